@@ -1,0 +1,65 @@
+"""Checks across briefs (duplicate slugs, related links, images) and of one rendered brief.
+
+Returns diagnostics; decides which briefs are published (drafts only with --drafts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .diagnostics import WARNING, Diagnostic, did_you_mean
+from .markdown import RenderedBrief
+from .model import Brief
+from .project import Project
+
+
+def check_site(project: Project, briefs: list[Brief],
+               assets: list[tuple[str, Path]]) -> tuple[list[Brief], list[Diagnostic]]:
+    """Published briefs (sorted by slug) and the problems between briefs."""
+    diags: list[Diagnostic] = []
+    by_slug: dict[str, Brief] = {}
+    for b in sorted(briefs, key=lambda b: b.path):
+        first = by_slug.get(b.slug)
+        if first is not None:
+            diags.append(Diagnostic(b.path, b.line_of("slug") if "slug" in b.lines else 1, "slug",
+                                    f'"{b.slug}" is already used by {first.path}; give one of them another slug'))
+            continue
+        by_slug[b.slug] = b
+    published = [b for b in by_slug.values() if project.drafts or not b.draft]
+    asset_paths = {rel for rel, _ in assets}
+    for b in by_slug.values():
+        for i, slug in enumerate(b.related, start=1):
+            fld = f"related[{i}]"
+            target = by_slug.get(slug)
+            if slug == b.slug:
+                diags.append(Diagnostic(b.path, b.line_of(fld), fld, "a brief cannot be related to itself"))
+            elif target is None:
+                diags.append(Diagnostic(b.path, b.line_of(fld), fld, f'no brief has the slug "{slug}"',
+                                        hint=did_you_mean(slug, by_slug)))
+            elif target.draft and not project.drafts and not b.draft:
+                diags.append(Diagnostic(b.path, b.line_of(fld), fld,
+                                        f'"{slug}" is a draft; the link is left out until it is published', WARNING))
+        if b.image and "://" not in b.image.src and b.image.src not in asset_paths:
+            diags.append(Diagnostic(b.path, b.line_of("image.src"), "image.src",
+                                    f'no file content/{b.image.src}'))
+    return sorted(published, key=lambda b: b.slug), diags
+
+
+def check_rendered(r: RenderedBrief) -> list[Diagnostic]:
+    """Warnings a publishable brief should not have: uncited sources, too few narratives."""
+    b = r.brief
+    diags: list[Diagnostic] = []
+    for s in b.sources:
+        if s.number not in r.citations:
+            diags.append(Diagnostic(b.path, s.line, f"sources[{s.number}]",
+                                    f'"{s.name}" is never cited; cite it as [{s.number}] or remove it', WARNING))
+    if len(b.narratives) < 2:
+        have = "no narratives" if not b.narratives else "one narrative"
+        diags.append(Diagnostic(b.path, b.line_of("narratives") if b.narratives else 1, "narratives",
+                                f"{have}: a balanced brief gives at least two", WARNING))
+    for fact in r.facts:
+        if not fact.sources:
+            diags.append(Diagnostic(b.path, fact.line, "body", "a fact with no citation; end it with [n]", WARNING))
+    if not r.facts and not b.draft:
+        diags.append(Diagnostic(b.path, b.body_line, "body", "no facts: list them as Markdown bullets", WARNING))
+    return diags

@@ -1,0 +1,141 @@
+"""Command line: build | check. The only place that prints diagnostics and picks exit codes.
+
+Exit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from . import __version__, pipeline
+from .diagnostics import Diagnostic, count_line
+from .project import Project, UsageError, open_project
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+class Console:
+    """Where output goes; progress lines only on a terminal and never with --quiet."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.quiet = getattr(args, "quiet", False)
+        self.verbose = getattr(args, "verbose", False)
+        self.tty = self.err.isatty()
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            print(text, file=self.out, flush=True)
+
+    def problem(self, text: str) -> None:
+        print(text, file=self.err, flush=True)
+
+    def progress(self, stage: str, seconds: float, detail: str) -> None:
+        if self.verbose or (self.tty and not self.quiet):
+            print(f"  {stage:<9} {detail:<28} {seconds:7.3f} s", file=self.err, flush=True)
+
+    def diagnostics(self, diags: list[Diagnostic], show_warnings: bool = True) -> None:
+        for d in diags:
+            if d.is_error or show_warnings:
+                self.problem(d.format())
+
+
+def _common(p: argparse.ArgumentParser, writes: bool) -> None:
+    p.add_argument("--content", metavar="DIR", help="folder of briefs (default: ./content)")
+    if writes:
+        p.add_argument("--out", metavar="DIR", help="output folder (default: site/ next to content/)")
+    p.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--base-url", metavar="URL", help="where the site is published (overrides site.yaml)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument("-v", "--verbose", action="store_true", help="print each stage with its timing")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="build.py", description="Build a site of balanced news briefs from content/ into site/.",
+        epilog="Without a command, build.py builds. Run 'build.py COMMAND --help' for a command's options.",
+    )
+    p.add_argument("--version", action="version", version=f"briefkit {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _common(sub.add_parser("build", help="build the site (the default)"), writes=True)
+    _common(sub.add_parser("check", help="validate everything, write nothing"), writes=False)
+    for extend in EXTENSIONS:
+        extend(sub)
+    return p
+
+
+EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # later commands register here
+
+
+def open_for(args: argparse.Namespace, console: Console) -> Project:
+    project, diags = open_project(args.content, getattr(args, "out", None), args.base_url, args.drafts)
+    if any(d.is_error for d in diags):
+        console.diagnostics(diags)
+        raise SystemExit(EXIT_CONTENT)
+    return project
+
+
+def finish(result: pipeline.BuildResult, console: Console, strict: bool, what: str) -> int:
+    """Print diagnostics and the summary line; pick the exit code."""
+    console.diagnostics(result.diagnostics)
+    failed = bool(result.errors) or (strict and bool(result.warnings))
+    if failed:
+        why = count_line(result.diagnostics) + (" (--strict: warnings fail)" if not result.errors else "")
+        console.problem(f"{what} failed: {why}")
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace, console: Console) -> int:
+    start = time.perf_counter()
+    project = open_for(args, console)
+    result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress)
+    code = finish(result, console, args.strict, "build")
+    if code:
+        console.problem(f"nothing was written; {os.path.relpath(project.out)}/ is as it was")
+        return code
+    elapsed = time.perf_counter() - start
+    warn = f", {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""
+    console.say(f"built {result.briefs} brief{'s' if result.briefs != 1 else ''}, {result.pages} pages "
+                f"in {elapsed:.2f} s{warn} -> {os.path.relpath(project.out)}/")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    project = open_for(args, console)
+    result = pipeline.build(project, write=False, strict=args.strict, progress=console.progress)
+    code = finish(result, console, args.strict, "check")
+    if not code:
+        console.say(f"checked {result.briefs} brief{'s' if result.briefs != 1 else ''}: "
+                    f"{count_line(result.diagnostics)}")
+    return code
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Entry point; returns the exit code instead of exiting, so tests can call it."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"build": cmd_build, "check": cmd_check, **COMMANDS}
+    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "build")
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    console = Console(args, out, err)
+    try:
+        return commands[args.command](args, console)
+    except UsageError as exc:
+        console.problem(f"error: {exc}")
+        return EXIT_USAGE
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except KeyboardInterrupt:
+        console.problem("interrupted")
+        return 130

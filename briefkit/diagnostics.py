@@ -1,0 +1,62 @@
+"""Diagnostic: one problem found in the input, and how it is printed.
+
+Owns the `path:line: field: message` format; prints nothing itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    field: str
+    message: str
+    severity: str = ERROR
+    hint: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def format(self) -> str:
+        where = f"{self.path}:{self.line}:" if self.line else f"{self.path}:"
+        label = "warning: " if self.severity == WARNING else ""
+        field = f"{self.field}: " if self.field else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where} {label}{field}{self.message}{hint}"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A `did you mean "x"?` hint for a near miss, or an empty string."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f'did you mean "{close[0]}"?' if close else ""
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    return (d.path, d.line, 0 if d.is_error else 1, d.field, d.message)
+
+
+def sorted_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(diags), key=sort_key)
+
+
+def count_line(diags: list[Diagnostic]) -> str:
+    errors = sum(1 for d in diags if d.is_error)
+    warnings = len(diags) - errors
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+
+class DiagnosticsError(Exception):
+    """Raised at the end of a stage list when content errors stop a build."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(count_line(diagnostics))
+        self.diagnostics = diagnostics

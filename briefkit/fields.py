@@ -1,0 +1,262 @@
+"""Field kinds for declared schemas: coerce one YAML value or report why it cannot be.
+
+Each kind is a function `(value, at, ctx) -> value | BAD`; it appends diagnostics to ctx.
+schema.py and project.py declare fields with these; nothing else knows YAML types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+from .diagnostics import Diagnostic, WARNING, did_you_mean
+from .frontmatter import Document, Path_, field_name
+from .slugs import is_plain_segment, slugify
+
+BAD: Any = object()
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
+
+
+@dataclass
+class Ctx:
+    path: str
+    doc: Document
+    tz: tzinfo
+    diags: list[Diagnostic] = field(default_factory=list)
+
+    def line(self, at: Path_) -> int:
+        while at and at not in self.doc.lines:
+            at = at[:-1]
+        return self.doc.lines.get(at, 1)
+
+    def error(self, at: Path_, message: str, hint: str = "") -> Any:
+        self.diags.append(Diagnostic(self.path, self.line(at), field_name(at), message, hint=hint))
+        return BAD
+
+    def warn(self, at: Path_, message: str, hint: str = "") -> None:
+        self.diags.append(Diagnostic(self.path, self.line(at), field_name(at), message, WARNING, hint))
+
+
+Kind = Callable[[Any, Path_, Ctx], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+    default: Any = None
+
+
+def _quote_hint(raw: str) -> str:
+    return f'write "{raw}" in quotes'
+
+
+def text(value: Any, at: Path_, ctx: Ctx) -> Any:
+    """A string; YAML 1.1 booleans and times read as numbers are refused with a fix."""
+    if isinstance(value, str):
+        return value.strip()
+    raw = ctx.doc.plain.get(at)
+    if value is None:
+        return ctx.error(at, "is empty; give it a value")
+    if isinstance(value, bool):
+        return ctx.error(at, f"YAML read {raw or value} as {'true' if value else 'false'}, not text", _quote_hint(raw or str(value)))
+    if raw is not None and _SEXAGESIMAL.match(raw):
+        return ctx.error(at, f"YAML read {raw} as the number {value}, not text", _quote_hint(raw))
+    if isinstance(value, (int, float, date)) and raw is not None:
+        return raw
+    return ctx.error(at, f"must be text (got {type(value).__name__})")
+
+
+def nonempty_text(value: Any, at: Path_, ctx: Ctx) -> Any:
+    out = text(value, at, ctx)
+    if out is not BAD and not out:
+        return ctx.error(at, "is empty; give it a value")
+    return out
+
+
+def url(value: Any, at: Path_, ctx: Ctx) -> Any:
+    """An absolute http(s) URL."""
+    out = text(value, at, ctx)
+    if out is BAD:
+        return BAD
+    return check_url(out, at, ctx)
+
+
+def check_url(out: str, at: Path_, ctx: Ctx) -> Any:
+    parts = urlsplit(out)
+    scheme = parts.scheme.lower()
+    if scheme and scheme not in ("http", "https"):
+        return ctx.error(at, f'only http and https links are allowed (got "{out}")')
+    if not scheme or not parts.netloc or " " in out:
+        return ctx.error(at, f'not a URL (got "{out}")', "write it in full, starting with https://")
+    return out
+
+
+def slug(value: Any, at: Path_, ctx: Ctx) -> Any:
+    out = text(value, at, ctx)
+    if out is BAD:
+        return BAD
+    if not is_plain_segment(out):
+        suggestion = slugify(out)
+        return ctx.error(
+            at, f'"{out}" is not a plain path segment (lowercase letters, digits, - and _)',
+            f'did you mean "{suggestion}"?' if suggestion and is_plain_segment(suggestion) else "",
+        )
+    return out
+
+
+def boolean(value: Any, at: Path_, ctx: Ctx) -> Any:
+    if isinstance(value, bool):
+        return value
+    return ctx.error(at, f"must be true or false (got {ctx.doc.plain.get(at, value)!r})")
+
+
+def optional_boolean(value: Any, at: Path_, ctx: Ctx) -> Any:
+    """true, false, or null (not yet known)."""
+    return None if value is None else boolean(value, at, ctx)
+
+
+def integer(lo: int, hi: int) -> Kind:
+    def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return ctx.error(at, f"must be a whole number from {lo} to {hi} (got {value!r})")
+        if not lo <= value <= hi:
+            return ctx.error(at, f"must be from {lo} to {hi} (got {value})")
+        return value
+    return kind
+
+
+def number(lo: float, hi: float) -> Kind:
+    def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return ctx.error(at, f"must be a number from {lo:g} to {hi:g} (got {value!r})")
+        if not lo <= value <= hi:
+            return ctx.error(at, f"must be from {lo:g} to {hi:g} (got {value:g})")
+        return float(value)
+    return kind
+
+
+def parse_probability(value: Any) -> float | str:
+    """0.7, 1, "70%" or "0.7" -> a float in 0..1, or a message saying why not."""
+    if isinstance(value, bool) or value is None:
+        return f"must be a number from 0 to 1 or a percentage like \"70%\" (got {value!r})"
+    if isinstance(value, str):
+        m = _PERCENT.match(value)
+        if m:
+            pct = float(m.group(1))
+            if pct > 100:
+                return f"is outside 0..100% (got \"{value.strip()}\")"
+            return pct / 100
+        try:
+            value = float(value)
+        except ValueError:
+            return f"must be a number from 0 to 1 or a percentage like \"70%\" (got \"{value}\")"
+    if not isinstance(value, (int, float)) or value != value:
+        return f"must be a number from 0 to 1 (got {value!r})"
+    if not 0 <= value <= 1:
+        hint = f'; write {value / 100:g} or "{value:g}%"' if 1 < value <= 100 else ""
+        return f"is outside 0..1 (got {value:g}){hint}"
+    return float(value)
+
+
+def probability(value: Any, at: Path_, ctx: Ctx) -> Any:
+    out = parse_probability(value)
+    return ctx.error(at, out) if isinstance(out, str) else out
+
+
+def _parse_when(value: Any) -> date | datetime | None:
+    if isinstance(value, datetime) or isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        s = value.strip()
+        try:
+            if len(s) == 10:
+                return date.fromisoformat(s)
+            return datetime.fromisoformat(s.replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError:
+            return None
+    return None
+
+
+def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
+    """A date or date-time; date-only and naive values are in the site's timezone."""
+    raw = ctx.doc.plain.get(at)
+    when = _parse_when(raw if raw is not None else value)
+    if when is None:
+        when = _parse_when(value)
+    if when is None:
+        return ctx.error(at, f"not a date (got {raw or value!r})", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
+    if not isinstance(when, datetime):
+        return datetime.combine(when, time(0, 0), ctx.tz)
+    if when.tzinfo is None:
+        return when.replace(tzinfo=ctx.tz)
+    return when
+
+
+def day(value: Any, at: Path_, ctx: Ctx) -> Any:
+    """A calendar date (YYYY-MM-DD)."""
+    raw = ctx.doc.plain.get(at)
+    when = _parse_when(raw if raw is not None else value)
+    if when is None:
+        return ctx.error(at, f"not a date (got {raw or value!r})", "write YYYY-MM-DD")
+    if isinstance(when, datetime):
+        return when.astimezone(ctx.tz).date() if when.tzinfo else when.date()
+    return when
+
+
+def list_of(item: Kind, example: str = "") -> Kind:
+    def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            hint = f"e.g. {example}" if example else ""
+            return ctx.error(at, "must be a list", hint)
+        out = [item(v, at + (i,), ctx) for i, v in enumerate(value, start=1)]
+        return out if BAD not in out else BAD
+    return kind
+
+
+def mapping(fields: list[Field], open_keys: bool = False) -> Kind:
+    """A mapping with declared keys; unknown keys get an error with a did-you-mean hint."""
+    by_name = {f.name: f for f in fields}
+
+    def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
+        if not isinstance(value, dict):
+            what = "a list" if isinstance(value, list) else repr(value)
+            return ctx.error(at, f"must be a mapping of {', '.join(by_name)} (got {what})")
+        return check_mapping(value, at, ctx, by_name, open_keys)
+    return kind
+
+
+def check_mapping(value: dict[str, Any], at: Path_, ctx: Ctx, by_name: dict[str, Field],
+                  open_keys: bool = False) -> Any:
+    out: dict[str, Any] = {}
+    ok = True
+    for key, v in value.items():
+        spec = by_name.get(key)
+        if spec is None:
+            if not open_keys:
+                ctx.error(at + (key,), "unknown key", did_you_mean(key, by_name))
+                ok = False
+            continue
+        if v is None and not spec.required and spec.kind is not optional_boolean:
+            out[key] = spec.default
+            continue
+        got = spec.kind(v, at + (key,), ctx)
+        if got is BAD:
+            ok = False
+        out[key] = got
+    for name, spec in by_name.items():
+        if name not in out:
+            if spec.required:
+                ctx.error(at + (name,), "required field is missing")
+                ok = False
+            out[name] = spec.default
+    return out if ok else BAD

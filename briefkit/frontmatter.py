@@ -1,0 +1,168 @@
+"""Split a brief into YAML front matter and Markdown body; load the YAML with line numbers.
+
+Pure functions over text. YAML problems come back as diagnostics naming the file line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic
+
+try:  # the C parser is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
+
+Path_ = tuple[Any, ...]  # a field path like ("sources", 2, "url"), 1-based list indices
+
+
+@dataclass
+class Split:
+    yaml_text: str
+    yaml_line: int  # file line of the YAML's first line
+    body: str
+    body_line: int
+
+
+@dataclass
+class Document:
+    """Front-matter values with where each came from."""
+
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+    plain: dict[Path_, str] = field(default_factory=dict)  # raw text of unquoted scalars
+
+
+def split(path: str, text: str) -> tuple[Split | None, list[Diagnostic]]:
+    """Split `---` front matter from the body; say how to fix it when it is malformed."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+        return None, [
+            Diagnostic(
+                path, 1, "front matter",
+                "missing: a brief starts with a line of three dashes (---), then YAML, then ---",
+            )
+        ]
+    for i in range(1, len(lines)):
+        stripped = lines[i].rstrip("\r")
+        if _FENCE.match(stripped) or stripped == "...":
+            return Split("\n".join(lines[1:i]), 2, "\n".join(lines[i + 1 :]), i + 2), []
+    return None, [
+        Diagnostic(
+            path, 1, "front matter",
+            f"not closed: add a line of three dashes (---) after the YAML (the file ends at line {len(lines)})",
+        )
+    ]
+
+
+def decode(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text of a file, or a diagnostic naming the first bad byte's line."""
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            Diagnostic(
+                path, line, "encoding",
+                f"not UTF-8 (byte 0x{raw[exc.start]:02x} at column {col}); save the file as UTF-8",
+            )
+        ]
+
+
+def load(path: str, text: str, first_line: int = 1) -> tuple[Document | None, list[Diagnostic]]:
+    """Parse YAML into plain values plus a map from field path to file line."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return None, [_yaml_error(path, text, first_line, exc)]
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        return None, [Diagnostic(path, first_line, "front matter", f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    doc = Document(None)
+    if node is None:
+        doc.data = {}
+        return doc, []
+    diags: list[Diagnostic] = []
+    constructor = _Loader("")
+    doc.data = _walk(node, (), doc, constructor, path, first_line, diags)
+    return doc, diags
+
+
+def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first: int,
+          diags: list[Diagnostic]) -> Any:
+    line = node.start_mark.line + first
+    doc.lines[at] = line
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = ctor.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                key = str(key)
+            if key in out:
+                diags.append(Diagnostic(
+                    path, key_node.start_mark.line + first, _field(at + (key,)),
+                    f"appears twice (first at line {doc.lines[at + (key,)]}); keep one",
+                ))
+                continue
+            doc.lines[at + (key,)] = key_node.start_mark.line + first
+            out[key] = _walk(value_node, at + (key,), doc, ctor, path, first, diags)
+            doc.lines[at + (key,)] = key_node.start_mark.line + first
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _walk(item, at + (i,), doc, ctor, path, first, diags)
+            for i, item in enumerate(node.value, start=1)
+        ]
+    if not node.style:
+        doc.plain[at] = node.value
+    try:
+        return ctor.construct_object(node)
+    except (yaml.constructor.ConstructorError, ValueError):
+        return node.value
+
+
+def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line_no = (mark.line if mark else 0)
+    src_lines = text.split("\n")
+    src = src_lines[line_no] if line_no < len(src_lines) else ""
+    key = _KEY_ON_LINE.match(src)
+    fld = key.group(1) if key else "front matter"
+    problem = (exc.problem or "").strip()
+    if "mapping values are not allowed" in problem:
+        return Diagnostic(
+            path, line_no + first, fld,
+            "a colon followed by a space inside an unquoted value; put the value in quotes",
+            hint=f'e.g. {fld}: "{src.split(":", 1)[1].strip()}"' if ":" in src else "",
+        )
+    if "found character '\\t'" in problem:
+        return Diagnostic(path, line_no + first, fld, "a tab in YAML indentation; indent with spaces")
+    context = f" {exc.context}" if exc.context else ""
+    return Diagnostic(path, line_no + first, fld, f"invalid YAML: {problem}{context}".rstrip())
+
+
+def _field(at: Path_) -> str:
+    """("sources", 2, "url") -> "sources[2].url"."""
+    out = ""
+    for part in at:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+field_name = _field

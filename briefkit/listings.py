@@ -1,0 +1,197 @@
+"""The site's structure: brief views, topics, stories, months, and the list of pages.
+
+Pure: takes rendered briefs and settings, returns Page records; renders nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .markdown import RenderedBrief
+from .model import Brief, Outlet
+from .project import SiteConfig
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+@dataclass
+class BriefView:
+    """A brief as templates see it: the model's fields plus URL and rendered HTML."""
+
+    rendered: RenderedBrief
+    url: str
+    related: list[Any] = field(default_factory=list)  # filled by the related stage
+    linked_from: list[Any] = field(default_factory=list)
+    story_name: str = ""
+    earlier: BriefView | None = None
+    later: BriefView | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # theme data added by later stages
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.rendered.brief, name)
+
+    @property
+    def brief(self) -> Brief:
+        return self.rendered.brief
+
+    @property
+    def description(self) -> str:
+        if self.brief.summary:
+            return self.brief.summary
+        first = self.rendered.facts[0].text if self.rendered.facts else self.brief.title
+        return first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
+
+
+@dataclass
+class Group:
+    """A topic, story or month: a named, URL-addressed list of briefs."""
+
+    key: str
+    name: str
+    url: str
+    briefs: list[BriefView]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output file, e.g. briefs/x/index.html
+    template: str
+    title: str
+    description: str
+    origin: str  # what asked for the page, for collision errors
+    context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass
+class SiteData:
+    """Everything a template may list: the typed context shared by every page."""
+
+    config: SiteConfig
+    briefs: list[BriefView]  # newest first
+    by_slug: dict[str, BriefView]
+    topics: list[Group]
+    stories: list[Group]
+    months: list[Group]
+    outlets: list[Outlet]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def url_of(config: SiteConfig, path: str) -> str:
+    """Site-relative output path -> URL path under the base path (`/repo/briefs/x/`)."""
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return config.base_path + path
+
+
+def newest_first(views: list[BriefView]) -> list[BriefView]:
+    return sorted(views, key=lambda v: (v.brief.date, v.brief.slug), reverse=True)
+
+
+def oldest_first(views: list[BriefView]) -> list[BriefView]:
+    return sorted(views, key=lambda v: (v.brief.date, v.brief.slug))
+
+
+def story_name(key: str, briefs: list[Brief]) -> str:
+    """`north-korean-troops-in-russia` -> `North Korean troops in Russia`, casing from the briefs."""
+    seen: Counter[str] = Counter()
+    for b in briefs:
+        seen.update(w for w in re.findall(r"[\w']+", f"{b.title} {b.summary}") if not w.isupper() or len(w) < 2)
+    words = []
+    for i, word in enumerate(key.replace("_", "-").split("-")):
+        forms = [w for w, _ in seen.most_common() if w.lower() == word]
+        form = word if i and word in seen else (forms[0] if forms else word)
+        words.append(form[0].upper() + form[1:] if i == 0 and form else form)
+    return " ".join(words)
+
+
+def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[Outlet]) -> SiteData:
+    views = newest_first([BriefView(r, url_of(config, f"briefs/{r.brief.slug}/")) for r in rendered])
+    by_slug = {v.brief.slug: v for v in views}
+    topic_names: dict[str, Counter[str]] = defaultdict(Counter)
+    by_topic: dict[str, list[BriefView]] = defaultdict(list)
+    by_story: dict[str, list[BriefView]] = defaultdict(list)
+    by_month: dict[tuple[int, int], list[BriefView]] = defaultdict(list)
+    for v in views:
+        for t in v.brief.topics:
+            topic_names[t.slug][t.name] += 1
+            by_topic[t.slug].append(v)
+        if v.brief.story:
+            by_story[v.brief.story].append(v)
+        by_month[(v.brief.date.year, v.brief.date.month)].append(v)
+    topics = [
+        Group(slug, _preferred(topic_names[slug]), url_of(config, f"topics/{slug}/"), items)
+        for slug, items in sorted(by_topic.items())
+    ]
+    stories = []
+    for key, items in sorted(by_story.items()):
+        chrono = oldest_first(items)
+        for earlier, later in zip(chrono, chrono[1:]):
+            earlier.later, later.earlier = later, earlier
+        ordered = chrono if config.story_order == "oldest" else chrono[::-1]
+        name = story_name(key, [v.brief for v in items])
+        for v in items:
+            v.story_name = name
+        stories.append(Group(key, name, url_of(config, f"stories/{key}/"), ordered))
+    months = [
+        Group(f"{y:04d}-{m:02d}", f"{MONTHS[m - 1]} {y}", url_of(config, f"archive/{y:04d}/{m:02d}/"), items)
+        for (y, m), items in sorted(by_month.items(), reverse=True)
+    ]
+    return SiteData(config, views, by_slug, topics, stories, months, outlets)
+
+
+def _preferred(names: Counter[str]) -> str:
+    """The most used spelling of a topic; ties go to the alphabetically first."""
+    return sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def paginate(items: list[BriefView], size: int, first_path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Split a list into pages: [(output path, {"items", "page", "pages", "prev", "next"})]."""
+    chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    paths = [first_path] + [f"{first_path[: -len('index.html')]}page/{n}/index.html" for n in range(2, len(chunks) + 1)]
+    out = []
+    for n, (chunk, path) in enumerate(zip(chunks, paths), start=1):
+        out.append((path, {
+            "items": chunk, "page": n, "pages": len(chunks),
+            "prev": paths[n - 2] if n > 1 else None, "next": paths[n] if n < len(chunks) else None,
+        }))
+    return out
+
+
+def site_pages(site: SiteData) -> list[Page]:
+    """Every HTML page of the site, in a fixed order."""
+    c = site.config
+    pages: list[Page] = []
+    for path, pg in paginate(site.briefs, c.per_page["home"], "index.html"):
+        title = c.title if pg["page"] == 1 else f"{c.title}: page {pg['page']}"
+        pages.append(Page(path, "home.html", title, c.description, "home page", {"pagination": pg}))
+    for v in site.briefs:
+        pages.append(Page(f"briefs/{v.brief.slug}/index.html", "brief.html", v.brief.title, v.description,
+                          v.brief.path, {"brief": v}))
+    pages.append(Page("topics/index.html", "topics.html", "Topics",
+                      f"All {len(site.topics)} topics covered on {c.title}.", "topic index"))
+    for g in site.topics:
+        for path, pg in paginate(g.briefs, c.per_page["topic"], f"topics/{g.key}/index.html"):
+            suffix = "" if pg["page"] == 1 else f" (page {pg['page']})"
+            pages.append(Page(path, "topic.html", f"{g.name}{suffix}",
+                              f"Briefs on {g.name}: {len(g.briefs)} in all.", f"topic {g.name}",
+                              {"topic": g, "pagination": pg}))
+    pages.append(Page("stories/index.html", "stories.html", "Stories",
+                      f"Story timelines on {c.title}.", "story index"))
+    for g in site.stories:
+        pages.append(Page(f"stories/{g.key}/index.html", "story.html", g.name,
+                          f"The story so far, in {len(g.briefs)} briefs: {g.name}.", f"story {g.key}",
+                          {"story": g}))
+    pages.append(Page("archive/index.html", "archive.html", "Archive",
+                      f"Every brief on {c.title}, by month.", "archive"))
+    for g in site.months:
+        pages.append(Page(f"archive/{g.key[:4]}/{g.key[5:]}/index.html", "month.html", g.name,
+                          f"Briefs published in {g.name}.", f"archive {g.key}", {"month": g}))
+    pages.append(Page("404.html", "404.html", "Page not found",
+                      "The page you asked for is not here.", "404 page"))
+    return pages

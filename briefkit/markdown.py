@@ -1,0 +1,200 @@
+"""Markdown for briefs: markdown-it-py set up once, plus the citation-marker rule.
+
+`[1]`, `[1][2]`, `[1, 3]` and `[2-4]` become links to numbered sources. Pure: text in,
+HTML and diagnostics out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from .diagnostics import Diagnostic
+from .model import Brief
+from .slugs import slugify
+
+_MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*)\]")
+_LINK_SCHEMES = {"", "http", "https", "mailto"}
+MAX_RANGE = 200
+
+
+def parse_marker(inner: str) -> list[int] | None:
+    """`1, 3` -> [1, 3]; `2-4` -> [2, 3, 4]; None for a reversed or huge range."""
+    numbers: list[int] = []
+    for part in inner.split(","):
+        lo_s, _, hi_s = part.replace("–", "-").partition("-")
+        lo = int(lo_s)
+        hi = int(hi_s) if hi_s.strip() else lo
+        if hi < lo or hi - lo > MAX_RANGE:
+            return None
+        numbers.extend(range(lo, hi + 1))
+    return numbers
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
+    m = _MARKER.match(state.src, state.pos, state.posMax)
+    if not m:
+        return False
+    end = m.end()
+    if end < state.posMax and state.src[end] == "(":
+        return False  # a real link: [1](https://...)
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.content = m.group(0)
+        token.meta = {"numbers": parse_marker(m.group(1)), "pos": state.pos}
+    state.pos = end
+    return True
+
+
+def _heading_ids(state: Any) -> None:
+    seen: set[str] = set()
+    tokens = state.tokens
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and i + 1 < len(tokens):
+            base = slugify(tokens[i + 1].content) or "section"
+            anchor, n = base, 1
+            while anchor in seen:
+                n += 1
+                anchor = f"{base}-{n}"
+            seen.add(anchor)
+            tok.attrSet("id", anchor)
+
+
+def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    meta = tokens[idx].meta
+    refs = env.setdefault("citations", {})
+    numbers = meta["numbers"] or []
+    parts = []
+    for n in numbers:
+        uses = refs.setdefault(n, [])
+        anchor = f"cite-{n}-{len(uses) + 1}"
+        uses.append((anchor, env.get("context", "Facts")))
+        parts.append(f'<a href="#source-{n}" id="{anchor}" aria-label="Source {n}">{n}</a>')
+    return f'<sup class="cite">[{", ".join(parts)}]</sup>'
+
+
+@lru_cache(maxsize=2)
+def markdown(allow_html: bool) -> MarkdownIt:
+    """The shared parser; raw HTML is escaped unless the site allows it."""
+    md = MarkdownIt("commonmark", {"html": allow_html}).enable(["table", "strikethrough"])
+    md.validateLink = lambda url: True  # schemes are checked, with a diagnostic, in _check_links
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.core.ruler.push("heading_ids", _heading_ids)
+    md.add_render_rule("citation", _render_citation)
+    return md
+
+
+@dataclass(frozen=True)
+class Fact:
+    text: str  # plain text without markers
+    sources: tuple[int, ...]
+    line: int
+
+
+@dataclass
+class RenderedBrief:
+    """A brief's Markdown turned into HTML, with who cites which source."""
+
+    brief: Brief
+    body_html: str
+    narratives_html: tuple[str, ...]
+    claims_html: tuple[str, ...]
+    corrections_html: tuple[str, ...]
+    facts: tuple[Fact, ...]
+    citations: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief, list[Diagnostic]]:
+    """Render the body, narratives, claims and corrections; check every marker and link."""
+    md = markdown(allow_html)
+    env: dict[str, Any] = {"citations": {}}
+    diags: list[Diagnostic] = []
+    tokens = md.parse(brief.body, env)
+    if (len(tokens) >= 3 and tokens[0].type == "heading_open"
+            and tokens[1].content.strip().lower() == "facts"):
+        tokens = tokens[3:]
+    _check(brief, tokens, brief.body_line, "body", diags)
+    facts = _facts(tokens, brief.body_line)
+    env["context"] = "Facts"
+    body_html = md.renderer.render(tokens, md.options, env)
+
+    def inline(text: str, fld: str, context: str) -> str:
+        env["context"] = context
+        toks = md.parseInline(text, env)
+        _check(brief, toks, brief.line_of(fld), fld, diags)
+        return md.renderer.render(toks, md.options, env)
+
+    narratives = tuple(inline(n.text, f"narratives[{i}].text", f"{n.perspective} narrative")
+                       for i, n in enumerate(brief.narratives, start=1))
+    claims = tuple(inline(p.claim, f"predictions[{i}].claim", "Predictions")
+                   for i, p in enumerate(brief.predictions, start=1))
+    corrections = tuple(inline(c.text, f"corrections[{i}].text", "Corrections")
+                        for i, c in enumerate(brief.corrections, start=1))
+    return RenderedBrief(brief, body_html, narratives, claims, corrections, facts, env["citations"]), diags
+
+
+def _walk_inline(tokens: list[Token], first_line: int):
+    """Yield (inline child token, file line) for every inline token in a block stream."""
+    for tok in tokens:
+        if tok.type == "inline" and tok.children is not None:
+            base = first_line + (tok.map[0] if tok.map else 0)
+            for child in tok.children:
+                pos = child.meta.get("pos", 0) if child.meta else 0
+                yield child, base + tok.content[:pos].count("\n")
+        elif tok.children:  # tokens from parseInline have no block wrapper
+            yield from _walk_inline(tok.children, first_line)
+        else:
+            yield tok, first_line
+
+
+def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: list[Diagnostic]) -> None:
+    count = len(brief.sources)
+    for tok, line in _walk_inline(tokens, first_line):
+        if tok.type == "citation":
+            numbers = tok.meta["numbers"]
+            if numbers is None:
+                diags.append(Diagnostic(brief.path, line, fld, f"{tok.content} is not a valid citation range"))
+                continue
+            missing = [n for n in numbers if not 1 <= n <= count]
+            if missing:
+                have = f"this brief has {count} source{'s' if count != 1 else ''}"
+                diags.append(Diagnostic(brief.path, line, fld,
+                                        f"{tok.content} cites source {missing[0]}, which does not exist ({have})"))
+        elif tok.type in ("link_open", "image"):
+            attr = "href" if tok.type == "link_open" else "src"
+            target = str(tok.attrGet(attr) or "")
+            if urlsplit(target).scheme.lower() not in _LINK_SCHEMES:
+                diags.append(Diagnostic(brief.path, line, fld,
+                                        f'only http, https and mailto links are allowed (got "{target}")'))
+                tok.attrSet(attr, "#")
+
+
+def _facts(tokens: list[Token], first_line: int) -> tuple[Fact, ...]:
+    """Top-level list items of the body: the brief's facts, with the sources each cites."""
+    facts: list[Fact] = []
+    depth = 0
+    in_item = False
+    for tok in tokens:
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open" and depth == 1:
+            in_item = True
+        elif tok.type == "inline" and in_item and tok.children is not None:
+            cited = [n for c in tok.children if c.type == "citation" for n in (c.meta["numbers"] or [])]
+            text = "".join(" " if c.type in ("softbreak", "hardbreak") else c.content
+                           for c in tok.children if c.type in ("text", "code_inline", "softbreak", "hardbreak"))
+            line = first_line + (tok.map[0] if tok.map else 0)
+            facts.append(Fact(" ".join(text.split()), tuple(dict.fromkeys(cited)), line))
+            in_item = False
+    return tuple(facts)

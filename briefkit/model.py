@@ -1,0 +1,97 @@
+"""Typed, frozen records of a site's content: briefs, sources, narratives, outlets.
+
+No IO, no Jinja, no Markdown: schema.py builds these, later stages only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    number: int  # 1-based: the n in a [n] marker
+    name: str
+    url: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Narrative:
+    perspective: str
+    outlet: str
+    text: str  # inline Markdown
+    url: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Prediction:
+    claim: str  # inline Markdown
+    probability: float  # 0..1
+    by: date | None = None
+    source: str = ""
+    url: str = ""
+    outcome: bool | None = None
+    question: str = ""  # optional id tying one question asked in several briefs
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: date
+    text: str  # inline Markdown
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Brief:
+    slug: str
+    path: str  # as shown in diagnostics, e.g. content/nk-troops.md
+    title: str
+    date: datetime  # timezone-aware
+    body: str  # Markdown below the front matter
+    body_line: int  # file line of the body's first line
+    updated: datetime | None = None
+    summary: str = ""
+    topics: tuple[Topic, ...] = ()
+    story: str = ""
+    related: tuple[str, ...] = ()
+    image: Image | None = None
+    sources: tuple[Source, ...] = ()
+    narratives: tuple[Narrative, ...] = ()
+    predictions: tuple[Prediction, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    draft: bool = False
+    lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def line_of(self, key: str) -> int:
+        """File line of a front-matter field (1 when unknown)."""
+        return self.lines.get(key, 1)
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    aliases: tuple[str, ...] = ()
+    url: str = ""
+    lean: int | None = None  # 1 (left) .. 5 (right)
+    establishment: int | None = None  # 1 (critical) .. 5 (pro-establishment)
+    country: str = ""
+    paywall: bool = False
+    slug: str = ""
+    line: int = 0

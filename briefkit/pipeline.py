@@ -1,0 +1,171 @@
+"""The build, top to bottom: read -> parse -> check -> markdown -> site -> render -> write.
+
+Each stage is timed; content problems travel as diagnostics; nothing is written when any
+error was found (or any warning, with strict).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import checks
+from .diagnostics import Diagnostic, sorted_diagnostics
+from .frontmatter import decode
+from .listings import SiteData, build_site, site_pages
+from .markdown import RenderedBrief, render_brief
+from .model import Brief, Outlet
+from .project import Project
+from .render import Output, render_pages
+from .schema import parse_brief, parse_outlets
+from .themes import environment, resolve
+from .write import WriteStats, write_site
+
+Progress = Callable[[str, float, str], None]
+SKIP_FILES = {"outlets.yaml", "site.yaml"}
+
+
+@dataclass
+class BuildResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    briefs: int = 0
+    pages: int = 0
+    written: WriteStats | None = None
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    site: SiteData | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    briefs: list[tuple[str, bytes]]  # (shown path, raw bytes), sorted
+    outlets: tuple[str, bytes] | None
+    assets: list[tuple[str, Path]]  # (output path, file)
+
+
+def build_time() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set, so builds can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def read_inputs(project: Project) -> Inputs:
+    """Every brief, outlets.yaml, and the other files of content/ that are copied as they are."""
+    briefs, assets = [], []
+    outlets = None
+    for root, dirs, names in os.walk(project.content):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            full = Path(root) / name
+            rel = full.relative_to(project.content).as_posix()
+            if name.endswith(".md"):
+                briefs.append((project.display(full), full.read_bytes()))
+            elif rel == "outlets.yaml":
+                outlets = (project.display(full), full.read_bytes())
+            elif rel not in SKIP_FILES:
+                assets.append((rel, full))
+    return Inputs(briefs, outlets, assets)
+
+
+def parse_all(project: Project, inputs: Inputs) -> tuple[list[Brief], list[Outlet], list[Diagnostic]]:
+    tz = project.config.tz
+    briefs: list[Brief] = []
+    diags: list[Diagnostic] = []
+    for shown, raw in inputs.briefs:
+        text, problems = decode(shown, raw)
+        diags += problems
+        if text is None:
+            continue
+        brief, problems = parse_brief(shown, text, tz)
+        diags += problems
+        if brief is not None:
+            briefs.append(brief)
+    outlets: list[Outlet] = []
+    if inputs.outlets:
+        shown, raw = inputs.outlets
+        text, problems = decode(shown, raw)
+        diags += problems
+        if text is not None:
+            outlets, problems = parse_outlets(shown, text, tz)
+            diags += problems
+    return briefs, outlets, diags
+
+
+class Stages:
+    """Times each stage and reports it to the progress callback."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.timings: list[tuple[str, float]] = []
+        self._start = 0.0
+
+    def start(self) -> None:
+        self._start = time.perf_counter()
+
+    def done(self, name: str, detail: str = "") -> None:
+        elapsed = time.perf_counter() - self._start
+        self.timings.append((name, elapsed))
+        if self.progress:
+            self.progress(name, elapsed, detail)
+        self._start = time.perf_counter()
+
+
+def build(project: Project, *, write: bool = True, strict: bool = False,
+          progress: Progress | None = None) -> BuildResult:
+    """Build the site in memory and, when nothing is wrong, write it to project.out."""
+    result = BuildResult()
+    stages = Stages(progress)
+    diags: list[Diagnostic] = []
+    stages.start()
+    inputs = read_inputs(project)
+    stages.done("read", f"{len(inputs.briefs)} files")
+    briefs, outlets, problems = parse_all(project, inputs)
+    diags += problems
+    stages.done("parse", f"{len(briefs)} briefs")
+    published, problems = checks.check_site(project, briefs, inputs.assets)
+    diags += problems
+    stages.done("check", f"{len(published)} to publish")
+    rendered: list[RenderedBrief] = []
+    for brief in published:
+        r, problems = render_brief(brief, project.config.allow_html)
+        diags += problems + checks.check_rendered(r)
+        rendered.append(r)
+    stages.done("markdown", f"{len(rendered)} briefs")
+    site = build_site(project.config, rendered, outlets)
+    pages = site_pages(site)
+    theme, problems = resolve(project)
+    diags += problems
+    out = Output()
+    if theme is not None:
+        diags += render_pages(environment(theme), site, pages, out, {"build_time": build_time()})
+        for static_dir in theme.static_dirs:
+            for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+                rel = "static/" + file.relative_to(static_dir).as_posix()
+                out.files.pop(rel, None)  # a child theme's file replaces its parent's
+                diags += out.add(rel, file.read_bytes(), project.display(file))
+    for rel, file in inputs.assets:
+        diags += out.add(rel, file.read_bytes(), project.display(file))
+    stages.done("render", f"{len(pages)} pages")
+    result.diagnostics = sorted_diagnostics(diags)
+    result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
+    if write and not result.errors and not (strict and result.warnings):
+        result.written = write_site(project.out, out.files)
+        stages.done("write", f"{result.written.written} written, {result.written.removed} removed")
+    result.timings = stages.timings
+    return result

@@ -1,0 +1,176 @@
+"""The project: where content, themes, templates and output live, and site.yaml's settings.
+
+Reads site.yaml and nothing else; flags given on the command line win over the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import fields as f
+from .diagnostics import Diagnostic
+from .fields import BAD, Ctx, Field
+from .frontmatter import Document, load
+
+ENGINE_ROOT = Path(__file__).resolve().parent.parent
+BUILTIN_THEMES = ENGINE_ROOT / "themes"
+
+
+def _base_url(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
+    out = f.text(value, at, ctx)
+    if out is BAD or out.startswith("/"):
+        return out if out is BAD or out.endswith("/") else out + "/"
+    out = f.check_url(out, at, ctx)
+    return out if out is BAD or out.endswith("/") else out + "/"
+
+
+def _timezone(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
+    name = f.nonempty_text(value, at, ctx)
+    if name is BAD:
+        return BAD
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ctx.error(at, f'unknown timezone "{name}"', "use an IANA name such as Europe/Berlin or UTC")
+    return name
+
+
+def _choice(*options: str) -> f.Kind:
+    def kind(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
+        out = f.text(value, at, ctx)
+        if out is not BAD and out not in options:
+            return ctx.error(at, f"must be one of {', '.join(options)} (got \"{out}\")")
+        return out
+    return kind
+
+
+PER_PAGE = [
+    Field("home", f.integer(1, 1000), "Briefs per home page.", default=10),
+    Field("topic", f.integer(1, 1000), "Briefs per topic page.", default=20),
+]
+RELATED = [
+    Field("count", f.integer(0, 50), "How many related briefs a brief shows.", default=5),
+]
+SITE = [
+    Field("title", f.nonempty_text, "The site's name.", default="Briefs"),
+    Field("description", f.text, "One line about the site, for the home page and feeds.",
+          default="Balanced news briefs: the facts, the sources, and every side's narrative."),
+    Field("base_url", _base_url, "Where the site is published, e.g. https://user.github.io/repo/.", default="/"),
+    Field("language", f.nonempty_text, "Language tag of the content, e.g. en.", default="en"),
+    Field("timezone", _timezone, "IANA timezone for dates without a time.", default="UTC"),
+    Field("theme", f.slug, "Theme folder under themes/.", default="default"),
+    Field("per_page", f.mapping(PER_PAGE), "Page sizes: home, topic.", default=None),
+    Field("allow_html", f.boolean, "Let raw HTML in Markdown through (off: it is escaped).", default=False),
+    Field("author", f.text, "Default author named in page metadata.", default=""),
+    Field("story_order", _choice("oldest", "newest"), "Story timeline order.", default="oldest"),
+    Field("related", f.mapping(RELATED), "Related-briefs settings.", default=None),
+]
+SITE_KEYS = {fld.name: fld for fld in SITE}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Briefs"
+    description: str = ""
+    base_url: str = "/"
+    language: str = "en"
+    timezone: str = "UTC"
+    theme: str = "default"
+    per_page: dict[str, int] = field(default_factory=lambda: {"home": 10, "topic": 20})
+    allow_html: bool = False
+    author: str = ""
+    story_order: str = "oldest"
+    related: dict[str, Any] = field(default_factory=lambda: {"count": 5})
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: `/` or `/repo/`."""
+        path = urlsplit(self.base_url).path if "://" in self.base_url else self.base_url
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _nested_defaults(spec: list[Field]) -> dict[str, Any]:
+    return {fld.name: fld.default for fld in spec}
+
+
+def parse_site(path: str, text: str) -> tuple[SiteConfig, list[Diagnostic]]:
+    """site.yaml text -> settings; unknown keys and bad values are diagnostics."""
+    doc, diags = load(path, text)
+    if doc is None:
+        return SiteConfig(), diags
+    ctx = Ctx(path, doc if doc.data is not None else Document({}), ZoneInfo("UTC"), diags)
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        ctx.error((), "must be a mapping of settings like title: and base_url:")
+        return SiteConfig(), ctx.diags
+    values = f.check_mapping(data, (), ctx, SITE_KEYS)
+    if values is BAD:
+        return SiteConfig(), ctx.diags
+    values["per_page"] = {**_nested_defaults(PER_PAGE), **(values["per_page"] or {})}
+    values["related"] = {**_nested_defaults(RELATED), **(values["related"] or {})}
+    return SiteConfig(**values), ctx.diags
+
+
+@dataclass(frozen=True)
+class Project:
+    """Folders of one site. `root` holds site.yaml, templates/ and (usually) content/."""
+
+    root: Path
+    content: Path
+    out: Path
+    config: SiteConfig
+    drafts: bool = False
+
+    @property
+    def site_file(self) -> Path:
+        return self.root / "site.yaml"
+
+    def theme_dirs(self) -> list[Path]:
+        """Where themes are looked up: the site's own themes/, then the built-in ones."""
+        return [self.root / "themes", BUILTIN_THEMES]
+
+    def display(self, path: Path) -> str:
+        """A path as diagnostics show it: relative to the working directory when inside it."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:  # pragma: no cover - other drive on Windows
+            return str(path)
+
+
+class UsageError(Exception):
+    """A problem with how the command was called (exit code 2)."""
+
+
+def open_project(content: str | None = None, out: str | None = None, base_url: str | None = None,
+                 drafts: bool = False) -> tuple[Project, list[Diagnostic]]:
+    """Resolve folders and read site.yaml; the site root is the folder holding content/."""
+    content_dir = Path(content).resolve() if content else Path.cwd().resolve() / "content"
+    if not content_dir.is_dir():
+        raise UsageError(f"no content folder at {os.path.relpath(content_dir)}; pass --content DIR")
+    root = content_dir.parent
+    out_dir = Path(out).resolve() if out else root / "site"
+    if out_dir == root or out_dir == content_dir or content_dir.is_relative_to(out_dir):
+        raise UsageError(f"refusing to write the site into {os.path.relpath(out_dir)}: it holds the content; "
+                         "choose another --out")
+    if out_dir.is_relative_to(content_dir):
+        raise UsageError(f"refusing to write the site inside the content folder ({os.path.relpath(out_dir)})")
+    site_file = root / "site.yaml"
+    config, diags = SiteConfig(), []
+    if site_file.is_file():
+        config, diags = parse_site(os.path.relpath(site_file), site_file.read_text(encoding="utf-8"))
+    if base_url is not None:
+        ctx = Ctx("--base-url", Document(base_url), ZoneInfo("UTC"))
+        value = _base_url(base_url, (), ctx)
+        if value is BAD:
+            raise UsageError(f"--base-url: {ctx.diags[0].message}")
+        config = replace(config, base_url=value)
+    return Project(root, content_dir, out_dir, config, drafts), diags

@@ -1,0 +1,166 @@
+"""The brief and outlet schemas: the only module that knows front-matter keys.
+
+parse_brief(path, text) is pure: text in, a Brief or diagnostics out.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from pathlib import PurePosixPath
+from typing import Any
+
+from . import fields as f
+from .diagnostics import Diagnostic
+from .fields import BAD, Ctx, Field
+from .frontmatter import Document, field_name, load, split
+from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
+from .slugs import is_plain_segment, slugify
+
+SOURCE = [
+    Field("name", f.nonempty_text, "The outlet or body cited, e.g. Reuters.", required=True),
+    Field("url", f.url, "Link to the cited report (http or https).", default=""),
+]
+NARRATIVE = [
+    Field("perspective", f.nonempty_text, "The label: Pro-establishment, Left, Narrative A ...", required=True),
+    Field("outlet", f.text, "Who provides this narrative.", default=""),
+    Field("url", f.url, "Link to it.", default=""),
+    Field("text", f.nonempty_text, "The narrative itself (inline Markdown).", required=True),
+]
+PREDICTION = [
+    Field("claim", f.nonempty_text, "What is predicted (inline Markdown).", required=True),
+    Field("probability", f.probability, "0..1, or a string like \"70%\".", required=True),
+    Field("by", f.day, "When it resolves (YYYY-MM-DD)."),
+    Field("source", f.text, "Who made the forecast.", default=""),
+    Field("url", f.url, "Link to the forecast.", default=""),
+    Field("outcome", f.optional_boolean, "null while open; true or false once resolved."),
+    Field("question", f.slug, "Optional id tying the same question across briefs.", default=""),
+]
+CORRECTION = [
+    Field("date", f.day, "When the correction was made.", required=True),
+    Field("text", f.nonempty_text, "What was wrong and what is right (inline Markdown).", required=True),
+]
+IMAGE = [
+    Field("src", f.nonempty_text, "Path under content/ or an https URL.", required=True),
+    Field("alt", f.nonempty_text, "Text for readers who cannot see the image.", required=True),
+    Field("credit", f.text, "Who made the image.", default=""),
+]
+BRIEF = [
+    Field("title", f.nonempty_text, "The headline.", required=True),
+    Field("date", f.moment, "Publication date: YYYY-MM-DD or ISO 8601 with offset.", required=True),
+    Field("updated", f.moment, "Last substantive update."),
+    Field("summary", f.text, "One or two sentences for listings and meta description.", default=""),
+    Field("topics", f.list_of(f.nonempty_text, "[North Korea, Russia]"), "Free words; each gets a page.", default=[]),
+    Field("story", f.slug, "Key of the story thread this brief belongs to.", default=""),
+    Field("related", f.list_of(f.slug, "[other-brief-slug]"), "Slugs of briefs to link first.", default=[]),
+    Field("image", f.mapping(IMAGE), "Lead image: src, alt, credit."),
+    Field("sources", f.list_of(f.mapping(SOURCE)), "Numbered sources; [n] cites the n-th.", default=[]),
+    Field("narratives", f.list_of(f.mapping(NARRATIVE)), "Labelled perspectives.", default=[]),
+    Field("predictions", f.list_of(f.mapping(PREDICTION)), "Forecasts with probability and deadline.", default=[]),
+    Field("corrections", f.list_of(f.mapping(CORRECTION)), "Dated corrections, shown on the brief.", default=[]),
+    Field("draft", f.boolean, "Drafts build only with --drafts.", default=False),
+    Field("slug", f.slug, "URL segment; default: from the file name.", default=""),
+]
+BRIEF_KEYS = {fld.name: fld for fld in BRIEF}
+
+OUTLET = [
+    Field("name", f.nonempty_text, "The outlet's name as briefs cite it.", required=True),
+    Field("aliases", f.list_of(f.nonempty_text, "[AP, AP News]"), "Other names briefs may use.", default=[]),
+    Field("url", f.url, "Home page.", default=""),
+    Field("lean", f.integer(1, 5), "Left-right: 1 (left) .. 5 (right)."),
+    Field("establishment", f.integer(1, 5), "1 (establishment-critical) .. 5 (pro-establishment)."),
+    Field("country", f.text, "ISO country code, e.g. US.", default=""),
+    Field("paywall", f.boolean, "Whether reading needs a subscription.", default=False),
+]
+
+
+def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
+    """Parse one brief's text; a Brief when there were no errors, and every diagnostic."""
+    parts, diags = split(path, text)
+    if parts is None:
+        return None, diags
+    doc, diags = load(path, parts.yaml_text, parts.yaml_line)
+    if doc is None:
+        return None, diags
+    ctx = Ctx(path, doc, tz, diags)
+    if not isinstance(doc.data, dict):
+        ctx.error((), "front matter must be a mapping of keys like title: and date:")
+        return None, ctx.diags
+    values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS)
+    if values is BAD:
+        return None, ctx.diags
+    brief = _build(path, values, doc, parts.body, parts.body_line, ctx)
+    return (None if any(d.is_error for d in ctx.diags) else brief), ctx.diags
+
+
+def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: int, ctx: Ctx) -> Brief:
+    line = ctx.line
+    slug = v["slug"] or slugify(PurePosixPath(path).stem)
+    if not v["slug"] and not is_plain_segment(slug):
+        ctx.error(("title",), f'the file name gives no usable slug (got "{slug}")', "add slug: to the front matter")
+    if not v["sources"]:
+        msg = "at least one source is required"
+        if v["draft"]:
+            ctx.warn(("sources",), msg + " before this draft is published")
+        else:
+            ctx.error(("sources",), msg)
+    topics: dict[str, Topic] = {}
+    for i, name in enumerate(v["topics"], start=1):
+        t = Topic(name, slugify(name))
+        if not t.slug:
+            ctx.error(("topics", i), f'"{name}" gives an empty topic slug; use letters or digits')
+        topics.setdefault(t.slug, t)
+    if v["updated"] and v["updated"] < v["date"]:
+        ctx.warn(("updated",), "is earlier than date")
+    image = Image(**v["image"]) if v["image"] else None
+    if image and "://" in image.src:
+        f.check_url(image.src, ("image", "src"), ctx)
+    elif image and (image.src.startswith("/") or ".." in PurePosixPath(image.src).parts):
+        ctx.error(("image", "src"), f'must be a path inside content/ or an https URL (got "{image.src}")')
+    return Brief(
+        slug=slug,
+        path=path,
+        title=v["title"],
+        date=v["date"],
+        updated=v["updated"],
+        summary=v["summary"],
+        topics=tuple(topics.values()),
+        story=v["story"],
+        related=tuple(v["related"]),
+        image=image,
+        sources=tuple(Source(i, s["name"], s["url"], line(("sources", i)))
+                      for i, s in enumerate(v["sources"], start=1)),
+        narratives=tuple(Narrative(n["perspective"], n["outlet"], n["text"], n["url"], line(("narratives", i)))
+                         for i, n in enumerate(v["narratives"], start=1)),
+        predictions=tuple(Prediction(p["claim"], p["probability"], p["by"], p["source"], p["url"],
+                                     p["outcome"], p["question"], line(("predictions", i)))
+                          for i, p in enumerate(v["predictions"], start=1)),
+        corrections=tuple(Correction(c["date"], c["text"], line(("corrections", i)))
+                          for i, c in enumerate(v["corrections"], start=1)),
+        draft=v["draft"],
+        body=body,
+        body_line=body_line,
+        lines={field_name(k): n for k, n in doc.lines.items()},
+    )
+
+
+def parse_outlets(path: str, text: str, tz: tzinfo) -> tuple[list[Outlet], list[Diagnostic]]:
+    """Parse content/outlets.yaml: a list of outlets with ratings."""
+    doc, diags = load(path, text)
+    if doc is None:
+        return [], diags
+    ctx = Ctx(path, doc, tz, diags)
+    values = f.list_of(f.mapping(OUTLET), "- name: Reuters")(doc.data, (), ctx)
+    if values is BAD:
+        return [], ctx.diags
+    outlets: list[Outlet] = []
+    seen: dict[str, int] = {}
+    for i, o in enumerate(values, start=1):
+        outlet = Outlet(o["name"], tuple(o["aliases"]), o["url"], o["lean"], o["establishment"],
+                        o["country"], o["paywall"], slugify(o["name"]), ctx.line((i,)))
+        for alias in dict.fromkeys(a.casefold() for a in (outlet.name, *outlet.aliases)):
+            key = alias
+            if key in seen:
+                ctx.error((i,), f'"{alias}" already names the outlet at line {seen[key]}; keep one')
+            seen[key] = outlet.line
+        outlets.append(outlet)
+    return outlets, ctx.diags

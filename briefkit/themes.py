@@ -1,0 +1,58 @@
+"""Theme search path and the Jinja2 environment.
+
+Templates resolve: the site's templates/ -> the chosen theme -> the theme it extends.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from .diagnostics import Diagnostic
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Theme:
+    template_dirs: tuple[Path, ...]
+    static_dirs: tuple[Path, ...]  # parent first, so a child's file wins
+
+
+def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
+    """Follow `extends:` from the configured theme; a missing theme or a loop is an error."""
+    chain: list[Path] = []
+    name: str | None = project.config.theme
+    where = "site.yaml" if project.site_file.is_file() else "--theme"
+    while name:
+        found = next((d / name for d in project.theme_dirs() if (d / name).is_dir()), None)
+        if found is None:
+            known = sorted({p.name for d in project.theme_dirs() if d.is_dir() for p in d.iterdir() if p.is_dir()})
+            return None, [Diagnostic(where, 0, "theme", f'no theme "{name}" (have: {", ".join(known)})')]
+        if found in chain:
+            return None, [Diagnostic(os.path.relpath(found / "theme.yaml"), 1, "extends", "themes extend each other in a loop")]
+        chain.append(found)
+        meta_file = found / "theme.yaml"
+        meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
+        name = (meta or {}).get("extends")
+        where = os.path.relpath(meta_file)
+    templates = [project.root / "templates"] if (project.root / "templates").is_dir() else []
+    templates += [d / "templates" for d in chain]
+    statics = tuple(d / "static" for d in reversed(chain) if (d / "static").is_dir())
+    return Theme(tuple(templates), statics), []
+
+
+def environment(theme: Theme) -> jinja2.Environment:
+    """Autoescaping, strict about undefined names, no re-stat of templates on every lookup."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        keep_trailing_newline=True,
+    )

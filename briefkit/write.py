@@ -1,0 +1,90 @@
+"""The only module that touches the output folder: write changed bytes, drop stale files.
+
+Never writes outside the output folder; leaves files whose bytes are unchanged alone.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+class OutsideOutput(Exception):
+    """An output path that would land outside the output folder (a bug or a hostile name)."""
+
+
+def _target(out: Path, rel: str) -> Path:
+    target = (out / rel).resolve()
+    if not target.is_relative_to(out) or target == out:
+        raise OutsideOutput(f"refusing to write {rel!r} outside {out}")
+    return target
+
+
+def write_site(out: Path, files: dict[str, bytes]) -> WriteStats:
+    """Make `out` hold exactly `files`: write what differs, remove what is no longer built."""
+    out = out.resolve()
+    targets = {rel: _target(out, rel) for rel in files}  # check every path before touching disk
+    out.mkdir(parents=True, exist_ok=True)
+    written = unchanged = 0
+    for rel in sorted(files):
+        data, target = files[rel], targets[rel]
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                unchanged += 1
+                continue
+        except FileNotFoundError:
+            pass
+        except (NotADirectoryError, IsADirectoryError):
+            _clear_way(out, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            _clear_way(out, target)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        written += 1
+    removed = _remove_stale(out, {str(t) for t in targets.values()})
+    return WriteStats(written, unchanged, removed)
+
+
+def _clear_way(out: Path, target: Path) -> None:
+    """A file where a folder must go, or a folder where a file must go: remove it."""
+    for parent in [target, *target.parents]:
+        if parent == out:
+            return
+        if parent.is_file() or parent.is_symlink():
+            parent.unlink()
+            return
+        if parent == target and parent.is_dir():
+            for root, dirs, names in os.walk(parent, topdown=False):
+                for n in names:
+                    os.unlink(os.path.join(root, n))
+                for d in dirs:
+                    os.rmdir(os.path.join(root, d))
+            parent.rmdir()
+            return
+
+
+def _remove_stale(out: Path, keep: set[str]) -> int:
+    removed = 0
+    for root, dirs, names in os.walk(out, topdown=False):
+        for name in names:
+            path = os.path.join(root, name)
+            if path not in keep:
+                os.unlink(path)
+                removed += 1
+        for d in dirs:
+            full = os.path.join(root, d)
+            if os.path.islink(full):
+                os.unlink(full)
+            elif not os.listdir(full):
+                os.rmdir(full)
+    return removed
