@@ -167,6 +167,9 @@ def parse_probability(value: Any) -> float | str:
 
 
 def probability(value: Any, at: Path_, ctx: Ctx) -> Any:
+    raw = ctx.doc.plain.get(at)
+    if isinstance(value, bool) and raw is not None:
+        return ctx.error(at, f'must be a number from 0 to 1 or a percentage like "70%" (YAML read {raw} as {str(value).lower()})')
     out = parse_probability(value)
     return ctx.error(at, out) if isinstance(out, str) else out
 

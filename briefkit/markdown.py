@@ -191,7 +191,8 @@ def _facts(tokens: list[Token], first_line: int) -> tuple[Fact, ...]:
         elif tok.type == "list_item_open" and depth == 1:
             in_item = True
         elif tok.type == "inline" and in_item and tok.children is not None:
-            cited = [n for c in tok.children if c.type == "citation" for n in (c.meta["numbers"] or [])]
+            markers = [c for c in tok.children if c.type == "citation"]
+            cited = [n for c in markers for n in (c.meta["numbers"] or [0])]
             text = "".join(" " if c.type in ("softbreak", "hardbreak") else c.content
                            for c in tok.children if c.type in ("text", "code_inline", "softbreak", "hardbreak"))
             line = first_line + (tok.map[0] if tok.map else 0)

@@ -81,6 +81,7 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
     doc, diags = load(path, parts.yaml_text, parts.yaml_line)
     if doc is None:
         return None, diags
+    doc.lines[()] = 1  # a missing top-level field points at the opening ---
     ctx = Ctx(path, doc, tz, diags)
     if not isinstance(doc.data, dict):
         ctx.error((), "front matter must be a mapping of keys like title: and date:")

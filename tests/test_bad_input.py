@@ -1,0 +1,139 @@
+"""Bad input: every problem named with file, line and field; all of them in one run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, read_tree, run, write_brief
+
+
+def load_cases() -> list[tuple[str, str, list[str]]]:
+    text = (FIXTURES / "bad_briefs.txt").read_text(encoding="utf-8")
+    cases = []
+    for chunk in text.split("\n=== ")[1:]:
+        name, rest = chunk.split("\n", 1)
+        brief, expect = rest.split("--- expect\n", 1)
+        cases.append((name.strip(), brief, [line for line in expect.splitlines() if line.strip()]))
+    return cases
+
+
+CASES = load_cases()
+
+
+@pytest.mark.parametrize("name,brief,expected", CASES, ids=[c[0] for c in CASES])
+def test_bad_brief_gives_exact_lines(site_dir: Path, name: str, brief: str, expected: list[str]) -> None:
+    write_brief(site_dir, f"{name}.md", brief)
+    result = run("check")
+    printed = [line for line in result.lines if not line.startswith("check failed")]
+    assert printed == expected
+    has_errors = any(": warning: " not in line for line in expected)
+    assert result.code == (1 if has_errors else 0)
+
+
+def test_all_problems_in_one_run_sorted_by_file_and_line(site_dir: Path) -> None:
+    for name, brief, _ in CASES:
+        write_brief(site_dir, f"{name}.md", brief)
+    result = run("check")
+    lines = result.lines[:-1]
+    expected = sorted((line for _, _, exp in CASES for line in exp),
+                      key=lambda s: (s.split(":")[0], int(s.split(":")[1])))
+    assert sorted(lines) == sorted(expected)
+    assert [(s.split(":")[0], int(s.split(":")[1])) for s in lines] == \
+        [(s.split(":")[0], int(s.split(":")[1])) for s in expected]
+    errors = sum(1 for line in expected if ": warning: " not in line)
+    warnings = len(expected) - errors
+    assert result.lines[-1] == f"check failed: {errors} errors, {warnings} warnings"
+    assert result.code == 1
+
+
+def test_duplicate_slugs_name_both_files(site_dir: Path) -> None:
+    body = "---\ntitle: T\ndate: 2024-10-23\nslug: same\nsources: [{name: R}]\n---\n- F.[1]\n"
+    write_brief(site_dir, "a.md", body)
+    write_brief(site_dir, "sub/b.md", body)
+    result = run("check")
+    assert 'content/sub/b.md:4: slug: "same" is already used by content/a.md; give one of them another slug' \
+        in result.lines
+
+
+def test_duplicate_slug_from_file_names_in_subfolders(site_dir: Path) -> None:
+    body = "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n"
+    write_brief(site_dir, "one/x.md", body)
+    write_brief(site_dir, "two/x.md", body)
+    result = run("check")
+    assert 'content/two/x.md:1: slug: "x" is already used by content/one/x.md; give one of them another slug' \
+        in result.lines
+
+
+def test_non_utf8_file_names_the_line(site_dir: Path) -> None:
+    path = site_dir / "content" / "latin1.md"
+    path.write_bytes("---\ntitle: Caf\xe9\ndate: 2024-10-23\n---\n".encode("latin-1"))
+    result = run("check")
+    assert result.lines[0] == "content/latin1.md:2: encoding: not UTF-8 (byte 0xe9 at column 11); save the file as UTF-8"
+    assert result.code == 1
+
+
+def test_two_pages_writing_one_output_path(site_dir: Path) -> None:
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    (site_dir / "content" / "404.html").write_text("mine", encoding="utf-8")
+    result = run("check")
+    assert "content/404.html: output: 404.html is also written by 404 page; change one of them" in result.lines
+
+
+def test_failing_build_leaves_site_untouched(site_dir: Path) -> None:
+    write_brief(site_dir, "good.md", "---\ntitle: Good\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    assert run("build").code == 0
+    before = read_tree(site_dir / "site")
+    mtimes = {p: p.stat().st_mtime_ns for p in (site_dir / "site").rglob("*")}
+    write_brief(site_dir, "good.md", "---\ntitle: Changed\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    write_brief(site_dir, "bad.md", "---\ntitle: Bad: colon\ndate: 2024-10-23\n---\n")
+    result = run("build")
+    assert result.code == 1
+    assert result.lines[-1] == "nothing was written; site/ is as it was"
+    assert read_tree(site_dir / "site") == before
+    assert {p: p.stat().st_mtime_ns for p in (site_dir / "site").rglob("*")} == mtimes
+
+
+def test_strict_makes_warnings_fail_and_writes_nothing(site_dir: Path) -> None:
+    write_brief(site_dir, "w.md", "---\ntitle: W\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    result = run("build", "--strict")
+    assert result.code == 1
+    assert "build failed: 0 errors, 1 warning (--strict: warnings fail)" in result.lines
+    assert not (site_dir / "site").exists()
+    assert run("build").code == 0
+
+
+def test_draft_without_sources_is_a_warning_with_drafts(site_dir: Path) -> None:
+    write_brief(site_dir, "wip.md", "---\ntitle: WIP\ndate: 2024-10-23\ndraft: true\n---\nNotes.\n")
+    result = run("build", "--drafts")
+    assert result.code == 0, result.err
+    assert "content/wip.md:1: warning: sources: at least one source is required before this draft is published" \
+        in result.lines
+    assert (site_dir / "site" / "briefs" / "wip" / "index.html").is_file()
+    result = run("build")
+    assert not (site_dir / "site" / "briefs" / "wip").exists()
+
+
+def test_bad_site_yaml_is_reported(site_dir: Path) -> None:
+    (site_dir / "site.yaml").write_text("title: X\ntimezon: Europe/Berlin\nper_page: {home: 0}\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    result = run("check")
+    assert result.lines == [
+        'site.yaml:2: timezon: unknown key (did you mean "timezone"?)',
+        "site.yaml:3: per_page.home: must be from 1 to 1000 (got 0)",
+    ]
+    assert result.code == 1
+
+
+def test_bad_outlets_yaml_is_reported(site_dir: Path) -> None:
+    (site_dir / "content" / "outlets.yaml").write_text(
+        "- name: Reuters\n  lean: 7\n- name: AP\n  aliases: [reuters]\n  paywal: false\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    result = run("check")
+    assert result.lines == [
+        "content/a.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
+        "content/outlets.yaml:2: [1].lean: must be from 1 to 5 (got 7)",
+        'content/outlets.yaml:5: [2].paywal: unknown key (did you mean "paywall"?)',
+        "check failed: 2 errors, 1 warning",
+    ]
