@@ -49,6 +49,7 @@ def _choice(*options: str) -> f.Kind:
     return kind
 
 
+DESCRIPTION = "Balanced news briefs: the facts, the sources, and every side's narrative."
 PER_PAGE = [
     Field("home", f.integer(1, 1000), "Briefs per home page.", default=10),
     Field("topic", f.integer(1, 1000), "Briefs per topic page.", default=20),
@@ -58,8 +59,7 @@ RELATED = [
 ]
 SITE = [
     Field("title", f.nonempty_text, "The site's name.", default="Briefs"),
-    Field("description", f.text, "One line about the site, for the home page and feeds.",
-          default="Balanced news briefs: the facts, the sources, and every side's narrative."),
+    Field("description", f.text, "One line about the site, for the home page and feeds.", default=DESCRIPTION),
     Field("base_url", _base_url, "Where the site is published, e.g. https://user.github.io/repo/.", default="/"),
     Field("language", f.nonempty_text, "Language tag of the content, e.g. en.", default="en"),
     Field("timezone", _timezone, "IANA timezone for dates without a time.", default="UTC"),
@@ -76,7 +76,7 @@ SITE_KEYS = {fld.name: fld for fld in SITE}
 @dataclass(frozen=True)
 class SiteConfig:
     title: str = "Briefs"
-    description: str = ""
+    description: str = DESCRIPTION
     base_url: str = "/"
     language: str = "en"
     timezone: str = "UTC"

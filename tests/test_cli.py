@@ -1,0 +1,102 @@
+"""The command line through main(argv): commands, options, summaries and exit codes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_fixture_briefs, read_tree, run
+
+
+def test_build_is_the_default_command_and_prints_a_summary(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md", "citation-forms.md")
+    result = run()
+    assert result.code == 0, result.err
+    assert re.fullmatch(r"built 2 briefs, \d+ pages in \d+\.\d\d s, \d+ warnings? -> site/\n", result.out)
+    assert (site_dir / "site" / "briefs" / "minimal-brief" / "index.html").is_file() is False
+    assert (site_dir / "site" / "briefs" / "minimal" / "index.html").is_file()
+    assert run("build").out.startswith("built 2 briefs")
+
+
+def test_check_writes_nothing(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    result = run("check")
+    assert result.code == 0
+    assert result.out == "checked 1 brief: 0 errors, 1 warning\n"
+    assert not (site_dir / "site").exists()
+
+
+def test_out_and_content_outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = tmp_path / "elsewhere" / "content"
+    content.mkdir(parents=True)
+    (content / "a.md").write_text("---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("build", "--content", str(content), "--out", str(tmp_path / "public"), "--quiet")
+    assert result.code == 0, result.err
+    assert result.out == ""
+    assert (tmp_path / "public" / "briefs" / "a" / "index.html").is_file()
+    assert not (tmp_path / "elsewhere" / "site").exists()
+
+
+@pytest.mark.parametrize("out", [".", "content", ".."])
+def test_refuses_output_over_the_content(site_dir: Path, out: str) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    before = read_tree(site_dir)
+    result = run("build", "--out", out)
+    assert result.code == 2
+    assert result.err.startswith("error: refusing to write the site")
+    assert read_tree(site_dir) == before
+
+
+def test_refuses_output_inside_the_content(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    result = run("build", "--out", "content/site")
+    assert result.code == 2
+    assert result.err == "error: refusing to write the site inside the content folder (content/site)\n"
+
+
+def test_usage_errors_exit_2(site_dir: Path) -> None:
+    assert run("build", "--no-such-flag").code == 2
+    assert run("check", "--out", "x").code == 2
+    missing = run("build", "--content", "nowhere")
+    assert missing.code == 2
+    assert missing.err == "error: no content folder at nowhere; pass --content DIR\n"
+    bad_url = run("build", "--base-url", "www.example.org")
+    assert bad_url.code == 2
+    assert bad_url.err.startswith('error: --base-url: not a URL (got "www.example.org")')
+
+
+def test_base_url_flag_wins_over_site_yaml(site_dir: Path) -> None:
+    (site_dir / "site.yaml").write_text("base_url: https://example.org/\n")
+    copy_fixture_briefs(site_dir, "minimal.md")
+    assert run("build", "--base-url", "https://user.github.io/repo").code == 0
+    html = (site_dir / "site" / "briefs" / "minimal" / "index.html").read_text()
+    assert '<link rel="canonical" href="https://user.github.io/repo/briefs/minimal/">' in html
+    assert 'href="/repo/static/style.css"' in html
+
+
+def test_verbose_prints_one_line_per_stage(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    result = run("build", "--verbose")
+    stages = [line.split()[0] for line in result.lines if line.startswith("  ")]
+    assert stages[:3] == ["read", "parse", "check"]
+    assert stages[-1] == "write"
+
+
+def test_stale_files_are_removed_and_unchanged_files_kept(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md", "citation-forms.md")
+    assert run("build").code == 0
+    page = site_dir / "site" / "briefs" / "minimal" / "index.html"
+    mtime = page.stat().st_mtime_ns
+    (site_dir / "content" / "citation-forms.md").unlink()
+    assert run("build").code == 0
+    assert not (site_dir / "site" / "briefs" / "citation-forms").exists()
+    assert not (site_dir / "site" / "topics" / "citations").exists()
+    assert page.stat().st_mtime_ns == mtime
+
+
+def test_version_and_help() -> None:
+    assert run("--version").code == 0
+    assert run("--help").code == 0

@@ -1,0 +1,134 @@
+"""The HTML a reader gets: brief pages, listings, escaping, determinism."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_fixture_briefs, read_tree, run
+
+
+def page(root: Path, rel: str) -> str:
+    return (root / "site" / rel).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def built(site_dir: Path) -> Path:
+    copy_fixture_briefs(site_dir, "minimal.md", "citation-forms.md")
+    result = run("build")
+    assert result.code == 0, result.err
+    return site_dir
+
+
+def test_every_citation_form_links_to_its_source(built: Path) -> None:
+    html = page(built, "briefs/citation-forms/index.html")
+    facts = html.split('<h2 id="facts">Facts</h2>')[1].split("</section>")[0]
+    cited = re.findall(r'href="#source-(\d)" id="(cite-\d-\d)"', facts)
+    assert [n for n, _ in cited] == ["1", "1", "2", "1", "3", "2", "3", "4"]
+    assert '<sup class="cite">[<a href="#source-1" id="cite-1-3" aria-label="Source 1">1</a>, ' \
+           '<a href="#source-3" id="cite-3-1" aria-label="Source 3">3</a>]</sup>' in facts
+
+
+def test_sources_link_back_to_every_place_that_cites_them(built: Path) -> None:
+    html = page(built, "briefs/citation-forms/index.html")
+    source2 = html.split('id="source-2"')[1].split("</li>")[0]
+    assert '<a href="https://two.example/" rel="nofollow noopener">Source Two</a>' in source2
+    backs = re.findall(r'<a href="#(cite-2-\d)" aria-label="Back to citation \d in ([^"]+)">', source2)
+    assert backs == [("cite-2-1", "Facts"), ("cite-2-2", "Facts"), ("cite-2-3", "Narrative A narrative")]
+    for anchor, _ in backs:
+        assert f'id="{anchor}"' in html
+
+
+def test_narratives_predictions_topics_story(built: Path) -> None:
+    html = page(built, "briefs/citation-forms/index.html")
+    assert '<h3>Narrative A narrative</h3>' in html
+    assert 'So may <em>this</em> one.' in html
+    assert "<strong>70%</strong>" in html and 'style="width: 70%"' in html
+    assert '<time datetime="2025-01-31">31 January 2025</time>' in html
+    assert "Forecast by Briefs desk" in html and '<span class="outcome open">Open</span>' in html
+    assert '<a class="tag" href="/topics/ukraine-war/">Ukraine war</a>' in html
+    assert 'Story: <a href="/stories/citation-story/">' in html
+    assert '<time datetime="2024-10-24T09:30:00+02:00">24 October 2024</time>' in html
+
+
+def test_every_page_has_title_description_and_canonical(built: Path) -> None:
+    for path in sorted((built / "site").rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        assert re.search(r"<title>[^<]+</title>", html), path
+        assert re.search(r'<meta name="description" content="[^"]+">', html), path
+        assert re.search(r'<link rel="canonical" href="[^"]+">', html), path
+
+
+def test_site_pages_exist(built: Path) -> None:
+    files = set(read_tree(built / "site"))
+    for rel in ["index.html", "404.html", "topics/index.html", "topics/citations/index.html",
+                "topics/ukraine-war/index.html", "stories/index.html", "stories/citation-story/index.html",
+                "archive/index.html", "archive/2024/10/index.html", "static/style.css"]:
+        assert rel in files, rel
+
+
+def test_home_is_newest_first_and_paginated(site_dir: Path) -> None:
+    (site_dir / "site.yaml").write_text("per_page: {home: 2}\n")
+    for day in range(1, 6):
+        (site_dir / "content" / f"d{day}.md").write_text(
+            f"---\ntitle: Day {day}\ndate: 2024-10-0{day}\nsources: [{{name: R}}]\n---\n- F.[1]\n")
+    assert run("build").code == 0
+    first = page(site_dir, "index.html")
+    assert re.findall(r"<h3><a href=\"[^\"]+\">(Day \d)</a>", first) == ["Day 5", "Day 4"]
+    assert '<a rel="next" href="/page/2/">Older →</a>' in first
+    third = page(site_dir, "page/3/index.html")
+    assert re.findall(r"<h3><a href=\"[^\"]+\">(Day \d)</a>", third) == ["Day 1"]
+    assert '<a rel="prev" href="/page/2/">← Newer</a>' in third
+
+
+def test_date_only_values_are_in_the_site_timezone(site_dir: Path) -> None:
+    (site_dir / "site.yaml").write_text("timezone: Asia/Seoul\n")
+    copy_fixture_briefs(site_dir, "minimal.md")
+    assert run("build").code == 0
+    assert '<time datetime="2024-10-23T00:00:00+09:00">23 October 2024</time>' in \
+        page(site_dir, "briefs/minimal/index.html")
+
+
+def test_script_never_reaches_the_page_unescaped(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "script-everywhere.md")
+    result = run("build")
+    assert result.code == 0, result.err
+    for path in (site_dir / "site").rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "<script>" not in html, path
+        assert "<b>Outlet</b>" not in html
+    html = page(site_dir, "briefs/script-everywhere/index.html")
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Escaping" in html
+    assert "&lt;script&gt;alert('body')&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert('narrative')&lt;/script&gt;" in html
+
+
+def test_raw_html_passes_only_when_the_site_allows_it(site_dir: Path) -> None:
+    (site_dir / "site.yaml").write_text("allow_html: true\n")
+    (site_dir / "content" / "a.md").write_text(
+        "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- <abbr title=\"x\">NIS</abbr> said so.[1]\n")
+    assert run("build").code == 0
+    assert '<abbr title="x">NIS</abbr>' in page(site_dir, "briefs/a/index.html")
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copy(ROOT / "site.yaml", tmp_path / "site.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert run("build", "--out", "one").code == 0
+    assert run("build", "--out", "two").code == 0
+    assert read_tree(tmp_path / "one") == read_tree(tmp_path / "two")
+
+
+def test_sample_site_builds_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run("build", "--strict", "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    assert result.out.startswith("built 5 briefs, ")
+    story = (tmp_path / "out" / "stories" / "north-korean-troops-in-russia" / "index.html").read_text()
+    assert story.count('<li>\n    <p class="meta"><time') == 5
+    assert "<h1>North Korean troops in Russia</h1>" in story
