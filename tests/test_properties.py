@@ -1,0 +1,95 @@
+"""Property tests of the small parsers every brief goes through."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from briefkit.fields import parse_probability
+from briefkit.frontmatter import split
+from briefkit.markdown import parse_marker, render_brief
+from briefkit.schema import parse_brief
+from briefkit.slugs import is_plain_segment, slugify
+
+line = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x85\u2028\u2029"),
+               max_size=40)
+
+
+@given(st.lists(line, max_size=8), st.lists(line, max_size=8))
+def test_splitter_returns_yaml_and_body_unchanged(yaml_lines: list[str], body_lines: list[str]) -> None:
+    assume(all(ln.rstrip(" \t") != "---" and ln != "..." for ln in yaml_lines))
+    yaml_text, body = "\n".join(yaml_lines), "\n".join(body_lines)
+    parts, diags = split("x.md", f"---\n{yaml_text}\n---\n{body}")
+    assert not diags and parts is not None
+    assert parts.yaml_text == yaml_text
+    assert parts.body == body
+    assert parts.body_line == max(len(yaml_lines), 1) + 3
+
+
+@given(st.lists(line, max_size=5))
+def test_splitter_without_closing_fence_says_so(yaml_lines: list[str]) -> None:
+    assume(all(ln.rstrip(" \t") != "---" and ln != "..." for ln in yaml_lines))
+    parts, diags = split("x.md", "---\n" + "\n".join(yaml_lines))
+    assert parts is None
+    assert diags[0].message.startswith("not closed")
+
+
+ranges = st.lists(st.tuples(st.integers(1, 60), st.integers(0, 5)), min_size=1, max_size=5)
+
+
+@given(ranges)
+def test_marker_parser_expands_lists_and_ranges(parts: list[tuple[int, int]]) -> None:
+    inner = ", ".join(f"{lo}" if span == 0 else f"{lo}-{lo + span}" for lo, span in parts)
+    expected = [n for lo, span in parts for n in range(lo, lo + span + 1)]
+    assert parse_marker(inner) == expected
+
+
+@given(st.integers(1, 50), st.integers(1, 50))
+def test_reversed_ranges_are_refused(a: int, b: int) -> None:
+    assume(a > b)
+    assert parse_marker(f"{a}-{b}") is None
+
+
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=6))
+def test_markers_in_a_fact_link_to_exactly_the_cited_sources(numbers: list[int]) -> None:
+    sources = "".join(f"  - name: S{n}\n" for n in range(1, 10))
+    markers = "".join(f"[{n}]" for n in numbers)
+    text = f"---\ntitle: T\ndate: 2024-10-23\nsources:\n{sources}---\n- Fact.{markers}\n"
+    brief, diags = parse_brief("x.md", text, ZoneInfo("UTC"))
+    assert brief is not None, diags
+    rendered, problems = render_brief(brief)
+    assert not problems
+    assert rendered.facts[0].sources == tuple(dict.fromkeys(numbers))
+    assert sorted(rendered.citations) == sorted(set(numbers))
+    assert sum(len(v) for v in rendered.citations.values()) == len(numbers)
+
+
+@given(st.text(max_size=60))
+def test_slugify_gives_plain_segments_and_is_idempotent(text: str) -> None:
+    slug = slugify(text)
+    assert slugify(slug) == slug
+    if slug.isascii() and slug:
+        assert is_plain_segment(slug)
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 -", min_size=1, max_size=40))
+def test_ascii_titles_give_plain_segments(text: str) -> None:
+    slug = slugify(text)
+    assert slug == "" or is_plain_segment(slug)
+
+
+@given(st.floats(0, 1))
+def test_probabilities_in_range_pass_through(p: float) -> None:
+    assert parse_probability(p) == p
+
+
+@given(st.decimals(0, 100, places=2))
+def test_percent_strings(p: object) -> None:
+    assert abs(parse_probability(f"{p}%") - float(p) / 100) < 1e-12  # type: ignore[operator]
+
+
+@given(st.one_of(st.floats(allow_nan=False).filter(lambda x: x < 0 or x > 1), st.booleans(), st.none()))
+def test_probabilities_out_of_range_are_refused(p: object) -> None:
+    assert isinstance(parse_probability(p), str)
