@@ -17,7 +17,7 @@ from .diagnostics import Diagnostic, count_line
 from .project import Project, UsageError, open_project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+COMMANDS: dict[str, Callable[[argparse.Namespace, Console], int]] = {}  # later commands register here
 
 
 class Console:

@@ -6,6 +6,7 @@ schema.py and project.py declare fields with these; nothing else knows YAML type
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from .diagnostics import Diagnostic, WARNING, did_you_mean
+from .diagnostics import WARNING, Diagnostic, did_you_mean
 from .frontmatter import Document, Path_, field_name
 from .slugs import is_plain_segment, slugify
 
@@ -158,7 +159,7 @@ def parse_probability(value: Any) -> float | str:
             value = float(value)
         except ValueError:
             return f"must be a number from 0 to 1 or a percentage like \"70%\" (got \"{value}\")"
-    if not isinstance(value, (int, float)) or value != value:
+    if not isinstance(value, (int, float)) or math.isnan(value):
         return f"must be a number from 0 to 1 (got {value!r})"
     if not 0 <= value <= 1:
         hint = f'; write {value / 100:g} or "{value:g}%"' if 1 < value <= 100 else ""
@@ -175,7 +176,7 @@ def probability(value: Any, at: Path_, ctx: Ctx) -> Any:
 
 
 def _parse_when(value: Any) -> date | datetime | None:
-    if isinstance(value, datetime) or isinstance(value, date):
+    if isinstance(value, (datetime, date)):
         return value
     if isinstance(value, str):
         s = value.strip()

@@ -43,8 +43,7 @@ class Document:
 
 def split(path: str, text: str) -> tuple[Split | None, list[Diagnostic]]:
     """Split `---` front matter from the body; say how to fix it when it is malformed."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0].rstrip("\r")):
         return None, [

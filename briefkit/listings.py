@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from .markdown import RenderedBrief
@@ -84,8 +85,7 @@ class SiteData:
 
 def url_of(config: SiteConfig, path: str) -> str:
     """Site-relative output path -> URL path under the base path (`/repo/briefs/x/`)."""
-    if path.endswith("index.html"):
-        path = path[: -len("index.html")]
+    path = path.removesuffix("index.html")
     return config.base_path + path
 
 
@@ -131,7 +131,7 @@ def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[
     stories = []
     for key, items in sorted(by_story.items()):
         chrono = oldest_first(items)
-        for earlier, later in zip(chrono, chrono[1:]):
+        for earlier, later in pairwise(chrono):
             earlier.later, later.earlier = later, earlier
         ordered = chrono if config.story_order == "oldest" else chrono[::-1]
         name = story_name(key, [v.brief for v in items])
@@ -147,7 +147,7 @@ def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[
 
 def _preferred(names: Counter[str]) -> str:
     """The most used spelling of a topic; ties go to the alphabetically first."""
-    return sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return min(names.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def paginate(items: list[BriefView], size: int, first_path: str) -> list[tuple[str, dict[str, Any]]]:

@@ -86,7 +86,7 @@ def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env
 def markdown(allow_html: bool) -> MarkdownIt:
     """The shared parser; raw HTML is escaped unless the site allows it."""
     md = MarkdownIt("commonmark", {"html": allow_html}).enable(["table", "strikethrough"])
-    md.validateLink = lambda url: True  # schemes are checked, with a diagnostic, in _check_links
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # schemes are checked, with a diagnostic, in _check_links
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.add_render_rule("citation", _render_citation)

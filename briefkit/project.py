@@ -164,7 +164,7 @@ def open_project(content: str | None = None, out: str | None = None, base_url: s
     if out_dir.is_relative_to(content_dir):
         raise UsageError(f"refusing to write the site inside the content folder ({os.path.relpath(out_dir)})")
     site_file = root / "site.yaml"
-    config, diags = SiteConfig(), []
+    config, diags = SiteConfig(), list[Diagnostic]()
     if site_file.is_file():
         config, diags = parse_site(os.path.relpath(site_file), site_file.read_text(encoding="utf-8"))
     if base_url is not None:

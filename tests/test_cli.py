@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_fixture_briefs, read_tree, run
 
 

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, read_tree, run
 
 GOLDEN = Path(__file__).parent / "golden" / "site"
