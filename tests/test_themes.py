@@ -1,0 +1,62 @@
+"""Theme lookup: the site's templates/ -> the chosen theme -> the theme it extends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import copy_fixture_briefs, run
+
+
+def test_project_template_overrides_the_theme(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    (site_dir / "templates").mkdir()
+    (site_dir / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Lost? Try the archive.</h1>{% endblock %}')
+    assert run("build").code == 0
+    html = (site_dir / "site" / "404.html").read_text()
+    assert "<h1>Lost? Try the archive.</h1>" in html
+    assert '<a class="brand" href="/">Briefs</a>' in html
+
+
+def test_a_theme_extends_the_default(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    theme = site_dir / "themes" / "paper"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "static").mkdir()
+    (theme / "theme.yaml").write_text("extends: default\n")
+    (theme / "templates" / "home.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>Paper edition</h1>{% endblock %}')
+    (theme / "static" / "style.css").write_text("body { color: black; }\n")
+    (site_dir / "site.yaml").write_text("theme: paper\n")
+    assert run("build").code == 0
+    assert "<h1>Paper edition</h1>" in (site_dir / "site" / "index.html").read_text()
+    assert "<h2 id=\"facts\">Facts</h2>" in (site_dir / "site" / "briefs" / "minimal" / "index.html").read_text()
+    assert (site_dir / "site" / "static" / "style.css").read_text() == "body { color: black; }\n"
+
+
+def test_unknown_theme_is_an_error(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    (site_dir / "site.yaml").write_text("theme: papr\n")
+    result = run("check")
+    assert result.code == 1
+    assert result.lines[1] == 'site.yaml: theme: no theme "papr" (have: default)'
+
+
+def test_template_typo_names_the_template_file_and_line(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    (site_dir / "templates").mkdir()
+    (site_dir / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ page.tilte }}</p>\n{% endblock %}\n')
+    result = run("build")
+    assert result.code == 1
+    assert result.lines[1] == ("templates/404.html:3: template: UndefinedError: 'briefkit.render.PageInfo object' "
+                               "has no attribute 'tilte' (rendering 404.html)")
+    assert not (site_dir / "site").exists()
+
+
+def test_template_syntax_error(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    (site_dir / "templates").mkdir()
+    (site_dir / "templates" / "404.html").write_text("{% if %}\n")
+    result = run("check")
+    assert result.lines[1] == "templates/404.html:1: template: Expected an expression, got 'end of statement block'"
