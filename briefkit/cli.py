@@ -139,3 +139,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     except KeyboardInterrupt:
         console.problem("interrupted")
         return 130
+
+
+from . import authoring  # noqa: E402,F401  (registers the new and import commands)

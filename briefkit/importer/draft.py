@@ -16,8 +16,6 @@ from ..diagnostics import WARNING, Diagnostic
 class DraftSource:
     name: str
     url: str = ""
-    lean: int | None = None  # from "LR: n" ratings next to the outlet
-    establishment: int | None = None  # from "CP: n"
     line: int = 0
 
 

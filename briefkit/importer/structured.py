@@ -44,6 +44,7 @@ def read_structured(lines: list[Line], draft: Draft, report: Report, outlets: li
     numbered: list[tuple[int, str, int]] = []  # (n, name, line) from a Sources: line
     current: DraftNarrative | None = None
     open_label = False  # the current narrative's label stood alone; its text follows
+    bulleted = False  # the facts are a bulleted list, so loose lines are not facts
     prev_blank = True
     listed = _sources_lines(lines)
     for ln in listed:
@@ -71,7 +72,10 @@ def read_structured(lines: list[Line], draft: Draft, report: Report, outlets: li
                 else:
                     n = draft.cite(ratings.add(rating, ln.no), ln.no)
                     draft.facts[-1] += f"[{n}]"
+            elif not ln.bullet and prev_blank and bulleted:
+                report.unplaced(ln.no, text)  # a loose line among bulleted facts: not a fact
             elif ln.bullet or prev_blank or not draft.facts:
+                bulleted = bulleted or ln.bullet
                 if rating:
                     body += f"[{draft.cite(ratings.add(rating, ln.no), ln.no)}]"
                 draft.facts.append(body)

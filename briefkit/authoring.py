@@ -1,0 +1,216 @@
+"""The authoring commands: `new` starts a brief, `import` turns plain-text briefs into Markdown.
+
+Registers itself with cli; reads and writes content files; all output goes through cli.Console.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+
+from . import cli
+from .brief_writer import render_draft, render_new
+from .diagnostics import Diagnostic
+from .frontmatter import decode
+from .importer import import_text
+from .importer.outlets import bad_rating, outlet_yaml
+from .markdown import render_brief
+from .project import SiteConfig, UsageError, parse_site
+from .schema import parse_brief, parse_outlets
+from .slugs import is_plain_segment, slugify
+
+MAX_SLUG = 60
+
+
+def _parsers(sub: argparse._SubParsersAction) -> None:
+    new = sub.add_parser("new", help="start a new brief in content/")
+    new.add_argument("title", help="the headline; the file name is made from it")
+    new.add_argument("--story", metavar="KEY", help="story key, e.g. north-korean-troops-in-russia")
+    new.add_argument("--topics", metavar="A,B", help="comma-separated topics")
+    new.add_argument("--draft", action="store_true", help="mark the brief draft: true")
+    new.add_argument("--date", metavar="YYYY-MM-DD", help="the brief's date (default: today in the site timezone)")
+    new.add_argument("--content", metavar="DIR", help="folder of briefs (default: ./content)")
+    new.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    imp = sub.add_parser("import", help="turn plain-text briefs into Markdown briefs")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="plain-text files")
+    imp.add_argument("--out", metavar="DIR", help="content folder to write into (default: ./content)")
+    imp.add_argument("--content", metavar="DIR", help="content folder holding outlets.yaml (default: --out)")
+    imp.add_argument("--story", metavar="KEY", help="story key for every imported brief")
+    imp.add_argument("--force", action="store_true", help="overwrite existing briefs")
+    imp.add_argument("--dry-run", action="store_true", help="print the Markdown instead of writing it")
+    imp.add_argument("--date", metavar="YYYY-MM-DD", help="date for texts without a date line (default: today)")
+    imp.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+
+
+def _config(content: Path, console: cli.Console) -> SiteConfig:
+    site_file = content.parent / "site.yaml"
+    if not site_file.is_file():
+        return SiteConfig()
+    config, diags = parse_site(cli.os.path.relpath(site_file), site_file.read_text(encoding="utf-8"))
+    if any(d.is_error for d in diags):
+        console.diagnostics(diags)
+        raise SystemExit(cli.EXIT_CONTENT)
+    return config
+
+
+def _today(args: argparse.Namespace, config: SiteConfig) -> date:
+    if args.date:
+        try:
+            return date.fromisoformat(args.date)
+        except ValueError:
+            raise UsageError(f'--date: not a date (got "{args.date}"); write YYYY-MM-DD') from None
+    return datetime.now(config.tz).date()
+
+
+def _story(key: str | None) -> str:
+    if key and not is_plain_segment(key):
+        raise UsageError(f'--story: "{key}" is not a plain key (lowercase letters, digits, - and _); '
+                         f'did you mean "{slugify(key)}"?')
+    return key or ""
+
+
+def slug_for(title: str) -> str:
+    """The file name's stem: the title's slug, cut at a word boundary after MAX_SLUG characters."""
+    words, out = slugify(title).split("-"), ""
+    for w in words:
+        if out and len(out) + 1 + len(w) > MAX_SLUG:
+            break
+        out = f"{out}-{w}" if out else w
+    return out
+
+
+def _show(path: Path) -> str:
+    return cli.os.path.relpath(path)
+
+
+def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
+    content = Path(args.content or "content")
+    if not content.is_dir():
+        raise UsageError(f"no content folder at {_show(content)}; pass --content DIR")
+    story = _story(args.story)
+    slug = slug_for(args.title)
+    if not is_plain_segment(slug):
+        raise UsageError(f'the title gives no usable file name (got "{slug}"); use a title with Latin letters '
+                         "or digits and set slug: afterwards")
+    topics = [t.strip() for t in (args.topics or "").split(",") if t.strip()]
+    today = _today(args, _config(content, console))
+    target = content / f"{slug}.md"
+    if target.exists():
+        console.problem(f"{_show(target)}: already exists; not overwritten (choose another title or edit it)")
+        return cli.EXIT_CONTENT
+    target.write_text(render_new(args.title.strip(), today, story, topics, args.draft), encoding="utf-8")
+    console.say(_show(target))
+    return cli.EXIT_OK
+
+
+def _known_outlets(file: Path, console: cli.Console, tz: object) -> tuple[list[str], bool]:
+    """Names and aliases in outlets.yaml, and whether the file can safely be appended to."""
+    if not file.is_file():
+        return [], True
+    text, diags = decode(_show(file), file.read_bytes())
+    outlets = []
+    if text is not None:
+        outlets, diags = parse_outlets(_show(file), text, tz)  # type: ignore[arg-type]
+    if any(d.is_error for d in diags):
+        console.diagnostics([d for d in diags if d.is_error])
+        console.problem(f"{_show(file)} has errors; no ratings will be added to it")
+        return [n for o in outlets for n in (o.name, *o.aliases)], False
+    return [n for o in outlets for n in (o.name, *o.aliases)], True
+
+
+def _validate(shown: str, markdown: str, config: SiteConfig) -> list[Diagnostic]:
+    """Errors the written brief would give in a build; none is expected."""
+    brief, diags = parse_brief(shown, markdown, config.tz)
+    if brief is not None:
+        diags += render_brief(brief, config.allow_html)[1]
+    return [d for d in diags if d.is_error]
+
+
+def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
+    content = Path(args.content or args.out or "content")
+    out = Path(args.out) if args.out else content
+    if not args.dry_run and not content.is_dir() and not out.is_dir():
+        raise UsageError(f"no content folder at {_show(content)}; pass --out DIR")
+    config = _config(content, console)
+    today, story = _today(args, config), _story(args.story)
+    outlets_file = content / "outlets.yaml"
+    known, appendable = _known_outlets(outlets_file, console, config.tz)
+    report = console.problem if args.dry_run else console.say
+    written: dict[Path, str] = {}
+    failed = 0
+    for name in args.files:
+        src = Path(name)
+        if not src.is_file():
+            console.problem(f"{name}: no such file")
+            failed += 1
+            continue
+        text, diags = decode(_show(src), src.read_bytes())
+        if text is None:
+            console.diagnostics(diags)
+            failed += 1
+            continue
+        result = import_text(_show(src), text, today, known, story)
+        d = result.draft
+        if not d.title:
+            console.diagnostics(result.report.notes)
+            failed += 1
+            continue
+        target = out / f"{slug_for(d.title)}.md"
+        markdown = render_draft(d, today)
+        report(f"{_show(src)}: {d.counts()}{' (draft)' if d.draft else ''} -> {_show(target)}")
+        console.diagnostics(result.report.notes)
+        errors = _validate(_show(target), markdown, config)
+        if errors:
+            console.diagnostics(errors)
+            console.problem(f"{_show(target)}: not written: the importer produced an invalid brief")
+            failed += 1
+            continue
+        if target.resolve() in written:
+            console.problem(f"{_show(target)}: {written[target.resolve()]} was imported to this file "
+                            f"in this run; not overwritten")
+            failed += 1
+            continue
+        if target.exists() and not args.force and not args.dry_run:
+            console.problem(f"{_show(target)}: already exists; not overwritten (pass --force to replace it)")
+            failed += 1
+            continue
+        new = []
+        for rating, line in result.ratings.new_entries(known):
+            why = bad_rating(rating)
+            if why:
+                console.problem(f"{_show(src)}:{line}: warning: ratings: {rating.outlet}: {why}; not added")
+            else:
+                new.append(rating)
+        if new and not appendable:
+            new = []
+        if args.dry_run:
+            console.say(markdown)
+            for r in new:
+                report(f"would add to {_show(outlets_file)}: {r.outlet} (lean {r.lean}, establishment {r.establishment})")
+            continue
+        out.mkdir(parents=True, exist_ok=True)
+        target.write_text(markdown, encoding="utf-8")
+        written[target.resolve()] = _show(src)
+        if new:
+            _append_outlets(outlets_file, outlet_yaml(new, f"the import of {src.name}"))
+            known += [r.outlet for r in new]
+            for r in new:
+                report(f"added to {_show(outlets_file)}: {r.outlet} (lean {r.lean}, establishment {r.establishment})")
+    if not args.dry_run:
+        report(f"imported {len(written)} of {len(args.files)} file{'s' if len(args.files) != 1 else ''}"
+               + (f"; {failed} not written" if failed else ""))
+    return cli.EXIT_CONTENT if failed else cli.EXIT_OK
+
+
+def _append_outlets(file: Path, entries: str) -> None:
+    """Append at the end, leaving the author's formatting of the rest as it is."""
+    old = file.read_text(encoding="utf-8") if file.is_file() else ""
+    if old and not old.endswith("\n"):
+        entries = "\n" + entries
+    with file.open("a", encoding="utf-8") as fh:
+        fh.write(entries.lstrip("\n") if not old else entries)
+
+
+cli.EXTENSIONS.append(_parsers)
+cli.COMMANDS.update({"new": cmd_new, "import": cmd_import})  # type: ignore[dict-item]
