@@ -1,0 +1,213 @@
+"""`build.py import`: plain-text briefs in three forms become Markdown briefs that build."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from briefkit.cli import main
+from briefkit.schema import parse_brief
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+SAMPLE_OUTLETS = Path(__file__).parent.parent / "content" / "outlets.yaml"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site folder with the sample outlets.yaml and the fixture texts under in/."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content").mkdir()
+    shutil.copy(SAMPLE_OUTLETS, tmp_path / "content" / "outlets.yaml")
+    shutil.copytree(FIXTURES, tmp_path / "in")
+    return tmp_path
+
+
+def imported(site: Path, name: str, *extra: str) -> tuple[Path, str, str]:
+    code, out, err = run("import", f"in/{name}", "--out", "content", "--date", "2024-10-23", *extra)
+    assert code == 0, err
+    written = [p for p in (site / "content").glob("*.md")]
+    assert len(written) == 1
+    return written[0], out, err
+
+
+def brief_of(path: Path):
+    brief, diags = parse_brief(str(path), path.read_text(encoding="utf-8"), ZoneInfo("UTC"))
+    assert brief is not None, diags
+    return brief
+
+
+SEEDS = [
+    # file, slug, facts, sources, narratives, predictions, draft
+    ("seed_000_facts_sources_narratives.txt", "pentagon-evidence-shows-3k-north-korea-troops-in-russia",
+     6, 9, 3, 0, False),
+    ("seed_001_sections_web_boilerplate.txt", "seoul-n-korean-troops-arrive-in-russia-to-fight-ukraine",
+     6, 7, 3, 0, False),
+    ("seed_002_article_reports_reuters.txt", "us-evidence-suggests-north-korean-troops-are-in-russia-and",
+     14, 2, 0, 0, True),
+    ("seed_003_article_tldr_no_title.txt", "pentagon-confirms-north-korea-sent-10-000-troops-to-russia",
+     14, 0, 0, 0, True),
+    ("seed_004_article_source_links_only.txt", "north-korean-troops-deploy-in-russia-heightening-concerns",
+     8, 0, 0, 0, True),
+]
+
+
+@pytest.mark.parametrize("name, slug, facts, sources, narratives, predictions, draft", SEEDS)
+def test_seed_imports_to_a_brief_that_builds(site: Path, name: str, slug: str, facts: int, sources: int,
+                                             narratives: int, predictions: int, draft: bool) -> None:
+    path, out, _ = imported(site, name)
+    assert path.name == f"{slug}.md"
+    counts = (f"{facts} fact{'s' if facts != 1 else ''}, {sources} source{'s' if sources != 1 else ''}, "
+              f"{narratives} narrative{'s' if narratives != 1 else ''}, "
+              f"{predictions} prediction{'s' if predictions != 1 else ''}")
+    assert out.splitlines()[0] == f"in/{name}: {counts}{' (draft)' if draft else ''} -> content/{slug}.md"
+    brief = brief_of(path)
+    assert (len(brief.sources), len(brief.narratives), len(brief.predictions), brief.draft) == (
+        sources, narratives, predictions, draft)
+    assert brief.body.count("\n- ") == facts
+    code, _, err = run("check", "--content", "content", "--drafts")
+    assert code == 0 and " 0 errors" in err + run("check", "--content", "content", "--drafts")[1]
+    if not draft:
+        code, checked, _ = run("check", "--content", "content")
+        assert code == 0 and checked.startswith("checked 1 brief: 0 errors")
+
+
+def test_seed_000_keeps_the_authors_words(site: Path) -> None:
+    path, _, err = imported(site, "seed_000_facts_sources_narratives.txt")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(
+        "---\ntitle: 'Pentagon: Evidence Shows 3K North Korea Troops in Russia'\ndate: 2024-10-23\n"
+        "sources:\n  - name: U.S. Department of Defense\n  - name: FOX News\n")
+    assert ("  - perspective: Pro-Russia\n    outlet: TASS\n    text: Though allegations over the potential "
+            "military training of North Koreans in Russia are unsubstantiated,") in text
+    source = (FIXTURES / "seed_000_facts_sources_narratives.txt").read_text(encoding="utf-8")
+    for line in source.splitlines():
+        if line.startswith("  • ") and "narrative, as provided by" not in line:
+            assert f"\n- {line[4:]}\n" in text
+    brief = brief_of(path)
+    assert [s.name for s in brief.sources][-2:] == ["Reuters", "RT"]
+    assert err == "in/seed_000_facts_sources_narratives.txt: warning: date: no date line; " \
+                  "dated 2024-10-23 (today or --date)\n"
+
+
+def test_boilerplate_is_stripped_and_image_credit_kept(site: Path) -> None:
+    path, _, err = imported(site, "seed_001_sections_web_boilerplate.txt")
+    text = path.read_text(encoding="utf-8")
+    assert "#   credit: Kim Jae-Hwan/SOPA Images/Contributor via Getty Images\n" in text
+    for junk in ("Subscribe", "Check Your Email", "profile image", "Improve the News", "Read More", "...."):
+        assert junk not in text
+    assert "not placed" not in err
+
+
+def test_article_without_narratives_or_sources_is_a_draft_saying_what_is_missing(site: Path) -> None:
+    _, _, err = imported(site, "seed_004_article_source_links_only.txt")
+    assert err.splitlines() == [
+        "in/seed_004_article_source_links_only.txt: warning: date: no date line; dated 2024-10-23 (today or --date)",
+        "in/seed_004_article_source_links_only.txt: warning: narratives: none: this brief needs narratives, "
+        "at least two, before publishing",
+        "in/seed_004_article_source_links_only.txt: warning: sources: none: only a link to them (line 19), "
+        "which plain text loses; add them before publishing",
+    ]
+
+
+def test_reported_claims_cite_the_outlet(site: Path) -> None:
+    path, _, _ = imported(site, "seed_002_article_reports_reuters.txt")
+    text = path.read_text(encoding="utf-8")
+    assert "sources:\n  - name: Reuters\n  - name: National Intelligence Service\n" in text
+    assert "are likely to be sent to fight in Ukraine.[2]\n" in text
+    assert "but that it is not yet known what their plan is, reports Reuters.[1]\n" in text
+
+
+def test_article_without_title_line_takes_one_and_says_so(site: Path) -> None:
+    _, _, err = imported(site, "seed_003_article_tldr_no_title.txt")
+    assert ("in/seed_003_article_tldr_no_title.txt:2: warning: title: no title line; used \"Pentagon confirms "
+            "North Korea sent 10,000 troops to Russia to join the war against Ukraine within weeks\" from the "
+            "first point, edit it before publishing") in err.splitlines()
+
+
+def test_the_facts_the_spin_with_ratings_and_a_nerd_forecast(site: Path) -> None:
+    before = (site / "content" / "outlets.yaml").read_text(encoding="utf-8")
+    path, out, err = imported(site, "spin_labels_ratings_before_2030.txt")
+    assert path.read_text(encoding="utf-8") == (FIXTURES / "spin_labels_ratings_before_2030.md").read_text(
+        encoding="utf-8")
+    assert err == ""
+    assert out.splitlines()[1:] == [
+        "added to content/outlets.yaml: BBC News (lean 3, establishment 5)",
+        "added to content/outlets.yaml: Deutsche Welle (lean 3, establishment 4)",
+        "imported 1 of 1 file",
+    ]
+    after = (site / "content" / "outlets.yaml").read_text(encoding="utf-8")
+    assert after == before + (
+        "\n# From the import of spin_labels_ratings_before_2030.txt: LR -> lean, CP -> establishment\n"
+        "- name: BBC News\n  lean: 3\n  establishment: 5\n"
+        "- name: Deutsche Welle\n  lean: 3\n  establishment: 4\n")
+    code, checked, err = run("check", "--content", "content")
+    assert (code, checked, err) == (0, "checked 1 brief: 0 errors, 0 warnings\n", "")
+
+
+def test_median_and_stray_comma_and_unplaced_lines(site: Path) -> None:
+    path, _, err = imported(site, "spin_median_stray_comma_unplaced.txt")
+    assert path.read_text(encoding="utf-8") == (FIXTURES / "spin_median_stray_comma_unplaced.md").read_text(
+        encoding="utf-8")
+    assert err.splitlines() == [
+        "in/spin_median_stray_comma_unplaced.txt: warning: date: no date line; dated 2024-10-23 (today or --date)",
+        "in/spin_median_stray_comma_unplaced.txt: warning: sources: none: no sources list; add them before "
+        "publishing",
+        'in/spin_median_stray_comma_unplaced.txt:7: warning: not placed: "Watch the video below"',
+    ]
+    assert run("check", "--content", "content", "--drafts")[0] == 0
+
+
+def test_importing_the_same_text_twice_gives_the_same_file(site: Path) -> None:
+    path, _, _ = imported(site, "spin_labels_ratings_before_2030.txt")
+    first = path.read_bytes()
+    outlets = (site / "content" / "outlets.yaml").read_bytes()
+    code, out, err = run("import", "in/spin_labels_ratings_before_2030.txt", "--out", "content",
+                         "--date", "2024-10-23", "--force")
+    assert code == 0
+    assert path.read_bytes() == first
+    assert (site / "content" / "outlets.yaml").read_bytes() == outlets  # the outlets are known now
+    assert "added to" not in out
+
+
+def test_never_overwrites_without_force(site: Path) -> None:
+    path, _, _ = imported(site, "seed_000_facts_sources_narratives.txt")
+    path.write_text(path.read_text(encoding="utf-8") + "- An edit by the author.[1]\n", encoding="utf-8")
+    edited = path.read_bytes()
+    code, out, err = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content")
+    assert code == 1
+    assert err.splitlines()[-1] == (f"content/{path.name}: already exists; not overwritten "
+                                    "(pass --force to replace it)")
+    assert out.splitlines()[-1] == "imported 0 of 1 file; 1 not written"
+    assert path.read_bytes() == edited
+
+
+def test_dry_run_prints_the_markdown_and_writes_nothing(site: Path) -> None:
+    code, out, err = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content",
+                         "--date", "2024-10-23", "--dry-run")
+    assert code == 0
+    assert out.startswith("---\ntitle: 'Pentagon: Evidence Shows 3K North Korea Troops in Russia'\n")
+    assert err.startswith("in/seed_000_facts_sources_narratives.txt: 6 facts, 9 sources, 3 narratives")
+    assert list((site / "content").glob("*.md")) == []
+
+
+def test_story_and_missing_file(site: Path) -> None:
+    code, _, err = run("import", "in/nope.txt", "in/seed_000_facts_sources_narratives.txt", "--out", "content",
+                       "--story", "north-korean-troops-in-russia")
+    assert code == 1
+    assert err.splitlines()[0] == "in/nope.txt: no such file"
+    brief = brief_of(next((site / "content").glob("*.md")))
+    assert brief.story == "north-korean-troops-in-russia"
+    code, _, err = run("import", "in/seed_000_facts_sources_narratives.txt", "--story", "NK Troops")
+    assert code == 2
+    assert err == ('error: --story: "NK Troops" is not a plain key (lowercase letters, digits, - and _); '
+                   'did you mean "nk-troops"?\n')
