@@ -16,6 +16,7 @@ from .frontmatter import decode
 from .importer import import_text
 from .importer.outlets import bad_rating, outlet_yaml
 from .markdown import render_brief
+from .model import Outlet
 from .project import SiteConfig, UsageError, parse_site
 from .schema import parse_brief, parse_outlets
 from .slugs import is_plain_segment, slugify
@@ -109,7 +110,7 @@ def _known_outlets(file: Path, console: cli.Console, tz: object) -> tuple[list[s
     if not file.is_file():
         return [], True
     text, diags = decode(_show(file), file.read_bytes())
-    outlets = []
+    outlets: list[Outlet] = []
     if text is not None:
         outlets, diags = parse_outlets(_show(file), text, tz)  # type: ignore[arg-type]
     if any(d.is_error for d in diags):

@@ -141,4 +141,4 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return 130
 
 
-from . import authoring  # noqa: E402,F401  (registers the new and import commands)
+from . import authoring  # noqa: F401  (registers the new and import commands)

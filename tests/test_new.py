@@ -1,0 +1,80 @@
+"""`build.py new`: a brief skeleton named after its title, dated today in the site timezone."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from briefkit.cli import main
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.yaml").write_text("title: Test\ntimezone: Pacific/Kiritimati\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_new_writes_the_skeleton_and_prints_its_path(site: Path) -> None:
+    code, out, err = run("new", "Seoul: N.Korean Troops Arrive in Russia", "--story", "nk-troops",
+                         "--topics", "North Korea, Russia", "--date", "2024-10-18")
+    assert (code, out, err) == (0, "content/seoul-n-korean-troops-arrive-in-russia.md\n", "")
+    text = (site / "content" / "seoul-n-korean-troops-arrive-in-russia.md").read_text(encoding="utf-8")
+    assert text.startswith("---\ntitle: 'Seoul: N.Korean Troops Arrive in Russia'\ndate: 2024-10-18\n"
+                           "topics: [North Korea, Russia]\nstory: nk-troops\n")
+    assert "  # - name: Reuters\n" in text and "  # - perspective: Pro-establishment\n" in text
+    assert "  #   probability: 0.7\n" in text
+    assert text.endswith("---\n\n## Facts\n\n- \n")
+    assert "draft:" not in text
+
+
+def test_new_dates_today_in_the_site_timezone(site: Path) -> None:
+    _, out, _ = run("new", "Kiribati Time")
+    today = datetime.now(ZoneInfo("Pacific/Kiritimati")).date().isoformat()
+    assert f"\ndate: {today}\n" in (site / out.strip()).read_text(encoding="utf-8")
+
+
+def test_new_draft_builds_with_drafts(site: Path) -> None:
+    assert run("new", "Work in progress", "--draft")[0] == 0
+    code, checked, err = run("check", "--content", "content", "--drafts")
+    assert code == 0, err
+    assert checked == "checked 1 brief: 0 errors, 2 warnings\n"
+    assert err.splitlines() == [
+        "content/work-in-progress.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
+        ("content/work-in-progress.md:5: warning: sources: at least one source is required before this draft "
+         "is published"),
+    ]
+
+
+def test_new_refuses_to_overwrite(site: Path) -> None:
+    assert run("new", "Same Title")[0] == 0
+    path = site / "content" / "same-title.md"
+    path.write_text("edited", encoding="utf-8")
+    code, out, err = run("new", "Same title!")
+    assert (code, out) == (1, "")
+    assert err == "content/same-title.md: already exists; not overwritten (choose another title or edit it)\n"
+    assert path.read_text(encoding="utf-8") == "edited"
+
+
+def test_new_usage_errors(site: Path) -> None:
+    assert run("new", "Title", "--story", "Not A Key")[0] == 2
+    assert run("new", "Title", "--date", "18.10.2024")[2] == \
+        'error: --date: not a date (got "18.10.2024"); write YYYY-MM-DD\n'
+    assert run("new", "Title", "--content", "missing")[2] == "error: no content folder at missing; pass --content DIR\n"
+    assert run("new", "Правда")[0] == 2
+
+
+def test_long_titles_give_slugs_cut_at_a_word(site: Path) -> None:
+    _, out, _ = run("new", "North Korean Troops Deploy in Russia, Heightening Concerns Over the Ukraine Conflict")
+    assert out == "content/north-korean-troops-deploy-in-russia-heightening-concerns.md\n"
