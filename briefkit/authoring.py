@@ -6,6 +6,7 @@ Registers itself with cli; reads and writes content files; all output goes throu
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _config(content: Path, console: cli.Console) -> SiteConfig:
     site_file = content.parent / "site.yaml"
     if not site_file.is_file():
         return SiteConfig()
-    config, diags = parse_site(cli.os.path.relpath(site_file), site_file.read_text(encoding="utf-8"))
+    config, diags = parse_site(os.path.relpath(site_file), site_file.read_text(encoding="utf-8"))
     if any(d.is_error for d in diags):
         console.diagnostics(diags)
         raise SystemExit(cli.EXIT_CONTENT)
@@ -82,7 +83,7 @@ def slug_for(title: str) -> str:
 
 
 def _show(path: Path) -> str:
-    return cli.os.path.relpath(path)
+    return os.path.relpath(path)
 
 
 def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
