@@ -103,6 +103,9 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
         return cli.EXIT_CONTENT
     target.write_text(render_new(args.title.strip(), today, story, topics, args.draft), encoding="utf-8")
     console.say(_show(target))
+    if not args.draft:
+        console.problem("note: add at least one source and cite it in the facts; until then it does not build "
+                    "(or start it with --draft to preview it with --drafts)")
     return cli.EXIT_OK
 
 
@@ -132,7 +135,7 @@ def _validate(shown: str, markdown: str, config: SiteConfig) -> list[Diagnostic]
 def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
     content = Path(args.content or args.out or "content")
     out = Path(args.out) if args.out else content
-    if not args.dry_run and not content.is_dir() and not out.is_dir():
+    if not args.dry_run and not args.out and not content.is_dir():
         raise UsageError(f"no content folder at {_show(content)}; pass --out DIR")
     config = _config(content, console)
     today, story = _today(args, config), _story(args.story)

@@ -29,7 +29,9 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_new_writes_the_skeleton_and_prints_its_path(site: Path) -> None:
     code, out, err = run("new", "Seoul: N.Korean Troops Arrive in Russia", "--story", "nk-troops",
                          "--topics", "North Korea, Russia", "--date", "2024-10-18")
-    assert (code, out, err) == (0, "content/seoul-n-korean-troops-arrive-in-russia.md\n", "")
+    assert (code, out) == (0, "content/seoul-n-korean-troops-arrive-in-russia.md\n")
+    assert err == ("note: add at least one source and cite it in the facts; until then it does not build "
+                   "(or start it with --draft to preview it with --drafts)\n")
     text = (site / "content" / "seoul-n-korean-troops-arrive-in-russia.md").read_text(encoding="utf-8")
     assert text.startswith("---\ntitle: 'Seoul: N.Korean Troops Arrive in Russia'\ndate: 2024-10-18\n"
                            "topics: [North Korea, Russia]\nstory: nk-troops\n")
