@@ -1,15 +1,20 @@
-"""Checks across briefs (duplicate slugs, related links, images) and of one rendered brief.
+"""Checks across briefs (duplicate slugs, related links, images, outlets, forecasts) and of one
+rendered brief.
 
 Returns diagnostics; decides which briefs are published (drafts only with --drafts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
+from . import forecasts
 from .diagnostics import WARNING, Diagnostic, did_you_mean
 from .markdown import RenderedBrief
 from .model import Brief
+from .outlets import Registry, unknown
 from .project import Project
 
 
@@ -62,4 +67,43 @@ def check_rendered(r: RenderedBrief) -> list[Diagnostic]:
             diags.append(Diagnostic(b.path, fact.line, "body", "a fact with no citation; end it with [n]", WARNING))
     if not r.facts and not b.draft:
         diags.append(Diagnostic(b.path, b.body_line, "body", "no facts: list them as Markdown bullets", WARNING))
+    return diags
+
+
+def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str) -> list[Diagnostic]:
+    """Outlet pages that would collide, and names briefs use that the registry lacks (each once)."""
+    diags: list[Diagnostic] = []
+    by_slug: dict[str, str] = {}
+    for o in reg.outlets:
+        if o.slug in by_slug:
+            diags.append(Diagnostic(registry_path, o.line, "name", f'"{o.name}" and "{by_slug[o.slug]}" would '
+                                    f"both have the page outlets/{o.slug}/; rename one or make it an alias"))
+        by_slug.setdefault(o.slug, o.name)
+        if not o.slug:
+            diags.append(Diagnostic(registry_path, o.line, "name", f'"{o.name}" gives no page name; use letters or digits'))
+    if not reg.present:
+        return diags  # rating outlets is optional: no registry, nothing is missing from it
+    for u in unknown(reg, briefs):
+        times = f"{u.count} time{'s' if u.count != 1 else ''}"
+        where = f"in {u.briefs} brief{'s' if u.briefs != 1 else ''}"
+        diags.append(Diagnostic(u.first.brief.path, u.first.line, u.first.field,
+                                f'"{u.name}" is not in {registry_path} (named {times} {where})', WARNING,
+                                "add it there, or as an alias of an outlet, to rate it"))
+    return diags
+
+
+def check_forecasts(briefs: Iterable[Brief], today: date) -> list[Diagnostic]:
+    """Questions past their deadline with no outcome; one question resolved both ways."""
+    diags: list[Diagnostic] = []
+    for q in forecasts.questions(briefs, today):
+        last = q.latest
+        if q.status == forecasts.OVERDUE and q.deadline is not None:
+            diags.append(Diagnostic(last.brief.path, last.prediction.line, f"{last.field}.outcome",
+                                    f"the deadline, {q.deadline.isoformat()}, has passed and no outcome is set",
+                                    WARNING, "set outcome: true or false once the public record settles it"))
+        for kept, other in q.conflicts:
+            said = "true" if other.prediction.outcome else "false"
+            diags.append(Diagnostic(other.brief.path, other.prediction.line, f"{other.field}.outcome",
+                                    f"says {said}, but {kept.brief.path}:{kept.prediction.line} resolves the same "
+                                    f"question as {'true' if kept.prediction.outcome else 'false'}", WARNING))
     return diags

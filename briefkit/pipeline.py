@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import checks
+from . import checks, scorecard
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .frontmatter import decode
 from .listings import SiteData, build_site, site_pages
 from .markdown import RenderedBrief, render_brief
 from .model import Brief, Outlet
+from .outlets import registry
 from .project import Project
 from .render import Output, render_pages
 from .schema import parse_brief, parse_outlets
@@ -147,13 +148,19 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
         diags += problems + checks.check_rendered(r)
         rendered.append(r)
     stages.done("markdown", f"{len(rendered)} briefs")
+    now = build_time()
+    today = now.astimezone(project.config.tz).date()
+    reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
+    diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
+    diags += checks.check_forecasts(published, today)
     site = build_site(project.config, rendered, outlets)
-    pages = site_pages(site)
+    scorecard.annotate(site, reg, today)
+    pages = site_pages(site) + scorecard.pages(site)
     theme, problems = resolve(project)
     diags += problems
     out = Output()
     if theme is not None:
-        diags += render_pages(environment(theme), site, pages, out, {"build_time": build_time()})
+        diags += render_pages(environment(theme), site, pages, out, {"build_time": now})
         for static_dir in theme.static_dirs:
             for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
                 rel = "static/" + file.relative_to(static_dir).as_posix()

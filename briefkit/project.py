@@ -57,6 +57,12 @@ PER_PAGE = [
 RELATED = [
     Field("count", f.integer(0, 50), "How many related briefs a brief shows.", default=5),
 ]
+BALANCE = [
+    Field("threshold", f.number(0.5, 1), "Share of rated sources on one side of an axis that makes a blindspot.",
+          default=0.75),
+    Field("min_rated", f.integer(1, 1000), "Rated sources a brief or story needs before it can be a blindspot.",
+          default=3),
+]
 SITE = [
     Field("title", f.nonempty_text, "The site's name.", default="Briefs"),
     Field("description", f.text, "One line about the site, for the home page and feeds.", default=DESCRIPTION),
@@ -69,6 +75,7 @@ SITE = [
     Field("author", f.text, "Default author named in page metadata.", default=""),
     Field("story_order", _choice("oldest", "newest"), "Story timeline order.", default="oldest"),
     Field("related", f.mapping(RELATED), "Related-briefs settings.", default=None),
+    Field("balance", f.mapping(BALANCE), "Balance panel and blindspots: threshold, min_rated.", default=None),
 ]
 SITE_KEYS = {fld.name: fld for fld in SITE}
 
@@ -86,6 +93,7 @@ class SiteConfig:
     author: str = ""
     story_order: str = "oldest"
     related: dict[str, Any] = field(default_factory=lambda: {"count": 5})
+    balance: dict[str, Any] = field(default_factory=lambda: {"threshold": 0.75, "min_rated": 3})
 
     @property
     def base_path(self) -> str:
@@ -117,6 +125,7 @@ def parse_site(path: str, text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         return SiteConfig(), ctx.diags
     values["per_page"] = {**_nested_defaults(PER_PAGE), **(values["per_page"] or {})}
     values["related"] = {**_nested_defaults(RELATED), **(values["related"] or {})}
+    values["balance"] = {**_nested_defaults(BALANCE), **(values["balance"] or {})}
     return SiteConfig(**values), ctx.diags
 
 

@@ -1,0 +1,176 @@
+"""Forecast track record: questions grouped across briefs, their status, Brier scores, calibration.
+
+Pure: takes briefs and today's date; renders nothing. A question is one `question:` id, or
+else one claim text with one deadline; resolving it once resolves every forecast of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from .model import Brief, Prediction
+from .outlets import name_key
+
+OPEN, OVERDUE, RESOLVED = "open", "overdue", "resolved"
+UNATTRIBUTED = "Unattributed"
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """One prediction as stated in one brief."""
+
+    brief: Brief
+    index: int  # 1-based: predictions[index]
+    prediction: Prediction
+
+    @property
+    def made(self) -> date:
+        return self.brief.date.date()
+
+    @property
+    def forecaster(self) -> str:
+        return self.prediction.source or UNATTRIBUTED
+
+    @property
+    def field(self) -> str:
+        return f"predictions[{self.index}]"
+
+
+def question_key(p: Prediction) -> str:
+    """Explicit ids win; otherwise the claim (case and spacing ignored) plus its deadline."""
+    if p.question:
+        return "id:" + p.question
+    return f"claim:{name_key(p.claim)}|{p.by.isoformat() if p.by else ''}"
+
+
+@dataclass
+class Question:
+    """Every forecast of one question, oldest first, and what became of it."""
+
+    key: str
+    forecasts: list[Forecast]
+    outcome: bool | None = None
+    status: str = OPEN
+    conflicts: list[tuple[Forecast, Forecast]] = field(default_factory=list)  # (resolved one way, the other way)
+
+    @property
+    def latest(self) -> Forecast:
+        return self.forecasts[-1]
+
+    @property
+    def deadline(self) -> date | None:
+        return self.latest.prediction.by
+
+    @property
+    def forecasters(self) -> list[str]:
+        return list(dict.fromkeys(f.forecaster for f in self.forecasts))
+
+
+def status(outcome: bool | None, deadline: date | None, today: date) -> str:
+    """resolved once an outcome is set; overdue once the deadline's day is over; else open."""
+    if outcome is not None:
+        return RESOLVED
+    return OVERDUE if deadline is not None and deadline < today else OPEN
+
+
+def forecasts_of(briefs: Iterable[Brief]) -> list[Forecast]:
+    return [Forecast(b, i, p) for b in briefs for i, p in enumerate(b.predictions, start=1)]
+
+
+def questions(briefs: Iterable[Brief], today: date) -> list[Question]:
+    """Group forecasts into questions; the newest stated outcome is the question's outcome."""
+    grouped: dict[str, list[Forecast]] = {}
+    for f in sorted(forecasts_of(briefs), key=lambda f: (f.brief.date, f.brief.slug, f.index)):
+        grouped.setdefault(question_key(f.prediction), []).append(f)
+    out = []
+    for key, items in grouped.items():
+        resolved = [f for f in items if f.prediction.outcome is not None]
+        outcome = resolved[-1].prediction.outcome if resolved else None
+        q = Question(key, items, outcome)
+        q.status = status(outcome, q.deadline, today)
+        q.conflicts = [(resolved[-1], f) for f in resolved if f.prediction.outcome != outcome]
+        out.append(q)
+    return out
+
+
+def by_status(qs: list[Question], wanted: str) -> list[Question]:
+    """Open and overdue questions soonest deadline first (none last); resolved ones latest first."""
+    chosen = [q for q in qs if q.status == wanted]
+    if wanted == RESOLVED:
+        return sorted(chosen, key=lambda q: (q.deadline or date.min, q.latest.made, q.key), reverse=True)
+    return sorted(chosen, key=lambda q: (q.deadline is None, q.deadline or date.max, q.key))
+
+
+def brier(pairs: list[tuple[float, bool]]) -> float | None:
+    """Mean squared distance between stated probability and outcome (0 best, 1 worst)."""
+    if not pairs:
+        return None
+    return sum((p - (1.0 if hit else 0.0)) ** 2 for p, hit in pairs) / len(pairs)
+
+
+@dataclass(frozen=True)
+class Bin:
+    """Forecasts whose stated probability fell in [lo, hi); the last bin includes 1."""
+
+    lo: float
+    hi: float
+    count: int
+    stated: float | None  # mean stated probability
+    observed: float | None  # share that happened
+
+    @property
+    def label(self) -> str:
+        return f"{round(self.lo * 100)}–{round(self.hi * 100)}%"
+
+
+def bin_index(p: float, bins: int) -> int:
+    # round first so 0.7 * 10 = 7.000000000000001 and 0.3 * 10 both land where a reader expects
+    return min(int(round(p * bins, 9)), bins - 1)
+
+
+def calibration(pairs: list[tuple[float, bool]], bins: int = 10) -> list[Bin]:
+    """Stated probability bins vs observed frequency, every bin listed (empty ones with None)."""
+    filled: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    for p, hit in pairs:
+        filled[bin_index(p, bins)].append((p, hit))
+    out = []
+    for i, items in enumerate(filled):
+        n = len(items)
+        out.append(Bin(i / bins, (i + 1) / bins, n,
+                       sum(p for p, _ in items) / n if n else None,
+                       sum(1 for _, hit in items if hit) / n if n else None))
+    return out
+
+
+@dataclass(frozen=True)
+class Forecaster:
+    """One forecaster's record: every forecast counts, each scored against its question's outcome."""
+
+    name: str
+    forecasts: int
+    resolved: int
+    open: int
+    overdue: int
+    brier: float | None
+    bins: tuple[Bin, ...]
+
+
+def forecasters(qs: list[Question], bins: int = 10) -> list[Forecaster]:
+    """Per forecaster (the prediction's `source`), alphabetical, unattributed last."""
+    counts: dict[str, dict[str, int]] = {}
+    pairs: dict[str, list[tuple[float, bool]]] = {}
+    for q in qs:
+        for f in q.forecasts:
+            c = counts.setdefault(f.forecaster, {OPEN: 0, OVERDUE: 0, RESOLVED: 0})
+            c[q.status] += 1
+            if q.outcome is not None:
+                pairs.setdefault(f.forecaster, []).append((f.prediction.probability, q.outcome))
+    out = []
+    for name in sorted(counts, key=lambda n: (n == UNATTRIBUTED, n.casefold(), n)):
+        c, mine = counts[name], pairs.get(name, [])
+        out.append(Forecaster(name, sum(c.values()), c[RESOLVED], c[OPEN], c[OVERDUE],
+                              brier(mine), tuple(calibration(mine, bins))))
+    return out
+

@@ -1,0 +1,104 @@
+"""The outlet registry: match source and narrative names to outlets by name or alias.
+
+Pure: takes model records, returns matches, per-outlet usage and the names nobody rated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .model import Brief, Outlet
+
+
+def name_key(name: str) -> str:
+    """How names are compared: case-insensitive, runs of spaces as one."""
+    return " ".join(name.casefold().split())
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The outlets of content/outlets.yaml, looked up by name or alias."""
+
+    outlets: tuple[Outlet, ...] = ()
+    by_key: dict[str, Outlet] = field(default_factory=dict, compare=False)
+    present: bool = False  # False when the site has no outlets.yaml
+
+    def match(self, name: str) -> Outlet | None:
+        """The outlet a source or narrative names, or None."""
+        return self.by_key.get(name_key(name)) if name else None
+
+
+def registry(outlets: Iterable[Outlet], present: bool = True) -> Registry:
+    """Index outlets by their names and aliases (the first outlet claiming a name keeps it)."""
+    listed = tuple(outlets)
+    by_key: dict[str, Outlet] = {}
+    for o in listed:
+        for n in (o.name, *o.aliases):
+            by_key.setdefault(name_key(n), o)
+    return Registry(listed, by_key, present)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place a brief names an outlet: a source or a narrative's `outlet`."""
+
+    brief: Brief
+    field: str  # e.g. sources[2].name
+    line: int
+    name: str
+
+
+def mentions(brief: Brief) -> list[Mention]:
+    """Every outlet name in a brief, sources first, in file order."""
+    out = [Mention(brief, f"sources[{s.number}].name", s.line, s.name) for s in brief.sources]
+    out += [Mention(brief, f"narratives[{i}].outlet", n.line, n.outlet)
+            for i, n in enumerate(brief.narratives, start=1) if n.outlet]
+    return out
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A name briefs use that the registry does not know, with where it is first used."""
+
+    name: str
+    first: Mention
+    count: int  # mentions
+    briefs: int  # briefs mentioning it
+
+
+def unknown(reg: Registry, briefs: Iterable[Brief]) -> list[Unknown]:
+    """Names not in the registry, each once, in order of first use (briefs by path)."""
+    seen: dict[str, list[Mention]] = {}
+    for b in sorted(briefs, key=lambda b: b.path):
+        for m in mentions(b):
+            if reg.match(m.name) is None:
+                seen.setdefault(name_key(m.name), []).append(m)
+    return [Unknown(ms[0].name, ms[0], len(ms), len({m.brief.path for m in ms})) for ms in seen.values()]
+
+
+@dataclass
+class Usage:
+    """Where one outlet appears: briefs citing it (with source numbers) and narratives it gave."""
+
+    outlet: Outlet
+    cited: list[tuple[Brief, tuple[int, ...]]] = field(default_factory=list)
+    narratives: list[tuple[Brief, int]] = field(default_factory=list)  # (brief, 1-based narrative index)
+
+
+def usage(reg: Registry, briefs: Iterable[Brief]) -> dict[str, Usage]:
+    """Per outlet slug, the briefs citing it and the narratives it provided, newest first."""
+    out = {o.slug: Usage(o) for o in reg.outlets}
+    for b in sorted(briefs, key=lambda b: (b.date, b.slug), reverse=True):
+        numbers: dict[str, list[int]] = {}
+        for s in b.sources:
+            o = reg.match(s.name)
+            if o is not None:
+                numbers.setdefault(o.slug, []).append(s.number)
+        for slug, nums in numbers.items():
+            out[slug].cited.append((b, tuple(nums)))
+        for i, n in enumerate(b.narratives, start=1):
+            o = reg.match(n.outlet)
+            if o is not None:
+                out[o.slug].narratives.append((b, i))
+    return out

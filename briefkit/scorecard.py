@@ -1,0 +1,205 @@
+"""The balance and track-record layer: per-brief balance panels, and the outlets, blindspots,
+forecasts and corrections pages.
+
+Pure: reads SiteData, fills BriefView.extra and SiteData.extra, returns Page records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from . import forecasts as fc
+from .balance import (ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided,
+                      notes)
+from .charts import balance_map, calibration_chart, rating_text
+from .listings import BriefView, Page, SiteData, url_of
+from .markdown import _check, markdown
+from .model import Brief, Narrative, Outlet
+from .outlets import Registry, usage
+
+
+@dataclass
+class OutletView:
+    outlet: Outlet
+    url: str
+    cited: list[tuple[BriefView, tuple[int, ...]]] = field(default_factory=list)
+    narratives: list[tuple[BriefView, Narrative, Markup]] = field(default_factory=list)
+
+    @property
+    def lean_text(self) -> str:
+        return rating_text(self.outlet.lean, LEAN_SIDES)
+
+    @property
+    def establishment_text(self) -> str:
+        return rating_text(self.outlet.establishment, ESTABLISHMENT_SIDES)
+
+
+@dataclass
+class BalanceView:
+    """What a brief's balance panel shows."""
+
+    balance: Balance
+    placed: list[Placed]
+    lopsided: list[Lopsided]
+    notes: list[str]
+    map: Markup
+    narratives: list[str]  # perspective labels
+
+
+@dataclass
+class Blindspot:
+    kind: str  # "brief" or "story"
+    name: str
+    url: str
+    date: datetime  # of the brief, or of the story's newest brief
+    balance: Balance
+    lopsided: list[Lopsided]
+    briefs: int = 1
+
+
+@dataclass
+class QuestionView:
+    question: fc.Question
+    claim: Markup
+    steps: list[tuple[fc.Forecast, BriefView]]
+
+    @property
+    def status(self) -> str:
+        return self.question.status
+
+
+@dataclass
+class ForecasterView:
+    record: fc.Forecaster
+    chart: Markup
+    uid: str
+
+
+@dataclass
+class CorrectionView:
+    date: date
+    brief: BriefView
+    html: Markup
+    index: int
+
+
+def inline_html(text: str, brief: Brief, fld: str, allow_html: bool) -> Markup:
+    """Inline Markdown for a page other than the brief's own: citation markers dropped, since
+    they point at the brief's source list; unsafe link schemes neutralised as on the brief."""
+    md = markdown(allow_html)
+    tokens = md.parseInline(text, {"citations": {}})
+    _check(brief, tokens, 0, fld, [])  # problems were reported when the brief itself was rendered
+    for tok in tokens:
+        if tok.children:
+            tok.children = [c for c in tok.children if c.type != "citation"]
+    return Markup(md.renderer.render(tokens, md.options, {"citations": {}}).strip())
+
+
+def outlet_slug(o: Outlet) -> str:
+    return o.slug or f"outlet-{o.line}"
+
+
+def annotate(site: SiteData, reg: Registry, today: date) -> None:
+    """Add balance panels to briefs and the site-wide lists to site.extra."""
+    c = site.config
+    threshold, min_rated = c.balance["threshold"], c.balance["min_rated"]
+    views: dict[str, OutletView] = {o.slug: OutletView(o, url_of(c, f"outlets/{outlet_slug(o)}/")) for o in reg.outlets}
+    for i, v in enumerate(site.briefs, start=1):
+        placed = [Placed(s, reg.match(s.name)) for s in v.brief.sources]
+        bal = balance_of(placed)
+        n = len(v.brief.narratives)
+        v.extra["balance"] = BalanceView(
+            bal, placed, lopsided(bal, threshold, min_rated), notes(bal, n, threshold, min_rated),
+            balance_map(placed, f"balance-{i}"), [x.perspective for x in v.brief.narratives])
+        v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
+    for slug, use in usage(reg, [v.brief for v in site.briefs]).items():
+        ov = views[slug]
+        ov.cited = [(site.by_slug[b.slug], nums) for b, nums in use.cited]
+        for b, k in use.narratives:
+            n = b.narratives[k - 1]
+            ov.narratives.append((site.by_slug[b.slug], n, inline_html(n.text, b, f"narratives[{k}].text", c.allow_html)))
+    site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
+    site.extra["outlet_registry"] = reg.present
+    site.extra["blindspots"] = blindspots(site, threshold, min_rated)
+    site.extra["forecasts"] = forecast_board(site, today)
+    site.extra["corrections"] = corrections(site)
+
+
+def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, list[Blindspot]]:
+    """Stories and briefs whose rated sources sit mostly on one side of an axis, newest first."""
+    out_briefs = []
+    for v in site.briefs:
+        bal = v.extra["balance"].balance
+        lop = lopsided(bal, threshold, min_rated)
+        if lop:
+            out_briefs.append(Blindspot("brief", v.brief.title, v.url, v.brief.date, bal, lop))
+    out_stories = []
+    for g in site.stories:
+        bal = combine(v.extra["balance"].balance for v in g.briefs)
+        lop = lopsided(bal, threshold, min_rated)
+        if lop:
+            newest = max(v.brief.date for v in g.briefs)
+            out_stories.append(Blindspot("story", g.name, g.url, newest, bal, lop, len(g.briefs)))
+    newest_first = lambda b: (b.date, b.url)  # noqa: E731
+    return {"stories": sorted(out_stories, key=newest_first, reverse=True),
+            "briefs": sorted(out_briefs, key=newest_first, reverse=True)}
+
+
+def forecast_board(site: SiteData, today: date) -> dict[str, Any]:
+    """Questions by status and each forecaster's record, ready for the forecasts page."""
+    allow = site.config.allow_html
+    qs = fc.questions([v.brief for v in site.briefs], today)
+
+    def view(q: fc.Question) -> QuestionView:
+        last = q.latest
+        claim = inline_html(last.prediction.claim, last.brief, f"{last.field}.claim", allow)
+        return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts])
+
+    records = fc.forecasters(qs)
+    return {
+        "today": today,
+        "count": sum(len(q.forecasts) for q in qs),
+        "open": [view(q) for q in fc.by_status(qs, fc.OPEN)],
+        "overdue": [view(q) for q in fc.by_status(qs, fc.OVERDUE)],
+        "resolved": [view(q) for q in fc.by_status(qs, fc.RESOLVED)],
+        "forecasters": [ForecasterView(r, calibration_chart(r.bins, f"calibration-{i}",
+                                                            f"Calibration of {r.name}"), f"calibration-{i}")
+                        for i, r in enumerate(records, start=1)],
+    }
+
+
+def corrections(site: SiteData) -> list[CorrectionView]:
+    """Every correction on the site, newest first."""
+    out = [CorrectionView(c.date, v, inline_html(c.text, v.brief, f"corrections[{i}].text", site.config.allow_html), i)
+           for v in site.briefs for i, c in enumerate(v.brief.corrections, start=1)]
+    return sorted(out, key=lambda x: (x.date, x.brief.brief.date, x.brief.brief.slug, x.index), reverse=True)
+
+
+def pages(site: SiteData) -> list[Page]:
+    """The outlets index, one page per outlet, blindspots, forecasts and corrections."""
+    c, extra = site.config, site.extra
+    out = [Page("outlets/index.html", "outlets.html", "Outlets",
+                f"The {len(extra['outlets'])} outlets cited on {c.title}, with their lean and establishment ratings.",
+                "outlet index")]
+    for ov in extra["outlets"]:
+        o = ov.outlet
+        out.append(Page(f"outlets/{outlet_slug(o)}/index.html", "outlet.html", o.name,
+                        f"{o.name}: its ratings, the {len(ov.cited)} brief{'s' if len(ov.cited) != 1 else ''} "
+                        f"citing it and the narratives it provided.", f"outlet {o.name} (outlets.yaml:{o.line})",
+                        {"outlet": ov}))
+    spots = extra["blindspots"]
+    out.append(Page("blindspots/index.html", "blindspots.html", "Blindspots",
+                    f"{len(spots['stories'])} stories and {len(spots['briefs'])} briefs whose sources sit mostly "
+                    "on one side.", "blindspots"))
+    board = extra["forecasts"]
+    out.append(Page("forecasts/index.html", "forecasts.html", "Forecasts",
+                    f"Every forecast on {c.title}: {len(board['open'])} open, {len(board['overdue'])} overdue, "
+                    f"{len(board['resolved'])} resolved, with Brier scores.", "forecasts", {"board": board}))
+    out.append(Page("corrections/index.html", "corrections.html", "Corrections",
+                    f"Every correction made on {c.title}, newest first.", "corrections"))
+    return out
+
