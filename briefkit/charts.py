@@ -96,7 +96,7 @@ def balance_map(placed: Sequence[Placed], uid: str, title: str = "Where the sour
 def calibration_chart(bins: Sequence[Bin], uid: str, title: str) -> Markup:
     """Stated probability (across) against how often it happened (up), one dot per non-empty bin."""
     size, left, top = 200, 52, 10
-    width, height = left + size + 12, top + size + 40
+    width, height = left + size + 20, top + size + 40
     filled = [b for b in bins if b.count]
     desc = ("Each dot is a group of resolved forecasts: across, the probability stated; up, the share that "
             "happened. Dots on the diagonal are well calibrated. "
