@@ -87,7 +87,7 @@ def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str) ->
         times = f"{u.count} time{'s' if u.count != 1 else ''}"
         where = f"in {u.briefs} brief{'s' if u.briefs != 1 else ''}"
         diags.append(Diagnostic(u.first.brief.path, u.first.line, u.first.field,
-                                f'"{u.name}" is not in {registry_path} (named {times} {where})', WARNING,
+                                f'"{u.name}" is not in {registry_path}: named {times}, {where}', WARNING,
                                 "add it there, or as an alias of an outlet, to rate it"))
     return diags
 

@@ -1,0 +1,202 @@
+"""What `check` reports and what readers see for outlets, balance, forecasts and corrections."""
+
+from __future__ import annotations
+
+import io
+from html import unescape
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from briefkit import pipeline
+from briefkit.cli import main
+from briefkit.project import open_project
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+AUG_2025 = "1754006400"  # 2025-08-01T00:00:00Z
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def check(site: Path, monkeypatch: pytest.MonkeyPatch, epoch: str) -> tuple[int, list[str]]:
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check"], out, err)
+    return code, err.getvalue().splitlines() + out.getvalue().splitlines()
+
+
+def build(site: Path, monkeypatch: pytest.MonkeyPatch, epoch: str) -> dict[str, str]:
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    project, diags = open_project()
+    assert not diags
+    result = pipeline.build(project, write=False)
+    assert not result.errors, [d.format() for d in result.errors]
+    return {k: v.decode() for k, v in result.files.items() if k.endswith(".html")}
+
+
+def main_of(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def text_of(html: str) -> str:
+    """What a reader sees, roughly: tags dropped, entities decoded, spaces collapsed."""
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return text.replace(" ,", ",").replace(" .", ".")
+
+
+def test_check_lists_each_unrated_outlet_once_with_counts(monkeypatch):
+    code, lines = check(FIXTURES / "unrated_outlets", monkeypatch, AUG_2025)
+    assert code == 0
+    assert lines == [
+        'content/a.md:6: warning: sources[2].name: "Daily Planet" is not in content/outlets.yaml: named 3 times, '
+        "in 2 briefs (add it there, or as an alias of an outlet, to rate it)",
+        'content/b.md:5: warning: sources[1].name: "Kyiv Post" is not in content/outlets.yaml: named 2 times, '
+        "in 1 brief (add it there, or as an alias of an outlet, to rate it)",
+        "content/b.md:7: warning: narratives: one narrative: a balanced brief gives at least two",
+        "checked 2 briefs: 0 errors, 3 warnings",
+    ]
+
+
+def test_check_reports_overdue_forecasts_and_outcomes_that_disagree(monkeypatch):
+    code, lines = check(FIXTURES / "forecast_questions", monkeypatch, AUG_2025)
+    hint = "(set outcome: true or false once the public record settles it)"
+    assert code == 0
+    assert lines == [
+        f"content/asked-again.md:12: warning: predictions[1].outcome: the deadline, 2025-06-30, has passed and no "
+        f"outcome is set {hint}",
+        "content/asked-first.md:17: warning: predictions[2].outcome: says true, but content/asked-again.md:17 "
+        "resolves the same question as false",
+        f"content/asked-first.md:22: warning: predictions[3].outcome: the deadline, 2024-11-30, has passed and no "
+        f"outcome is set {hint}",
+        "checked 2 briefs: 0 errors, 3 warnings",
+    ]
+
+
+def test_before_the_deadline_nothing_is_overdue(monkeypatch):
+    _, lines = check(FIXTURES / "forecast_questions", monkeypatch, "1730419200")  # 2024-11-01
+    assert not [ln for ln in lines if "deadline" in ln]
+
+
+def test_forecasts_page_groups_questions_and_flags_overdue_ones(monkeypatch):
+    page = main_of(build(FIXTURES / "forecast_questions", monkeypatch, AUG_2025)["forecasts/index.html"])
+    sections = {m.group(1): m.group(2) for m in re.finditer(r'<section aria-labelledby="(\w+)">(.*?)</section>', page, re.S)}
+    assert text_of(sections["open"]).startswith("Open, by deadline The summit will take place 40% on 1 November 2024 "
+                                                 "By 31 January 2026 · Forecast by Metaculus · Open")
+    overdue = text_of(sections["overdue"])
+    # oldest deadline first; citation markers do not follow the claim off its brief
+    assert overdue.index("Talks will start 50%") < overdue.index("Russia and Ukraine will agree a ceasefire")
+    assert "Probability over time: 13% on 1 October 2024 →, then 6% on 1 November 2024" in overdue
+    assert overdue.count("Overdue: the deadline has passed and no outcome is recorded") == 2
+    resolved = text_of(sections["resolved"])
+    assert "The bridge will reopen" not in resolved and "the bridge will reopen" in resolved  # latest wording
+    assert "90% on 1 October 2024 →, then 70% on 1 November 2024" in resolved
+    assert "Resolved: it did not happen" in resolved
+    record = text_of(sections["forecasters"])  # bridge resolved false: (.9^2 + .7^2) / 2 = .65
+    assert "Briefs desk Forecasts 5 (2 resolved, 0 open, 3 overdue) Brier score 0.650 over 2 resolved" in record
+    assert "Metaculus Forecasts 1 (0 resolved, 1 open, 0 overdue) Brier score none yet" in record
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> dict[str, str]:
+    mp = pytest.MonkeyPatch()
+    try:
+        return build(ROOT, mp, "1790000000")  # 21 September 2026
+    finally:
+        mp.undo()
+
+
+def test_sample_forecasts_page(sample):
+    page = text_of(main_of(sample["forecasts/index.html"]))
+    assert ("A ceasefire between Russia and Ukraine will be in effect 15% on 29 October 2024 By 31 December 2027 · "
+            "Forecast by Briefs desk · Open") in page
+    assert ("North Korean troops will be deployed in combat in Russia's Kursk region Probability over time: 70% on 23 October 2024 →, then "
+            "80% on 24 October 2024 By 31 December 2024 · Forecast by Briefs desk · Resolved: it happened") in page
+    assert ("Russia will officially confirm that North Korean troops are fighting for it 30% on 29 October 2024 "
+            "By 31 December 2024 · Forecast by Briefs desk · Resolved: it did not happen") in page
+    # (.3^2 + .2^2 + .75^2 + .4^2 + .3^2) / 5 = .9425 / 5
+    assert "Forecasts 6 (5 resolved, 1 open, 0 overdue) Brier score 0.189 over 5 resolved forecasts" in page
+
+
+def test_sample_blindspots_page(sample):
+    page = main_of(sample["blindspots/index.html"])
+    stories, briefs = page.split('<h2 id="briefs">')
+    assert "North Korean troops in Russia" in stories and "25 of 33 rated sources are pro-establishment." in stories
+    titles = re.findall(r'<h3><a href="/briefs/[^"]+/">([^<]+)</a></h3>', briefs)
+    assert titles == ["NATO and US Confirm North Korean Troops in Russia",
+                      "US Evidence Suggests North Korean Troops in Russia May Be Preparing for War in Ukraine"]
+    assert "All 5 rated sources are pro-establishment." in briefs
+    assert 'Pro 7</span>' in briefs and 'Critical 0</span>' in briefs
+
+
+def test_sample_outlet_pages(sample):
+    index = main_of(sample["outlets/index.html"])
+    assert index.count('<th scope="row">') == 23
+    reuters = text_of(main_of(sample["outlets/reuters/index.html"]))
+    assert "Lean Centre (3 of 5) Establishment Pro-establishment (4 of 5) Country GB Paywall Yes" in reuters
+    assert "Briefs citing Reuters 2 US Evidence Suggests" in reuters
+    assert "Pentagon: Evidence Shows 3K North Korea Troops in Russia 23 October 2024 · source [8]" in reuters
+    assert "Narratives it provided 2 Pro-Ukraine narrative" in reuters
+    # the narrative, without the brief's citation markers (they point at the brief's own source list)
+    assert "respond to the evidence of North Korean involvement in Russia's war. Pro-Russia narrative" in reuters
+    assert 'href="#source-' not in sample["outlets/reuters/index.html"]
+    kyiv = text_of(main_of(sample["outlets/the-kyiv-independent/index.html"]))
+    assert "Briefs citing The Kyiv Independent 0 No brief cites it yet. Narratives it provided 2" in kyiv
+
+
+def test_sample_brief_marks_paywalls_and_links_outlets(sample):
+    html = sample["briefs/us-evidence-north-korean-troops-may-prepare-for-ukraine/index.html"]
+    source1 = html[html.index('id="source-1"'):html.index('id="source-2"')]
+    assert '<span class="paywall" title="Reading this source needs a subscription">Paywall</span>' in source1
+    assert '<a class="outlet-link" href="/outlets/reuters/">About Reuters</a>' in source1
+    source2 = html[html.index('id="source-2"'):html.index('id="source-3"')]
+    assert "Paywall" not in source2
+
+
+def test_sample_corrections_page_and_footer_count(sample):
+    page = text_of(main_of(sample["corrections/index.html"]))
+    assert ("23 October 2024 · Seoul: N.Korean Troops Arrive in Russia to Fight Ukraine An earlier version of this "
+            "brief said sources within the NIS") in page
+    for html in (sample["index.html"], sample["corrections/index.html"]):
+        assert '<a href="/corrections/">1 correction</a>' in html
+
+
+def test_balance_panel_notes_and_counts(sample):
+    html = sample["briefs/us-evidence-north-korean-troops-may-prepare-for-ukraine/index.html"]
+    panel = html[html.index('<section class="balance"'):html.index('<section class="narratives"')]
+    assert ("All 7 rated sources are pro-establishment. Look for establishment-critical reporting before drawing "
+            "conclusions.") in panel
+    assert "Left 0</span> · <span class=\"key lean-1\">Centre 7</span> · <span class=\"key lean-2\">Right 0" in panel
+    assert text_of(panel).count("2 narratives: Pro-Ukraine, Pro-Russia") == 1
+    balanced = sample["briefs/pentagon-evidence-3k-north-korean-troops-in-russia/index.html"]
+    assert 'class="balance-notes"' not in balanced
+
+
+def test_every_svg_is_well_formed_and_has_a_text_alternative(sample):
+    seen = 0
+    for path, html in sample.items():
+        start = 0
+        while (i := html.find("<svg", start)) != -1:
+            j = html.index("</svg>", i) + len("</svg>")
+            svg = ET.fromstring(html[i:j])
+            assert svg.get("role") == "img", path
+            title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+            assert title is not None and title.text and desc is not None and desc.text, path
+            assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+            after = html[j:j + 4000]
+            assert "<table" in after, f"{path}: no table after the chart"
+            seen += 1
+            start = j
+    assert seen == 5 + 1  # a map on each brief, one calibration chart
+
+
+def test_balance_settings_are_validated(tmp_path, monkeypatch):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.yaml").write_text("balance:\n  threshold: 0.4\n  min_ratd: 2\n")
+    code, lines = check(tmp_path, monkeypatch, AUG_2025)
+    assert code == 1
+    assert lines[:2] == ["site.yaml:2: balance.threshold: must be from 0.5 to 1 (got 0.4)",
+                         'site.yaml:3: balance.min_ratd: unknown key (did you mean "min_rated"?)']

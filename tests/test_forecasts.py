@@ -1,0 +1,96 @@
+"""Forecast questions across briefs, their status, Brier scores and calibration bins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from briefkit import forecasts as fc
+from briefkit.model import Brief, Prediction
+
+
+def brief(slug: str, day: date, *preds: Prediction) -> Brief:
+    return Brief(slug=slug, path=f"content/{slug}.md", title=slug, body="", body_line=1,
+                 date=datetime(day.year, day.month, day.day, tzinfo=timezone.utc), predictions=preds)
+
+
+def test_brier_score_against_hand_computed_values():
+    # (0.7-1)^2 + (0.8-1)^2 + (0.25-1)^2 + (0.6-1)^2 + (0.3-0)^2 = .09 + .04 + .5625 + .16 + .09 = .9425
+    assert fc.brier([(0.7, True), (0.8, True), (0.25, True), (0.6, True), (0.3, False)]) == pytest.approx(0.1885)
+    assert fc.brier([(1.0, True), (0.0, False)]) == 0
+    assert fc.brier([(0.0, True)]) == 1
+    assert fc.brier([(0.5, True), (0.5, False)]) == 0.25
+    assert fc.brier([]) is None
+
+
+def test_calibration_bins_against_hand_computed_values():
+    pairs = [(0.1, False), (0.15, True), (0.0, False), (0.9, True), (1.0, True), (0.95, False), (0.2, True)]
+    bins = fc.calibration(pairs, bins=5)
+    assert [b.label for b in bins] == ["0–20%", "20–40%", "40–60%", "60–80%", "80–100%"]
+    assert [b.count for b in bins] == [3, 1, 0, 0, 3]
+    assert bins[0].stated == pytest.approx(0.25 / 3) and bins[0].observed == pytest.approx(1 / 3)
+    assert bins[1].stated == 0.2 and bins[1].observed == 1.0  # a bin's lower edge belongs to it
+    assert bins[2].stated is None and bins[2].observed is None
+    assert bins[4].stated == pytest.approx(0.95) and bins[4].observed == pytest.approx(2 / 3)  # 100% in the last bin
+
+
+@pytest.mark.parametrize("p, expected", [(0.0, 0), (0.29, 2), (0.3, 3), (0.6, 6), (0.7, 7), (0.99, 9), (1.0, 9)])
+def test_bin_edges_survive_floating_point(p, expected):
+    assert fc.bin_index(p, 10) == expected
+
+
+KURSK = "North Korean troops will fight in Kursk"
+
+
+def test_same_claim_across_briefs_is_one_question_with_its_history_and_shared_outcome():
+    a = brief("a", date(2024, 10, 23), Prediction(KURSK, 0.7, date(2024, 12, 31), "Desk"))
+    b = brief("b", date(2024, 10, 24), Prediction("north korean troops  will fight in KURSK", 0.8,
+                                                  date(2024, 12, 31), "Desk", outcome=True))
+    c = brief("c", date(2024, 10, 25), Prediction(KURSK, 0.9, date(2025, 6, 30), "Desk"))  # other deadline
+    qs = fc.questions([c, b, a], today=date(2025, 1, 1))
+    assert len(qs) == 2
+    kursk = next(q for q in qs if q.deadline == date(2024, 12, 31))
+    assert [(f.brief.slug, f.prediction.probability) for f in kursk.forecasts] == [("a", 0.7), ("b", 0.8)]
+    assert (kursk.outcome, kursk.status) == (True, fc.RESOLVED)
+    other = next(q for q in qs if q is not kursk)
+    assert other.status == fc.OPEN
+
+
+def test_question_id_ties_differently_worded_claims():
+    a = brief("a", date(2024, 10, 1), Prediction("A ceasefire by June", 0.13, date(2025, 6, 30), "Desk",
+                                                 question="ceasefire-2025"))
+    b = brief("b", date(2024, 11, 1), Prediction("Russia and Ukraine agree a ceasefire by mid-2025", 0.06,
+                                                 date(2025, 6, 30), "Desk", question="ceasefire-2025"))
+    (q,) = fc.questions([a, b], today=date(2025, 7, 1))
+    assert [f.prediction.probability for f in q.forecasts] == [0.13, 0.06]
+    assert q.status == fc.OVERDUE  # deadline passed, nobody recorded the outcome
+
+
+def test_status_open_until_the_deadline_day_is_over():
+    assert fc.status(None, date(2024, 12, 31), date(2024, 12, 31)) == fc.OPEN
+    assert fc.status(None, date(2024, 12, 31), date(2025, 1, 1)) == fc.OVERDUE
+    assert fc.status(False, date(2024, 12, 31), date(2025, 1, 1)) == fc.RESOLVED
+    assert fc.status(None, None, date(2099, 1, 1)) == fc.OPEN
+
+
+def test_outcomes_that_disagree_are_reported_as_a_conflict():
+    a = brief("a", date(2024, 10, 1), Prediction(KURSK, 0.7, date(2024, 12, 31), outcome=False))
+    b = brief("b", date(2024, 10, 2), Prediction(KURSK, 0.8, date(2024, 12, 31), outcome=True))
+    (q,) = fc.questions([a, b], today=date(2025, 1, 1))
+    assert q.outcome is True
+    assert [(kept.brief.slug, other.brief.slug) for kept, other in q.conflicts] == [("b", "a")]
+
+
+def test_forecasters_scored_on_every_forecast_against_the_question_outcome():
+    a = brief("a", date(2024, 10, 23), Prediction(KURSK, 0.7, date(2024, 12, 31), "Desk"),
+              Prediction("Ceasefire", 0.15, date(2027, 12, 31), "Desk"))
+    b = brief("b", date(2024, 10, 24), Prediction(KURSK, 0.8, date(2024, 12, 31), "Desk", outcome=True),
+              Prediction("Kremlin confirms", 0.3, date(2024, 12, 31), "Metaculus", outcome=False),
+              Prediction("Unsourced", 0.5, date(2024, 11, 30)))
+    records = fc.forecasters(fc.questions([a, b], today=date(2025, 1, 1)))
+    assert [(r.name, r.forecasts, r.resolved, r.open, r.overdue) for r in records] == [
+        ("Desk", 3, 2, 1, 0), ("Metaculus", 1, 1, 0, 0), ("Unattributed", 1, 0, 0, 1)]
+    assert records[0].brier == pytest.approx((0.09 + 0.04) / 2)
+    assert records[1].brier == pytest.approx(0.09)
+    assert records[2].brier is None

@@ -1,0 +1,49 @@
+"""Outlet matching: names and aliases, case and spacing ignored; names the registry lacks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from briefkit.model import Brief, Narrative, Outlet, Source
+from briefkit.outlets import registry, unknown, usage
+
+AP = Outlet("Associated Press", ("AP", "AP News"), lean=3, establishment=4, slug="associated-press", line=1)
+FOX = Outlet("Fox News", ("FOX News", "Fox"), lean=4, establishment=3, slug="fox-news", line=8)
+
+
+def brief(slug: str, sources: list[str], outlets: list[str] = (), day: int = 1) -> Brief:
+    return Brief(slug=slug, path=f"content/{slug}.md", title=slug, date=datetime(2024, 10, day, tzinfo=timezone.utc),
+                 body="", body_line=1,
+                 sources=tuple(Source(i, n, line=10 + i) for i, n in enumerate(sources, start=1)),
+                 narratives=tuple(Narrative("Left", o, "text", line=30 + i) for i, o in enumerate(outlets)))
+
+
+def test_matches_name_and_aliases_whatever_the_case_and_spacing():
+    reg = registry([AP, FOX])
+    for name in ("Associated Press", "associated press", "ASSOCIATED  PRESS", " AP ", "ap news", "fox", "FOX NEWS"):
+        assert reg.match(name) is not None, name
+    assert reg.match("AP News") is AP
+    assert reg.match("fox") is FOX
+    assert reg.match("Associated") is None
+    assert reg.match("") is None
+
+
+def test_names_the_registry_lacks_are_listed_once_with_counts():
+    reg = registry([AP])
+    a = brief("a", ["AP", "Daily Planet", "daily planet"], ["Kyiv Post"])
+    b = brief("b", ["Daily  Planet"])
+    found = unknown(reg, [b, a])
+    assert [(u.name, u.count, u.briefs, u.first.brief.slug, u.first.field, u.first.line) for u in found] == [
+        ("Daily Planet", 3, 2, "a", "sources[2].name", 12),
+        ("Kyiv Post", 1, 1, "a", "narratives[1].outlet", 30),
+    ]
+
+
+def test_usage_lists_citing_briefs_newest_first_with_source_numbers_and_narratives():
+    reg = registry([AP, FOX])
+    older = brief("older", ["AP", "Fox", "AP News"], ["Associated Press"], day=1)
+    newer = brief("newer", ["fox news"], [], day=2)
+    use = usage(reg, [older, newer])
+    assert [(b.slug, nums) for b, nums in use["associated-press"].cited] == [("older", (1, 3))]
+    assert [(b.slug, i) for b, i in use["associated-press"].narratives] == [("older", 1)]
+    assert [(b.slug, nums) for b, nums in use["fox-news"].cited] == [("newer", (1,)), ("older", (2,))]
