@@ -26,8 +26,8 @@ def _n(x: float) -> str:
 
 def _open(uid: str, cls: str, width: int, height: int, title: str, desc: str) -> list[str]:
     return [
-        f'<svg xmlns="{SVG_NS}" class="{cls}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-labelledby="{uid}-title {uid}-desc">',
+        (f'<svg xmlns="{SVG_NS}" class="{cls}" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+         f'role="img" aria-labelledby="{uid}-title {uid}-desc">'),
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(desc)}</desc>',
     ]

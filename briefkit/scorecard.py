@@ -13,8 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import forecasts as fc
-from .balance import (ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided,
-                      notes)
+from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, notes
 from .charts import balance_map, calibration_chart, rating_text
 from .listings import BriefView, Page, SiteData, url_of
 from .markdown import _check, markdown
@@ -111,19 +110,18 @@ def annotate(site: SiteData, reg: Registry, today: date) -> None:
     for i, v in enumerate(site.briefs, start=1):
         placed = [Placed(s, reg.match(s.name)) for s in v.brief.sources]
         bal = balance_of(placed)
-        n = len(v.brief.narratives)
         v.extra["balance"] = BalanceView(
-            bal, placed, lopsided(bal, threshold, min_rated), notes(bal, n, threshold, min_rated),
+            bal, placed, lopsided(bal, threshold, min_rated), notes(bal, len(v.brief.narratives), threshold, min_rated),
             balance_map(placed, f"balance-{i}"), [x.perspective for x in v.brief.narratives])
         v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
     for slug, use in usage(reg, [v.brief for v in site.briefs]).items():
         ov = views[slug]
         ov.cited = [(site.by_slug[b.slug], nums) for b, nums in use.cited]
         for b, k in use.narratives:
-            n = b.narratives[k - 1]
-            ov.narratives.append((site.by_slug[b.slug], n, inline_html(n.text, b, f"narratives[{k}].text", c.allow_html)))
+            said = b.narratives[k - 1]
+            html = inline_html(said.text, b, f"narratives[{k}].text", c.allow_html)
+            ov.narratives.append((site.by_slug[b.slug], said, html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
-    site.extra["outlet_registry"] = reg.present
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
     site.extra["forecasts"] = forecast_board(site, today)
     site.extra["corrections"] = corrections(site)
@@ -144,9 +142,12 @@ def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, li
         if lop:
             newest = max(v.brief.date for v in g.briefs)
             out_stories.append(Blindspot("story", g.name, g.url, newest, bal, lop, len(g.briefs)))
-    newest_first = lambda b: (b.date, b.url)  # noqa: E731
-    return {"stories": sorted(out_stories, key=newest_first, reverse=True),
-            "briefs": sorted(out_briefs, key=newest_first, reverse=True)}
+    return {"stories": sorted(out_stories, key=_newest_first, reverse=True),
+            "briefs": sorted(out_briefs, key=_newest_first, reverse=True)}
+
+
+def _newest_first(b: Blindspot) -> tuple[datetime, str]:
+    return (b.date, b.url)
 
 
 def forecast_board(site: SiteData, today: date) -> dict[str, Any]:

@@ -42,8 +42,8 @@ def test_stories_add_up_their_briefs():
 
 def test_notes_say_which_way_the_sourcing_leans_and_when_narratives_are_missing():
     assert notes(Balance(7, (0, 7, 0), (0, 0, 7)), 2, 0.75, 3) == [
-        "All 7 rated sources are pro-establishment. Look for establishment-critical reporting before drawing "
-        "conclusions."]
+        ("All 7 rated sources are pro-establishment. Look for establishment-critical reporting before drawing "
+        "conclusions.")]
     assert notes(Balance(4, (3, 1, 0), (0, 4, 0)), 1, 0.75, 3) == [
         "3 of 4 rated sources lean left. Look for right-leaning reporting before drawing conclusions.",
         "This brief gives only one narrative: other sides' view of the story is missing."]

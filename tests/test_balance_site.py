@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-from html import unescape
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -52,10 +52,10 @@ def test_check_lists_each_unrated_outlet_once_with_counts(monkeypatch):
     code, lines = check(FIXTURES / "unrated_outlets", monkeypatch, AUG_2025)
     assert code == 0
     assert lines == [
-        'content/a.md:6: warning: sources[2].name: "Daily Planet" is not in content/outlets.yaml: named 3 times, '
-        "in 2 briefs (add it there, or as an alias of an outlet, to rate it)",
-        'content/b.md:5: warning: sources[1].name: "Kyiv Post" is not in content/outlets.yaml: named 2 times, '
-        "in 1 brief (add it there, or as an alias of an outlet, to rate it)",
+        ('content/a.md:6: warning: sources[2].name: "Daily Planet" is not in content/outlets.yaml: named 3 times, '
+        "in 2 briefs (add it there, or as an alias of an outlet, to rate it)"),
+        ('content/b.md:5: warning: sources[1].name: "Kyiv Post" is not in content/outlets.yaml: named 2 times, '
+        "in 1 brief (add it there, or as an alias of an outlet, to rate it)"),
         "content/b.md:7: warning: narratives: one narrative: a balanced brief gives at least two",
         "checked 2 briefs: 0 errors, 3 warnings",
     ]
@@ -66,12 +66,12 @@ def test_check_reports_overdue_forecasts_and_outcomes_that_disagree(monkeypatch)
     hint = "(set outcome: true or false once the public record settles it)"
     assert code == 0
     assert lines == [
-        f"content/asked-again.md:12: warning: predictions[1].outcome: the deadline, 2025-06-30, has passed and no "
-        f"outcome is set {hint}",
-        "content/asked-first.md:17: warning: predictions[2].outcome: says true, but content/asked-again.md:17 "
-        "resolves the same question as false",
-        f"content/asked-first.md:22: warning: predictions[3].outcome: the deadline, 2024-11-30, has passed and no "
-        f"outcome is set {hint}",
+        (f"content/asked-again.md:12: warning: predictions[1].outcome: the deadline, 2025-06-30, has passed and no "
+        f"outcome is set {hint}"),
+        ("content/asked-first.md:17: warning: predictions[2].outcome: says true, but content/asked-again.md:17 "
+        "resolves the same question as false"),
+        (f"content/asked-first.md:22: warning: predictions[3].outcome: the deadline, 2024-11-30, has passed and no "
+        f"outcome is set {hint}"),
         "checked 2 briefs: 0 errors, 3 warnings",
     ]
 
@@ -83,7 +83,7 @@ def test_before_the_deadline_nothing_is_overdue(monkeypatch):
 
 def test_forecasts_page_groups_questions_and_flags_overdue_ones(monkeypatch):
     page = main_of(build(FIXTURES / "forecast_questions", monkeypatch, AUG_2025)["forecasts/index.html"])
-    sections = {m.group(1): m.group(2) for m in re.finditer(r'<section aria-labelledby="(\w+)">(.*?)</section>', page, re.S)}
+    sections = {m.group(1): m.group(2) for m in re.finditer(r'<section aria-labelledby="(\w+)">(.*?)</section>', page, re.DOTALL)}
     assert text_of(sections["open"]).startswith("Open, by deadline The summit will take place 40% on 1 November 2024 "
                                                  "By 31 January 2026 · Forecast by Metaculus · Open")
     overdue = text_of(sections["overdue"])

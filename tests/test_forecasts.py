@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -12,7 +12,7 @@ from briefkit.model import Brief, Prediction
 
 def brief(slug: str, day: date, *preds: Prediction) -> Brief:
     return Brief(slug=slug, path=f"content/{slug}.md", title=slug, body="", body_line=1,
-                 date=datetime(day.year, day.month, day.day, tzinfo=timezone.utc), predictions=preds)
+                 date=datetime(day.year, day.month, day.day, tzinfo=UTC), predictions=preds)
 
 
 def test_brier_score_against_hand_computed_values():

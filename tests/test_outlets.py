@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from briefkit.model import Brief, Narrative, Outlet, Source
 from briefkit.outlets import registry, unknown, usage
@@ -12,7 +12,7 @@ FOX = Outlet("Fox News", ("FOX News", "Fox"), lean=4, establishment=3, slug="fox
 
 
 def brief(slug: str, sources: list[str], outlets: list[str] = (), day: int = 1) -> Brief:
-    return Brief(slug=slug, path=f"content/{slug}.md", title=slug, date=datetime(2024, 10, day, tzinfo=timezone.utc),
+    return Brief(slug=slug, path=f"content/{slug}.md", title=slug, date=datetime(2024, 10, day, tzinfo=UTC),
                  body="", body_line=1,
                  sources=tuple(Source(i, n, line=10 + i) for i, n in enumerate(sources, start=1)),
                  narratives=tuple(Narrative("Left", o, "text", line=30 + i) for i, o in enumerate(outlets)))
