@@ -53,7 +53,7 @@ def balance_map(placed: Sequence[Placed], uid: str, title: str = "Where the sour
     size = CELL * 5
     width, height = MAP_LEFT + size + 4, MAP_TOP + size + 30
     left_out = len(placed) - len(on_map)
-    desc = (f"{len(on_map)} of {len(placed)} sources placed by their outlet's ratings: left-right lean across, "
+    desc = (f"{len(on_map)} of {len(placed)} source{'s' if len(placed) != 1 else ''} placed by their outlet's ratings: left-right lean across, "
             "establishment-critical at the bottom to pro-establishment at the top."
             + (f" {left_out} not rated on both axes." if left_out else ""))
     out = _open(uid, "chart balance-map", width, height, title, desc)

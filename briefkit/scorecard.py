@@ -107,12 +107,13 @@ def annotate(site: SiteData, reg: Registry, today: date) -> None:
     c = site.config
     threshold, min_rated = c.balance["threshold"], c.balance["min_rated"]
     views: dict[str, OutletView] = {o.slug: OutletView(o, url_of(c, f"outlets/{outlet_slug(o)}/")) for o in reg.outlets}
-    for i, v in enumerate(site.briefs, start=1):
+    for v in site.briefs:  # one map per page: a fixed id keeps pages unchanged when others come and go
         placed = [Placed(s, reg.match(s.name)) for s in v.brief.sources]
         bal = balance_of(placed)
         v.extra["balance"] = BalanceView(
             bal, placed, lopsided(bal, threshold, min_rated), notes(bal, len(v.brief.narratives), threshold, min_rated),
-            balance_map(placed, f"balance-{i}"), [x.perspective for x in v.brief.narratives])
+            balance_map(placed, "balance-map") if bal.rated_lean or bal.rated_establishment else Markup(""),
+            [x.perspective for x in v.brief.narratives])
         v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
     for slug, use in usage(reg, [v.brief for v in site.briefs]).items():
         ov = views[slug]
