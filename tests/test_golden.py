@@ -15,8 +15,8 @@ def test_golden_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: p
     shutil.copytree(FIXTURES / "golden", tmp_path / "golden")
     monkeypatch.chdir(tmp_path / "golden")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
-    result = run("build", "--quiet")
-    assert result.code == 0, result.err
+    result = run("build", "--quiet", "--strict")
+    assert (result.code, result.err) == (0, "")
     built = read_tree(tmp_path / "golden" / "site")
     if request.config.getoption("--regen-golden"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
