@@ -62,7 +62,7 @@ class Resolver:
 
     def page_url(self, file: Path) -> str:
         rel = file.relative_to(self.site).as_posix()
-        return self.base_path + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+        return self.base_path + rel.removesuffix("index.html")
 
     def resolve(self, page: Path, href: str) -> Path | None:
         """The file a link lands on, None for another site; fails the test when it lands nowhere."""
@@ -146,7 +146,7 @@ def test_the_folder_works_from_python_http_server_under_the_sub_path(tmp_path, m
             with urllib.request.urlopen(origin + path, timeout=5) as resp:
                 assert resp.status == 200, path
                 body = resp.read()
-            if path.endswith("/") or path.endswith(".html"):
+            if path.endswith(("/", ".html")):
                 for href in page_links(body):
                     u = urlsplit(urljoin(path, href))
                     if not u.netloc or u.netloc == "user.github.io":
@@ -161,5 +161,5 @@ def test_the_folder_works_from_python_http_server_under_the_sub_path(tmp_path, m
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
