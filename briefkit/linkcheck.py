@@ -6,6 +6,7 @@ External links are collected, and fetched only when asked (warnings only).
 
 from __future__ import annotations
 
+import hashlib
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -65,11 +66,23 @@ class _Collector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+_PARSED: dict[bytes, ParsedPage] = {}  # by content digest: a rebuild re-parses only the pages that changed
+_PARSED_MAX = 50_000
+
+
 def parse_page(data: bytes) -> ParsedPage:
-    collector = _Collector()
-    collector.feed(data.decode("utf-8", errors="replace"))
-    collector.close()
-    return collector.page
+    """Ids and links of one HTML page (cached by content, so treat the result as read-only)."""
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    page = _PARSED.get(key)
+    if page is None:
+        collector = _Collector()
+        collector.feed(data.decode("utf-8", errors="replace"))
+        collector.close()
+        page = collector.page
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = page
+    return page
 
 
 @dataclass
@@ -90,6 +103,7 @@ class _Site:
         self.host = base.netloc.lower() if base else ""
         self.base_path = config.base_path
         self.parsed: dict[str, ParsedPage] = {}
+        self.verdicts: dict[tuple[str, str], tuple[str, str, str]] = {}
 
     def page(self, rel: str) -> ParsedPage:
         if rel not in self.parsed:
@@ -109,6 +123,13 @@ class _Site:
 
     def check(self, rel: str, href: str) -> tuple[str, str, str]:
         """(verdict, message, hint): verdict is ok, skip, external or broken."""
+        # most links (navigation, feeds, the stylesheet) are the same on every page: resolve them once
+        key = ("", href) if href.startswith(("/", "http:", "https:")) else (rel, href)
+        if key not in self.verdicts:
+            self.verdicts[key] = self._check(rel, href)
+        return self.verdicts[key]
+
+    def _check(self, rel: str, href: str) -> tuple[str, str, str]:
         parts = urlsplit(href)
         scheme = parts.scheme.lower()
         if scheme in SKIP_SCHEMES or scheme not in ("", "http", "https"):
