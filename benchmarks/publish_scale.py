@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from briefkit import pipeline  # noqa: E402
-from briefkit.project import open_project  # noqa: E402
+from briefkit import pipeline
+from briefkit.project import open_project
 
 BRIEF = """---
 title: Brief number {n}
