@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from . import __version__, pipeline
+from . import __version__, linkcheck, pipeline
 from .diagnostics import Diagnostic, count_line
 from .project import Project, UsageError, open_project
 
@@ -66,7 +66,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"briefkit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     _common(sub.add_parser("build", help="build the site (the default)"), writes=True)
-    _common(sub.add_parser("check", help="validate everything, write nothing"), writes=False)
+    check = sub.add_parser("check", help="validate everything, write nothing")
+    _common(check, writes=False)
+    check.add_argument("--links", action="store_true",
+                       help="also list the external links (internal links and #anchors are always checked)")
+    check.add_argument("--external", action="store_true",
+                       help="try every external link over the network; failures are warnings")
     for extend in EXTENSIONS:
         extend(sub)
     return p
@@ -111,11 +116,26 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     project = open_for(args, console)
     result = pipeline.build(project, write=False, strict=args.strict, progress=console.progress)
+    if result.links is not None and (args.links or args.external):
+        report_external(result, console, fetch=args.external)
     code = finish(result, console, args.strict, "check")
     if not code:
         console.say(f"checked {result.briefs} brief{'s' if result.briefs != 1 else ''}: "
                     f"{count_line(result.diagnostics)}")
     return code
+
+
+def report_external(result: pipeline.BuildResult, console: Console, fetch: bool) -> None:
+    """List each external link once with the pages using it; with fetch, try them (warnings only)."""
+    assert result.links is not None
+    external = result.links.external
+    how = "tried each" if fetch else "not fetched; --external tries them"
+    console.say(f"{len(external)} external link{'s' if len(external) != 1 else ''} ({how}):")
+    for url, pages in external.items():
+        more = f" and {len(pages) - 1} more" if len(pages) > 1 else ""
+        console.say(f"  {url}  ({pages[0]}{more})")
+    if fetch and external:
+        result.diagnostics = pipeline.sorted_diagnostics(result.diagnostics + linkcheck.check_external(external))
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import checks, scorecard
+from . import checks, feeds, linkcheck, metadata, scorecard, sitemap
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .frontmatter import decode
 from .listings import SiteData, build_site, site_pages
@@ -39,6 +39,7 @@ class BuildResult:
     written: WriteStats | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
     site: SiteData | None = None
+    links: linkcheck.LinkReport | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -156,6 +157,8 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     site = build_site(project.config, rendered, outlets)
     scorecard.annotate(site, reg, today)
     pages = site_pages(site) + scorecard.pages(site)
+    metadata.annotate(site)
+    diags += metadata.check_config(project.config, project.display(project.site_file), {r for r, _ in inputs.assets})
     theme, problems = resolve(project)
     diags += problems
     out = Output()
@@ -168,7 +171,13 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
                 diags += out.add(rel, file.read_bytes(), project.display(file))
     for rel, file in inputs.assets:
         diags += out.add(rel, file.read_bytes(), project.display(file))
+    diags += feeds.add_feeds(site, out, now)
+    diags += sitemap.add_sitemap(site, pages, out)
     stages.done("render", f"{len(pages)} pages")
+    if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
+        result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel))
+        diags += result.links.diagnostics
+        stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
     result.diagnostics = sorted_diagnostics(diags)
     result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
     if write and not result.errors and not (strict and result.warnings):

@@ -40,6 +40,17 @@ def _timezone(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
     return name
 
 
+def _image(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
+    out = f.text(value, at, ctx)
+    if out is BAD or not out:
+        return out
+    if "://" in out:
+        return f.check_url(out, at, ctx)
+    if out.startswith("/") or ".." in out.split("/"):
+        return ctx.error(at, f'must be a path inside content/ or an https URL (got "{out}")')
+    return out
+
+
 def _choice(*options: str) -> f.Kind:
     def kind(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
         out = f.text(value, at, ctx)
@@ -66,13 +77,19 @@ BALANCE = [
 SITE = [
     Field("title", f.nonempty_text, "The site's name.", default="Briefs"),
     Field("description", f.text, "One line about the site, for the home page and feeds.", default=DESCRIPTION),
-    Field("base_url", _base_url, "Where the site is published, e.g. https://user.github.io/repo/.", default="/"),
+    Field("base_url", _base_url, "Where the site is published, e.g. https://user.github.io/repo/; feeds and "
+          "sitemap.xml need the full URL.", default="/"),
     Field("language", f.nonempty_text, "Language tag of the content, e.g. en.", default="en"),
     Field("timezone", _timezone, "IANA timezone for dates without a time.", default="UTC"),
     Field("theme", f.slug, "Theme folder under themes/.", default="default"),
     Field("per_page", f.mapping(PER_PAGE), "Page sizes: home, topic.", default=None),
     Field("allow_html", f.boolean, "Let raw HTML in Markdown through (off: it is escaped).", default=False),
     Field("author", f.text, "Default author named in page metadata.", default=""),
+    Field("publisher", f.text, "Organisation named as publisher in page metadata and feeds (default: the title).",
+          default=""),
+    Field("image", _image, "Link-preview image for pages without their own: a path in content/ or an https URL.",
+          default=""),
+    Field("feed_size", f.integer(0, 100000), "Briefs per feed, newest first; 0 for all.", default=20),
     Field("story_order", _choice("oldest", "newest"), "Story timeline order.", default="oldest"),
     Field("related", f.mapping(RELATED), "Related-briefs settings.", default=None),
     Field("balance", f.mapping(BALANCE), "Balance panel and blindspots: threshold, min_rated.", default=None),
@@ -91,6 +108,9 @@ class SiteConfig:
     per_page: dict[str, int] = field(default_factory=lambda: {"home": 10, "topic": 20})
     allow_html: bool = False
     author: str = ""
+    publisher: str = ""
+    image: str = ""
+    feed_size: int = 20
     story_order: str = "oldest"
     related: dict[str, Any] = field(default_factory=lambda: {"count": 5})
     balance: dict[str, Any] = field(default_factory=lambda: {"threshold": 0.75, "min_rated": 3})
@@ -100,6 +120,11 @@ class SiteConfig:
         """The URL path the site lives under: `/` or `/repo/`."""
         path = urlsplit(self.base_url).path if "://" in self.base_url else self.base_url
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def absolute_base(self) -> bool:
+        """True when base_url names a host, so absolute URLs (feeds, sitemap) can be made."""
+        return "://" in self.base_url
 
     @property
     def tz(self) -> ZoneInfo:

@@ -1,0 +1,165 @@
+"""Atom feeds (the site, each topic, each story) and a JSON Feed 1.1 for the site, as bytes.
+
+Written only when base_url is absolute, since feed readers need absolute URLs. Dates come from
+the briefs (never the clock, unless a feed is empty), so the same content gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from . import __version__
+from .diagnostics import Diagnostic
+from .listings import BriefView, SiteData, newest_first, url_of
+from .metadata import feed_paths, image_url, publisher_name
+from .project import SiteConfig
+from .render import Output, absolute
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+GENERATOR_URI = "https://pypi.org/project/briefkit/"
+
+
+@dataclass(frozen=True)
+class Feed:
+    path: str  # output path of the feed, e.g. topics/nato/feed.xml
+    title: str
+    subtitle: str
+    page: str  # site URL of the HTML page the feed follows
+    briefs: list[BriefView]  # newest first, already cut to feed_size
+
+
+def modified(v: BriefView) -> datetime:
+    return v.brief.updated or v.brief.date
+
+
+def _cut(config: SiteConfig, views: list[BriefView]) -> list[BriefView]:
+    ordered = newest_first(views)
+    return ordered[: config.feed_size] if config.feed_size else ordered
+
+
+def site_feeds(site: SiteData) -> list[Feed]:
+    """The site's feed, then one per topic and one per story, in a fixed order."""
+    c = site.config
+    paths = feed_paths(site)
+    feeds = [Feed(paths["atom"], c.title, c.description, url_of(c, ""), _cut(c, site.briefs))]
+    for g in site.topics:
+        feeds.append(Feed(paths["topics"][g.key], f"{c.title}: {g.name}", f"Briefs on {g.name}.", g.url,
+                          _cut(c, g.briefs)))
+    for g in site.stories:
+        feeds.append(Feed(paths["stories"][g.key], f"{c.title}: {g.name}", f"The story so far: {g.name}.", g.url,
+                          _cut(c, g.briefs)))
+    return feeds
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _author(parent: ET.Element, config: SiteConfig) -> None:
+    author = _sub(parent, "author")
+    _sub(author, "name", config.author or publisher_name(config))
+
+
+def entry_html(config: SiteConfig, v: BriefView) -> str:
+    """An entry's content: the facts with their citation markers, then the numbered sources."""
+    items = []
+    for s in v.brief.sources:
+        name = html.escape(s.name)
+        items.append(f'<li id="source-{s.number}"><a href="{html.escape(s.url)}">{name}</a></li>' if s.url
+                     else f'<li id="source-{s.number}">{name}</li>')
+    image = ""
+    if v.brief.image:
+        image = (f'<p><img src="{html.escape(image_url(config, v.brief.image.src))}" '
+                 f'alt="{html.escape(v.brief.image.alt)}"></p>\n')
+    return f"{image}{v.rendered.body_html}<h2>Sources</h2>\n<ol>\n" + "\n".join(items) + "\n</ol>\n"
+
+
+def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
+    """One Atom 1.0 document (RFC 4287)."""
+    # plain tag names under a literal xmlns: ElementTree would otherwise invent ns0: prefixes
+    root = ET.Element("feed", {"xmlns": ATOM, "{http://www.w3.org/XML/1998/namespace}lang": config.language})
+    page = absolute(config, feed.page)
+    _sub(root, "id", absolute(config, url_of(config, feed.path)))
+    _sub(root, "title", feed.title)
+    if feed.subtitle:
+        _sub(root, "subtitle", feed.subtitle)
+    updated = max((modified(v) for v in feed.briefs), default=fallback)
+    _sub(root, "updated", updated.isoformat())
+    _sub(root, "link", rel="self", type="application/atom+xml", href=absolute(config, url_of(config, feed.path)))
+    _sub(root, "link", rel="alternate", type="text/html", href=page)
+    _author(root, config)
+    _sub(root, "generator", "briefkit", uri=GENERATOR_URI, version=__version__)
+    for v in feed.briefs:
+        b = v.brief
+        link = absolute(config, v.url)
+        entry = _sub(root, "entry")
+        _sub(entry, "id", link)
+        _sub(entry, "title", b.title)
+        _sub(entry, "link", rel="alternate", type="text/html", href=link)
+        _sub(entry, "published", b.date.isoformat())
+        _sub(entry, "updated", modified(v).isoformat())
+        for t in b.topics:
+            _sub(entry, "category", term=t.slug, label=t.name)
+        _sub(entry, "summary", v.description)
+        # xml:base makes the facts' #source-n links and relative links resolve against the brief's page
+        _sub(entry, "content", entry_html(config, v), type="html", **{XML_BASE: link})
+    ET.indent(root)
+    text = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
+
+
+def json_feed(config: SiteConfig, feed: Feed) -> bytes:
+    """The site's JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+    author = {"name": config.author or publisher_name(config)}
+    items = []
+    for v in feed.briefs:
+        b = v.brief
+        item: dict[str, Any] = {
+            "id": absolute(config, v.url),
+            "url": absolute(config, v.url),
+            "title": b.title,
+            "summary": v.description,
+            # JSON Feed has no xml:base, so the citation links get the brief's URL in front
+            "content_html": entry_html(config, v).replace('href="#', f'href="{absolute(config, v.url)}#'),
+            "date_published": b.date.isoformat(),
+            "date_modified": modified(v).isoformat(),
+        }
+        if b.image:
+            item["image"] = image_url(config, b.image.src)
+        if b.topics:
+            item["tags"] = [t.name for t in b.topics]
+        items.append(item)
+    doc: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": feed.title,
+        "home_page_url": absolute(config, feed.page),
+        "feed_url": absolute(config, url_of(config, "feed.json")),
+        "description": feed.subtitle,
+        "language": config.language,
+        "authors": [author],
+        "items": items,
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def add_feeds(site: SiteData, out: Output, fallback: datetime) -> list[Diagnostic]:
+    """Put every feed into the output; nothing when base_url has no host to make URLs absolute."""
+    c = site.config
+    if not c.absolute_base:
+        return []
+    diags: list[Diagnostic] = []
+    feeds = site_feeds(site)
+    for feed in feeds:
+        diags += out.add(feed.path, atom(c, feed, fallback), f"feed {feed.title}")
+    diags += out.add(feed_paths(site)["json"], json_feed(c, feeds[0]), "JSON feed")
+    return diags

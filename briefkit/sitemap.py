@@ -1,0 +1,69 @@
+"""sitemap.xml (sitemaps.org 0.9) listing every page but the 404 page, and robots.txt pointing to it.
+
+The sitemap needs absolute URLs, so it is written only when base_url names a host; lastmod comes
+from the briefs a page shows, never from the clock.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime
+from typing import Any
+
+from .diagnostics import Diagnostic
+from .listings import BriefView, Group, Page, SiteData, url_of
+from .render import Output, absolute
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+EXCLUDED = {"404.html"}
+
+
+def _briefs_in(value: Any) -> list[BriefView]:
+    """Every brief a page's context shows: one brief, a list, a topic/story/month, a pagination."""
+    if isinstance(value, BriefView):
+        return [value]
+    if isinstance(value, Group):
+        return list(value.briefs)
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _briefs_in(item)]
+    if isinstance(value, (list, tuple)):
+        return [v for item in value for v in _briefs_in(item)]
+    return []
+
+
+def lastmod(page: Page, site: SiteData) -> datetime | None:
+    """When a page last changed: its newest brief; site-wide listings take the newest of all."""
+    shown = _briefs_in(page.context) or site.briefs
+    return max((v.brief.updated or v.brief.date for v in shown), default=None)
+
+
+def sitemap_xml(site: SiteData, pages: list[Page]) -> bytes:
+    c = site.config
+    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})  # a literal xmlns keeps ElementTree from adding ns0:
+    for page in sorted(pages, key=lambda p: url_of(c, p.path)):
+        if page.path in EXCLUDED or not page.path.endswith(".html"):
+            continue
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = absolute(c, url_of(c, page.path))
+        when = lastmod(page, site)
+        if when is not None:
+            ET.SubElement(url, "lastmod").text = when.isoformat()
+    ET.indent(root)
+    text = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
+
+
+def robots_txt(site: SiteData) -> bytes:
+    c = site.config
+    lines = ["User-agent: *", "Allow: /"]
+    if c.absolute_base:
+        lines.append(f"Sitemap: {absolute(c, url_of(c, 'sitemap.xml'))}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def add_sitemap(site: SiteData, pages: list[Page], out: Output) -> list[Diagnostic]:
+    """robots.txt always; sitemap.xml when URLs can be absolute."""
+    diags = out.add("robots.txt", robots_txt(site), "robots.txt")
+    if site.config.absolute_base:
+        diags += out.add("sitemap.xml", sitemap_xml(site, pages), "sitemap")
+    return diags

@@ -1,0 +1,148 @@
+"""Atom feeds for the site, each topic and each story, and the JSON Feed: valid, linked, deterministic."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from briefkit.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = "https://user.github.io/repo/"
+
+
+def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Path:
+    root = tmp_path / "publish_site"
+    if not root.exists():
+        shutil.copytree(FIXTURES / "publish_site", root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    err = io.StringIO()
+    assert main(["build", "-q", *args], io.StringIO(), err) == 0, err.getvalue()
+    return root / "site"
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch) -> Path:
+    return build(tmp_path, monkeypatch, "--base-url", BASE)
+
+
+def parse(file: Path) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(file.read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.version == "atom10"
+    return parsed
+
+
+def test_every_atom_feed_is_valid_and_every_entry_is_complete(site):
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("feed.xml"))
+    assert files == ["feed.xml", "stories/the-saga/feed.xml", "topics/alpha-topic/feed.xml",
+                     "topics/gamma/feed.xml", "topics/shared/feed.xml"]
+    for name in files:
+        parsed = parse(site / name)
+        assert parsed.feed.id == BASE + name
+        assert parsed.feed.updated and parsed.feed.title
+        assert parsed.entries
+        for e in parsed.entries:
+            assert e.id and e.title and e.link and e.updated and e.summary, (name, e)
+
+
+def test_the_site_feed_lists_every_brief_newest_first(site):
+    parsed = parse(site / "feed.xml")
+    assert [e.link for e in parsed.entries] == [BASE + "briefs/gamma/", BASE + "briefs/beta/", BASE + "briefs/alpha/"]
+    assert parsed.feed.title == "Fixture Watch"
+    assert parsed.feed.author == "Fixture Desk"
+    self_link = [lk.href for lk in parsed.feed.links if lk.rel == "self"]
+    assert self_link == [BASE + "feed.xml"]
+
+
+def test_topic_and_story_feeds_hold_only_their_briefs(site):
+    assert [e.title for e in parse(site / "topics/shared/feed.xml").entries] == [
+        "Beta: talks stall <again> & again", "Alpha talks open"]
+    assert [e.title for e in parse(site / "topics/gamma/feed.xml").entries] == ["Gamma report published"]
+    story = parse(site / "stories/the-saga/feed.xml")
+    assert story.feed.title == "Fixture Watch: The saga"
+    assert [lk.href for lk in story.feed.links if lk.rel == "alternate"] == [BASE + "stories/the-saga/"]
+
+
+def test_dates_come_from_the_briefs_not_the_clock(site):
+    parsed = parse(site / "feed.xml")
+    beta = next(e for e in parsed.entries if e.link.endswith("/beta/"))
+    assert beta.published == "2024-10-05T00:00:00+00:00"
+    assert beta.updated == "2024-10-06T10:00:00+02:00"  # updated: wins over date
+    assert parsed.feed.updated == "2024-11-02T00:00:00+00:00"  # the newest brief
+    assert "<updated>2024-11-02T00:00:00+00:00</updated>" in (site / "feed.xml").read_text()
+
+
+def test_entry_content_keeps_citations_resolvable_and_escapes_text(site):
+    parsed = parse(site / "feed.xml")
+    alpha = next(e for e in parsed.entries if e.link.endswith("/alpha/"))
+    html = alpha.content[0].value
+    # xml:base on the content makes #source-n land on the brief's page, as feedparser resolves it
+    assert f'href="{BASE}briefs/alpha/#source-1"' in html
+    assert f'<img alt="A grey rectangle" src="{BASE}images/lead.svg" />' in html  # as feedparser sanitizes it
+    assert [t.label for t in alpha.tags] == ["Alpha Topic", "Shared"]
+    raw = (site / "feed.xml").read_text()
+    assert "<title>Beta: talks stall &lt;again&gt; &amp; again</title>" in raw
+    assert "beta?page=1&amp;amp;lang=en" in raw  # an & in a source URL, escaped in HTML, escaped again in XML
+
+
+def test_the_json_feed_follows_version_1_1(site):
+    doc = json.loads((site / "feed.json").read_text())
+    assert doc["version"] == "https://jsonfeed.org/version/1.1"
+    assert doc["title"] == "Fixture Watch"
+    assert doc["home_page_url"] == BASE
+    assert doc["feed_url"] == BASE + "feed.json"
+    assert doc["authors"] == [{"name": "Fixture Desk"}]
+    assert [i["id"] for i in doc["items"]] == [BASE + "briefs/gamma/", BASE + "briefs/beta/", BASE + "briefs/alpha/"]
+    for item in doc["items"]:
+        assert item["url"] == item["id"] and item["title"] and item["summary"]
+        assert item["content_html"] and item["date_published"]
+        assert 'href="#' not in item["content_html"]  # no base to resolve against in JSON Feed
+    alpha = doc["items"][2]
+    assert alpha["image"] == BASE + "images/lead.svg"
+    assert alpha["tags"] == ["Alpha Topic", "Shared"]
+    assert f'href="{BASE}briefs/alpha/#source-2"' in alpha["content_html"]
+
+
+def test_pages_link_their_feeds_in_the_head(site):
+    home = (site / "index.html").read_text()
+    assert '<link rel="alternate" type="application/atom+xml" title="Fixture Watch" href="/repo/feed.xml">' in home
+    assert ('<link rel="alternate" type="application/feed+json" title="Fixture Watch (JSON Feed)" '
+            'href="/repo/feed.json">') in home
+    topic = (site / "topics/shared/index.html").read_text()
+    assert ('<link rel="alternate" type="application/atom+xml" title="Fixture Watch: Shared" '
+            'href="/repo/topics/shared/feed.xml">') in topic
+    story_link = ('<link rel="alternate" type="application/atom+xml" title="Fixture Watch: The saga" '
+                  'href="/repo/stories/the-saga/feed.xml">')
+    assert story_link in (site / "stories/the-saga/index.html").read_text()
+    assert story_link in (site / "briefs/alpha/index.html").read_text()  # a brief in a story offers its feed
+    assert "stories/" not in (site / "briefs/gamma/index.html").read_text().split("</head>")[0]
+
+
+def test_feed_size_cuts_feeds_to_the_newest(tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "feed_size: 1\n")
+    site = build(tmp_path, monkeypatch, "--base-url", BASE)
+    assert [e.title for e in parse(site / "feed.xml").entries] == ["Gamma report published"]
+    assert len(json.loads((site / "feed.json").read_text())["items"]) == 1
+
+
+def test_feeds_are_byte_identical_across_builds(tmp_path, monkeypatch):
+    first = build(tmp_path / "a", monkeypatch, "--base-url", BASE)
+    second = build(tmp_path / "b", monkeypatch, "--base-url", BASE)
+    for name in ("feed.xml", "feed.json", "topics/shared/feed.xml", "sitemap.xml", "robots.txt"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_without_a_host_in_base_url_no_feeds_are_written_or_linked(tmp_path, monkeypatch):
+    site = build(tmp_path, monkeypatch)  # site.yaml says base_url: /
+    assert not (site / "feed.xml").exists() and not (site / "feed.json").exists()
+    assert not list(site.rglob("feed.xml"))
+    assert 'rel="alternate"' not in (site / "index.html").read_text()

@@ -1,0 +1,165 @@
+"""The link checker: broken internal links and #anchors fail the build (naming page and link, writing
+nothing); external links are listed by `check --links` and tried only with --external."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from briefkit.cli import main
+from briefkit.linkcheck import check_links, parse_page
+from briefkit.project import SiteConfig
+from briefkit.render import Output
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = "https://user.github.io/repo/"
+PLANTED = [
+    ('site/briefs/planted/index.html: link: broken anchor "#no-such-section" '
+     '(no id="no-such-section" in briefs/planted/index.html; page built from content/planted.md)'),
+    ('site/briefs/planted/index.html: link: broken internal link "../missing-brief/" '
+     '(resolves to /repo/briefs/missing-brief/; page built from content/planted.md)'),
+    ('site/briefs/planted/index.html: link: broken internal link "/briefs/other/" '
+     "(outside the site's base path /repo/; page built from content/planted.md)"),
+]
+
+
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str, *args: str) -> tuple[int, str, str, Path]:
+    root = tmp_path / fixture
+    if not root.exists():
+        shutil.copytree(FIXTURES / fixture, root)
+    monkeypatch.chdir(root)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue(), root
+
+
+def test_a_planted_broken_link_and_anchor_fail_the_build_with_exact_messages(tmp_path, monkeypatch):
+    code, _, err, root = run(tmp_path, monkeypatch, "broken_links", "build", "--base-url", BASE)
+    assert code == 1
+    assert err.splitlines() == PLANTED + [
+        "build failed: 3 errors, 0 warnings",
+        "nothing was written; site/ is as it was",
+    ]
+    assert not (root / "site").exists()
+
+
+def test_a_broken_link_leaves_the_last_good_site_untouched(tmp_path, monkeypatch):
+    code, _, err, root = run(tmp_path, monkeypatch, "broken_links", "build", "--base-url", BASE)
+    (root / "content/planted.md").rename(root / "planted.md.off")
+    code, _, err, _ = run(tmp_path, monkeypatch, "broken_links", "build", "--base-url", BASE)
+    assert code == 0, err
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    (root / "planted.md.off").rename(root / "content/planted.md")
+    code, _, err, _ = run(tmp_path, monkeypatch, "broken_links", "build", "--base-url", BASE)
+    assert code == 1
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
+
+
+def test_check_reports_the_same_broken_links(tmp_path, monkeypatch):
+    code, _, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--links", "--base-url", BASE)
+    assert code == 1
+    assert err.splitlines()[:3] == PLANTED
+    assert err.splitlines()[3] == "check failed: 3 errors, 0 warnings"
+
+
+def test_check_links_lists_external_links_without_fetching_them(tmp_path, monkeypatch):
+    code, out, err, _ = run(tmp_path, monkeypatch, "publish_site", "check", "--links", "--base-url", BASE)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:5] == [
+        "4 external links (not fetched; --external tries them):",
+        "  https://gazette.example.org/report  (site/briefs/gamma/index.html)",
+        "  https://wire-one.example.com/alpha  (site/briefs/alpha/index.html and 1 more)",
+        "  https://wire-one.example.com/beta?page=1&lang=en  (site/briefs/beta/index.html)",
+        "  https://wire-two.example.com/alpha  (site/briefs/alpha/index.html)",
+    ]
+
+
+class _Status(BaseHTTPRequestHandler):
+    def do_HEAD(self):
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.end_headers()
+
+    do_GET = do_HEAD
+
+    def log_message(self, format, *args):
+        pass
+
+
+def test_external_links_are_tried_only_with_external_and_fail_as_warnings(tmp_path, monkeypatch):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Status)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    root = tmp_path / "broken_links"
+    shutil.copytree(FIXTURES / "broken_links", root)
+    (root / "content/planted.md").unlink()
+    other = root / "content/other.md"
+    other.write_text(other.read_text().replace("url: https://wire-one.example.com/", f"url: {origin}/ok")
+                     .replace("outlet: Wire Two\n", f"outlet: Wire Two\n    url: {origin}/gone\n"))
+    try:
+        code, out, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--external", "--base-url", BASE)
+        assert code == 0, err
+        assert out.splitlines()[:3] == [
+            "2 external links (tried each):",
+            f"  {origin}/gone  (site/briefs/other/index.html)",
+            f"  {origin}/ok  (site/briefs/other/index.html)",
+        ]
+        assert err.splitlines() == [
+            f'site/briefs/other/index.html: warning: link: external link "{origin}/gone" answered HTTP 404']
+        code, _, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--external", "--strict",
+                              "--base-url", BASE)
+        assert code == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def checked(pages: dict[str, str], base_url: str = BASE) -> list[str]:
+    out = Output()
+    for path, html in pages.items():
+        out.add(path, html.encode(), "test")
+    report = check_links(SiteConfig(base_url=base_url), out, lambda rel: f"site/{rel}")
+    return [d.format() for d in report.diagnostics]
+
+
+def test_links_resolve_the_way_a_static_host_serves_them():
+    pages = {
+        "index.html": '<a href="/repo/a/">a</a> <a href="a">folder without slash</a> <a href="/repo">home</a>'
+                      ' <a href="a/#x">anchor</a> <a href="#top">top</a> <a href="">self</a>'
+                      ' <a href="/repo/caf%C3%A9/">encoded</a> <a href="mailto:x@example.org">mail</a>'
+                      ' <img srcset="/repo/i.png 1x, /repo/i2.png 2x" src="/repo/i.png">'
+                      ' <meta property="og:url" content="https://user.github.io/repo/a/">'
+                      ' <a href="https://user.github.io/other-repo/">another project site</a>'
+                      ' <link rel="preconnect" href="https://fonts.example.com">',
+        "a/index.html": '<h2 id="x">x</h2>',
+        "café/index.html": "",
+        "i.png": "", "i2.png": "",
+    }
+    assert checked(pages) == []
+
+
+def test_each_kind_of_broken_link_is_named():
+    pages = {
+        "index.html": '<a href="/repo/a/#y">a</a> <img srcset="/repo/i.png 1x, /repo/gone.png 2x">'
+                      ' <meta property="og:image" content="https://user.github.io/repo/card.png">'
+                      ' <link rel="stylesheet" href="static/style.css">',
+        "a/index.html": '<h2 id="x">x</h2>',
+        "i.png": "",
+    }
+    assert checked(pages) == [
+        'site/index.html: link: broken anchor "/repo/a/#y" (no id="y" in a/index.html)',
+        'site/index.html: link: broken internal link "/repo/gone.png"',
+        'site/index.html: link: broken internal link "https://user.github.io/repo/card.png"',
+        'site/index.html: link: broken internal link "static/style.css" (resolves to /repo/static/style.css)',
+    ]
+
+
+def test_the_parser_collects_ids_names_and_links_in_order():
+    page = parse_page(b'<a name="n" href="/x">x</a><p id="i"><img src="/y"/></p><script src="/z.js"></script>')
+    assert page.ids == {"n", "i"}
+    assert page.links == ["/x", "/y", "/z.js"]

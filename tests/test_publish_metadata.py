@@ -1,0 +1,135 @@
+"""sitemap.xml against the sitemaps.org schema, robots.txt, and page metadata read back by a
+structured-data parser (extruct): JSON-LD NewsArticle, Open Graph, Twitter card."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import extruct
+import lxml.html
+import pytest
+from lxml import etree
+
+from briefkit.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = "https://user.github.io/repo/"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str,
+          edit: tuple[str, str] = ("", "")) -> tuple[int, str, Path]:
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    if edit[0]:
+        (root / "site.yaml").write_text((root / "site.yaml").read_text().replace(*edit))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    err = io.StringIO()
+    code = main(["build", "-q", *args], io.StringIO(), err)
+    return code, err.getvalue(), root / "site"
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch) -> Path:
+    code, err, out = build(tmp_path, monkeypatch, "--base-url", BASE)
+    assert code == 0, err
+    return out
+
+
+def test_the_sitemap_is_valid_against_the_sitemaps_org_schema(site):
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "schemas" / "sitemap.xsd")))
+    doc = etree.parse(str(site / "sitemap.xml"))
+    assert schema.validate(doc), schema.error_log
+    assert doc.getroot().tag == f"{{{SITEMAP_NS}}}urlset"
+
+
+def test_the_sitemap_lists_every_page_but_the_404_with_absolute_urls(site):
+    doc = etree.parse(str(site / "sitemap.xml"))
+    locs = [el.text for el in doc.iter(f"{{{SITEMAP_NS}}}loc")]
+    pages = sorted(BASE + p.relative_to(site).as_posix().removesuffix("index.html")
+                   for p in site.rglob("*.html") if p.name != "404.html")
+    assert sorted(locs) == pages
+    assert BASE + "page/2/" in locs and BASE + "topics/shared/page/2/" in locs
+    lastmod = {el.findtext(f"{{{SITEMAP_NS}}}loc"): el.findtext(f"{{{SITEMAP_NS}}}lastmod")
+               for el in doc.iter(f"{{{SITEMAP_NS}}}url")}
+    assert lastmod[BASE + "briefs/beta/"] == "2024-10-06T10:00:00+02:00"
+    assert lastmod[BASE + "topics/gamma/"] == "2024-11-02T00:00:00+00:00"
+    assert lastmod[BASE] == "2024-11-02T00:00:00+00:00"
+
+
+def test_robots_txt_points_to_the_sitemap(site):
+    assert (site / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {BASE}sitemap.xml\n"
+
+
+def test_without_a_host_there_is_no_sitemap_and_robots_names_none(tmp_path, monkeypatch):
+    code, err, site = build(tmp_path, monkeypatch)
+    assert code == 0, err
+    assert not (site / "sitemap.xml").exists()
+    assert (site / "robots.txt").read_text() == "User-agent: *\nAllow: /\n"
+
+
+def extract(page: Path) -> dict:
+    url = BASE + page.parent.name + "/"
+    return extruct.extract(page.read_text(), base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True)
+
+
+def test_json_ld_news_article_reads_back_with_sources_as_citations(site):
+    data = extract(site / "briefs/beta/index.html")
+    (article,) = data["json-ld"]
+    assert article["@type"] == "NewsArticle"
+    assert article["headline"] == "Beta: talks stall <again> & again"
+    assert article["datePublished"] == "2024-10-05T00:00:00+00:00"
+    assert article["dateModified"] == "2024-10-06T10:00:00+02:00"
+    assert article["author"] == {"@type": "Person", "name": "Fixture Desk"}
+    assert article["publisher"] == {"@type": "Organization", "name": "Fixture Media", "url": BASE}
+    assert article["mainEntityOfPage"]["@id"] == BASE + "briefs/beta/"
+    assert article["citation"] == [{"@type": "CreativeWork", "name": "Wire One",
+                                    "url": "https://wire-one.example.com/beta?page=1&lang=en"}]
+    alpha = extract(site / "briefs/alpha/index.html")["json-ld"][0]
+    assert [c["name"] for c in alpha["citation"]] == ["Wire One", "Wire Two"]
+    assert alpha["image"] == [BASE + "images/lead.svg"]
+    assert alpha["keywords"] == ["Alpha Topic", "Shared"]
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_title(site):
+    html = (site / "briefs/beta/index.html").read_text()
+    script = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert "<again>" not in script and "\\u003cagain\\u003e" in script
+
+
+def test_open_graph_and_twitter_card_for_a_brief_with_an_image(site):
+    page = site / "briefs/alpha/index.html"
+    (og,) = extract(page)["opengraph"]
+    assert og["@type"] == "article"  # extruct puts og:type here
+    assert og["og:title"] == "Alpha talks open"
+    assert og["og:description"] == "Delegates meet for the first round of talks."
+    assert og["og:url"] == BASE + "briefs/alpha/"
+    assert og["og:image"] == BASE + "images/lead.svg"
+    assert og["og:site_name"] == "Fixture Watch"
+    doc = lxml.html.fromstring(page.read_bytes())
+    meta = {m.get("name"): m.get("content") for m in doc.iter("meta") if m.get("name")}
+    assert meta["twitter:card"] == "summary_large_image"
+    assert meta["description"] == "Delegates meet for the first round of talks."
+    assert doc.findtext(".//title") == "Alpha talks open · Fixture Watch"
+    assert doc.find(".//link[@rel='canonical']").get("href") == BASE + "briefs/alpha/"
+
+
+def test_pages_without_an_image_use_the_site_image(site):
+    (og,) = extract(site / "topics/index.html")["opengraph"]
+    assert og["@type"] == "website"
+    assert og["og:image"] == BASE + "images/card.svg"
+    assert extract(site / "topics/index.html")["json-ld"] == []
+
+
+def test_the_404_page_asks_not_to_be_indexed(site):
+    assert '<meta name="robots" content="noindex">' in (site / "404.html").read_text()
+
+
+def test_a_missing_site_image_is_an_error_naming_site_yaml(tmp_path, monkeypatch):
+    code, err, site = build(tmp_path, monkeypatch, edit=("images/card.svg", "images/nope.png"))
+    assert code == 1
+    assert "site.yaml: image: no file content/images/nope.png" in err.splitlines()
+    assert not site.exists()
