@@ -185,7 +185,8 @@ def pages(site: SiteData) -> list[Page]:
     """The outlets index, one page per outlet, blindspots, forecasts and corrections."""
     c, extra = site.config, site.extra
     out = [Page("outlets/index.html", "outlets.html", "Outlets",
-                f"The {len(extra['outlets'])} outlets cited on {c.title}, with their lean and establishment ratings.",
+                f"The {len(extra['outlets'])} outlet{'s' if len(extra['outlets']) != 1 else ''} cited on {c.title}, "
+                "with their lean and establishment ratings.",
                 "outlet index")]
     for ov in extra["outlets"]:
         o = ov.outlet
