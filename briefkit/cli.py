@@ -53,6 +53,9 @@ def _common(p: argparse.ArgumentParser, writes: bool) -> None:
         p.add_argument("--out", metavar="DIR", help="output folder (default: site/ next to content/)")
     p.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    if writes:
+        p.add_argument("--no-search", dest="search", action="store_false",
+                       help="skip the Pagefind search index (faster; the search page then finds nothing)")
     p.add_argument("--base-url", metavar="URL", help="where the site is published (overrides site.yaml)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("-v", "--verbose", action="store_true", help="print each stage with its timing")
@@ -101,7 +104,8 @@ def finish(result: pipeline.BuildResult, console: Console, strict: bool, what: s
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     start = time.perf_counter()
     project = open_for(args, console)
-    result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress)
+    result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress,
+                            search=args.search)
     code = finish(result, console, args.strict, "build")
     if code:
         console.problem(f"nothing was written; {os.path.relpath(project.out)}/ is as it was")

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import checks, feeds, linkcheck, metadata, scorecard, sitemap
+from . import search as search_index
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .frontmatter import decode
 from .listings import SiteData, build_site, site_pages
@@ -129,8 +130,11 @@ class Stages:
 
 
 def build(project: Project, *, write: bool = True, strict: bool = False,
-          progress: Progress | None = None) -> BuildResult:
-    """Build the site in memory and, when nothing is wrong, write it to project.out."""
+          progress: Progress | None = None, search: bool = True) -> BuildResult:
+    """Build the site in memory and, when nothing is wrong, write it to project.out.
+
+    With `search`, a site that is about to be written gets its Pagefind index first.
+    """
     result = BuildResult()
     stages = Stages(progress)
     diags: list[Diagnostic] = []
@@ -156,7 +160,7 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     diags += checks.check_forecasts(published, today)
     site = build_site(project.config, rendered, outlets)
     scorecard.annotate(site, reg, today)
-    pages = site_pages(site) + scorecard.pages(site)
+    pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
     metadata.annotate(site)
     diags += metadata.check_config(project.config, project.display(project.site_file), {r for r, _ in inputs.assets})
     theme, problems = resolve(project)
@@ -178,6 +182,12 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
         result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel))
         diags += result.links.diagnostics
         stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
+    if search and write and published and not any(d.is_error or strict for d in diags):
+        bundle, problems = search_index.index_site(out.files)
+        diags += problems
+        for rel, data in bundle.items():
+            diags += out.add(rel, data, "search index")
+        stages.done("search", f"{len(bundle)} index files")
     result.diagnostics = sorted_diagnostics(diags)
     result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
     if write and not result.errors and not (strict and result.warnings):

@@ -1,0 +1,67 @@
+"""The full-text search index: runs Pagefind over the rendered pages, in memory, before anything is written.
+
+Pagefind reads a copy of the HTML in a temporary folder and writes its bundle to another; the bundle comes
+back as bytes for write.py, so only write.py touches the output folder and a failed build writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .diagnostics import Diagnostic
+from .listings import Page, SiteData
+
+BUNDLE = "pagefind"
+# Markup the engine itself adds to brief text: citation markers would put "[1, 2]" into every excerpt.
+EXCLUDE_SELECTORS = ("sup.cite",)
+HINT = "build with --no-search to skip the search index"
+
+
+def pagefind_binary() -> Path | None:
+    """The Pagefind executable shipped by the `pagefind` package (or PAGEFIND_BINARY_PATH), if any."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    return get_executable()
+
+
+def index_site(files: dict[str, bytes], binary: Path | None = None,
+               timeout: float = 300) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Index the HTML pages among `files`; return the bundle as {"pagefind/...": bytes} or a diagnostic."""
+    binary = binary or pagefind_binary()
+    if binary is None or not binary.is_file():
+        return {}, [Diagnostic("search", 0, "pagefind", "the Pagefind binary was not found",
+                               hint="install the pagefind package (pip install 'pagefind[extended]') or " + HINT)]
+    pages = {rel: data for rel, data in files.items() if rel.endswith(".html")}
+    with tempfile.TemporaryDirectory(prefix="briefkit-search-") as tmp:
+        site, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
+        for rel, data in pages.items():
+            target = site / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--quiet"]
+        for selector in EXCLUDE_SELECTORS:
+            command += ["--exclude-selectors", selector]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=tmp,
+                                  env={**os.environ, "NO_COLOR": "1"})
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return {}, [Diagnostic("search", 0, "pagefind", f"could not run Pagefind: {exc}", hint=HINT)]
+        if done.returncode != 0 or not bundle.is_dir():
+            said = " ".join((done.stderr or done.stdout).split())[:300] or f"exit code {done.returncode}"
+            return {}, [Diagnostic("search", 0, "pagefind", f"Pagefind failed: {said}", hint=HINT)]
+        out = {}
+        for file in sorted(p for p in bundle.rglob("*") if p.is_file()):
+            out[f"{BUNDLE}/{file.relative_to(bundle).as_posix()}"] = file.read_bytes()
+    return out, []
+
+
+def search_pages(site: SiteData) -> list[Page]:
+    """The search page; it exists without an index too, and then says so."""
+    return [Page("search/index.html", "search.html", "Search",
+                 f"Search the facts, narratives and predictions of every brief on {site.config.title}.",
+                 "search page")]
