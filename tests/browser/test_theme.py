@@ -1,0 +1,133 @@
+"""The default theme in headless Chromium: layout at phone and desktop widths, citations, dark mode,
+keyboard use and axe-core accessibility on the sample site. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import WIDTHS, Served, axe_violations, open_at, overflow, screenshot
+
+BRIEF = "briefs/seoul-north-korean-troops-arrive-in-russia/"
+PAGES = {
+    "home": "",
+    "brief": BRIEF,
+    "story": "stories/north-korean-troops-in-russia/",
+    "topic": "topics/north-korea/",
+    "topics": "topics/",
+    "archive": "archive/",
+    "search": "search/",
+    "404": "404.html",
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+@pytest.mark.parametrize("name", PAGES)
+def test_page_fits_the_screen_and_has_no_axe_violations(browser: Any, sample: Served, axe_source: str,
+                                                        name: str, width: int) -> None:
+    pg = open_at(browser, sample.url(PAGES[name]), width)
+    screenshot(pg, f"{name}-{width}")
+    assert overflow(pg) == []
+    assert axe_violations(pg, axe_source) == []
+    pg.context.close()
+
+
+def _cards(pg: Any) -> list[dict[str, float]]:
+    return pg.eval_on_selector_all(".narratives .card", "cs => cs.map(c => c.getBoundingClientRect().toJSON())")
+
+
+def test_narratives_side_by_side_on_a_wide_screen(browser: Any, sample: Served) -> None:
+    pg = open_at(browser, sample.url(BRIEF), WIDTHS["wide"])
+    first, second, *_ = _cards(pg)
+    assert first["top"] == second["top"] and second["left"] >= first["right"]
+    assert first["width"] >= 280  # each card keeps a readable measure
+    pg.context.close()
+
+
+def test_narratives_stacked_on_a_phone(browser: Any, sample: Served) -> None:
+    pg = open_at(browser, sample.url(BRIEF), WIDTHS["narrow"])
+    cards = _cards(pg)
+    assert len(cards) == 3
+    for upper, lower in zip(cards, cards[1:]):
+        assert lower["left"] == upper["left"] and lower["top"] >= upper["bottom"]
+    assert all(c["width"] > 300 for c in cards)
+    pg.context.close()
+
+
+def test_citation_moves_focus_to_its_source_and_the_back_link_returns(browser: Any, sample: Served) -> None:
+    pg = open_at(browser, sample.url(BRIEF), WIDTHS["wide"])
+    cite = pg.locator(".facts sup.cite a").first
+    target = cite.get_attribute("href")
+    cite_id = cite.get_attribute("id")
+    assert target == "#source-1" and cite_id == "cite-1-1"
+    cite.focus()
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.activeElement.id") == "source-1"
+    assert pg.evaluate("location.hash") == "#source-1"
+    assert pg.locator("#source-1").is_visible()
+    back = pg.locator(f'#source-1 .backlinks a[href="#{cite_id}"]')
+    assert back.text_content() == "Facts (back to the citation)"  # the last part for screen readers only
+    pg.keyboard.press("Tab")  # focus starts from the source, so its own links come next
+    for _ in range(5):
+        if pg.evaluate("document.activeElement.getAttribute('href')") == f"#{cite_id}":
+            break
+        pg.keyboard.press("Tab")
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.activeElement.id") == cite_id
+    assert pg.evaluate("location.hash") == f"#{cite_id}"
+    box = pg.locator(f"#{cite_id}").bounding_box()
+    assert box is not None and 0 <= box["y"] < 900  # scrolled back into view, not under the top edge
+    pg.context.close()
+
+
+@pytest.mark.parametrize("name", ["home", "brief", "story", "search", "404"])
+def test_dark_mode_is_dark_and_keeps_contrast(browser: Any, sample: Served, axe_source: str, name: str) -> None:
+    pg = open_at(browser, sample.url(PAGES[name]), WIDTHS["wide"], color_scheme="dark")
+    screenshot(pg, f"{name}-dark")
+    background = pg.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(21, 22, 26)"  # the theme's dark background, not the light one
+    assert axe_violations(pg, axe_source, ["color-contrast", "link-in-text-block"]) == []
+    pg.context.close()
+
+
+FOCUS_STATE = """() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  return {href: el.getAttribute('href'), tag: el.tagName.toLowerCase(), key: el.id || el.textContent.trim().slice(0, 40),
+          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2,
+          onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight};
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+@pytest.mark.parametrize("name", ["home", "brief", "404"])
+def test_keyboard_reaches_every_link_with_a_visible_focus(browser: Any, sample: Served, name: str,
+                                                         width: int) -> None:
+    pg = open_at(browser, sample.url(PAGES[name]), width)
+    links = pg.eval_on_selector_all(
+        "a[href]", "as => as.filter(a => a.getClientRects().length && getComputedStyle(a).visibility !== 'hidden')"
+                   ".map(a => a.getAttribute('href'))")
+    reached: list[str] = []
+    for _ in range(len(links) + 20):
+        pg.keyboard.press("Tab")
+        state = pg.evaluate(FOCUS_STATE)
+        if state["tag"] == "body":
+            break
+        assert state["outline"], f"no visible focus outline on {state}"
+        assert state["onScreen"], f"focused element is off screen: {state}"
+        if state["href"] is not None:
+            reached.append(state["href"])
+    assert sorted(set(links) - set(reached)) == []
+    pg.context.close()
+
+
+def test_skip_link_is_the_first_stop_and_jumps_to_the_content(browser: Any, sample: Served) -> None:
+    pg = open_at(browser, sample.url(BRIEF), WIDTHS["narrow"])
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert pg.locator(".skip").bounding_box()["x"] >= 0  # type: ignore[index]
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.activeElement.id") == "main"
+    pg.context.close()
