@@ -131,8 +131,8 @@ async function main() {
       say(`No briefs found ${what}.`, { href: `${form.dataset.base}topics/`, text: "Browse the topics." });
       return;
     }
-    say(`${current.length} brief${current.length === 1 ? "" : "s"} found ${what}.`);
     await showMore(current, mine);
+    if (mine === run) say(`${current.length} brief${current.length === 1 ? "" : "s"} found ${what}.`);
   }
 
   let timer;
