@@ -183,7 +183,7 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
         diags += result.links.diagnostics
         stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
     if search and write and published and not any(d.is_error or strict for d in diags):
-        bundle, problems = search_index.index_site(out.files)
+        bundle, problems = search_index.index_site(out.files, previous=project.out)
         diags += problems
         for rel, data in bundle.items():
             diags += out.add(rel, data, "search index")

@@ -6,6 +6,7 @@ back as bytes for write.py, so only write.py touches the output folder and a fai
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import tempfile
@@ -18,6 +19,10 @@ BUNDLE = "pagefind"
 # Markup the engine itself adds to brief text: citation markers would put "[1, 2]" into every excerpt.
 EXCLUDE_SELECTORS = ("sup.cite",)
 HINT = "build with --no-search to skip the search index"
+# Pagefind orders filter data differently from run to run, so two indexes of the same pages differ in bytes.
+# The stamp records what the last index was built from; when that is unchanged, its files are kept as they are.
+STAMP = f"{BUNDLE}/briefkit-index.txt"
+STAMP_HEAD = "briefkit search index 1"
 
 
 def pagefind_binary() -> Path | None:
@@ -29,14 +34,43 @@ def pagefind_binary() -> Path | None:
     return get_executable()
 
 
-def index_site(files: dict[str, bytes], binary: Path | None = None,
+def _digest(pages: dict[str, bytes], binary: Path) -> str:
+    h = hashlib.sha256()
+    stat = binary.stat()
+    h.update(f"{binary.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0{EXCLUDE_SELECTORS}\0".encode())
+    for rel in sorted(pages):
+        h.update(rel.encode() + b"\0" + hashlib.sha256(pages[rel]).digest())
+    return h.hexdigest()
+
+
+def _previous(out: Path | None, digest: str) -> dict[str, bytes] | None:
+    """The index already in the output folder, when it was built from exactly these pages."""
+    if out is None:
+        return None
+    try:
+        head, *names = (out / STAMP).read_text(encoding="utf-8").splitlines()
+        if head != f"{STAMP_HEAD} {digest}" or not names:
+            return None
+        return {name: (out / name).read_bytes() for name in names if name.startswith(f"{BUNDLE}/")}
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def index_site(files: dict[str, bytes], binary: Path | None = None, previous: Path | None = None,
                timeout: float = 300) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Index the HTML pages among `files`; return the bundle as {"pagefind/...": bytes} or a diagnostic."""
+    """Index the HTML pages among `files`; return the bundle as {"pagefind/...": bytes} or a diagnostic.
+
+    `previous` is the output folder: its index is reused, unread by Pagefind, when the pages are unchanged.
+    """
     binary = binary or pagefind_binary()
     if binary is None or not binary.is_file():
         return {}, [Diagnostic("search", 0, "pagefind", "the Pagefind binary was not found",
                                hint="install the pagefind package (pip install 'pagefind[extended]') or " + HINT)]
     pages = {rel: data for rel, data in files.items() if rel.endswith(".html")}
+    digest = _digest(pages, binary)
+    kept = _previous(previous, digest)
+    if kept is not None:
+        return {**kept, STAMP: (previous / STAMP).read_bytes()}, []  # type: ignore[operator]
     with tempfile.TemporaryDirectory(prefix="briefkit-search-") as tmp:
         site, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
         for rel, data in pages.items():
@@ -47,7 +81,7 @@ def index_site(files: dict[str, bytes], binary: Path | None = None,
         for selector in EXCLUDE_SELECTORS:
             command += ["--exclude-selectors", selector]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=tmp,
+            done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout, cwd=tmp,
                                   env={**os.environ, "NO_COLOR": "1"})
         except (OSError, subprocess.TimeoutExpired) as exc:
             return {}, [Diagnostic("search", 0, "pagefind", f"could not run Pagefind: {exc}", hint=HINT)]
@@ -57,6 +91,7 @@ def index_site(files: dict[str, bytes], binary: Path | None = None,
         out = {}
         for file in sorted(p for p in bundle.rglob("*") if p.is_file()):
             out[f"{BUNDLE}/{file.relative_to(bundle).as_posix()}"] = file.read_bytes()
+    out[STAMP] = "\n".join([f"{STAMP_HEAD} {digest}", *out]).encode() + b"\n"
     return out, []
 
 

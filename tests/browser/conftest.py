@@ -172,5 +172,5 @@ def overflow(pg: Any) -> list[str]:
         if (boxes.some((box) => box !== el && box.contains(el))) continue;
           out.push(`${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''} right edge ${Math.round(r.right)} > ${width}`);
       }
-      return out.slice(0, 10);
+      return out.slice(0, 12);
     }""")

@@ -3,6 +3,7 @@ keyboard use and axe-core accessibility on the sample site. Screenshots go to te
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -49,7 +50,7 @@ def test_narratives_stacked_on_a_phone(browser: Any, sample: Served) -> None:
     pg = open_at(browser, sample.url(BRIEF), WIDTHS["narrow"])
     cards = _cards(pg)
     assert len(cards) == 3
-    for upper, lower in zip(cards, cards[1:]):
+    for upper, lower in itertools.pairwise(cards):
         assert lower["left"] == upper["left"] and lower["top"] >= upper["bottom"]
     assert all(c["width"] > 300 for c in cards)
     pg.context.close()

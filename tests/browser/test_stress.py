@@ -1,0 +1,109 @@
+"""A brief that pushes the theme: 200-character title, 30 sources, 6 narratives, no image, right-to-left
+and CJK text, a 2 MB body. It must build, stay usable at phone and desktop widths, and render quickly."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ARTIFACTS, REPO, WIDTHS, Served, axe_violations, build_site, open_at, overflow, serve
+
+TITLE = ("Negotiators from thirty delegations, meeting through the night, agree on an interim framework for "
+         "monitoring grain shipments, prisoner exchanges and the reopening of the three Black Sea ports by March")
+ARABIC = "قال المتحدث باسم الوزارة إن المحادثات ستستمر الأسبوع المقبل في جنيف"
+HEBREW = "הדובר אמר כי השיחות יימשכו בשבוע הבא בז'נבה"
+CHINESE = "外交部发言人表示，谈判将于下周在日内瓦继续进行。"
+JAPANESE = "外務省の報道官は、交渉は来週ジュネーブで続くと述べた。"
+LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsanstalt" * 2
+BODY_BYTES = 2 * 1024 * 1024
+
+
+def stress_brief() -> str:
+    """The brief's Markdown; its body is generated up to 2 MB so the fixture needs no large file."""
+    assert len(TITLE) == 200
+    sources = "\n".join(f"  - name: Source {n} {'· ' + CHINESE if n % 7 == 0 else ''}\n"
+                        f"    url: https://example.org/{'very-long-path-segment-' * 6}{n}" for n in range(1, 31))
+    perspectives = ["Pro-government", "Opposition", "Pro-Western", "Pro-Russia", "Regional press", "Diaspora"]
+    narratives = "\n".join(
+        f"  - perspective: {p}\n    outlet: Outlet {i}\n    text: >-\n      {ARABIC if i % 2 else CHINESE} "
+        f"{LONG_WORD} A view from side {i} citing its source.[{i}]"
+        for i, p in enumerate(perspectives, start=1))
+    head = (f'---\ntitle: "{TITLE}"\ndate: 2024-11-02\nsummary: {HEBREW} — {JAPANESE}\n'
+            f"topics: [{', '.join(f'Topic {n}' for n in range(1, 13))}]\n"
+            f"sources:\n{sources}\nnarratives:\n{narratives}\n---\n\n")
+    facts = [f"- {ARABIC} {CHINESE} A fact citing source {n}.[{n}]" for n in range(1, 31)]
+    facts.append(f"- {LONG_WORD} {HEBREW} {JAPANESE}[1-30]")
+    filler, n = [], 0
+    size = len("\n".join(facts).encode())
+    while size < BODY_BYTES:
+        line = (f"- Paragraph {n}: {ARABIC} {CHINESE} {HEBREW} {JAPANESE} routine detail about shipments and "
+                f"inspections, repeated so the page is long.[{n % 30 + 1}]")
+        filler.append(line)
+        size += len(line.encode()) + 1
+        n += 1
+    return head + "\n".join(facts + filler) + "\n"
+
+
+@pytest.fixture(scope="module")
+def stress_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, float]]:
+    tmp = tmp_path_factory.mktemp("stress")
+    content = tmp / "content"
+    content.mkdir()
+    (content / "stress-brief.md").write_text(stress_brief(), encoding="utf-8")
+    started = time.perf_counter()
+    build_site(content, tmp / "site")
+    built = time.perf_counter() - started
+    with serve(tmp / "site", tmp) as served:
+        yield served, built
+
+
+def test_the_stress_brief_is_what_it_claims(stress_site: tuple[Served, float]) -> None:
+    served, built = stress_site
+    html = (served.out / "briefs" / "stress-brief" / "index.html").read_text(encoding="utf-8")
+    body = (Path(served.out).parent / "content" / "stress-brief.md").read_bytes()
+    assert len(body) > BODY_BYTES
+    assert html.count('class="card narrative"') == 6 and html.count('<li id="source-') == 30
+    assert "lead-image" not in html and ARABIC in html and CHINESE in html
+    assert built < 60, f"building the 2 MB brief took {built:.1f} s"
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_the_stress_brief_stays_usable(browser: Any, stress_site: tuple[Served, float], width: int) -> None:
+    served, _ = stress_site
+    started = time.perf_counter()
+    pg = open_at(browser, served.url("briefs/stress-brief/"), width)
+    loaded = time.perf_counter() - started
+    assert loaded < 15, f"the page took {loaded:.1f} s to load"
+    assert overflow(pg) == []
+    h1 = pg.locator("h1").bounding_box()
+    assert h1 is not None and h1["width"] <= width
+    cards = pg.eval_on_selector_all(".narratives .card", "cs => cs.map(c => c.getBoundingClientRect().toJSON())")
+    assert len(cards) == 6
+    if width == WIDTHS["wide"]:
+        assert len({c["top"] for c in cards}) < 6  # several per row
+    else:
+        assert len({c["left"] for c in cards}) == 1  # one column
+    # The last source is still reachable from the top of the page through its citation.
+    pg.locator('.facts sup.cite a[href="#source-30"]').first.click()
+    assert pg.evaluate("document.activeElement.id") == "source-30"
+    pg.evaluate("window.scrollTo(0, 0)")
+    pg.screenshot(path=str(ARTIFACTS / f"stress-{width}.png"))  # the top: a full-page shot is too tall
+    pg.context.close()
+
+
+def test_the_stress_brief_head_has_no_axe_violations(browser: Any, stress_site: tuple[Served, float],
+                                                     axe_source: str) -> None:
+    served, _ = stress_site
+    pg = open_at(browser, served.url("briefs/stress-brief/"), WIDTHS["narrow"])
+    # axe over all of the 2 MB body's repeated paragraphs takes minutes; the first 40 facts stand for them.
+    pg.evaluate("document.querySelectorAll('.facts > ul > li:nth-child(n+41)').forEach(li => li.remove())")
+    assert axe_violations(pg, axe_source) == []
+    pg.context.close()
+
+
+def test_stress_fixture_is_generated_not_committed() -> None:
+    assert not list((REPO / "tests" / "fixtures").rglob("*stress*"))

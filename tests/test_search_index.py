@@ -1,0 +1,131 @@
+"""The Pagefind index as the build writes it: present, byte-stable, skippable, and never half-written."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefkit import search
+from briefkit.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "search_site"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    shutil.copytree(FIXTURE, tmp_path / "project")
+    return tmp_path / "project"
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_the_index_and_a_search_page(site: Path) -> None:
+    code, _, err = run("build", "--content", str(site / "content"), "-q")
+    assert (code, err) == (0, "")
+    files = snapshot(site / "site")
+    assert "pagefind/pagefind.js" in files and "pagefind/pagefind-entry.json" in files
+    assert any(f.startswith("pagefind/fragment/") for f in files)
+    assert any(f.startswith("pagefind/filter/") for f in files)  # topics and story are filterable
+    page = files["search/index.html"].decode()
+    assert 'data-bundle="/pagefind/"' in page and '<label for="search-q">' in page
+
+
+def test_a_rebuild_with_no_changes_rewrites_nothing_and_the_index_is_byte_stable(site: Path) -> None:
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    first = snapshot(site / "site")
+    mtimes = {p: p.stat().st_mtime_ns for p in (site / "site").rglob("*") if p.is_file()}
+    code, _, _ = run("build", "--content", str(site / "content"), "-v")
+    assert code == 0
+    assert snapshot(site / "site") == first
+    assert {p: p.stat().st_mtime_ns for p in (site / "site").rglob("*") if p.is_file()} == mtimes
+
+
+def test_pagefind_is_not_run_again_for_unchanged_pages(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: pytest.fail("Pagefind ran again"))
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    assert (site / "site" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_tampered_index_is_rebuilt(site: Path) -> None:
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    fragment = next((site / "site" / "pagefind" / "fragment").iterdir())
+    fragment.unlink()
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    assert fragment.is_file()
+
+
+def test_the_index_follows_the_content(site: Path) -> None:
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    before = {f for f in snapshot(site / "site") if f.startswith("pagefind/fragment/")}
+    (site / "content" / "grain-quota.md").unlink()
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    after = {f for f in snapshot(site / "site") if f.startswith("pagefind/fragment/")}
+    assert len(after) == len(before) - 1  # the removed brief's fragment is gone, not left behind
+
+
+def test_no_search_skips_the_index_and_drops_an_old_one(site: Path) -> None:
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    code, _, err = run("build", "--content", str(site / "content"), "--no-search", "-q")
+    assert (code, err) == (0, "")
+    files = snapshot(site / "site")
+    assert not any(f.startswith("pagefind/") for f in files)
+    assert "search/index.html" in files
+
+
+def test_content_errors_write_no_index(site: Path) -> None:
+    (site / "content" / "broken.md").write_text("---\ntitle: Broken\n---\n\n- no date\n", encoding="utf-8")
+    code, _, err = run("build", "--content", str(site / "content"))
+    assert code == 1
+    assert "nothing was written" in err
+    assert not (site / "site").exists()
+
+
+def test_a_missing_pagefind_binary_is_reported_and_nothing_is_written(site: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "pagefind_binary", lambda: None)
+    code, _, err = run("build", "--content", str(site / "content"))
+    assert code == 1
+    assert err.splitlines()[0] == ("search: pagefind: the Pagefind binary was not found (install the pagefind "
+                                   "package (pip install 'pagefind[extended]') or build with --no-search to skip "
+                                   "the search index)")
+    assert not (site / "site").exists()
+
+
+def test_a_failing_pagefind_is_reported_with_what_it_said(tmp_path: Path) -> None:
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'Error: disk on fire' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    bundle, diags = search.index_site({"index.html": b"<html><body>x</body></html>"}, binary=fake)
+    assert bundle == {}
+    assert [d.format() for d in diags] == [
+        "search: pagefind: Pagefind failed: Error: disk on fire (build with --no-search to skip the search index)"]
+
+
+def test_content_that_claims_the_index_folder_is_an_error(site: Path) -> None:
+    (site / "content" / "pagefind").mkdir()
+    (site / "content" / "pagefind" / "pagefind.js").write_text("// mine\n")
+    code, _, err = run("build", "--content", str(site / "content"))
+    assert code == 1
+    assert "search index: output: pagefind/pagefind.js is also written by" in err
+    assert "content/pagefind/pagefind.js" in err
+
+
+def test_check_does_not_run_pagefind(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("check must not index")
+    monkeypatch.setattr(search, "index_site", fail)
+    assert run("check", "--content", str(site / "content"), "-q")[0] == 0
