@@ -35,7 +35,7 @@ def test_sources_link_back_to_every_place_that_cites_them(built: Path) -> None:
     html = page(built, "briefs/citation-forms/index.html")
     source2 = html.split('id="source-2"')[1].split("</li>")[0]
     assert '<a href="https://two.example/" rel="nofollow noopener">Source Two</a>' in source2
-    backs = re.findall(r'<a href="#(cite-2-\d)" aria-label="Back to citation \d in ([^"]+)">', source2)
+    backs = re.findall(r'<a href="#(cite-2-\d)">([^<]+?)(?: \d)?<span class="visually-hidden"> \(back to the citation\)', source2)
     assert backs == [("cite-2-1", "Facts"), ("cite-2-2", "Facts"), ("cite-2-3", "Narrative A narrative")]
     for anchor, _ in backs:
         assert f'id="{anchor}"' in html
@@ -76,10 +76,10 @@ def test_home_is_newest_first_and_paginated(site_dir: Path) -> None:
             f"---\ntitle: Day {day}\ndate: 2024-10-0{day}\nsources: [{{name: R}}]\n---\n- F.[1]\n")
     assert run("build").code == 0
     first = page(site_dir, "index.html")
-    assert re.findall(r"<h3><a href=\"[^\"]+\">(Day \d)</a>", first) == ["Day 5", "Day 4"]
+    assert re.findall(r"<h2><a href=\"[^\"]+\">(Day \d)</a>", first) == ["Day 5", "Day 4"]
     assert '<a rel="next" href="/page/2/">Older →</a>' in first
     third = page(site_dir, "page/3/index.html")
-    assert re.findall(r"<h3><a href=\"[^\"]+\">(Day \d)</a>", third) == ["Day 1"]
+    assert re.findall(r"<h2><a href=\"[^\"]+\">(Day \d)</a>", third) == ["Day 1"]
     assert '<a rel="prev" href="/page/2/">← Newer</a>' in third
 
 
@@ -118,8 +118,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.Monke
     shutil.copytree(ROOT / "content", tmp_path / "content")
     shutil.copy(ROOT / "site.yaml", tmp_path / "site.yaml")
     monkeypatch.chdir(tmp_path)
-    assert run("build", "--out", "one").code == 0
-    assert run("build", "--out", "two").code == 0
+    # Without the search index: Pagefind orders its filter data differently on each run (see README, Search).
+    assert run("build", "--out", "one", "--no-search").code == 0
+    assert run("build", "--out", "two", "--no-search").code == 0
     assert read_tree(tmp_path / "one") == read_tree(tmp_path / "two")
 
 

@@ -19,6 +19,11 @@ PAGES = {
     "topics": "topics/",
     "archive": "archive/",
     "search": "search/",
+    "outlet": "outlets/associated-press/",
+    "outlets": "outlets/",
+    "forecasts": "forecasts/",
+    "blindspots": "blindspots/",
+    "corrections": "corrections/",
     "404": "404.html",
 }
 
@@ -82,7 +87,7 @@ def test_citation_moves_focus_to_its_source_and_the_back_link_returns(browser: A
     pg.context.close()
 
 
-@pytest.mark.parametrize("name", ["home", "brief", "story", "search", "404"])
+@pytest.mark.parametrize("name", ["home", "brief", "story", "search", "outlet", "forecasts", "404"])
 def test_dark_mode_is_dark_and_keeps_contrast(browser: Any, sample: Served, axe_source: str, name: str) -> None:
     pg = open_at(browser, sample.url(PAGES[name]), WIDTHS["wide"], color_scheme="dark")
     screenshot(pg, f"{name}-dark")
