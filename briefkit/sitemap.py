@@ -1,4 +1,4 @@
-"""sitemap.xml (sitemaps.org 0.9) listing every page but the 404 page, and robots.txt pointing to it.
+"""sitemap.xml (sitemaps.org 0.9) listing every page but the 404 and search pages, and robots.txt pointing to it.
 
 The sitemap needs absolute URLs, so it is written only when base_url names a host; lastmod comes
 from the briefs a page shows, never from the clock.
@@ -15,7 +15,7 @@ from .listings import BriefView, Group, Page, SiteData, url_of
 from .render import Output, absolute
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-EXCLUDED = {"404.html"}
+EXCLUDED = {"404.html", "search/index.html"}  # no content of their own to index
 
 
 def _briefs_in(value: Any) -> list[BriefView]:
