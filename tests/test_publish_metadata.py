@@ -46,11 +46,12 @@ def test_the_sitemap_is_valid_against_the_sitemaps_org_schema(site):
     assert doc.getroot().tag == f"{{{SITEMAP_NS}}}urlset"
 
 
-def test_the_sitemap_lists_every_page_but_the_404_with_absolute_urls(site):
+def test_the_sitemap_lists_every_page_but_404_and_search_with_absolute_urls(site):
     doc = etree.parse(str(site / "sitemap.xml"))
     locs = [el.text for el in doc.iter(f"{{{SITEMAP_NS}}}loc")]
     pages = sorted(BASE + p.relative_to(site).as_posix().removesuffix("index.html")
-                   for p in site.rglob("*.html") if p.name != "404.html")
+                   for p in site.rglob("*.html") if p.relative_to(site).as_posix() not in ("404.html", "search/index.html"))
+    assert BASE + "search/" not in locs
     assert sorted(locs) == pages
     assert BASE + "page/2/" in locs and BASE + "topics/shared/page/2/" in locs
     lastmod = {el.findtext(f"{{{SITEMAP_NS}}}loc"): el.findtext(f"{{{SITEMAP_NS}}}lastmod")
