@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import checks, feeds, linkcheck, metadata, scorecard, sitemap
+from . import checks, crosslink, feeds, linkcheck, metadata, scorecard, sitemap
 from . import search as search_index
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .frontmatter import decode
@@ -159,6 +159,8 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
     diags += checks.check_forecasts(published, today)
     site = build_site(project.config, rendered, outlets)
+    diags += crosslink.link_site(site)
+    stages.done("related", f"{len(site.briefs)} briefs linked")
     scorecard.annotate(site, reg, today)
     pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
     metadata.annotate(site)
@@ -173,6 +175,7 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
                 rel = "static/" + file.relative_to(static_dir).as_posix()
                 out.files.pop(rel, None)  # a child theme's file replaces its parent's
                 diags += out.add(rel, file.read_bytes(), project.display(file))
+    diags += out.add("index.json", crosslink.index_json(site), "site index")
     for rel, file in inputs.assets:
         diags += out.add(rel, file.read_bytes(), project.display(file))
     diags += feeds.add_feeds(site, out, now)

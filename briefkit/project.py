@@ -65,8 +65,32 @@ PER_PAGE = [
     Field("home", f.integer(1, 1000), "Briefs per home page.", default=10),
     Field("topic", f.integer(1, 1000), "Briefs per topic page.", default=20),
 ]
+WEIGHTS = [
+    Field("story", f.number(0, 100), "Weight of sharing a story key.", default=3.0),
+    Field("topics", f.number(0, 100), "Weight of shared topics (rarer topics count more).", default=2.0),
+    Field("outlets", f.number(0, 100), "Weight of citing the same outlets.", default=1.0),
+    Field("terms", f.number(0, 100), "Weight of salient terms shared by title, summary and facts (TF-IDF).",
+          default=3.0),
+    Field("date", f.number(0, 100), "Weight of being close in date; it only strengthens shared content.",
+          default=1.0),
+]
 RELATED = [
     Field("count", f.integer(0, 50), "How many related briefs a brief shows.", default=5),
+    Field("threshold", f.number(0, 1), "Lowest score (0..1) a brief outside the story needs to be listed.",
+          default=0.15),
+    Field("include_newer", f.boolean, "List briefs newer than the page (off: published pages stay as they are).",
+          default=True),
+    Field("weights", f.mapping(WEIGHTS), "Weight of each signal: story, topics, outlets, terms, date.",
+          default=None),
+    Field("cardinality", f.number(0, 1), "Ignore a topic, outlet or term found on more than this share of "
+          "briefs (never on 10 or fewer): it says little.", default=0.2),
+    Field("terms", f.integer(1, 200), "Salient terms kept per brief.", default=20),
+    Field("half_life", f.number(0, 3650), "Days apart at which closeness in date counts half.", default=14.0),
+    Field("budget", f.integer(10, 100000), "Postings read per brief when gathering candidates (bounds the work).",
+          default=400),
+    Field("lookalike", f.number(0, 1), "Similarity at which `check` warns that briefs without a shared story "
+          "look like one.", default=0.4),
+    Field("lookalike_days", f.integer(0, 3650), "How many days apart such lookalikes may be.", default=10),
 ]
 BALANCE = [
     Field("threshold", f.number(0.5, 1), "Share of rated sources on one side of an axis that makes a blindspot.",
@@ -112,7 +136,7 @@ class SiteConfig:
     image: str = ""
     feed_size: int = 20
     story_order: str = "oldest"
-    related: dict[str, Any] = field(default_factory=lambda: {"count": 5})
+    related: dict[str, Any] = field(default_factory=lambda: related_settings({}))
     balance: dict[str, Any] = field(default_factory=lambda: {"threshold": 0.75, "min_rated": 3})
 
     @property
@@ -135,6 +159,13 @@ def _nested_defaults(spec: list[Field]) -> dict[str, Any]:
     return {fld.name: fld.default for fld in spec}
 
 
+def related_settings(given: dict[str, Any]) -> dict[str, Any]:
+    """`related:` with every default filled in, weights too."""
+    out = {**_nested_defaults(RELATED), **given}
+    out["weights"] = {**_nested_defaults(WEIGHTS), **(given.get("weights") or {})}
+    return out
+
+
 def parse_site(path: str, text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     """site.yaml text -> settings; unknown keys and bad values are diagnostics."""
     doc, diags = load(path, text)
@@ -149,7 +180,7 @@ def parse_site(path: str, text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     if values is BAD:
         return SiteConfig(), ctx.diags
     values["per_page"] = {**_nested_defaults(PER_PAGE), **(values["per_page"] or {})}
-    values["related"] = {**_nested_defaults(RELATED), **(values["related"] or {})}
+    values["related"] = related_settings(values["related"] or {})
     values["balance"] = {**_nested_defaults(BALANCE), **(values["balance"] or {})}
     return SiteConfig(**values), ctx.diags
 

@@ -1,0 +1,122 @@
+"""The cross-link stage: related lists, linked-from lists and story changes on each BriefView; site/index.json.
+
+Runs after listings.build_site; turns the related engine's matches into what templates and tools see.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .diagnostics import WARNING, Diagnostic
+from .listings import BriefView, SiteData
+from .markdown import Fact
+from .related import Doc, Index, Settings, outlet_key
+from .slugs import slugify
+from .timeline import first_reported
+
+INDEX_VERSION = 1
+INDEX_KEY = "related_index"  # SiteData.extra key of the Index, for the `related` command
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """One entry of a brief's Related list."""
+
+    view: BriefView
+    reason: str  # "same story", "shares topics: North Korea, Russia", ...
+    score: float  # 0..1
+    tier: str  # author, story or similar
+
+
+@dataclass(frozen=True)
+class StoryChanges:
+    """What a brief added to its story: the facts first reported in it."""
+
+    first: bool  # the story's first brief
+    new: tuple[Fact, ...]
+    repeated: int  # facts already reported by an earlier brief
+
+
+def docs_of(site: SiteData) -> list[Doc]:
+    """The index's view of every published brief."""
+    aliases: dict[str, str] = {}
+    display: dict[str, str] = {}
+    for o in site.outlets:
+        key = slugify(o.name)
+        display[key] = o.name
+        for name in (o.name, *o.aliases):
+            aliases[slugify(name)] = key
+    docs = []
+    for v in site.briefs:
+        b = v.brief
+        outlets: dict[str, str] = {}
+        for s in b.sources:
+            key = outlet_key(s.name, aliases)
+            outlets.setdefault(key, display.get(key, s.name))
+        text = " ".join([b.title, b.summary, *(f.text for f in v.rendered.facts)])
+        docs.append(Doc(b.slug, b.date, b.title, b.story, b.related,
+                        tuple((t.slug, t.name) for t in b.topics), tuple(outlets.items()), text))
+    return docs
+
+
+def link_site(site: SiteData) -> list[Diagnostic]:
+    """Fill related, linked_from and story changes on every view; warn about lookalike stories."""
+    index = Index(docs_of(site), Settings.of(site.config.related))
+    site.extra[INDEX_KEY] = index
+    for v in site.briefs:
+        v.related = [RelatedLink(site.by_slug[m.slug], m.reason, round(m.score, 4), m.tier)
+                     for m in index.related(v.brief.slug)]
+    for v in site.briefs:  # newest first, so each linked_from list is too
+        for slug in dict.fromkeys(v.brief.related):
+            target = site.by_slug.get(slug)
+            if target is not None and target is not v:
+                target.linked_from.append(v)
+    for story in site.stories:
+        chrono = sorted(story.briefs, key=lambda x: (x.brief.date, x.brief.slug))
+        news = first_reported([[f.text for f in x.rendered.facts] for x in chrono])
+        for n, (x, new) in enumerate(zip(chrono, news)):
+            facts = x.rendered.facts
+            x.extra["changes"] = StoryChanges(n == 0, tuple(facts[k] for k in new), len(facts) - len(new))
+    return lookalike_warnings(index, site)
+
+
+def lookalike_warnings(index: Index, site: SiteData) -> list[Diagnostic]:
+    """Briefs outside one story that look like the same story: suggest the story key to add."""
+    diags = []
+    for newer, older, m in index.lookalikes():
+        b, other = site.by_slug[newer.slug].brief, site.by_slug[older.slug].brief
+        if other.story:
+            hint = f"if it is, add story: {other.story} (the story of {other.path})"
+        elif b.story:
+            hint = f"if it is, add story: {b.story} to {other.path}"
+        else:
+            key = "-".join(other.slug.split("-")[:5])
+            hint = f"if it is, give both the same story key, e.g. story: {key}"
+        days = round(m.days)
+        apart = "the same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} apart"
+        diags.append(Diagnostic(b.path, b.line_of("title"), "story",
+                                f"looks like the same story as {other.path} "
+                                f"(similarity {index.content_similarity(m):.2f}, {apart})", WARNING, hint))
+    return diags
+
+
+def index_json(site: SiteData) -> bytes:
+    """site/index.json: every published brief, newest first, in a stable documented format."""
+    briefs = []
+    for v in site.briefs:
+        b = v.brief
+        briefs.append({
+            "slug": b.slug,
+            "url": v.url,
+            "title": b.title,
+            "date": b.date.isoformat(),
+            "updated": b.updated.isoformat() if b.updated else None,
+            "summary": b.summary,
+            "topics": [t.name for t in b.topics],
+            "story": b.story or None,
+            "related": [link.view.brief.slug for link in v.related],
+        })
+    data = {"version": INDEX_VERSION, "title": site.config.title, "base_url": site.config.base_url,
+            "briefs": briefs}
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
