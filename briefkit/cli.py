@@ -166,3 +166,4 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
 
 
 from . import authoring  # noqa: F401  (registers the new and import commands)
+from . import explain  # noqa: F401  (registers the related command)
