@@ -87,9 +87,9 @@ RELATED = [
     Field("terms", f.integer(1, 200), "Salient terms kept per brief.", default=20),
     Field("half_life", f.number(0, 3650), "Days apart at which closeness in date counts half.", default=14.0),
     Field("budget", f.integer(10, 100000), "Postings read per brief when gathering candidates (bounds the work).",
-          default=400),
+          default=200),
     Field("lookalike", f.number(0, 1), "Similarity at which `check` warns that briefs without a shared story "
-          "look like one.", default=0.4),
+          "look like one.", default=0.5),
     Field("lookalike_days", f.integer(0, 3650), "How many days apart such lookalikes may be.", default=10),
 ]
 BALANCE = [

@@ -6,13 +6,16 @@ Work per brief is bounded by a posting budget, so the whole index is never quadr
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from .slugs import slugify
@@ -21,8 +24,9 @@ SIGNALS = ("story", "topics", "outlets", "terms", "date")
 CONTENT = ("topics", "outlets", "terms")
 MIN_CUT = 10  # a key found on this many briefs or fewer is never "too common"
 SHORTLIST = 3  # candidates scored in full per shown slot
+PER_KEY = 8  # one key reads at most this share of the posting budget
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SPACES = str.maketrans(dict.fromkeys("!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘—–…«»", " "))
 _PHRASE = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+(?:of |the |de |al-)?[A-Z][\w'’-]*)+")
 STOPWORDS = frozenset("""
 a about above after again against all also am among an and any are as at be because been before
@@ -60,8 +64,8 @@ class Settings:
     cardinality: float = 0.2
     terms: int = 20
     half_life: float = 14.0
-    budget: int = 400
-    lookalike: float = 0.4
+    budget: int = 200
+    lookalike: float = 0.5
     lookalike_days: int = 10
 
     @classmethod
@@ -84,7 +88,9 @@ class Match:
     reason: str
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
+    """`Troops` -> `troop`, `Russia's` -> `russia`, `casualties` -> `casualty`."""
     w = word.lower().replace("’", "'")
     w = w.removesuffix("'s").strip("'-.")
     if len(w) > 4 and w.endswith("ies"):
@@ -94,20 +100,37 @@ def stem(word: str) -> str:
     return w
 
 
-def terms_of(text: str) -> Counter[str]:
-    """Content words (light stemming) and capitalised phrases such as `lloyd austin`."""
-    counts: Counter[str] = Counter()
-    for word in _WORD.findall(text):
+class _Keys(dict[str, str]):
+    """word -> index key (`Troops` -> `w:troop`), or "" for a stopword or number; filled as words come."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) > 500_000:  # a language's words are few; guard against endless junk anyway
+            self.clear()
         w = stem(word)
-        if len(w) > 2 and w not in STOPWORDS:
-            counts[w] += 1
+        key = self[word] = "" if len(w) < 3 or w in STOPWORDS or not w[0].isalpha() else "w:" + w
+        return key
+
+
+_KEYS = _Keys()
+
+
+def term_keys(text: str) -> Counter[str]:
+    """Index keys of content words (light stemming) and capitalised phrases such as `w:lloyd austin`."""
+    keys = _KEYS
+    counts = Counter([keys[word] for word in text.translate(_SPACES).split()])
+    counts.pop("", None)
     for phrase in _PHRASE.findall(text):
         words = [stem(w) for w in phrase.split()]
         while words and words[0] in STOPWORDS:
             words.pop(0)
         if len(words) > 1:
-            counts[" ".join(words)] += 1
+            counts["w:" + " ".join(words)] += 1
     return counts
+
+
+def terms_of(text: str) -> set[str]:
+    """The salient terms of a text: `troop`, `lloyd austin`, ..."""
+    return {key[2:] for key in term_keys(text)}
 
 
 class Index:
@@ -129,96 +152,118 @@ class Index:
         for d in self.docs:
             self.names.update((f"t:{k}", v) for k, v in d.topics)
             self.names.update((f"o:{k}", v) for k, v in d.outlets)
-        self.vectors = [self._vector(keys, n) for keys in raw]
-        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.idf = {key: math.log(1.0 + n / count) for key, count in df.items()}
+        self.vectors = [self._vector(keys) for keys in raw]
+        # (day, doc, weight), in date order: a long list can be cut to the briefs nearest in date
+        self.postings: dict[str, list[tuple[float, int, float]]] = {}
         for i, vec in enumerate(self.vectors):
+            day = self.days[i]
             for key, weight in vec.items():
-                self.postings.setdefault(key, []).append((i, weight))
+                self.postings.setdefault(key, []).append((day, i, weight))
         self.stories: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             if d.story:
                 self.stories.setdefault(d.story, []).append(i)
         total = sum(s.weights.get(k, 0.0) for k in SIGNALS)
         self.scale = {k: s.weights.get(k, 0.0) / total if total else 0.0 for k in SIGNALS}
+        self.key_scale = {"t": self.scale["topics"], "o": self.scale["outlets"], "w": self.scale["terms"]}
         content = sum(self.scale[k] for k in CONTENT)
         self.content_share = {k: self.scale[k] / content if content else 0.0 for k in CONTENT}
 
     @staticmethod
-    def _keys(d: Doc) -> dict[str, float]:
-        keys: dict[str, float] = {f"t:{slug}": 1.0 for slug, _ in d.topics}
-        keys.update((f"o:{key}", 1.0) for key, _ in d.outlets)
-        for term, tf in terms_of(d.text).items():
-            keys[f"w:{term}"] = 1.0 + math.log(tf)
+    def _keys(d: Doc) -> Counter[str]:
+        keys = term_keys(d.text)
+        keys.update([f"t:{slug}" for slug, _ in d.topics] + [f"o:{key}" for key, _ in d.outlets])
         return keys
 
-    def _vector(self, keys: dict[str, float], n: int) -> dict[str, float]:
-        """Idf-weighted keys, the cardinality cut applied, each signal normalised to length 1."""
+    def _vector(self, keys: Counter[str]) -> dict[str, float]:
+        """Idf-weighted keys, the cardinality cut applied, each signal normalised to length 1.
+
+        Topics and outlets cut for being common still count in the length, so that a brief whose
+        one remaining topic is shared does not look identical to every brief with that topic.
+        """
         kept: dict[str, float] = {}
         terms: list[tuple[float, str]] = []
+        norms: dict[str, float] = {"t": 0.0, "o": 0.0, "w": 0.0}
+        df, idf, limit = self.df, self.idf, self.limit
         for key, tf in keys.items():
-            df = self.df[key]
-            if df < 2 or df > self.limit:
+            weight = idf[key] if tf == 1 else (1.0 + math.log(tf)) * idf[key]
+            if key[0] != "w":
+                norms[key[0]] += weight * weight
+            if not 2 <= df[key] <= limit:
                 continue  # on one brief it links nothing; on too many it says little
-            weight = tf * math.log(1.0 + n / df)
             if key[0] == "w":
                 terms.append((-weight, key))
             else:
                 kept[key] = weight
-        terms.sort()
-        kept.update((key, -neg) for neg, key in terms[: self.settings.terms])
-        norms: dict[str, float] = {}
-        for key, weight in kept.items():
-            norms[key[0]] = norms.get(key[0], 0.0) + weight * weight
+        for neg, key in heapq.nsmallest(self.settings.terms, terms):
+            kept[key] = -neg
+            norms["w"] += neg * neg
         return {key: weight / math.sqrt(norms[key[0]]) for key, weight in kept.items()}
 
     def _gather(self, i: int) -> dict[int, float]:
         """Partial scores of candidates, from the rarest keys first, within the posting budget."""
-        vec, day = self.vectors[i], self.days[i]
-        scale = {"t": self.scale["topics"], "o": self.scale["outlets"], "w": self.scale["terms"]}
-        acc: dict[int, float] = {}
+        vec, day, scale = self.vectors[i], self.days[i], self.key_scale
+        acc: defaultdict[int, float] = defaultdict(float)
         left = self.settings.budget
-        for key in sorted(vec, key=lambda k: (self.df[k], k)):
+        cap = max(1, left // PER_KEY)
+        # the keys that weigh most in this brief first; a long posting list gives its briefs nearest in date
+        df = self.df
+        weighted = [(scale[k[0]] * w, k) for k, w in vec.items()]
+        for _, factor, key in sorted((df[k] / f, f, k) for f, k in weighted if f > 0):
             plist = self.postings[key]
-            if len(plist) > left:
-                # too long to walk whole: take the briefs nearest in date, which matter most
-                at = bisect_left(plist, day, key=lambda p: self.days[p[0]])
-                lo = max(0, min(at - left // 2, len(plist) - left))
-                plist = plist[lo : lo + left]
-            factor = scale[key[0]] * vec[key]
-            for j, weight in plist:
-                acc[j] = acc.get(j, 0.0) + factor * weight
+            if len(plist) > cap:
+                at = bisect_left(plist, (day,))
+                lo = max(0, min(at - cap // 2, len(plist) - cap))
+                plist = plist[lo : lo + cap]
+            for _, j, weight in plist:
+                acc[j] += factor * weight
             left -= len(plist)
             if left <= 0:
                 break
         acc.pop(i, None)
         return acc
 
-    def explain(self, i: int, j: int) -> Match:
-        """The full score of doc j as a candidate for doc i, signal by signal."""
+    def explain(self, i: int, j: int, tier: str = "similar", terms: bool = True) -> Match:
+        """The full score of doc j as a candidate for doc i, signal by signal (shared terms named if asked)."""
         a, b = self.vectors[i], self.vectors[j]
-        sims = {"t": 0.0, "o": 0.0, "w": 0.0}
-        shared: dict[str, list[tuple[float, str]]] = {"t": [], "o": [], "w": []}
         small, big = (a, b) if len(a) <= len(b) else (b, a)
+        sim_t = sim_o = sim_w = 0.0
+        shared_t: list[tuple[float, str]] = []
+        shared_o: list[tuple[float, str]] = []
+        shared_w: list[tuple[float, str]] = []
         for key, weight in small.items():
             other = big.get(key)
-            if other is not None:
-                sims[key[0]] += weight * other
-                shared[key[0]].append((-weight * other, key))
-        parts = {"story": 0.0}
+            if other is None:
+                continue
+            both = weight * other
+            kind = key[0]
+            if kind == "w":
+                sim_w += both
+                if terms:
+                    shared_w.append((-both, key))
+            elif kind == "t":
+                sim_t += both
+                shared_t.append((-both, key))
+            else:
+                sim_o += both
+                shared_o.append((-both, key))
+        scale, share = self.scale, self.content_share
         di, dj = self.docs[i], self.docs[j]
-        if di.story and di.story == dj.story:
-            parts["story"] = self.scale["story"]
-        for sig, p in zip(CONTENT, "tow"):
-            parts[sig] = self.scale[sig] * sims[p]
-        content = sum(self.content_share[k] * sims[p] for k, p in zip(CONTENT, "tow"))
         days = abs(self.days[i] - self.days[j])
         half = self.settings.half_life
         closeness = 0.5 ** (days / half) if half > 0 else 0.0
-        # date proximity strengthens what the content shares; alone it links nothing
-        parts["date"] = self.scale["date"] * closeness * content
-        names = {sig: tuple(self.names.get(k, k[2:]) for _, k in sorted(shared[p]))
-                 for sig, p in zip(CONTENT, "tow")}
-        return Match(dj.slug, sum(parts.values()), parts, "similar", names, days, "")
+        content = share["topics"] * sim_t + share["outlets"] * sim_o + share["terms"] * sim_w
+        parts = {"story": scale["story"] if di.story and di.story == dj.story else 0.0,
+                 "topics": scale["topics"] * sim_t, "outlets": scale["outlets"] * sim_o,
+                 "terms": scale["terms"] * sim_w,
+                 # date proximity strengthens what the content shares; alone it links nothing
+                 "date": scale["date"] * closeness * content}
+        names = self.names
+        shared = {"topics": tuple(names[k] for _, k in sorted(shared_t)),
+                  "outlets": tuple(names[k] for _, k in sorted(shared_o)),
+                  "terms": tuple(k[2:] for _, k in sorted(shared_w))}
+        return Match(dj.slug, sum(parts.values()), parts, tier, shared, days, _reason(tier, parts, shared))
 
     def content_similarity(self, m: Match) -> float:
         """How alike two briefs are on topics, outlets and terms alone (0..1)."""
@@ -241,8 +286,8 @@ class Index:
     def _allowed(self, i: int, j: int) -> bool:
         return i != j and (self.settings.include_newer or self.docs[j].date <= self.docs[i].date)
 
-    def candidates(self, slug: str) -> list[Match]:
-        """Every candidate found for a brief, shown ones first in list order, the rest by score."""
+    def candidates(self, slug: str, everything: bool = True) -> list[Match]:
+        """Candidates for a brief: the shown ones in list order, then (with everything) the rest by score."""
         i = self.pos[slug]
         doc = self.docs[i]
         s = self.settings
@@ -252,31 +297,46 @@ class Index:
             j = self.pos.get(target)
             if j is not None and j not in seen:
                 seen.add(j)
-                ranked.append(_tier(self.explain(i, j), "author"))
+                ranked.append(self.explain(i, j, "author", everything))
         story = [j for j in self._story_near(i) if j not in seen and self._allowed(i, j)]
-        ranked += self._ordered(_tier(self.explain(i, j), "story") for j in story)
+        ranked += self._ordered(self.explain(i, j, "story", everything) for j in story)
         seen.update(story)
-        partial = self._gather(i)
-        short = sorted((j for j in partial if j not in seen and self._allowed(i, j)),
-                       key=lambda j: (-partial[j], -self.days[j], self.docs[j].slug))
-        scored = self._ordered(self.explain(i, j) for j in short[: max(s.count, 1) * SHORTLIST])
-        ranked += [m if m.score >= s.threshold else _tier(m, "below") for m in scored]
+        ranked += self._scored(i, seen, s.count - len(ranked), everything)
         shown = [m for m in ranked if m.tier != "below"][: s.count]
+        if not everything:
+            return shown
         names = {m.slug for m in shown}
-        rest = [_tier(m, "below") if m.tier != "below" else m for m in ranked if m.slug not in names]
-        return [_reasoned(m) for m in shown + rest]
+        return shown + [replace(m, tier="below") for m in ranked if m.slug not in names]
+
+    def _scored(self, i: int, seen: set[int], room: int, everything: bool) -> list[Match]:
+        """The best other candidates: ranked on gathered scores, explained in full only near the top."""
+        partial = self._gather(i)
+        for j in seen:
+            partial.pop(j, None)
+        if not self.settings.include_newer:
+            partial = {j: v for j, v in partial.items() if self._allowed(i, j)}
+        wanted = max(self.settings.count, 1) * SHORTLIST if everything else room
+        if not partial or wanted <= 0:
+            return []
+        top = sorted(partial.items(), key=itemgetter(1), reverse=True)[: wanted * 2]
+        boost, half, day = self.scale["date"] / sum(self.scale[k] for k in CONTENT), self.settings.half_life, self.days[i]
+        guess = {j: v * (1.0 + boost * (0.5 ** (abs(day - self.days[j]) / half) if half > 0 else 0.0))
+                 for j, v in top}
+        order = sorted(guess, key=lambda j: (-guess[j], -self.days[j], self.docs[j].slug))[:wanted]
+        scored = self._ordered(self.explain(i, j, terms=everything) for j in order)
+        return [m if m.score >= self.settings.threshold else replace(m, tier="below") for m in scored]
 
     def related(self, slug: str) -> list[Match]:
         """The related list a brief shows: author's links, then its story, then the best others."""
-        return [m for m in self.candidates(slug) if m.tier != "below"][: self.settings.count]
+        return self.candidates(slug, everything=False)
 
     def _story_near(self, i: int) -> list[int]:
         """Members of the brief's story nearest in date (a huge story costs no more than a small one)."""
         members = self.stories.get(self.docs[i].story, []) if self.docs[i].story else []
-        if len(members) <= SHORTLIST * max(self.settings.count, 1) + 1:
-            return members
-        at = members.index(i)
         reach = SHORTLIST * max(self.settings.count, 1)
+        if len(members) <= 2 * reach + 1:
+            return members
+        at = bisect_left(members, i)
         return members[max(0, at - reach) : at + reach + 1]
 
     def _ordered(self, matches: Iterable[Match]) -> list[Match]:
@@ -284,26 +344,18 @@ class Index:
         return sorted(matches, key=lambda m: (-round(m.score, 12), -self.days[self.pos[m.slug]], m.slug))
 
 
-def _tier(m: Match, tier: str) -> Match:
-    return Match(m.slug, m.score, m.parts, tier, m.shared, m.days, m.reason)
-
-
-def reason(m: Match) -> str:
+def _reason(tier: str, parts: Mapping[str, float], shared: Mapping[str, tuple[str, ...]]) -> str:
     """One line for readers: why this brief is listed."""
-    if m.tier == "author":
-        return "linked by the author" + ("; same story" if m.parts.get("story") else "")
-    if m.tier == "story":
+    if tier == "author":
+        return "linked by the author" + ("; same story" if parts.get("story") else "")
+    if tier == "story":
         return "same story"
-    best = max(CONTENT, key=lambda k: (m.parts.get(k, 0.0), k == "terms"))
-    if best == "topics" and m.shared["topics"]:
-        return "shares topics: " + ", ".join(m.shared["topics"][:3])
-    if best == "outlets" and m.shared["outlets"]:
-        return "cites the same sources: " + ", ".join(m.shared["outlets"][:3])
+    best = max(CONTENT, key=lambda k: (parts.get(k, 0.0), k == "terms"))
+    if best == "topics" and shared["topics"]:
+        return "shares topics: " + ", ".join(shared["topics"][:3])
+    if best == "outlets" and shared["outlets"]:
+        return "cites the same sources: " + ", ".join(shared["outlets"][:3])
     return "similar facts"
-
-
-def _reasoned(m: Match) -> Match:
-    return Match(m.slug, m.score, m.parts, m.tier, m.shared, m.days, reason(m))
 
 
 def outlet_key(name: str, aliases: Mapping[str, str]) -> str:
