@@ -24,7 +24,8 @@ SIGNALS = ("story", "topics", "outlets", "terms", "date")
 CONTENT = ("topics", "outlets", "terms")
 MIN_CUT = 10  # a key found on this many briefs or fewer is never "too common"
 SHORTLIST = 3  # candidates scored in full per shown slot
-PER_KEY = 8  # one key reads at most this share of the posting budget
+PER_KEY = 8  # one key reads at most 1/PER_KEY of the posting budget
+MIN_LOOKALIKE = 10  # briefs a site needs before lookalike stories are reported
 
 _SPACES = str.maketrans(dict.fromkeys("!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘—–…«»", " "))
 _PHRASE = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+(?:of |the |de |al-)?[A-Z][\w'’-]*)+")
@@ -272,7 +273,9 @@ class Index:
     def lookalikes(self) -> list[tuple[Doc, Doc, Match]]:
         """Pairs (newer, older, match) not in one story that look like the same story."""
         s = self.settings
-        found = []
+        found: list[tuple[Doc, Doc, Match]] = []
+        if len(self.docs) < MIN_LOOKALIKE:
+            return found  # with so few briefs there is no telling which words are common
         for i, doc in enumerate(self.docs):
             for m in self.candidates(doc.slug):
                 j = self.pos[m.slug]
