@@ -1,0 +1,196 @@
+"""Cross-links as readers and tools see them: the sample site's related lists and story page,
+index.json, the `related` command, and the check warnings about stories."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run, write_brief
+
+SEOUL = "seoul-north-korean-troops-arrive-in-russia"
+US = "us-evidence-north-korean-troops-may-prepare-for-ukraine"
+P3K = "pentagon-evidence-3k-north-korean-troops-in-russia"
+NATO = "nato-and-us-confirm-north-korean-troops-in-russia"
+P10K = "pentagon-10k-north-korean-troops-training-in-russia"
+
+SAMPLE_RELATED = {  # golden: the sample site's related lists, in order
+    P10K: [P3K, SEOUL, NATO, US],  # its author links the 3K brief; the story follows
+    NATO: [US, P3K, P10K, SEOUL],
+    US: [P3K, NATO, P10K, SEOUL],
+    P3K: [SEOUL, US, NATO, P10K],
+    SEOUL: [P10K, NATO, US, P3K],
+}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "site"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    try:
+        assert run("build", "--content", str(ROOT / "content"), "--out", str(out), "--quiet").code == 0
+    finally:
+        mp.undo()
+    return out
+
+
+def test_sample_index_json_lists_every_brief_with_its_related_slugs(sample: Path) -> None:
+    data = json.loads((sample / "index.json").read_text(encoding="utf-8"))
+    assert (data["version"], data["title"], data["base_url"]) == (1, "North Korea Watch", "/")
+    assert {b["slug"]: b["related"] for b in data["briefs"]} == SAMPLE_RELATED
+    first = data["briefs"][0]
+    assert first == {
+        "slug": P10K, "url": f"/briefs/{P10K}/", "title": "Pentagon: 10K North Korean Troops Training in Russia",
+        "date": "2024-10-29T00:00:00+09:00", "updated": None,
+        "summary": "The Pentagon now estimates that about 10,000 North Korean soldiers are training in eastern "
+                   "Russia, some already moving toward the Kursk region.",
+        "topics": ["North Korea", "Russia", "Ukraine war", "South Korea"],
+        "story": "north-korean-troops-in-russia", "related": SAMPLE_RELATED[P10K]}
+
+
+def test_every_sample_brief_page_links_every_other_with_date_and_reason(sample: Path) -> None:
+    for slug, expected in SAMPLE_RELATED.items():
+        html = (sample / "briefs" / slug / "index.html").read_text(encoding="utf-8")
+        aside = html[html.index('<aside class="related"'):]
+        assert re.findall(r'<li>\s*<a href="/briefs/([^/]+)/">', aside.split("</aside>")[0]) == expected
+    html = (sample / "briefs" / P10K / "index.html").read_text(encoding="utf-8")
+    assert ('<a href="/briefs/pentagon-evidence-3k-north-korean-troops-in-russia/">Pentagon: Evidence Shows 3K North '
+            'Korea Troops in Russia</a>\n      <span class="meta"><time datetime="2024-10-23T00:00:00+09:00">'
+            '23 October 2024</time> · <span class="why">linked by the author; same story</span></span>') in html
+
+
+def test_linked_from_lists_the_briefs_whose_related_names_this_one(sample: Path) -> None:
+    html = (sample / "briefs" / P3K / "index.html").read_text(encoding="utf-8")
+    linked = html[html.index('<h2 id="linked-from">Linked from</h2>'):].split("</aside>")[0]
+    assert re.findall(r'<a href="/briefs/([^/]+)/">', linked) == [P10K, US]  # newest first
+    assert 'id="linked-from"' not in (sample / "briefs" / P10K / "index.html").read_text(encoding="utf-8")
+
+
+def test_sample_story_page_is_a_timeline_of_what_changed(sample: Path) -> None:
+    html = (sample / "stories" / "north-korean-troops-in-russia" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<h2><a href="/briefs/([^/]+)/">', html) == [SEOUL, P3K, US, NATO, P10K]
+    assert re.findall(r'changes-head">([^<]*)', html) == [
+        "First report: 6 facts", "What changed: 6 new facts", "What changed: 9 new facts, 5 already reported",
+        "What changed: 7 new facts, 2 already reported", "What changed: 10 new facts, 2 already reported"]
+    nato = html[html.index(f'<a href="/briefs/{NATO}/">'):].split("\n  </li>")[0]
+    assert "<li>A NATO spokesperson corroborated the U.S. findings" in nato
+    assert "On Oct. 23, NATO and the United States confirmed" not in nato  # reported the day before
+
+
+def test_related_command_breaks_each_score_down_by_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run("related", P10K)
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[:5] == [
+        f"related briefs for {P10K} (content/{P10K}.md)",
+        "count 5, threshold 0.15, include_newer true; weights: story 3, topics 2, outlets 1, terms 3, date 1",
+        "story: north-korean-troops-in-russia",
+        "",
+        "  #  score    story   topics  outlets    terms     date  status           slug"]
+    rows = [line.split() for line in lines[5::3]]
+    assert [(r[0], r[7], r[8]) for r in rows] == [("1", "author", P3K), ("2", "story", SEOUL),
+                                                  ("3", "story", NATO), ("4", "story", US)]
+    for r in rows:
+        assert abs(float(r[1]) - sum(float(x) for x in r[2:7])) < 0.003
+        assert r[2] == "0.300"
+    assert lines[6] == "       linked by the author; same story · 6 days apart"
+    assert lines[7].startswith("       shares topics: North Korea, Russia, Ukraine war; outlets: U.S. Department of "
+                               "Defense; terms: ")
+
+
+def test_related_command_json_is_for_tools(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run("related", SEOUL, "--json")
+    data = json.loads(result.out)
+    assert data["slug"] == SEOUL and data["path"] == f"content/{SEOUL}.md"
+    assert [c["slug"] for c in data["candidates"]] == SAMPLE_RELATED[SEOUL]
+    first = data["candidates"][0]
+    assert set(first) == {"rank", "slug", "title", "date", "score", "signals", "shown", "status", "reason",
+                          "days_apart", "shared"}
+    assert set(first["signals"]) == {"story", "topics", "outlets", "terms", "date"}
+    assert (first["status"], first["reason"], first["shown"]) == ("story", "same story", True)
+
+
+def test_related_command_names_an_unknown_slug_and_suggests_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = run("related", "pentagon-10k")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f'error: no published brief has the slug "pentagon-10k"; did you mean "{P10K}"?\n'
+
+
+BRIEF = """---
+title: "{title}"
+date: 2024-03-{day:02d}
+topics: [{topic}]
+{extra}sources:
+  - name: {outlet}
+    url: https://example.org/{slug}
+narratives:
+  - perspective: One
+    outlet: {outlet}
+    text: One view.[1]
+  - perspective: Two
+    outlet: Other Desk
+    text: Another view.[1]
+---
+
+- {fact}[1]
+"""
+OTHER_TOPICS = ["Opera", "Chess", "Glaciers", "Marathons", "Comets", "Vineyards", "Ferries", "Libraries",
+                "Lighthouses", "Regattas"]
+
+
+def _site(root: Path, extra_a: str = "", extra_b: str = "") -> None:
+    fire = "Wildfire near Marseille forces evacuations as Sofia Moreau sends canadair planes"
+    write_brief(root, "fire-one.md", BRIEF.format(title="Fire near Marseille", day=3, topic="Wildfires",
+                                                 extra=extra_a, outlet="Le Monde", slug="a", fact=fire))
+    write_brief(root, "fire-two.md", BRIEF.format(title="Marseille fire: evacuations grow", day=5, topic="Wildfires",
+                                                 extra=extra_b, outlet="Le Monde", slug="b",
+                                                 fact=fire + " and closes schools"))
+    for k, topic in enumerate(OTHER_TOPICS):
+        write_brief(root, f"other-{k}.md", BRIEF.format(
+            title=f"{topic} weekly", day=10 + k, topic=topic, extra="", outlet=f"Desk {k}", slug=f"o{k}",
+            fact=f"The {topic.lower()} season opened with record attendance number{k}"))
+
+
+def test_check_warns_when_briefs_without_a_story_look_like_one(site_dir: Path) -> None:
+    _site(site_dir)
+    result = run("check")
+    assert (result.code, result.out) == (0, "checked 12 briefs: 0 errors, 1 warning\n")
+    assert result.lines == [
+        "content/fire-two.md:2: warning: story: looks like the same story as content/fire-one.md "
+        "(similarity 0.98, 2 days apart) (if it is, give both the same story key, e.g. story: fire-one)"]
+
+
+def test_the_hint_names_the_story_one_of_them_already_has(site_dir: Path) -> None:
+    _site(site_dir, extra_a="story: marseille-fires\n")
+    assert run("check").lines[0].endswith(
+        "(if it is, add story: marseille-fires (the story of content/fire-one.md))")
+
+
+def test_no_lookalike_warning_once_they_share_a_story(site_dir: Path) -> None:
+    _site(site_dir, extra_a="story: marseille-fires\n", extra_b="story: marseille-fires\n")
+    result = run("check")
+    assert (result.code, result.out, result.err) == (0, "checked 12 briefs: 0 errors, 0 warnings\n", "")
+
+
+def test_related_to_a_draft_is_a_warning_and_the_link_is_left_out(site_dir: Path) -> None:
+    _site(site_dir, extra_a="related: [fire-two]\n", extra_b="draft: true\n")
+    result = run("build")
+    assert "content/fire-one.md:5: warning: related[1]: \"fire-two\" is a draft; the link is left out until it " \
+           "is published" in result.lines
+    assert "fire-two" not in (site_dir / "site" / "briefs" / "fire-one" / "index.html").read_text(encoding="utf-8")
+
+
+def test_related_settings_are_checked_with_did_you_mean(site_dir: Path) -> None:
+    (site_dir / "site.yaml").write_text("related:\n  count: 3\n  treshold: 0.2\n  weights:\n    topic: 2\n",
+                                        encoding="utf-8")
+    _site(site_dir)
+    result = run("check")
+    assert result.code == 1
+    assert result.lines[:2] == ['site.yaml:3: related.treshold: unknown key (did you mean "threshold"?)',
+                                'site.yaml:5: related.weights.topic: unknown key (did you mean "topics"?)']
