@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from briefkit.related import Doc, Index, Settings, terms_of
 from briefkit.timeline import first_reported
 
-DAY0 = datetime(2024, 10, 1, tzinfo=timezone.utc)
+DAY0 = datetime(2024, 10, 1, tzinfo=UTC)
 FILLER = ["harvest", "museum", "orchestra", "glacier", "bakery", "marathon", "chess", "volcano", "ferry",
           "library", "vineyard", "comet", "carnival", "lighthouse", "tram", "opera", "regatta", "quarry"]
 

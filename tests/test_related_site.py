@@ -162,8 +162,8 @@ def test_check_warns_when_briefs_without_a_story_look_like_one(site_dir: Path) -
     result = run("check")
     assert (result.code, result.out) == (0, "checked 12 briefs: 0 errors, 1 warning\n")
     assert result.lines == [
-        "content/fire-two.md:2: warning: story: looks like the same story as content/fire-one.md "
-        "(similarity 0.98, 2 days apart) (if it is, give both the same story key, e.g. story: fire-one)"]
+        ("content/fire-two.md:2: warning: story: looks like the same story as content/fire-one.md "
+        "(similarity 0.98, 2 days apart) (if it is, give both the same story key, e.g. story: fire-one)")]
 
 
 def test_the_hint_names_the_story_one_of_them_already_has(site_dir: Path) -> None:
