@@ -170,6 +170,7 @@ class _Gen:
         self.zipf = [1 / (k + 1) ** 1.1 for k in range(len(TOPICS))]
         self.used_slugs: set[str] = set()
         self.used_keys: set[str] = set()
+        self.outcomes: dict[str, str] = {}
         self.first = date(2022, 1, 3)
         self.days = 3 * 365
 
@@ -257,9 +258,13 @@ class _Gen:
         for tmpl in r.sample(["{c1} will end the {subj} before the deadline",
                               "{org} will adopt a resolution on the {subj}",
                               "{c2} will impose new measures over the {subj}"], r.choice([0, 0, 1, 1, 2, 3])):
-            by = when + timedelta(days=r.randint(30, 365))
-            outcome = "null" if by > date(2024, 12, 31) else r.choice(["true", "false", "null"])
+            if r.random() < 0.15:  # a long-range forecast, still open
+                by, outcome = date(r.randint(2030, 2035), 12, 31), "null"
+            else:  # resolved: the archive's deadlines have all passed
+                by, outcome = when + timedelta(days=r.randint(30, 365)), r.choice(["true", "false"])
             claim = self.fill(tmpl, st)
+            if outcome != "null":  # one question resolves one way in every brief that asks it
+                outcome = self.outcomes.setdefault(claim, outcome)
             claim = claim[0].upper() + claim[1:]
             predictions.append(f"  - claim: {_q(claim)}\n    probability: {r.randint(5, 95) / 100}\n"
                                f"    by: {by.isoformat()}\n    source: {r.choice(FORECASTERS)}\n"
