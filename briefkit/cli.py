@@ -163,6 +163,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     except KeyboardInterrupt:
         console.problem("interrupted")
         return 130
+    except BrokenPipeError:  # `build.py related x | head` closed the pipe: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush stays quiet
+        return EXIT_OK
 
 
 from . import authoring  # noqa: F401  (registers the new and import commands)
