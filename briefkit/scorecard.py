@@ -161,6 +161,10 @@ def forecast_board(site: SiteData, today: date) -> dict[str, Any]:
         claim = inline_html(last.prediction.claim, last.brief, f"{last.field}.claim", allow)
         return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts])
 
+    for q in qs:  # a question resolved in a later brief is resolved on the earlier briefs' pages too
+        for f in q.forecasts:
+            if q.outcome is not None and f.prediction.outcome is None:
+                site.by_slug[f.brief.slug].extra.setdefault("outcomes", {})[f.index] = q.outcome
     records = fc.forecasters(qs)
     return {
         "today": today,

@@ -132,3 +132,17 @@ def test_sample_site_builds_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     story = (tmp_path / "out" / "stories" / "north-korean-troops-in-russia" / "index.html").read_text()
     assert story.count('<li>\n    <p class="meta"><time') == 5
     assert "<h1>North Korean troops in Russia</h1>" in story
+
+
+def test_a_question_resolved_later_shows_resolved_on_the_earlier_brief(site_dir: Path) -> None:
+    for name, day, outcome in (("first", "2024-10-01", "null"), ("second", "2024-10-20", "true")):
+        (site_dir / "content" / f"{name}.md").write_text(
+            f"---\ntitle: {name}\ndate: {day}\nsources: [{{name: R}}]\npredictions:\n"
+            f"  - {{claim: Talks will start, probability: 0.6, by: 2024-12-31, source: Desk, outcome: {outcome}}}\n"
+            "---\n- F.[1]\n")
+    assert run("build").code == 0
+    first = page(site_dir, "briefs/first/index.html")
+    assert ('<span class="outcome yes">Resolved: it happened</span> '
+            '<span class="note">(as a later brief records)</span>') in first
+    second = page(site_dir, "briefs/second/index.html")
+    assert '<span class="outcome yes">Resolved: it happened</span></p>' in second
