@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from . import __version__, linkcheck, pipeline
+from .cache import BuildCache
 from .diagnostics import Diagnostic, count_line
 from .project import Project, UsageError, open_project
 
@@ -68,7 +69,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"briefkit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    _common(sub.add_parser("build", help="build the site (the default)"), writes=True)
+    build = sub.add_parser("build", help="build the site (the default)")
+    _common(build, writes=True)
+    build.add_argument("--no-cache", action="store_true", help="build everything; neither use nor update .cache/")
     check = sub.add_parser("check", help="validate everything, write nothing")
     _common(check, writes=False)
     check.add_argument("--links", action="store_true",
@@ -104,8 +107,9 @@ def finish(result: pipeline.BuildResult, console: Console, strict: bool, what: s
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     start = time.perf_counter()
     project = open_for(args, console)
+    cache = None if args.no_cache else BuildCache.for_project(project)
     result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress,
-                            search=args.search)
+                            search=args.search, cache=cache)
     code = finish(result, console, args.strict, "build")
     if code:
         console.problem(f"nothing was written; {os.path.relpath(project.out)}/ is as it was")
@@ -171,3 +175,4 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
 
 from . import authoring  # noqa: F401  (registers the new and import commands)
 from . import explain  # noqa: F401  (registers the related command)
+from . import serve  # noqa: F401  (registers the serve command)

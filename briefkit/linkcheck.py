@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -18,6 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import __version__
 from .diagnostics import WARNING, Diagnostic
 from .listings import url_of
+from .parallel import ordered_map
 from .project import SiteConfig
 from .render import Output
 
@@ -70,19 +71,32 @@ _PARSED: dict[bytes, ParsedPage] = {}  # by content digest: a rebuild re-parses 
 _PARSED_MAX = 50_000
 
 
+def _parse(data: bytes) -> ParsedPage:
+    collector = _Collector()
+    collector.feed(data.decode("utf-8", errors="replace"))
+    collector.close()
+    return collector.page
+
+
 def parse_page(data: bytes) -> ParsedPage:
     """Ids and links of one HTML page (cached by content, so treat the result as read-only)."""
     key = hashlib.blake2b(data, digest_size=16).digest()
     page = _PARSED.get(key)
     if page is None:
-        collector = _Collector()
-        collector.feed(data.decode("utf-8", errors="replace"))
-        collector.close()
-        page = collector.page
+        page = _parse(data)
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         _PARSED[key] = page
     return page
+
+
+def parse_pages(pages: list[bytes]) -> None:
+    """Parse the pages not parsed before into the content cache, on every core."""
+    todo = {hashlib.blake2b(data, digest_size=16).digest(): data for data in pages}
+    todo = {key: data for key, data in todo.items() if key not in _PARSED}
+    if len(_PARSED) + len(todo) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED.update(zip(todo, ordered_map(_parse, list(todo.values()))))
 
 
 @dataclass
@@ -96,7 +110,7 @@ class LinkReport:
 class _Site:
     """Resolves a link found on one page to an output file and, for #anchors, an id in it."""
 
-    def __init__(self, config: SiteConfig, files: dict[str, bytes]):
+    def __init__(self, config: SiteConfig, files: Mapping[str, bytes]):
         self.config = config
         self.files = files
         base = urlsplit(config.base_url) if config.absolute_base else None
@@ -157,6 +171,7 @@ def check_links(config: SiteConfig, out: Output, shown: Callable[[str], str]) ->
     """Check every link of every HTML page in `out`; `shown` turns an output path into a diagnostic path."""
     site = _Site(config, out.files)
     report = LinkReport()
+    parse_pages([out.files[rel] for rel in out.files if rel.endswith(".html")])
     for rel in sorted(out.files):
         if not rel.endswith(".html"):
             continue

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from . import checks, crosslink, feeds, linkcheck, metadata, scorecard, sitemap
 from . import search as search_index
+from .cache import BuildCache
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .frontmatter import decode
 from .listings import SiteData, build_site, site_pages
 from .markdown import RenderedBrief, render_brief
 from .model import Brief, Outlet
 from .outlets import registry
+from .parallel import ordered_map
 from .project import Project
 from .render import Output, render_pages
 from .schema import parse_brief, parse_outlets
@@ -34,7 +36,7 @@ SKIP_FILES = {"outlets.yaml", "site.yaml"}
 @dataclass
 class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: MutableMapping[str, bytes] = field(default_factory=dict)
     briefs: int = 0
     pages: int = 0
     written: WriteStats | None = None
@@ -86,19 +88,28 @@ def read_inputs(project: Project) -> Inputs:
     return Inputs(briefs, outlets, assets)
 
 
-def parse_all(project: Project, inputs: Inputs) -> tuple[list[Brief], list[Outlet], list[Diagnostic]]:
+def parse_one(shown: str, raw: bytes, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
+    text, diags = decode(shown, raw)
+    if text is None:
+        return None, diags
+    brief, problems = parse_brief(shown, text, tz)
+    return brief, diags + problems
+
+
+def parse_all(project: Project, inputs: Inputs,
+              cache: BuildCache | None = None) -> tuple[list[Brief], list[Outlet], list[Diagnostic]]:
+    """Parse every brief (on every core; only changed ones with a cache) and outlets.yaml."""
     tz = project.config.tz
-    briefs: list[Brief] = []
-    diags: list[Diagnostic] = []
-    for shown, raw in inputs.briefs:
-        text, problems = decode(shown, raw)
-        diags += problems
-        if text is None:
-            continue
-        brief, problems = parse_brief(shown, text, tz)
-        diags += problems
-        if brief is not None:
-            briefs.append(brief)
+
+    def parse(item: tuple[str, bytes]) -> tuple[Brief | None, list[Diagnostic]]:
+        return parse_one(item[0], item[1], tz)
+
+    if cache is not None:
+        results = cache.parsed.map(parse, inputs.briefs, key=lambda item: (item[0], cache.hashes[item[0]]))
+    else:
+        results = ordered_map(parse, inputs.briefs)
+    briefs = [brief for brief, _ in results if brief is not None]
+    diags = [d for _, problems in results for d in problems]
     outlets: list[Outlet] = []
     if inputs.outlets:
         shown, raw = inputs.outlets
@@ -108,6 +119,20 @@ def parse_all(project: Project, inputs: Inputs) -> tuple[list[Brief], list[Outle
             outlets, problems = parse_outlets(shown, text, tz)
             diags += problems
     return briefs, outlets, diags
+
+
+def markdown_all(published: list[Brief], allow_html: bool,
+                 cache: BuildCache | None = None) -> tuple[list[RenderedBrief], list[Diagnostic]]:
+    """Render each published brief's Markdown and check the result."""
+    def render(brief: Brief) -> tuple[RenderedBrief, list[Diagnostic]]:
+        r, problems = render_brief(brief, allow_html)
+        return r, problems + checks.check_rendered(r)
+
+    if cache is not None:
+        results = cache.marked.map(render, published, key=lambda b: (b.path, cache.hashes[b.path]))
+    else:
+        results = ordered_map(render, published)
+    return [r for r, _ in results], [d for _, problems in results for d in problems]
 
 
 class Stages:
@@ -130,31 +155,38 @@ class Stages:
 
 
 def build(project: Project, *, write: bool = True, strict: bool = False,
-          progress: Progress | None = None, search: bool = True) -> BuildResult:
+          progress: Progress | None = None, search: bool = True, cache: BuildCache | None = None) -> BuildResult:
     """Build the site in memory and, when nothing is wrong, write it to project.out.
 
-    With `search`, a site that is about to be written gets its Pagefind index first.
+    With `search`, a site that is about to be written gets its Pagefind index first. With a cache,
+    only what changed since the last good build is parsed, rendered and written.
     """
     result = BuildResult()
     stages = Stages(progress)
     diags: list[Diagnostic] = []
+    now = build_time()
+    today = now.astimezone(project.config.tz).date()
     stages.start()
     inputs = read_inputs(project)
-    stages.done("read", f"{len(inputs.briefs)} files")
-    briefs, outlets, problems = parse_all(project, inputs)
+    changed = cache.start(project, inputs, {"build_time": now, "today": today}) if cache else None
+    stages.done("read", f"{len(inputs.briefs)} files" + (f", {changed.describe()}" if changed else ""))
+    if cache is not None and write and cache.state is not None and cache.nothing_changed(project.out):
+        last = cache.state  # the output is as the last good build left it: report that build again
+        result.diagnostics, result.briefs, result.pages = list(last.diagnostics), last.briefs, last.page_count
+        if not (strict and result.warnings):
+            result.written = WriteStats(0, len(last.outputs), 0)
+        stages.done("write", "nothing changed")
+        result.timings = stages.timings
+        return result
+    briefs, outlets, problems = parse_all(project, inputs, cache)
     diags += problems
     stages.done("parse", f"{len(briefs)} briefs")
     published, problems = checks.check_site(project, briefs, inputs.assets)
     diags += problems
     stages.done("check", f"{len(published)} to publish")
-    rendered: list[RenderedBrief] = []
-    for brief in published:
-        r, problems = render_brief(brief, project.config.allow_html)
-        diags += problems + checks.check_rendered(r)
-        rendered.append(r)
+    rendered, problems = markdown_all(published, project.config.allow_html, cache)
+    diags += problems
     stages.done("markdown", f"{len(rendered)} briefs")
-    now = build_time()
-    today = now.astimezone(project.config.tz).date()
     reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
     diags += checks.check_forecasts(published, today)
@@ -167,9 +199,10 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     diags += metadata.check_config(project.config, project.display(project.site_file), {r for r, _ in inputs.assets})
     theme, problems = resolve(project)
     diags += problems
-    out = Output()
+    out = Output(project.out)
     if theme is not None:
-        diags += render_pages(environment(theme), site, pages, out, {"build_time": now})
+        tracker = cache.page_tracker(site, project.out) if cache is not None and write else None
+        diags += render_pages(environment(theme), site, pages, out, {"build_time": now}, tracker)
         for static_dir in theme.static_dirs:
             for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
                 rel = "static/" + file.relative_to(static_dir).as_posix()
@@ -194,7 +227,9 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     result.diagnostics = sorted_diagnostics(diags)
     result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
     if write and not result.errors and not (strict and result.warnings):
-        result.written = write_site(project.out, out.files)
+        result.written = write_site(project.out, out.files, out.kept)
+        if cache is not None:
+            cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages)
         stages.done("write", f"{result.written.written} written, {result.written.removed} removed")
     result.timings = stages.timings
     return result

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Collection, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import jinja2
 
 from .diagnostics import Diagnostic
 from .listings import MONTHS, Page, SiteData, url_of
+from .parallel import ordered_map
 from .project import SiteConfig
 
 
@@ -64,11 +67,47 @@ def configure(env: jinja2.Environment, config: SiteConfig) -> None:
     env.globals.update(make_globals(config))
 
 
+class SiteFiles(MutableMapping[str, bytes]):
+    """Output path -> bytes; a page kept from the last build is read from disk only if someone asks."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder
+        self.memory: dict[str, bytes] = {}
+        self.on_disk: set[str] = set()
+
+    def __getitem__(self, path: str) -> bytes:
+        if path in self.memory:
+            return self.memory[path]
+        if path in self.on_disk and self.folder is not None:
+            return (self.folder / path).read_bytes()
+        raise KeyError(path)
+
+    def __setitem__(self, path: str, data: bytes) -> None:
+        self.on_disk.discard(path)
+        self.memory[path] = data
+
+    def __delitem__(self, path: str) -> None:
+        if path not in self.memory and path not in self.on_disk:
+            raise KeyError(path)
+        self.memory.pop(path, None)
+        self.on_disk.discard(path)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.memory or path in self.on_disk
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.memory
+        yield from (p for p in self.on_disk if p not in self.memory)
+
+    def __len__(self) -> int:
+        return len(self.memory) + len(self.on_disk - self.memory.keys())
+
+
 class Output:
     """The site in memory: output path -> bytes, and who asked for each path."""
 
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
+    def __init__(self, folder: Path | None = None) -> None:
+        self.files = SiteFiles(folder)
         self.origins: dict[str, str] = {}
 
     def add(self, path: str, data: bytes, origin: str) -> list[Diagnostic]:
@@ -80,37 +119,93 @@ class Output:
         self.origins[path] = origin
         return []
 
+    def keep(self, path: str, origin: str) -> list[Diagnostic]:
+        """Claim a page whose file the last build wrote and whose inputs have not changed."""
+        if path in self.files:
+            return self.add(path, b"", origin)
+        self.files.on_disk.add(path)
+        self.origins[path] = origin
+        return []
+
+    @property
+    def kept(self) -> set[str]:
+        return self.files.on_disk
+
+
+class Tracker(Protocol):
+    """The build cache's hooks into rendering (cache.PageTracker)."""
+
+    def plan(self, pages: list[Page]) -> set[str]: ...
+    def prepare(self, env: jinja2.Environment) -> None: ...
+    def watch(self) -> Any: ...
+    def rendered(self, page: Page, reads: Collection[tuple[str, ...]], attrs: dict[str, set[str]]) -> None: ...
+    def finish(self, pages: list[Page]) -> None: ...
+
+
+Rendered = tuple[bytes | None, list[Diagnostic], Collection[tuple[str, ...]], dict[str, set[str]]]
+
 
 def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out: Output,
-                 extra: dict[str, Any] | None = None) -> list[Diagnostic]:
-    """Render every page into `out`; collect template errors instead of stopping at the first."""
+                 extra: dict[str, Any] | None = None, tracker: Tracker | None = None) -> list[Diagnostic]:
+    """Render every page into `out` (on every core when there are many); collect template errors.
+
+    With a tracker, pages whose inputs are unchanged are kept from the last build instead.
+    """
     configure(env, site.config)
+    if tracker:
+        tracker.prepare(env)
+    planned = tracker.plan(pages) if tracker else None
+    todo = [p for p in pages if p.path in planned] if planned is not None else pages
+    failed: set[str] = set()
+
+    def one(page: Page) -> Rendered:
+        if page.template in failed:
+            return None, [], (), {}
+        view = tracker.watch() if tracker else site
+        html, diags = render_page(env, site, view, page, extra or {})
+        if html is None:
+            failed.add(page.template)  # one error per template, not one per page
+        return html, diags, getattr(view, "reads", ()), getattr(view, "attrs", {})
+
+    results = dict(zip((p.path for p in todo), ordered_map(one, todo)))
     diags: list[Diagnostic] = []
-    failed_templates: set[str] = set()
+    failed.clear()
     for page in pages:
-        if page.template in failed_templates:
+        if page.path not in results:
+            diags += out.keep(page.path, page.origin)
             continue
-        url = url_of(site.config, page.path)
-        info = PageInfo(page.title, page.description, page.path, url, absolute(site.config, url))
-        try:
-            template = env.get_template(page.template)
-            html = template.render(site=site, config=site.config, page=info, **(extra or {}), **page.context)
-        except jinja2.TemplateSyntaxError as exc:
-            failed_templates.add(page.template)
-            diags.append(Diagnostic(_shown(exc.filename or page.template), exc.lineno, "template", exc.message or str(exc)))
+        if page.template in failed:
             continue
-        except jinja2.TemplateNotFound as exc:
-            failed_templates.add(page.template)
-            diags.append(Diagnostic(page.template, 0, "template", f"not found in the theme ({exc.name})"))
+        html, problems, reads, attrs = results[page.path]
+        if html is None:
+            failed.add(page.template)
+            diags += problems
             continue
-        except Exception as exc:  # noqa: BLE001 - any error inside a template is the theme's, shown with its line
-            failed_templates.add(page.template)
-            where, line = _template_frame(exc)
-            diags.append(Diagnostic(where or page.template, line, "template",
-                                    f"{type(exc).__name__}: {exc} (rendering {page.path})"))
-            continue
-        diags.extend(out.add(page.path, html.encode("utf-8"), page.origin))
+        diags += out.add(page.path, html, page.origin)
+        if tracker:
+            tracker.rendered(page, reads, attrs)
+    if tracker:
+        tracker.finish(pages)
     return diags
+
+
+def render_page(env: jinja2.Environment, site: SiteData, view: Any, page: Page,
+                extra: dict[str, Any]) -> tuple[bytes | None, list[Diagnostic]]:
+    """One page's bytes, or None and the template error naming its file and line."""
+    url = url_of(site.config, page.path)
+    info = PageInfo(page.title, page.description, page.path, url, absolute(site.config, url))
+    try:
+        template = env.get_template(page.template)
+        html = template.render(site=view, config=site.config, page=info, **extra, **page.context)
+    except jinja2.TemplateSyntaxError as exc:
+        return None, [Diagnostic(_shown(exc.filename or page.template), exc.lineno, "template", exc.message or str(exc))]
+    except jinja2.TemplateNotFound as exc:
+        return None, [Diagnostic(page.template, 0, "template", f"not found in the theme ({exc.name})")]
+    except Exception as exc:  # noqa: BLE001 - any error inside a template is the theme's, shown with its line
+        where, line = _template_frame(exc)
+        return None, [Diagnostic(where or page.template, line, "template",
+                                 f"{type(exc).__name__}: {exc} (rendering {page.path})")]
+    return html.encode("utf-8"), []
 
 
 def _template_frame(exc: BaseException) -> tuple[str, int]:

@@ -6,6 +6,7 @@ Templates resolve: the site's templates/ -> the chosen theme -> the theme it ext
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +46,27 @@ def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
     return Theme(tuple(templates), statics), []
 
 
+class _Loader(jinja2.FileSystemLoader):
+    """Looks a missing name up once: `include ... ignore missing` asks for it on every page."""
+
+    def __init__(self, searchpath: list[str]):
+        super().__init__(searchpath)
+        self.missing: set[str] = set()
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template in self.missing:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            self.missing.add(template)
+            raise
+
+
 def environment(theme: Theme) -> jinja2.Environment:
     """Autoescaping, strict about undefined names, no re-stat of templates on every lookup."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in theme.template_dirs]),
+        loader=_Loader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -6,6 +6,7 @@ Never writes outside the output folder; leaves files whose bytes are unchanged a
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +29,20 @@ def _target(out: Path, rel: str) -> Path:
     return target
 
 
-def write_site(out: Path, files: dict[str, bytes]) -> WriteStats:
-    """Make `out` hold exactly `files`: write what differs, remove what is no longer built."""
+def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = ()) -> WriteStats:
+    """Make `out` hold exactly `files`: write what differs, remove what is no longer built.
+
+    `kept` names files known to be on disk as they should be (the build cache checked them).
+    """
     out = out.resolve()
-    targets = {rel: _target(out, rel) for rel in files}  # check every path before touching disk
+    # check every new path before touching disk; kept files were checked when they were written
+    targets = {rel: _target(out, rel) for rel in files if rel not in kept}
     out.mkdir(parents=True, exist_ok=True)
     written = unchanged = 0
     for rel in sorted(files):
+        if rel in kept:
+            unchanged += 1
+            continue
         data, target = files[rel], targets[rel]
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -51,7 +59,7 @@ def write_site(out: Path, files: dict[str, bytes]) -> WriteStats:
         tmp.write_bytes(data)
         os.replace(tmp, target)
         written += 1
-    removed = _remove_stale(out, {str(t) for t in targets.values()})
+    removed = _remove_stale(out, {str(t) for t in targets.values()} | {os.path.join(out, rel) for rel in kept})
     return WriteStats(written, unchanged, removed)
 
 

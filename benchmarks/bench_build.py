@@ -1,0 +1,154 @@
+"""Time briefkit on generated corpora: cold build, no-change rebuild, one-brief edit, serve edit-to-reload.
+
+`python benchmarks/bench_build.py [--sizes 1000 4000] [--runs 3]` prints a Markdown table of medians
+and peak memory. Each build runs as its own process, the way an author runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+
+import corpus
+
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+
+
+def timed_build(site: Path, *args: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of one `build.py` process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-q", *args], cwd=site, env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode:
+        raise SystemExit(f"build failed in {site}:\n{err}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def edit(site: Path, n: int) -> Path:
+    """Change the first fact of one brief, differently each time."""
+    briefs = sorted((site / "content").glob("*.md"))
+    brief = briefs[len(briefs) // 2]
+    head, sep, body = brief.read_text(encoding="utf-8").partition("\n## Facts\n")
+    body = re.sub(r"^- (\(Edit \d+\) )?", f"- (Edit {n}) ", body, count=1, flags=re.MULTILINE)
+    brief.write_text(head + sep + body, encoding="utf-8")
+    return brief
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_reloads(site: Path, edits: int) -> list[float]:
+    """Seconds from saving an edit to the live-reload message reaching a connected browser."""
+    from tornado.websocket import websocket_connect
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "-q", "--port", str(port)], cwd=site,
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/__briefkit/status", timeout=2) as r:
+                    if json.loads(r.read())["builds"] >= 1:
+                        break
+            except OSError:
+                time.sleep(0.2)
+
+        async def measure() -> list[float]:
+            ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+            ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+            await ws.read_message()
+            ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
+            times = []
+            for n in range(edits):
+                await asyncio.sleep(0.5)
+                start = time.perf_counter()
+                edit(site, 100 + n)
+                while json.loads(await ws.read_message()).get("command") != "reload":
+                    pass
+                times.append(time.perf_counter() - start)
+            ws.close()
+            return times
+
+        return asyncio.run(measure())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+def bench(n: int, runs: int, workdir: Path, serve_edits: int) -> dict[str, str]:
+    site = workdir / f"n{n}"
+    if site.exists():
+        shutil.rmtree(site)
+    corpus.generate(n, seed=1).write(site)
+    cold, rss = [], []
+    for _ in range(runs):
+        shutil.rmtree(site / "site", ignore_errors=True)
+        shutil.rmtree(site / ".cache", ignore_errors=True)
+        t, m = timed_build(site)
+        cold.append(t)
+        rss.append(m)
+    nochange = [timed_build(site)[0] for _ in range(runs)]
+    one = []
+    for i in range(runs):
+        edit(site, i)
+        t, m = timed_build(site)
+        one.append(t)
+        rss.append(m)
+    nocache = [timed_build(site, "--no-cache", "--out", str(site / "site-nocache"))[0] for _ in range(1)]
+    reloads = serve_reloads(site, serve_edits) if serve_edits else []
+    med = statistics.median
+    return {
+        "briefs": f"{n:,}",
+        "cold build": f"{med(cold):.2f} s",
+        "cold, no cache": f"{med(nocache):.2f} s",
+        "no-change rebuild": f"{med(nochange):.2f} s",
+        "one-brief edit": f"{med(one):.2f} s",
+        "serve edit-to-reload": f"{med(reloads) * 1000:.0f} ms" if reloads else "-",
+        "peak memory": f"{max(rss):.0f} MB",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000], help="corpus sizes (add 10000 when asked)")
+    p.add_argument("--runs", type=int, default=3, help="runs per figure; medians are reported")
+    p.add_argument("--serve-edits", type=int, default=7, help="edits timed through a running serve (0: skip)")
+    p.add_argument("--workdir", type=Path, default=HERE / "out")
+    args = p.parse_args(argv)
+    rows = [bench(n, args.runs, args.workdir, args.serve_edits) for n in args.sizes]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"\n{cores} cores, load average {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} runs\n")
+    keys = list(rows[0])
+    print("| " + " | ".join(keys) + " |")
+    print("|" + "|".join("---" for _ in keys) + "|")
+    for row in rows:
+        print("| " + " | ".join(row[k] for k in keys) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

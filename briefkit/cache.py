@@ -1,0 +1,352 @@
+"""The build cache: what the last good build read, rendered and wrote, so the next does only what changed.
+
+classify() and plan_pages() are pure. BuildCache keeps its state in memory and, for `build`,
+in .cache/ under the site root; it writes nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .diagnostics import Diagnostic
+from .fingerprint import Digester, Read, ReadLog, SiteReads
+from .listings import Page, SiteData, url_of
+from .parallel import Memo, ordered_map
+from .project import Project
+from .themes import resolve
+
+FORMAT = 2  # bump when the pickled layout changes
+SHARDS = 16  # parsed briefs are saved in this many files, so one edit rewrites one of them
+PACKAGE = Path(__file__).resolve().parent
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def generator_version() -> str:
+    """briefkit's version and the bytes of its code: a changed engine rebuilds everything."""
+    h = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for file in sorted(PACKAGE.glob("*.py")):
+        h.update(file.name.encode() + b"\0" + file.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How the inputs differ from the last good build's."""
+
+    full: str = ""  # why every page is rendered again; empty for an incremental build
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    modified: tuple[str, ...] = ()
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.full or self.added or self.removed or self.modified)
+
+    def describe(self) -> str:
+        if self.full:
+            return f"all rebuilt: {self.full}"
+        return f"{len(self.added)} added, {len(self.modified)} changed, {len(self.removed)} removed"
+
+
+def classify(old_key: Mapping[str, str] | None, new_key: Mapping[str, str],
+             old_inputs: Mapping[str, str], new_inputs: Mapping[str, str]) -> Changes:
+    """Compare two builds' settings (`key`: templates, site.yaml, ...) and input file hashes."""
+    if old_key is None:
+        return Changes(full="no earlier build")
+    differ = [name for name in sorted(set(old_key) | set(new_key)) if old_key.get(name) != new_key.get(name)]
+    if differ:
+        return Changes(full=", ".join(differ) + " changed")
+    return Changes(
+        added=tuple(sorted(set(new_inputs) - set(old_inputs))),
+        removed=tuple(sorted(set(old_inputs) - set(new_inputs))),
+        modified=tuple(sorted(p for p in new_inputs.keys() & old_inputs.keys() if new_inputs[p] != old_inputs[p])),
+    )
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    fingerprint: str
+    reads: tuple[Read, ...]  # what of `site` its last render read
+
+
+def plan_pages(now: Mapping[str, str], before: Mapping[str, PageRecord], intact: Collection[str]) -> set[str]:
+    """Pages to render: new ones, ones whose inputs changed, ones whose output file is gone or was edited."""
+    return {path for path, fp in now.items()
+            if path not in intact or path not in before or before[path].fingerprint != fp}
+
+
+@dataclass
+class State:
+    """The last good build, as saved."""
+
+    key: dict[str, str]
+    inputs: dict[str, str]  # shown path -> content hash
+    pages: dict[str, PageRecord]
+    attrs: dict[str, dict[str, frozenset[str]]]  # template -> type -> attributes seen read
+    outputs: dict[str, tuple[int, int]]  # output path -> (size, mtime_ns) when written
+    diagnostics: list[Diagnostic]
+    briefs: int
+    page_count: int
+
+
+class PageTracker:
+    """The render stage's side of the cache: which pages to render, and what each one read.
+
+    A page's fingerprint covers its context and what of `site` it read; objects in them count by the
+    attributes the page's template was seen to read of their type (ReadLog), all when unsure.
+    """
+
+    def __init__(self, site: SiteData, hashes: Mapping[str, str], before: Mapping[str, PageRecord],
+                 attrs: Mapping[str, Mapping[str, frozenset[str]]], intact: Collection[str], shared: str):
+        self.site, self.hashes, self.before, self.intact, self.shared = site, hashes, before, intact, shared
+        self.attrs: dict[str, dict[str, frozenset[str]]] = {t: dict(a) for t, a in attrs.items()}
+        self.records: dict[str, PageRecord] = {}
+        self.log = ReadLog()
+        self._digesters: dict[str, Digester] = {}
+        self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
+
+    def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> str:
+        if page.template not in self._digesters:
+            self._digesters[page.template] = Digester(self.hashes, self.attrs.get(page.template, {}))
+        url = url_of(self.site.config, page.path)
+        return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared)
+
+    def plan(self, pages: list[Page]) -> set[str]:
+        if not self.before:  # nothing to compare with: render everything, fingerprint afterwards
+            self.records = {p.path: PageRecord("", ()) for p in pages}
+            return {p.path for p in pages}
+        reads = [self.before[p.path].reads if p.path in self.before else () for p in pages]
+        fingerprints = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)))
+        now = {}
+        for page, read, fp in zip(pages, reads, fingerprints):
+            now[page.path] = fp
+            self.records[page.path] = PageRecord(fp, read)
+        return plan_pages(now, self.before, self.intact)
+
+    def prepare(self, env: Any) -> None:
+        self.log.install(env)
+
+    def watch(self) -> SiteReads:
+        view = SiteReads(self.site)
+        self.log.current = view.attrs
+        return view
+
+    def rendered(self, page: Page, reads: Collection[Read], attrs: Mapping[str, Collection[str]]) -> None:
+        self.records[page.path] = PageRecord("", tuple(sorted(reads)))
+        known = self.attrs.setdefault(page.template, {})
+        for kind, names in attrs.items():
+            grown = known.get(kind, frozenset()) | frozenset(names)
+            if grown != known.get(kind):
+                known[kind] = grown
+                self._digesters.pop(page.template, None)  # digests made with fewer attributes are stale
+                self._grown.add(page.template)
+
+    def finish(self, pages: list[Page]) -> None:
+        """Fingerprint rendered pages, and every page of a template seen to read more than before."""
+        for page in pages:
+            if page.template in self._grown or not self.records[page.path].fingerprint:
+                self.records[page.path] = PageRecord(self._fingerprint(page, self.records[page.path].reads),
+                                                     self.records[page.path].reads)
+
+
+class BuildCache:
+    """Parsed briefs, rendered Markdown and page fingerprints across builds; `folder` None keeps it in memory."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder
+        self.state: State | None = None
+        self._parsed = Memo()
+        self._marked = Memo()
+        self._memos_loaded = folder is None
+        self._saved: dict[int, frozenset[Any]] = {}  # keys in each shard file on disk
+        self.autosave = True  # serve turns this off and saves once the browser has its reload
+        self.hashes: dict[str, str] = {}
+        self.key: dict[str, str] = {}
+        self.changes = Changes(full="no earlier build")
+        self.tracker: PageTracker | None = None
+        self._memo_key = ""
+        self._loaded = folder is None
+
+    @classmethod
+    def for_project(cls, project: Project) -> BuildCache:
+        return cls(project.root / ".cache")
+
+    # -- reading the inputs -------------------------------------------------
+    def start(self, project: Project, inputs: Any, clock: Mapping[str, Any]) -> Changes:
+        """Hash this build's inputs (pipeline.Inputs) and settings; compare them with the last good build's.
+
+        `clock` holds the build's time values: `today` always counts (dated checks and pages use it),
+        the others only when some template names them.
+        """
+        self._load()
+        self.hashes = {shown: content_hash(raw) for shown, raw in inputs.briefs}
+        hashes = dict(self.hashes)
+        for rel, file in inputs.assets:
+            hashes["asset:" + rel] = content_hash(file.read_bytes())
+        self.key = self._key(project, inputs.outlets, clock)
+        memo_key = "\0".join([self.key["generator"], project.config.timezone, str(project.config.allow_html),
+                              str(project.drafts), os.getcwd()])
+        if memo_key != self._memo_key and self._memos_loaded:  # what a parse or Markdown result depends on
+            self._parsed, self._marked = Memo(), Memo()
+        self._memo_key = memo_key
+        old = self.state
+        self.changes = classify(old.key if old else None, self.key, old.inputs if old else {}, hashes)
+        self._inputs = hashes
+        self._intact: set[str] | None = None
+        return self.changes
+
+    def _key(self, project: Project, outlets: tuple[str, bytes] | None, clock: Mapping[str, Any]) -> dict[str, str]:
+        theme, _ = resolve(project)
+        h = hashlib.blake2b(digest_size=16)
+        sources = ""
+        for folder in (theme.template_dirs + theme.static_dirs) if theme else ():
+            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                data = file.read_bytes()
+                h.update(str(file).encode() + b"\0" + content_hash(data).encode())
+                if folder in theme.template_dirs:  # type: ignore[union-attr]
+                    sources += data.decode("utf-8", "replace")
+        site_yaml = project.site_file.read_bytes() if project.site_file.is_file() else b""
+        # a template-wide value such as build_time only counts when some template names it
+        used = {name: repr(value) for name, value in sorted(clock.items()) if name in sources or name == "today"}
+        return {
+            "generator": generator_version(),
+            "templates": h.hexdigest() if theme else "missing",
+            "site.yaml": content_hash(site_yaml),
+            "outlets.yaml": content_hash(outlets[1]) if outlets else "",
+            "settings": content_hash(repr((project.config, project.drafts, str(project.out), os.getcwd(),
+                                           used)).encode()),
+        }
+
+    def intact(self, out: Path) -> set[str]:
+        """Output files still as the last build wrote them (same size and modification time)."""
+        if self._intact is None:
+            self._intact = set()
+            for rel, sig in (self.state.outputs.items() if self.state else ()):
+                try:
+                    st = os.stat(out / rel)
+                except OSError:
+                    continue
+                if (st.st_size, st.st_mtime_ns) == sig:
+                    self._intact.add(rel)
+        return self._intact
+
+    def nothing_changed(self, out: Path) -> bool:
+        return (self.state is not None and self.changes.nothing
+                and len(self.intact(out)) == len(self.state.outputs))
+
+    # -- rendering ----------------------------------------------------------
+    def page_tracker(self, site: SiteData, out: Path) -> PageTracker:
+        full = bool(self.changes.full)
+        before = {} if full or self.state is None else self.state.pages
+        attrs = {} if full or self.state is None else self.state.attrs
+        shared = "\0".join(f"{k}={v}" for k, v in sorted(self.key.items()))
+        self.tracker = PageTracker(site, self.hashes, before, attrs, set() if full else self.intact(out), shared)
+        return self.tracker
+
+    # -- after a good build -------------------------------------------------
+    def finish(self, out: Path, written: Collection[str], diagnostics: list[Diagnostic], briefs: int,
+               pages: int) -> None:
+        """Remember the build just written, and save it when the cache has a folder."""
+        outputs: dict[str, tuple[int, int]] = {}
+        for rel in written:
+            try:
+                st = os.stat(out / rel)
+            except OSError:
+                continue
+            outputs[rel] = (st.st_size, st.st_mtime_ns)
+        records = self.tracker.records if self.tracker else {}
+        attrs = self.tracker.attrs if self.tracker else {}
+        self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages)
+        if self._memos_loaded:
+            self._parsed.prune()
+            self._marked.prune()
+        if self.autosave:
+            self.save()
+
+    @property
+    def parsed(self) -> Memo:
+        """Parsed briefs by (shown path, content hash)."""
+        self._load_memos()
+        return self._parsed
+
+    @property
+    def marked(self) -> Memo:
+        """Rendered Markdown by (shown path, content hash)."""
+        self._load_memos()
+        return self._marked
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        loaded = _undump(self.folder / "state.pickle") if self.folder else None
+        if loaded is not None:
+            self.state = loaded[0]
+
+    def _load_memos(self) -> None:
+        if self._memos_loaded:
+            return
+        self._memos_loaded = True
+        parsed: dict[Any, Any] = {}
+        marked: dict[Any, Any] = {}
+        for shard in range(SHARDS) if self.folder is not None else ():
+            loaded = _undump(self.folder / f"briefs-{shard:x}.pickle")  # type: ignore[operator]
+            if loaded is not None and loaded[0] == self._memo_key:  # parsed by the same engine and settings
+                parsed.update(loaded[1])
+                marked.update(loaded[2])
+                self._saved[shard] = frozenset(loaded[1]) | frozenset(loaded[2])
+        self._parsed, self._marked = Memo(parsed), Memo(marked)
+
+    def save(self) -> None:
+        """Write the last good build's state (and changed shards of parsed briefs) to the folder."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# the build cache; safe to delete\n*\n", encoding="utf-8")
+        _dump(self.folder / "state.pickle", (self.state,))
+        if not (self._memos_loaded and (self._parsed.changed or self._marked.changed)):
+            return
+        # entries never change under their key (path, content hash), so a shard with the same keys is saved
+        parts: list[tuple[dict[Any, Any], dict[Any, Any]]] = [({}, {}) for _ in range(SHARDS)]
+        for which, memo in enumerate((self._parsed, self._marked)):
+            for key, value in memo.entries.items():
+                parts[_shard(key)][which][key] = value
+        for shard, (parsed, marked) in enumerate(parts):
+            keys = frozenset(parsed) | frozenset(marked)
+            if self._saved.get(shard) != keys:
+                _dump(self.folder / f"briefs-{shard:x}.pickle", (self._memo_key, parsed, marked))
+                self._saved[shard] = keys
+        self._parsed.changed = self._marked.changed = False
+
+
+def _shard(key: Any) -> int:
+    return int(key[1][:4], 16) % SHARDS
+
+
+def _dump(path: Path, value: tuple[Any, ...]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump((FORMAT, *value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _undump(path: Path) -> tuple[Any, ...] | None:
+    """A saved tuple, or None when it is missing, damaged or from another version."""
+    try:
+        with open(path, "rb") as fh:
+            loaded = pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+    return tuple(loaded[1:]) if isinstance(loaded, tuple) and loaded and loaded[0] == FORMAT else None

@@ -1,0 +1,218 @@
+"""Page fingerprints: a digest of everything a page's template could read, for the build cache.
+
+A page's inputs are its own record and context (digested deeply), plus the parts of `site`
+its last render read (recorded by a proxy). Pure: no IO; unknown objects never compare equal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import itertools
+import pickle
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from .listings import BriefView, Page, SiteData
+from .markdown import RenderedBrief
+from .model import Brief
+
+Read = tuple[str, ...]  # ("topics",) or ("extra", "balance"): a part of `site` a page read
+_UNIQUE = itertools.count()
+_PLAIN = (str, int, float, bool, bytes, type(None), date, datetime, time, timedelta)
+_PLAIN_TYPES = frozenset(_PLAIN)
+_VIEW_LINKS = ("earlier", "later", "related", "linked_from", "extra")
+
+
+def _h(*parts: str) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Digester:
+    """Digests of template inputs within one build; briefs are known by their file's content hash."""
+
+    def __init__(self, brief_hashes: Mapping[str, str], attrs: Mapping[str, frozenset[str]] | None = None):
+        self.brief_hashes = brief_hashes
+        self.attrs = attrs  # per type, the attributes this template reads; None: all of them
+        self._deep: dict[int, tuple[Any, str]] = {}
+        self._shallow: dict[int, tuple[Any, str]] = {}
+
+    def of(self, obj: Any, shallow: bool = False) -> str:
+        """A digest of `obj`; `shallow` views stand for their own brief only, not their neighbours."""
+        kind = type(obj)
+        if kind is str:
+            return "s:" + obj
+        if kind in _PLAIN_TYPES:
+            return f"{kind.__name__}:{obj!r}"
+        memo = self._shallow if shallow else self._deep
+        hit = memo.get(id(obj))
+        if hit is not None and hit[0] is obj:
+            return hit[1]
+        value = self._compute(obj, shallow)
+        memo[id(obj)] = (obj, value)  # holding obj keeps its id from being reused this build
+        return value
+
+    def _compute(self, obj: Any, shallow: bool) -> str:
+        kind = type(obj)
+        if isinstance(obj, BriefView):
+            own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
+            if shallow:
+                return _h("view", own)
+            wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
+            if wanted is not None and ALL in wanted:
+                wanted = None
+            # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
+            return _h("view", own, *(f"{a}={self.of(getattr(obj, a), True)}" for a in _VIEW_LINKS
+                                     if wanted is None or a in wanted))
+        if kind is list or kind is tuple:
+            return _h(kind.__name__, *[self.of(v, shallow) for v in obj])
+        if kind is dict:
+            return _h("map", *[f"{self.of(k)}={self.of(v, shallow)}" for k, v in obj.items()])
+        if kind is RenderedBrief or kind is Brief:
+            known = self.brief_hashes.get(obj.path if kind is Brief else obj.brief.path)
+            if known is not None:  # a pure function of the file's bytes and the site-wide settings
+                return _h(kind.__name__, obj.path if kind is Brief else obj.brief.path, known)
+        if isinstance(obj, _PLAIN):  # subclasses such as Markup
+            return f"{kind.__name__}:{obj!r}"
+        if isinstance(obj, SiteData):
+            return _h("site", *(self.of(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
+        if isinstance(obj, Mapping):
+            return _h("map", *(f"{self.of(k)}={self.of(v, shallow)}" for k, v in obj.items()))
+        if isinstance(obj, (list, tuple)):
+            return _h(kind.__name__, *(self.of(v, shallow) for v in obj))
+        if isinstance(obj, (set, frozenset)):
+            return _h("set", *sorted(self.of(v, shallow) for v in obj))
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
+            if wanted is None or ALL in wanted:
+                return _h(kind.__qualname__,
+                          *(f"{f.name}={self.of(getattr(obj, f.name), shallow)}" for f in dataclasses.fields(obj)))
+            # only what the template reads of it: an outlet's page lists its briefs, a brief page only its name
+            return _h(kind.__qualname__, *(f"{a}={self.of(getattr(obj, a, _MISSING), shallow)}" for a in sorted(wanted)))
+        try:
+            return _h("pickle", pickle.dumps(obj, protocol=4).hex())
+        except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
+            return f"unique:{next(_UNIQUE)}"
+
+    def page(self, page: Page, url: str, site: SiteData, reads: list[Read], shared: str) -> str:
+        """The fingerprint of one page: its record, its context, what it read of `site`, and `shared`."""
+        parts = [shared, page.path, page.template, page.title, page.description, url, self.of(page.context)]
+        parts += [f"{'/'.join(r)}={self.of(resolve(site, r))}" for r in reads]
+        return _h(*parts)
+
+
+_MISSING = "\x00missing"
+ALL = "*"  # an attribute set meaning: anything may be read
+
+
+def type_key(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def resolve(site: SiteData, read: Read) -> Any:
+    """The value a recorded read names, or a marker when it is gone."""
+    value: Any = getattr(site, read[0], _MISSING)
+    if len(read) > 1 and value is not _MISSING:
+        value = value.get(read[1], _MISSING) if isinstance(value, Mapping) else _MISSING
+    return value
+
+
+class SiteReads:
+    """`site` as one page's template sees it, noting which parts it reads."""
+
+    def __init__(self, site: SiteData):
+        object.__setattr__(self, "_site", site)
+        object.__setattr__(self, "reads", set())
+        object.__setattr__(self, "attrs", {})  # filled by ReadLog while this page renders
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._site, name)
+        if isinstance(value, Mapping):
+            return MappingReads(value, name, self.reads)
+        self.reads.add((name,))
+        return value
+
+    def __repr__(self) -> str:
+        return repr(self._site)
+
+
+class MappingReads(Mapping[Any, Any]):
+    """A dict of `site` (extra, by_slug): reading one key notes that key, listing it notes all."""
+
+    def __init__(self, data: Mapping[Any, Any], name: str, reads: set[Read]):
+        self._data, self._name, self._reads = data, name, reads
+
+    def __getitem__(self, key: Any) -> Any:
+        self._reads.add((self._name, key) if isinstance(key, str) else (self._name,))
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        self._reads.add((self._name,))
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._reads.add((self._name,))
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+
+_CONTAINERS = (Mapping, list, tuple, set, frozenset, str, SiteReads)
+_READS_NOTHING = {len, range, enumerate, zip, abs, round}  # of the objects handed to them
+
+
+class ReadLog:
+    """Which attributes of which types a template reads, noted through Jinja's getattr and getitem.
+
+    Objects handed to a custom filter, test or function may be read in any way: all of them count.
+    """
+
+    def __init__(self) -> None:
+        self.current: dict[str, set[str]] | None = None
+
+    def install(self, env: Any) -> None:
+        get_attr, get_item = env.getattr, env.getitem
+
+        def getattr_(obj: Any, attribute: str) -> Any:
+            value = get_attr(obj, attribute)
+            self._note(obj, attribute, value)
+            return value
+
+        def getitem_(obj: Any, argument: Any) -> Any:
+            value = get_item(obj, argument)
+            if isinstance(argument, str):
+                self._note(obj, argument, value)
+            return value
+
+        env.getattr, env.getitem = getattr_, getitem_
+        for table in (env.filters, env.tests, env.globals):
+            for name, fn in list(table.items()):
+                if callable(fn) and fn not in _READS_NOTHING and not isinstance(fn, type) \
+                        and not getattr(fn, "__module__", "").startswith("jinja2"):
+                    table[name] = self._wrap(fn)
+
+    def _wrap(self, fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            self._everything(args, kwargs.values())
+            return fn(*args, **kwargs)
+        return wrapper
+
+    def _note(self, obj: Any, name: str, value: Any) -> None:
+        if self.current is None or type(obj) in _PLAIN_TYPES or isinstance(obj, _CONTAINERS):
+            return
+        method = callable(value) and not isinstance(value, type)  # a method may read anything of its object
+        self.current.setdefault(type_key(type(obj)), set()).add(ALL if method else name)
+
+    def _everything(self, *groups: Any) -> None:
+        if self.current is None:
+            return
+        for group in groups:
+            for value in group:
+                items = value.values() if isinstance(value, Mapping) else value
+                for v in (items if isinstance(value, (Mapping, list, tuple, set, frozenset)) else [value]):
+                    if type(v) not in _PLAIN_TYPES and not isinstance(v, _CONTAINERS):
+                        self.current.setdefault(type_key(type(v)), set()).add(ALL)

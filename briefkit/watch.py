@@ -1,0 +1,133 @@
+"""Notice edits under a few folders and files: inotify on Linux, a stat scan elsewhere.
+
+Says only that something changed; the build cache works out what.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import select
+import struct
+import time
+from pathlib import Path
+
+_IN = {"MODIFY": 0x2, "ATTRIB": 0x4, "CLOSE_WRITE": 0x8, "MOVED_FROM": 0x40, "MOVED_TO": 0x80, "CREATE": 0x100,
+       "DELETE": 0x200, "DELETE_SELF": 0x400, "MOVE_SELF": 0x800}
+_MASK = sum(_IN.values())
+_EVENT = struct.Struct("iIII")
+def _ignored(name: str) -> bool:
+    """Editor swap and backup files (.x.swp, x~), and hidden files, are not edits to build."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
+class Watcher:
+    """`wait(timeout)` returns True once something under `paths` changed since the last call."""
+
+    def __init__(self, paths: list[Path], poll_interval: float = 0.25):
+        self.paths = [p for p in dict.fromkeys(paths)]
+        self.poll_interval = poll_interval
+        self._fd = -1
+        self._libc: ctypes.CDLL | None = None
+        self._watched: set[str] = set()
+        self._snapshot: dict[str, tuple[int, int]] = {}
+        self._start_inotify()
+        if self._fd < 0:
+            self._snapshot = self._scan()
+
+    @property
+    def kind(self) -> str:
+        return "inotify" if self._fd >= 0 else f"polling every {self.poll_interval:g} s"
+
+    def _start_inotify(self) -> None:
+        name = ctypes.util.find_library("c")
+        if not name or not hasattr(os, "O_NONBLOCK"):
+            return
+        try:
+            libc = ctypes.CDLL(name, use_errno=True)
+            fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
+        except (OSError, AttributeError):
+            return
+        if fd < 0:
+            return
+        self._libc, self._fd = libc, fd
+        self._add_watches()
+
+    def _add_watches(self) -> None:
+        assert self._libc is not None
+        for root in self.paths:
+            # a file is watched through its folder, so editors that replace it by a rename are seen
+            folders = [root] if root.is_dir() else [root.parent]
+            if root.is_dir():
+                folders += [Path(d) for d, _, _ in os.walk(root) if d != str(root)]
+            for folder in folders:
+                key = str(folder)
+                if key in self._watched or not folder.is_dir():
+                    continue
+                if self._libc.inotify_add_watch(self._fd, key.encode(), _MASK) >= 0:
+                    self._watched.add(key)
+
+    def wait(self, timeout: float) -> bool:
+        if self._fd >= 0:
+            return self._wait_inotify(timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            now = self._scan()
+            if now != self._snapshot:
+                self._snapshot = now
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(self.poll_interval, left))
+
+    def _wait_inotify(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self._fd], [], [], timeout)
+        if not ready:
+            return False
+        relevant = False
+        while True:
+            try:
+                data = os.read(self._fd, 65536)
+            except BlockingIOError:
+                break
+            offset = 0
+            while offset < len(data):
+                _, mask, _, length = _EVENT.unpack_from(data, offset)
+                name = data[offset + _EVENT.size : offset + _EVENT.size + length].rstrip(b"\0").decode(errors="replace")
+                offset += _EVENT.size + length
+                if name and _ignored(name):
+                    continue
+                relevant = True
+                if mask & _IN["CREATE"]:
+                    self._add_watches()  # a new folder: watch it too
+        return relevant
+
+    def _scan(self) -> dict[str, tuple[int, int]]:
+        seen: dict[str, tuple[int, int]] = {}
+        stack = [str(p) for p in self.paths]
+        while stack:
+            path = stack.pop()
+            try:
+                if os.path.isdir(path):
+                    with os.scandir(path) as entries:
+                        for e in entries:
+                            if _ignored(e.name):
+                                continue
+                            if e.is_dir(follow_symlinks=False):
+                                stack.append(e.path)
+                            else:
+                                st = e.stat()
+                                seen[e.path] = (st.st_mtime_ns, st.st_size)
+                else:
+                    st = os.stat(path)
+                    seen[path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                continue
+        return seen
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1

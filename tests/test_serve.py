@@ -1,0 +1,176 @@
+"""`build.py serve` for real: a server on a free port, edits seen in the browser, errors shown, reloads sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from briefkit.serve import error_banner, inject, resolve_request
+
+BROKEN = "content/minimal.md:3: date: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def until(check, timeout: float = 8.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.05)
+
+
+class Server:
+    def __init__(self, root: Path, *args: str):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(self.port), *args],
+                                     cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert until(self.up, 20), self.stop()
+
+    def up(self) -> bool:
+        try:
+            return json.loads(fetch(self.base + "/__briefkit/status")[1])["builds"] >= 1
+        except (OSError, ValueError):
+            return False
+
+    def status(self) -> dict:
+        return json.loads(fetch(self.base + "/__briefkit/status")[1])
+
+    def stop(self) -> str:
+        self.proc.send_signal(2)  # Ctrl-C
+        out, err = self.proc.communicate(timeout=10)
+        return out + err
+
+
+@pytest.fixture
+def served(site_dir: Path) -> Iterator[tuple[Path, Server]]:
+    for name in ("minimal.md", "citation-forms.md"):
+        (site_dir / "content" / name).write_text((FIXTURES / "briefs" / name).read_text())
+    server = Server(site_dir)
+    yield site_dir, server
+    if server.proc.poll() is None:
+        server.stop()
+
+
+def test_edit_break_and_fix_a_brief_while_serving(served: tuple[Path, Server]) -> None:
+    root, server = served
+    brief = root / "content" / "minimal.md"
+    page = server.base + "/briefs/minimal/"
+    code, html = fetch(page)
+    assert code == 200 and "/livereload.js?port=" in html and "briefkit-errors" not in html
+    original = brief.read_text()
+
+    brief.write_text(original.replace("\n- ", "\n- A freshly added sentence.[1]\n- ", 1))
+    assert until(lambda: "A freshly added sentence." in fetch(page)[1]), "edit not served"
+
+    brief.write_text(original.replace("title:", "title: [", 1))
+    assert until(lambda: server.status()["errors"])
+    code, html = fetch(page)
+    assert code == 200 and 'id="briefkit-errors"' in html
+    assert BROKEN in unescape(html)
+    assert "A freshly added sentence." in html  # the last good site, under the banner
+
+    brief.write_text(original)
+    assert until(lambda: "briefkit-errors" not in fetch(page)[1])
+    assert "A freshly added sentence." not in fetch(page)[1]
+    out = server.stop()
+    assert BROKEN in out
+    assert "stopped" in out
+
+
+def test_every_finished_build_sends_a_reload(served: tuple[Path, Server]) -> None:
+    root, server = served
+    from tornado.ioloop import IOLoop
+    from tornado.websocket import websocket_connect
+
+    async def edits_reload() -> list[str]:
+        ws = await websocket_connect(f"ws://127.0.0.1:{server.port}/livereload")
+        ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        await ws.read_message()
+        ws.write_message(json.dumps({"command": "info", "url": server.base + "/", "plugins": {}}))
+        seen = []
+        for n in range(3):  # quick edits in a row: livereload alone drops reloads within 3 s of the last
+            brief = root / "content" / "minimal.md"
+            brief.write_text(brief.read_text().replace("\n- ", f"\n- Edit number {n}.[1]\n- ", 1))
+            msg = json.loads(await ws.read_message())
+            seen.append(msg["command"])
+        ws.close()
+        return seen
+
+    assert IOLoop.current().run_sync(edits_reload, timeout=20) == ["reload", "reload", "reload"]
+
+
+def test_base_path_serves_the_site_as_github_pages_would(site_dir: Path) -> None:
+    (site_dir / "content" / "minimal.md").write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    server = Server(site_dir, "--base-path", "/repo/")
+    try:
+        code, html = fetch(server.base + "/repo/briefs/minimal/")
+        assert code == 200 and 'href="/repo/static/style.css"' in html and "livereload.js" in html
+        assert fetch(server.base + "/repo/")[0] == 200
+        code, html = fetch(server.base + "/briefs/minimal/")
+        assert code == 404 and 'href="/repo/"' in html
+        code, html = fetch(server.base + "/repo/no-such-page/")
+        assert code == 404 and "Page not found" in html  # the site's own 404 page
+    finally:
+        server.stop()
+
+
+def test_a_busy_port_names_a_free_one(site_dir: Path) -> None:
+    (site_dir / "content" / "minimal.md").write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port)],
+                                check=False, cwd=site_dir, capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2
+    assert f"error: port {port} on 127.0.0.1 is already in use (another server?); port " in result.stderr
+    assert "is free: build.py serve --port " in result.stderr
+
+
+def test_requests_map_like_github_pages(tmp_path: Path) -> None:
+    (tmp_path / "briefs" / "x").mkdir(parents=True)
+    (tmp_path / "briefs" / "x" / "index.html").write_text("x")
+    (tmp_path / "about.html").write_text("a")
+    assert resolve_request("/repo/", "/repo/briefs/x/", tmp_path) == ("file", (tmp_path / "briefs/x/index.html").resolve())
+    assert resolve_request("/repo/", "/repo/briefs/x", tmp_path) == ("redirect", "/repo/briefs/x/")
+    assert resolve_request("/repo/", "/repo", tmp_path) == ("redirect", "/repo/")
+    assert resolve_request("/repo/", "/repo/about", tmp_path) == ("file", tmp_path / "about.html")
+    assert resolve_request("/repo/", "/repo/../../etc/passwd", tmp_path) == ("missing", None)
+    assert resolve_request("/repo/", "/other/", tmp_path) == ("outside", None)
+
+
+def test_the_banner_escapes_what_it_shows() -> None:
+    page = inject(b"<html><head></head><body><p>hi</p></body></html>", "<script></script>",
+                  ['content/x.md:3: title: bad <b>"value"</b>'])
+    text = page.decode()
+    assert text.index("<script></script>") < text.index("</head>")
+    assert "content/x.md:3: title: bad &lt;b&gt;&quot;value&quot;&lt;/b&gt;" in text
+    assert text.index(error_banner(['content/x.md:3: title: bad <b>"value"</b>'])) < text.index("</body>")
