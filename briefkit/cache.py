@@ -182,18 +182,19 @@ class BuildCache:
         return cls(project.root / ".cache")
 
     # -- reading the inputs -------------------------------------------------
-    def start(self, project: Project, inputs: Any, clock: Mapping[str, Any]) -> Changes:
+    def start(self, project: Project, inputs: Any, clock: Mapping[str, Any],
+              options: Mapping[str, Any] | None = None) -> Changes:
         """Hash this build's inputs (pipeline.Inputs) and settings; compare them with the last good build's.
 
         `clock` holds the build's time values: `today` always counts (dated checks and pages use it),
-        the others only when some template names them.
+        the others only when some template names them. `options` are the build's own switches.
         """
         self._load()
         self.hashes = {shown: content_hash(raw) for shown, raw in inputs.briefs}
         hashes = dict(self.hashes)
         for rel, file in inputs.assets:
             hashes["asset:" + rel] = content_hash(file.read_bytes())
-        self.key = self._key(project, inputs.outlets, clock)
+        self.key = self._key(project, inputs.outlets, clock, dict(options or {}))
         memo_key = "\0".join([self.key["generator"], project.config.timezone, str(project.config.allow_html),
                               str(project.drafts), os.getcwd()])
         if memo_key != self._memo_key and self._memos_loaded:  # what a parse or Markdown result depends on
@@ -205,7 +206,8 @@ class BuildCache:
         self._intact: set[str] | None = None
         return self.changes
 
-    def _key(self, project: Project, outlets: tuple[str, bytes] | None, clock: Mapping[str, Any]) -> dict[str, str]:
+    def _key(self, project: Project, outlets: tuple[str, bytes] | None, clock: Mapping[str, Any],
+             options: dict[str, Any]) -> dict[str, str]:
         theme, _ = resolve(project)
         h = hashlib.blake2b(digest_size=16)
         sources = ""
@@ -224,7 +226,7 @@ class BuildCache:
             "site.yaml": content_hash(site_yaml),
             "outlets.yaml": content_hash(outlets[1]) if outlets else "",
             "settings": content_hash(repr((project.config, project.drafts, str(project.out), os.getcwd(),
-                                           used)).encode()),
+                                           used, sorted(options.items()))).encode()),
         }
 
     def intact(self, out: Path) -> set[str]:

@@ -173,6 +173,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return EXIT_OK
 
 
-from . import authoring  # noqa: F401  (registers the new and import commands)
-from . import explain  # noqa: F401  (registers the related command)
-from . import serve  # noqa: F401  (registers the serve command)
+from . import (
+    authoring,  # noqa: F401  (registers the new and import commands)
+    explain,  # noqa: F401  (registers the related command)
+    serve,  # noqa: F401  (registers the serve command)
+)

@@ -168,7 +168,7 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     today = now.astimezone(project.config.tz).date()
     stages.start()
     inputs = read_inputs(project)
-    changed = cache.start(project, inputs, {"build_time": now, "today": today}) if cache else None
+    changed = cache.start(project, inputs, {"build_time": now, "today": today}, {"search": search}) if cache else None
     stages.done("read", f"{len(inputs.briefs)} files" + (f", {changed.describe()}" if changed else ""))
     if cache is not None and write and cache.state is not None and cache.nothing_changed(project.out):
         last = cache.state  # the output is as the last good build left it: report that build again

@@ -10,6 +10,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from .diagnostics import Diagnostic
@@ -56,7 +57,7 @@ def _previous(out: Path | None, digest: str) -> dict[str, bytes] | None:
         return None
 
 
-def index_site(files: dict[str, bytes], binary: Path | None = None, previous: Path | None = None,
+def index_site(files: Mapping[str, bytes], binary: Path | None = None, previous: Path | None = None,
                timeout: float = 300) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Index the HTML pages among `files`; return the bundle as {"pagefind/...": bytes} or a diagnostic.
 

@@ -285,8 +285,14 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     thread.start()
     host = f"[{args.host}]" if ":" in args.host else args.host
     console.say(f"serving http://{host}:{args.port}{base} (watching with {watcher.kind}; Ctrl-C stops)")
-    # Ctrl-C raises KeyboardInterrupt; a plain `kill` (or a parent that ignores SIGINT) stops as cleanly
-    signal.signal(signal.SIGTERM, lambda *_: loop.add_callback(loop.stop))
+    # Ctrl-C and `kill` stop the loop between requests: a KeyboardInterrupt raised inside livereload's
+    # sending code would be swallowed by its bare `except:`. call_soon_threadsafe wakes the idle loop.
+    def stop(*_: object) -> None:
+        loop.asyncio_loop.call_soon_threadsafe(loop.stop)  # type: ignore[attr-defined]
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN or sig == signal.SIGTERM:
+            signal.signal(sig, stop)
     try:
         loop.start()
     except KeyboardInterrupt:
