@@ -16,6 +16,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,15 +33,16 @@ ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
 
 def timed_build(site: Path, *args: str) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one `build.py` process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-q", *args], cwd=site, env=ENV,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode:
-        raise SystemExit(f"build failed in {site}:\n{err}")
+    with tempfile.TemporaryFile() as err:  # a file, not a pipe: warnings must not fill a buffer nobody reads
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-q", *args], cwd=site, env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            err.seek(0)
+            raise SystemExit(f"build failed in {site}:\n{err.read().decode()[-3000:]}")
     return elapsed, usage.ru_maxrss / 1024
 
 
