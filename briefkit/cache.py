@@ -23,7 +23,7 @@ from .project import Project
 from .themes import resolve
 
 FORMAT = 2  # bump when the pickled layout changes
-SHARDS = 16  # parsed briefs are saved in this many files, so one edit rewrites one of them
+SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -167,8 +167,11 @@ class BuildCache:
         self.state: State | None = None
         self._parsed = Memo()
         self._marked = Memo()
+        self._links = Memo()
         self._memos_loaded = folder is None
+        self._links_loaded = folder is None
         self._saved: dict[int, frozenset[Any]] = {}  # keys in each shard file on disk
+        self._saved_links: dict[int, frozenset[Any]] = {}
         self.autosave = True  # serve turns this off and saves once the browser has its reload
         self.hashes: dict[str, str] = {}
         self.key: dict[str, str] = {}
@@ -199,6 +202,8 @@ class BuildCache:
                               str(project.drafts), os.getcwd()])
         if memo_key != self._memo_key and self._memos_loaded:  # what a parse or Markdown result depends on
             self._parsed, self._marked = Memo(), Memo()
+        if memo_key != self._memo_key and self._links_loaded:
+            self._links = Memo()
         self._memo_key = memo_key
         old = self.state
         self.changes = classify(old.key if old else None, self.key, old.inputs if old else {}, hashes)
@@ -272,6 +277,8 @@ class BuildCache:
         if self._memos_loaded:
             self._parsed.prune()
             self._marked.prune()
+        if self._links_loaded:
+            self._links.prune()
         if self.autosave:
             self.save()
 
@@ -286,6 +293,20 @@ class BuildCache:
         """Rendered Markdown by (shown path, content hash)."""
         self._load_memos()
         return self._marked
+
+    @property
+    def links(self) -> Memo:
+        """Pages parsed by the link checker, by the digest of their bytes."""
+        if not self._links_loaded:
+            self._links_loaded = True
+            entries: dict[Any, Any] = {}
+            for shard in range(SHARDS) if self.folder is not None else ():
+                loaded = _undump(self.folder / f"pages-{shard:x}.pickle")  # type: ignore[operator]
+                if loaded is not None and loaded[0] == self._memo_key:
+                    entries.update(loaded[1])
+                    self._saved_links[shard] = frozenset(loaded[1])
+            self._links = Memo(entries)
+        return self._links
 
     def _load(self) -> None:
         if self._loaded:
@@ -318,6 +339,15 @@ class BuildCache:
         if not ignore.exists():
             ignore.write_text("# the build cache; safe to delete\n*\n", encoding="utf-8")
         _dump(self.folder / "state.pickle", (self.state,))
+        if self._links_loaded and self._links.changed:
+            pages: list[dict[Any, Any]] = [{} for _ in range(SHARDS)]
+            for key, value in self._links.entries.items():
+                pages[int(key[:4], 16) % SHARDS][key] = value
+            for shard, part in enumerate(pages):
+                if self._saved_links.get(shard) != frozenset(part):
+                    _dump(self.folder / f"pages-{shard:x}.pickle", (self._memo_key, part))
+                    self._saved_links[shard] = frozenset(part)
+            self._links.changed = False
         if not (self._memos_loaded and (self._parsed.changed or self._marked.changed)):
             return
         # entries never change under their key (path, content hash), so a shard with the same keys is saved

@@ -1,12 +1,14 @@
 """The link checker: every internal link and #anchor in the rendered pages must resolve.
 
-Works on the site in memory (before anything is written), parsing each page with html.parser.
+Works on the site in memory (before anything is written), parsing each page with html.parser
+(the build cache keeps parsed pages by their bytes).
 External links are collected, and fetched only when asked (warnings only).
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
@@ -18,7 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from . import __version__
 from .diagnostics import WARNING, Diagnostic
 from .listings import url_of
-from .parallel import ordered_map
+from .parallel import Memo, ordered_map
 from .project import SiteConfig
 from .render import Output
 
@@ -67,36 +69,24 @@ class _Collector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-_PARSED: dict[bytes, ParsedPage] = {}  # by content digest: a rebuild re-parses only the pages that changed
-_PARSED_MAX = 50_000
-
-
 def _parse(data: bytes) -> ParsedPage:
     collector = _Collector()
     collector.feed(data.decode("utf-8", errors="replace"))
     collector.close()
-    return collector.page
-
-
-def parse_page(data: bytes) -> ParsedPage:
-    """Ids and links of one HTML page (cached by content, so treat the result as read-only)."""
-    key = hashlib.blake2b(data, digest_size=16).digest()
-    page = _PARSED.get(key)
-    if page is None:
-        page = _parse(data)
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.clear()
-        _PARSED[key] = page
+    page = collector.page
+    # the same navigation links recur on every page: one string each keeps the saved cache small
+    page.links = [sys.intern(link) for link in page.links]
     return page
 
 
-def parse_pages(pages: list[bytes]) -> None:
-    """Parse the pages not parsed before into the content cache, on every core."""
-    todo = {hashlib.blake2b(data, digest_size=16).digest(): data for data in pages}
-    todo = {key: data for key, data in todo.items() if key not in _PARSED}
-    if len(_PARSED) + len(todo) >= _PARSED_MAX:
-        _PARSED.clear()
-    _PARSED.update(zip(todo, ordered_map(_parse, list(todo.values()))))
+def parse_page(data: bytes) -> ParsedPage:
+    """Ids and links of one HTML page."""
+    return _parse(data)
+
+
+def page_key(data: bytes) -> str:
+    """What a parsed page is remembered by: its bytes' digest."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -110,19 +100,14 @@ class LinkReport:
 class _Site:
     """Resolves a link found on one page to an output file and, for #anchors, an id in it."""
 
-    def __init__(self, config: SiteConfig, files: Mapping[str, bytes]):
+    def __init__(self, config: SiteConfig, files: Mapping[str, bytes], parsed: Mapping[str, ParsedPage]):
         self.config = config
         self.files = files
         base = urlsplit(config.base_url) if config.absolute_base else None
         self.host = base.netloc.lower() if base else ""
         self.base_path = config.base_path
-        self.parsed: dict[str, ParsedPage] = {}
+        self.parsed = parsed  # output path -> its ids and links, for every HTML page
         self.verdicts: dict[tuple[str, str], tuple[str, str, str]] = {}
-
-    def page(self, rel: str) -> ParsedPage:
-        if rel not in self.parsed:
-            self.parsed[rel] = parse_page(self.files[rel])
-        return self.parsed[rel]
 
     def target(self, path: str) -> str | None:
         """URL path -> output file, the way a static host finds it (folders serve index.html)."""
@@ -137,11 +122,18 @@ class _Site:
 
     def check(self, rel: str, href: str) -> tuple[str, str, str]:
         """(verdict, message, hint): verdict is ok, skip, external or broken."""
-        # most links (navigation, feeds, the stylesheet) are the same on every page: resolve them once
-        key = ("", href) if href.startswith(("/", "http:", "https:")) else (rel, href)
-        if key not in self.verdicts:
-            self.verdicts[key] = self._check(rel, href)
-        return self.verdicts[key]
+        # resolve each link once per site (absolute ones), per folder (relative ones: every page in a
+        # folder resolves them alike) or per page (only "", "#..." and "?..." depend on the page itself)
+        if href.startswith(("/", "http:", "https:")):
+            key = ("", href)
+        elif not href or href[0] in "#?":
+            key = (rel, href)
+        else:
+            key = ("/" + rel[:rel.rfind("/") + 1], href)
+        verdict = self.verdicts.get(key)
+        if verdict is None:
+            verdict = self.verdicts[key] = self._check(rel, href)
+        return verdict
 
     def _check(self, rel: str, href: str) -> tuple[str, str, str]:
         parts = urlsplit(href)
@@ -162,34 +154,52 @@ class _Site:
                 hint = "" if path == parts.path else f"resolves to {path}"
             return "broken", f'broken internal link "{href}"', hint
         fragment = unquote(parts.fragment)
-        if fragment and fragment != "top" and target.endswith(".html") and fragment not in self.page(target).ids:
+        if fragment and fragment != "top" and target.endswith(".html") and fragment not in self.parsed[target].ids:
             return "broken", f'broken anchor "{href}"', f'no id="{fragment}" in {target}'
         return "ok", "", ""
 
 
-def check_links(config: SiteConfig, out: Output, shown: Callable[[str], str]) -> LinkReport:
-    """Check every link of every HTML page in `out`; `shown` turns an output path into a diagnostic path."""
-    site = _Site(config, out.files)
+def parse_all(out: Output, memo: Memo | None = None) -> dict[str, ParsedPage]:
+    """Every HTML page's ids and links, parsed on every core; with a memo, only pages whose bytes are new."""
+    pages = sorted(rel for rel in out.files if rel.endswith(".html"))
+    data = [out.files[rel] for rel in pages]
+    if memo is None:
+        return dict(zip(pages, ordered_map(_parse, data)))
+    return dict(zip(pages, memo.map(_parse, data, key=page_key)))
+
+
+def check_links(config: SiteConfig, out: Output, shown: Callable[[str], str],
+                memo: Memo | None = None) -> LinkReport:
+    """Check every link of every HTML page in `out`; `shown` turns an output path into a diagnostic path.
+
+    `memo` (the build cache's) keeps parsed pages by their bytes across builds; links are resolved
+    again every build, as a page that is gone breaks the links to it on pages that did not change.
+    """
+    parsed = parse_all(out, memo)
+    site = _Site(config, out.files, parsed)
     report = LinkReport()
-    parse_pages([out.files[rel] for rel in out.files if rel.endswith(".html")])
-    for rel in sorted(out.files):
-        if not rel.endswith(".html"):
-            continue
+    external = report.external
+    check = site.check
+    internal = 0
+    for rel, page in parsed.items():
         report.pages += 1
         origin = out.origins.get(rel, "")
-        for href in site.page(rel).links:
-            verdict, message, hint = site.check(rel, href)
+        where = ""
+        for href in page.links:
+            verdict, message, hint = check(rel, href)
             if verdict == "ok":
-                report.internal += 1
+                internal += 1
             elif verdict == "external":
-                pages = report.external.setdefault(href, [])
-                if shown(rel) not in pages:
-                    pages.append(shown(rel))
+                where = where or shown(rel)
+                pages = external.setdefault(href, [])
+                if not pages or pages[-1] != where:  # pages are visited in order: a repeat is the last one
+                    pages.append(where)
             elif verdict == "broken":
                 if origin.endswith(".md"):
                     hint = f"{hint}; page built from {origin}" if hint else f"page built from {origin}"
                 report.diagnostics.append(Diagnostic(shown(rel), 0, "link", message, hint=hint))
-    report.external = dict(sorted(report.external.items()))
+    report.internal = internal
+    report.external = dict(sorted(external.items()))
     return report
 
 

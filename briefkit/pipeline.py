@@ -215,7 +215,8 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     diags += sitemap.add_sitemap(site, pages, out)
     stages.done("render", f"{len(pages)} pages")
     if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
-        result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel))
+        result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel),
+                                             cache.links if cache is not None else None)
         diags += result.links.diagnostics
         stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
     if search and write and published and not any(d.is_error or strict for d in diags):
