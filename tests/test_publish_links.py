@@ -8,11 +8,14 @@ import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from briefkit.cli import main
-from briefkit.linkcheck import check_links, parse_page
+from briefkit.linkcheck import check_links, parse_page, resolve
 from briefkit.project import SiteConfig
 from briefkit.render import Output
 
@@ -163,3 +166,15 @@ def test_the_parser_collects_ids_names_and_links_in_order():
     page = parse_page(b'<a name="n" href="/x">x</a><p id="i"><img src="/y"/></p><script src="/z.js"></script>')
     assert page.ids == {"n", "i"}
     assert page.links == ["/x", "/y", "/z.js"]
+
+
+HREF_PARTS = st.sampled_from(["/", "//", ".", "..", "./", "../", "a", "b.html", "#", "#x", "?", "?q=1", ";p",
+                              "%20", "é", "\t", ":", "x:y", "index.html", "/repo/", "//host/"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HREF_PARTS, max_size=6).map("".join),
+       st.sampled_from(["/repo/", "/repo/a/", "/repo/a/b.html", "/repo/a;b/c.html", "/repo/a?b/", "/", "/x/y/"]))
+def test_links_resolve_as_urljoin_resolves_them(href, base):
+    assume(not urlsplit(href).scheme and not href.startswith("//"))
+    assert resolve(base, href, urlsplit(href)) == urlsplit(urljoin(base, href)).path
