@@ -342,7 +342,7 @@ class BuildCache:
         if self._links_loaded and self._links.changed:
             pages: list[dict[Any, Any]] = [{} for _ in range(SHARDS)]
             for key, value in self._links.entries.items():
-                pages[int(key[:4], 16) % SHARDS][key] = value
+                pages[int(str(key)[:4], 16) % SHARDS][key] = value
             for shard, part in enumerate(pages):
                 if self._saved_links.get(shard) != frozenset(part):
                     _dump(self.folder / f"pages-{shard:x}.pickle", (self._memo_key, part))

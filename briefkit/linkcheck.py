@@ -1,7 +1,7 @@
 """The link checker: every internal link and #anchor in the rendered pages must resolve.
 
-Works on the site in memory (before anything is written), parsing each page with html.parser
-(the build cache keeps parsed pages by their bytes).
+Works on the site in memory (before anything is written), parsing each page with htmlscan
+(html.parser where a page is not plain enough for it; the build cache keeps parsed pages by their bytes).
 External links are collected, and fetched only when asked (warnings only).
 """
 
@@ -19,6 +19,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from . import __version__
 from .diagnostics import WARNING, Diagnostic
+from .htmlscan import start_tags
 from .listings import url_of
 from .parallel import Memo, ordered_map
 from .project import SiteConfig
@@ -69,10 +70,19 @@ class _Collector(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+WANTED = frozenset(LINK_ATTRS) | {"meta"}  # the tags whose attributes matter, besides any with an id
+
+
 def _parse(data: bytes) -> ParsedPage:
+    text = data.decode("utf-8", errors="replace")
     collector = _Collector()
-    collector.feed(data.decode("utf-8", errors="replace"))
-    collector.close()
+    tags = start_tags(text, WANTED)  # our own pages take the fast path; anything unusual, html.parser
+    if tags is None:
+        collector.feed(text)
+        collector.close()
+    else:
+        for tag, attrs in tags:
+            collector.handle_starttag(tag, attrs)
     page = collector.page
     # the same navigation links recur on every page: one string each keeps the saved cache small
     page.links = [sys.intern(link) for link in page.links]

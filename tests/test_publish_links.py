@@ -15,7 +15,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from briefkit.cli import main
-from briefkit.linkcheck import check_links, parse_page, resolve
+from briefkit.htmlscan import start_tags
+from briefkit.linkcheck import WANTED, _Collector, check_links, parse_page, resolve
 from briefkit.project import SiteConfig
 from briefkit.render import Output
 
@@ -178,3 +179,28 @@ HREF_PARTS = st.sampled_from(["/", "//", ".", "..", "./", "../", "a", "b.html", 
 def test_links_resolve_as_urljoin_resolves_them(href, base):
     assume(not urlsplit(href).scheme and not href.startswith("//"))
     assert resolve(base, href, urlsplit(href)) == urlsplit(urljoin(base, href)).path
+
+
+HTML_PARTS = st.sampled_from([
+    '<a href="/x">', "<a href='/y#z'>", "<a href=/u>", '<a href=/u/>', "<a name=n>", "<a href>", '<A HREF="/C">',
+    '<img src="/i.png" srcset="/a.png 1x, /b.png 2x"/>', '<img src="/i.png" />', '<p id="p">', '<p id = "q" >',
+    '<p data-id="d">', '<meta property="og:url" content="https://h/x">', '<link rel="preconnect" href="//h">',
+    '<a href="/a&amp;b">', '<a href="/&eacute">', '<a href="/one" href="/two">', '<a href="x"id="y">',
+    "</a>", "</p >", "text", " < ", "&amp;", "<!-- <a href='/c'> -->", "<!-- x -- >", "<!-->", "<!doctype html>",
+    '<script src="/s.js"></script>', "<script>if (a<b) {}</script>", '<style>p{}</style>', "<br/>", "<?x?>",
+    "<![CDATA[<a href='/d'>]]>", '<a title="1 > 0" href="/g">', "<a href='/h'\n>", "</script>", "<textarea>",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(HTML_PARTS, max_size=12).map("".join))
+def test_the_fast_scan_reads_a_page_as_html_parser_does(html):
+    tags = start_tags(html, WANTED)
+    if tags is not None:  # None: the page goes to html.parser itself
+        slow = _Collector()
+        slow.feed(html)
+        slow.close()
+        fast = _Collector()
+        for tag, attrs in tags:
+            fast.handle_starttag(tag, attrs)
+        assert (fast.page.ids, fast.page.links) == (slow.page.ids, slow.page.links)
