@@ -142,6 +142,18 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
     return RenderedBrief(brief, body_html, narratives, claims, corrections, facts, env["citations"]), diags
 
 
+def render_elsewhere(text: str, brief: Brief, fld: str, allow_html: bool = False) -> str:
+    """Inline Markdown of a brief for another page (forecasts, outlets): citation markers are
+    dropped, since they point at the brief's own source list; unsafe links neutralised as there."""
+    md = markdown(allow_html)
+    tokens = md.parseInline(text, {"citations": {}})
+    _check(brief, tokens, 0, fld, [])  # problems were reported when the brief itself was rendered
+    for tok in tokens:
+        if tok.children:
+            tok.children = [c for c in tok.children if c.type != "citation"]
+    return md.renderer.render(tokens, md.options, {"citations": {}}).strip()
+
+
 def _walk_inline(tokens: list[Token], first_line: int):
     """Yield (inline child token, file line) for every inline token in a block stream."""
     for tok in tokens:

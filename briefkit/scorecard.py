@@ -16,7 +16,7 @@ from . import forecasts as fc
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, notes
 from .charts import balance_map, calibration_chart, rating_text
 from .listings import BriefView, Page, SiteData, url_of
-from .markdown import _check, markdown
+from .markdown import render_elsewhere
 from .model import Brief, Narrative, Outlet
 from .outlets import Registry, usage
 
@@ -87,15 +87,8 @@ class CorrectionView:
 
 
 def inline_html(text: str, brief: Brief, fld: str, allow_html: bool) -> Markup:
-    """Inline Markdown for a page other than the brief's own: citation markers dropped, since
-    they point at the brief's source list; unsafe link schemes neutralised as on the brief."""
-    md = markdown(allow_html)
-    tokens = md.parseInline(text, {"citations": {}})
-    _check(brief, tokens, 0, fld, [])  # problems were reported when the brief itself was rendered
-    for tok in tokens:
-        if tok.children:
-            tok.children = [c for c in tok.children if c.type != "citation"]
-    return Markup(md.renderer.render(tokens, md.options, {"citations": {}}).strip())
+    """A brief's inline Markdown shown on a site-wide page, marked safe for the templates."""
+    return Markup(render_elsewhere(text, brief, fld, allow_html))
 
 
 def outlet_slug(o: Outlet) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import run as run_cli
 
-from briefkit.cli import main
 from briefkit.schema import parse_brief
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -17,9 +16,8 @@ SAMPLE_OUTLETS = Path(__file__).parent.parent / "content" / "outlets.yaml"
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+    result = run_cli(*argv)
+    return result.code, result.out, result.err
 
 
 @pytest.fixture

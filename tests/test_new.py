@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from briefkit.cli import main
+from conftest import run as run_cli
 
 
 def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+    result = run_cli(*argv)
+    return result.code, result.out, result.err
 
 
 @pytest.fixture

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import run as run_cli
 
 from briefkit import search
-from briefkit.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "search_site"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out, err)
-    return code, out.getvalue(), err.getvalue()
+def run(*argv: str) -> tuple[int, str, str]:
+    result = run_cli(*argv)
+    return result.code, result.out, result.err
 
 
 @pytest.fixture
