@@ -62,8 +62,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_reloads(site: Path, edits: int) -> list[float]:
-    """Seconds from saving an edit to the live-reload message reaching a connected browser."""
+def status(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__briefkit/status", timeout=5) as r:
+        return json.loads(r.read())
+
+
+def serve_reloads(site: Path, edits: int) -> tuple[list[float], list[float]]:
+    """Seconds from saving an edit to the first live-reload message reaching a connected browser
+    (the quick pass showing the edited brief), and to the full rebuild having finished."""
     from tornado.websocket import websocket_connect
 
     port = free_port()
@@ -73,27 +79,34 @@ def serve_reloads(site: Path, edits: int) -> list[float]:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/__briefkit/status", timeout=2) as r:
-                    if json.loads(r.read())["builds"] >= 1:
-                        break
+                if status(port)["builds"] >= 1:
+                    break
             except OSError:
                 time.sleep(0.2)
 
-        async def measure() -> list[float]:
+        async def measure() -> tuple[list[float], list[float]]:
             ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
             ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
             await ws.read_message()
             ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
-            times = []
+            reloads, settled = [], []
             for n in range(edits):
-                await asyncio.sleep(0.5)
+                builds = status(port)["builds"]
                 start = time.perf_counter()
                 edit(site, 100 + n)
                 while json.loads(await ws.read_message()).get("command") != "reload":
                     pass
-                times.append(time.perf_counter() - start)
+                reloads.append(time.perf_counter() - start)
+                while status(port)["builds"] <= builds:
+                    await asyncio.sleep(0.02)
+                settled.append(time.perf_counter() - start)
+                while True:  # drain what the full rebuild sent
+                    try:
+                        await asyncio.wait_for(ws.read_message(), 0.3)
+                    except asyncio.TimeoutError:
+                        break
             ws.close()
-            return times
+            return reloads, settled
 
         return asyncio.run(measure())
     finally:
@@ -121,7 +134,7 @@ def bench(n: int, runs: int, workdir: Path, serve_edits: int) -> dict[str, str]:
         one.append(t)
         rss.append(m)
     nocache = [timed_build(site, "--no-cache", "--out", str(site / "site-nocache"))[0] for _ in range(1)]
-    reloads = serve_reloads(site, serve_edits) if serve_edits else []
+    reloads, settled = serve_reloads(site, serve_edits) if serve_edits else ([], [])
     med = statistics.median
     return {
         "briefs": f"{n:,}",
@@ -130,6 +143,7 @@ def bench(n: int, runs: int, workdir: Path, serve_edits: int) -> dict[str, str]:
         "no-change rebuild": f"{med(nochange):.2f} s",
         "one-brief edit": f"{med(one):.2f} s",
         "serve edit-to-reload": f"{med(reloads) * 1000:.0f} ms" if reloads else "-",
+        "serve, all pages rebuilt": f"{med(settled):.2f} s" if settled else "-",
         "peak memory": f"{max(rss):.0f} MB",
     }
 

@@ -85,10 +85,15 @@ def annotate(site: SiteData) -> None:
         }
     site.extra[EXTRA_KEY] = {"feeds": feeds, "image": image_url(c, c.image), "publisher": publisher_name(c)}
     for v in site.briefs:
-        v.extra[EXTRA_KEY] = {
-            "json_ld": news_article(c, v),
-            "image": image_url(c, v.brief.image.src) if v.brief.image else "",
-        }
+        v.extra[EXTRA_KEY] = brief_extra(c, v)
+
+
+def brief_extra(config: SiteConfig, view: BriefView) -> dict[str, Any]:
+    """What one brief's page head needs: its JSON-LD and preview image."""
+    return {
+        "json_ld": news_article(config, view),
+        "image": image_url(config, view.brief.image.src) if view.brief.image else "",
+    }
 
 
 def check_config(config: SiteConfig, shown_site_file: str, asset_paths: set[str]) -> list[Diagnostic]:

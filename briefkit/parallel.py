@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
@@ -22,6 +23,13 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+def _worker_start() -> None:
+    """Workers die on SIGTERM (Pool.terminate's signal) whatever handler the parent had installed:
+    serve's handler only stops its event loop, which a forked worker does not run."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
 def _chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -40,7 +48,7 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     step = -(-len(items) // n)
     bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
     try:
-        with multiprocessing.get_context("fork").Pool(len(bounds) - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(len(bounds) - 1, initializer=_worker_start) as pool:
             pending = pool.map_async(_chunk, bounds[1:])
             first = _chunk(bounds[0])
             rest = pending.get()

@@ -43,6 +43,7 @@ class BuildResult:
     timings: list[tuple[str, float]] = field(default_factory=list)
     site: SiteData | None = None
     links: linkcheck.LinkReport | None = None
+    superseded: bool = False  # `proceed` said no: a newer edit came in, nothing was written
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -155,11 +156,13 @@ class Stages:
 
 
 def build(project: Project, *, write: bool = True, strict: bool = False,
-          progress: Progress | None = None, search: bool = True, cache: BuildCache | None = None) -> BuildResult:
+          progress: Progress | None = None, search: bool = True, cache: BuildCache | None = None,
+          proceed: Callable[[], bool] | None = None) -> BuildResult:
     """Build the site in memory and, when nothing is wrong, write it to project.out.
 
     With `search`, a site that is about to be written gets its Pagefind index first. With a cache,
-    only what changed since the last good build is parsed, rendered and written.
+    only what changed since the last good build is parsed, rendered and written. `proceed` is asked
+    just before writing; when it says no, nothing is written and the result is marked superseded.
     """
     result = BuildResult()
     stages = Stages(progress)
@@ -227,7 +230,9 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
         stages.done("search", f"{len(bundle)} index files")
     result.diagnostics = sorted_diagnostics(diags)
     result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
-    if write and not result.errors and not (strict and result.warnings):
+    if write and not result.errors and not (strict and result.warnings) and proceed is not None and not proceed():
+        result.superseded = True
+    elif write and not result.errors and not (strict and result.warnings):
         result.written = write_site(project.out, out.files, out.kept)
         if cache is not None:
             cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages)

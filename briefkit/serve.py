@@ -27,13 +27,30 @@ from tornado import httpserver, ioloop, web
 from . import cli, pipeline
 from .cache import BuildCache
 from .diagnostics import count_line
+from .preview import Snapshot
 from .project import Project, UsageError, open_project
 from .themes import resolve
 from .watch import Watcher
+from .write import WriteStats, write_files
 
+# A LiveReload plugin (livereload.js picks up window.LiveReloadPlugin*): a reload names the page that
+# changed, and only a browser showing that page reloads; "settled" ends the quick pass's notice.
 RELOAD_SNIPPET = (
-    '<script>(function(){{var s=document.createElement("script");'
+    '<script>(function(){{function P(w){{this.w=w}}P.identifier="briefkit";P.version="1.0";'
+    'P.prototype.reload=function(path){{var d=this.w.document;'
+    'if(path==="{settled}"){{var n=d.getElementById("briefkit-pending");if(n)n.remove();return true}}'
+    'if(path==="*"||!/(\\/|\\.html)$/.test(path))return false;'
+    'return path.replace(/index\\.html$/,"")!==this.w.location.pathname.replace(/index\\.html$/,"")}};'
+    'window.LiveReloadPluginBriefkit=P;var s=document.createElement("script");'
     's.src="//"+location.hostname+":{port}/livereload.js?port={port}";document.head.appendChild(s);}})();</script>'
+)
+SETTLED = "/__briefkit/settled"
+MAX_NAMED = 30  # a build that changed more pages than this reloads every browser
+PENDING_NOTICE = (
+    '<div id="briefkit-pending" role="status" style="position:fixed;inset:auto 1em 1em auto;z-index:2147483647;'
+    'padding:.4em .8em;background:#fffbe6;color:#5c4400;border:1px solid #d9b200;border-radius:4px;'
+    'font:13px/1.4 system-ui,sans-serif">This page shows your edit; lists, related briefs and search '
+    'are still being rebuilt.</div>'
 )
 
 
@@ -44,6 +61,7 @@ class Status:
     errors: list[str] = field(default_factory=list)
     builds: int = 0
     good: bool = False
+    pending: bool = False  # a quick pass showed an edit; the full rebuild has not finished
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -64,14 +82,15 @@ def error_page(errors: list[str], snippet: str) -> bytes:
             f'{error_banner(errors)}</body></html>').encode()
 
 
-def inject(page: bytes, snippet: str, errors: list[str]) -> bytes:
-    """Add the live-reload script (and the error banner) to an HTML page."""
+def inject(page: bytes, snippet: str, errors: list[str], pending: bool = False) -> bytes:
+    """Add the live-reload script (and the error banner, or the rebuilding notice) to an HTML page."""
     text = page.decode("utf-8", "replace")
     head = text.find("</head>")
     text = text[:head] + snippet + text[head:] if head >= 0 else snippet + text
-    if errors:
+    shown = error_banner(errors) if errors else PENDING_NOTICE if pending else ""
+    if shown:
         body = text.rfind("</body>")
-        text = text[:body] + error_banner(errors) + text[body:] if body >= 0 else text + error_banner(errors)
+        text = text[:body] + shown + text[body:] if body >= 0 else text + shown
     return text.encode("utf-8")
 
 
@@ -104,7 +123,7 @@ class SiteHandler(web.RequestHandler):
 
     def get(self, path: str) -> None:
         with self.status.lock:
-            errors, good = list(self.status.errors), self.status.good
+            errors, good, pending = list(self.status.errors), self.status.good, self.status.pending
         if not good and errors:
             self.set_status(500)
             self._send(error_page(errors, self.snippet), "text/html; charset=utf-8")
@@ -129,7 +148,7 @@ class SiteHandler(web.RequestHandler):
         data = where.read_bytes()
         ctype = mimetypes.guess_type(where.name)[0] or "application/octet-stream"
         if ctype == "text/html":
-            data, ctype = inject(data, self.snippet, errors), "text/html; charset=utf-8"
+            data, ctype = inject(data, self.snippet, errors, pending), "text/html; charset=utf-8"
         self._send(data, ctype)
 
     def head(self, path: str) -> None:
@@ -141,14 +160,15 @@ class SiteHandler(web.RequestHandler):
 
 
 class StatusHandler(web.RequestHandler):
-    """/__briefkit/status: the last build's errors and how many builds ran (for tools and tests)."""
+    """/__briefkit/status: the last build's errors, how many builds ran, whether one is catching up."""
 
     def initialize(self, status: Status) -> None:
         self.status = status
 
     def get(self) -> None:
         with self.status.lock:
-            self.finish(json.dumps({"builds": self.status.builds, "errors": self.status.errors}))
+            self.finish(json.dumps({"builds": self.status.builds, "errors": self.status.errors,
+                                    "pending": self.status.pending}))
 
 
 def free_port(host: str, start: int) -> int | None:
@@ -189,7 +209,11 @@ def preview_project(args: argparse.Namespace) -> tuple[Project | None, list[str]
 
 
 class Builder:
-    """Runs builds on its own thread whenever the watcher sees a change, then tells browsers to reload."""
+    """Quick passes on the watch thread, full rebuilds on the build thread; each tells browsers what to reload.
+
+    An edit to a brief's body is shown at once by the quick pass (preview.py); the full rebuild then
+    brings every page up to date. A rebuild overtaken by a newer edit writes nothing and starts again.
+    """
 
     def __init__(self, args: argparse.Namespace, console: cli.Console, status: Status,
                  reload: Callable[[str], None]):
@@ -197,49 +221,128 @@ class Builder:
         self.cache = BuildCache.for_project(open_project(args.content, args.out)[0])
         self.cache.autosave = False  # save after the reload is sent, not before
         self.stop = threading.Event()
+        self.wanted = threading.Event()  # a full rebuild is due
+        self.write_lock = threading.Lock()  # one writer at a time in the output folder
+        self.generation = 0  # edits seen so far; a rebuild that started before the last one is stale
+        self.snapshot: Snapshot | None = None
         self.last_build = 0.0
 
     def build(self, first: bool = False) -> bool:
         start = time.perf_counter()
+        generation = self.generation
         project, errors = preview_project(self.args)
         result = None
-        if project is not None:
-            result = pipeline.build(project, write=True, strict=self.args.strict, search=self.args.search,
-                                    cache=self.cache)
-            errors = [d.format() for d in result.errors]
-            if self.args.strict:
-                errors += [d.format() for d in result.warnings]
-        self.last_build = time.perf_counter() - start
+        held = []
+
+        def proceed() -> bool:  # just before writing: hold the output folder unless a newer edit came in
+            self.write_lock.acquire()
+            if self.generation != generation:
+                self.write_lock.release()
+                return False
+            held.append(True)
+            return True
+
+        try:
+            if project is not None:
+                result = pipeline.build(project, write=True, strict=self.args.strict, search=self.args.search,
+                                        cache=self.cache, proceed=proceed)
+                if result.superseded:
+                    return False
+                errors = [d.format() for d in result.errors]
+                if self.args.strict:
+                    errors += [d.format() for d in result.warnings]
+            self._finished(project, result, errors, first, time.perf_counter() - start)
+        finally:
+            if held:
+                self.write_lock.release()
+        return not errors
+
+    def _finished(self, project: Project | None, result: pipeline.BuildResult | None, errors: list[str],
+                  first: bool, elapsed: float) -> None:
+        self.last_build = elapsed
         with self.status.lock:
-            was = list(self.status.errors)
+            was, pending = list(self.status.errors), self.status.pending
             self.status.errors, self.status.builds = errors, self.status.builds + 1
             self.status.good = self.status.good or not errors
+            self.status.pending = False
         written = result.written if result is not None else None
-        changed = written is not None and bool(written.written or written.removed)
-        if changed or errors != was:
+        if errors != was or written is None:
             self.reload("*")
+        else:
+            for path in reload_paths(project.config.base_path if project else "/", written):
+                self.reload(path)
+        if pending:
+            self.reload(SETTLED)
         if errors:
             for line in errors:
                 self.console.problem(line)
             self.console.problem(f"build failed: {len(errors)} problem{'s' if len(errors) != 1 else ''}; "
                                  "the browser shows them over the last good site")
-        elif result is not None and written is not None:
-            if not first and (changed or was):
-                self.console.say(f"rebuilt in {self.last_build * 1000:.0f} ms: {written.written} written, "
-                                 f"{written.removed} removed ({count_line(result.diagnostics)})")
-            self.cache.save()
-        return not errors
+            return
+        assert project is not None and result is not None and written is not None
+        self.snapshot = Snapshot(project, result.site) if result.site is not None else None
+        if not first and (written.written or written.removed or was):
+            self.console.say(f"rebuilt in {elapsed * 1000:.0f} ms: {written.written} written, "
+                             f"{written.removed} removed ({count_line(result.diagnostics)})")
+        self.cache.save()
 
-    def run(self, watcher: Watcher) -> None:
+    def quick(self, changed: set[Path]) -> None:
+        """Show an edit to a brief's body at once, when the last build was good and the edit allows it."""
+        snapshot = self.snapshot
+        with self.status.lock:
+            if snapshot is None or self.status.errors:
+                return
+        start = time.perf_counter()
+        pages = snapshot.quick_pass(changed)
+        if not pages:
+            return
+        with self.write_lock:
+            written = write_files(snapshot.project.out, {p.path: p.data for p in pages})
+        if not written:
+            return
+        with self.status.lock:
+            self.status.pending = True
+        for page in pages:
+            if page.path in written:
+                self.reload(page.url)
+        self.console.say(f"showed the edit in {(time.perf_counter() - start) * 1000:.0f} ms; rebuilding the rest")
+
+    def watch(self, watcher: Watcher) -> None:
+        """The watch thread: notice edits, show what the quick pass can, and ask for a full rebuild."""
         while not self.stop.is_set():
-            if not watcher.wait(0.5):
+            changed = watcher.wait(0.5)
+            if not changed:
                 continue
-            while watcher.wait(0.03):  # let a burst of saves (a git checkout) settle into one build
-                pass
+            while more := watcher.wait(0.03):  # let a burst of saves (a git checkout) settle
+                changed |= more
+            self.generation += 1
+            try:
+                self.quick(changed)
+            except Exception as exc:  # noqa: BLE001 - the full rebuild follows and reports what is wrong
+                self.console.problem(f"internal error in the quick pass: {type(exc).__name__}: {exc}")
+            self.wanted.set()
+
+    def run(self) -> None:
+        """The build thread: one full rebuild at a time, whenever one is due."""
+        while not self.stop.is_set():
+            if not self.wanted.wait(0.5):
+                continue
+            self.wanted.clear()
             try:
                 self.build()
             except Exception as exc:  # noqa: BLE001 - a bug must not take the preview down; say what it was
                 self.console.problem(f"internal error during rebuild: {type(exc).__name__}: {exc}")
+
+
+def reload_paths(base: str, written: WriteStats) -> list[str]:
+    """What browsers are told to reload after a build: each changed page's URL, or everything ("*")."""
+    changed = written.written_paths + written.removed_paths
+    pages = [p for p in changed if p.endswith(".html")]
+    if not changed:
+        return []
+    if len(pages) != len(changed) or len(pages) > MAX_NAMED:  # a stylesheet, script or image: reload all
+        return ["*"]
+    return [base + p.removesuffix("index.html") for p in pages]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -263,7 +366,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     project, _ = preview_project(args)
     base = project.config.base_path if project else "/"
     out = project.out if project else builder.cache.folder.parent / "site"  # type: ignore[union-attr]
-    snippet = RELOAD_SNIPPET.format(port=args.port)
+    snippet = RELOAD_SNIPPET.format(port=args.port, settled=SETTLED)
     app = web.Application([
         (r"/livereload", LiveReloadHandler),
         (r"/livereload.js", LiveReloadJSHandler),
@@ -281,8 +384,10 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     if theme is not None:
         theme_dirs += [*theme.template_dirs, *theme.static_dirs]
     watcher = Watcher([p for p in theme_dirs if p.exists() or p == root.site_file])
-    thread = threading.Thread(target=builder.run, args=(watcher,), name="briefkit-rebuild", daemon=True)
-    thread.start()
+    threads = [threading.Thread(target=builder.run, name="briefkit-rebuild", daemon=True),
+               threading.Thread(target=builder.watch, args=(watcher,), name="briefkit-watch", daemon=True)]
+    for thread in threads:
+        thread.start()
     host = f"[{args.host}]" if ":" in args.host else args.host
     console.say(f"serving http://{host}:{args.port}{base} (watching with {watcher.kind}; Ctrl-C stops)")
     # Ctrl-C and `kill` stop the loop between requests: a KeyboardInterrupt raised inside livereload's
@@ -299,7 +404,8 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         pass
     finally:
         builder.stop.set()
-        thread.join(timeout=2)
+        for thread in threads:
+            thread.join(timeout=2)
         watcher.close()
         server.stop()
         console.say("stopped")

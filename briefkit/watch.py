@@ -1,6 +1,6 @@
 """Notice edits under a few folders and files: inotify on Linux, a stat scan elsewhere.
 
-Says only that something changed; the build cache works out what.
+Says which files changed (the paths watched, when the kernel dropped events); the build cache checks.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 _IN = {"MODIFY": 0x2, "ATTRIB": 0x4, "CLOSE_WRITE": 0x8, "MOVED_FROM": 0x40, "MOVED_TO": 0x80, "CREATE": 0x100,
        "DELETE": 0x200, "DELETE_SELF": 0x400, "MOVE_SELF": 0x800}
 _MASK = sum(_IN.values())
+_Q_OVERFLOW = 0x4000
 _EVENT = struct.Struct("iIII")
 def _ignored(name: str) -> bool:
     """Editor swap and backup files (.x.swp, x~), and hidden files, are not edits to build."""
@@ -30,7 +31,7 @@ class Watcher:
         self.poll_interval = poll_interval
         self._fd = -1
         self._libc: ctypes.CDLL | None = None
-        self._watched: set[str] = set()
+        self._watched: dict[int, str] = {}  # watch descriptor -> folder
         self._snapshot: dict[str, tuple[int, int]] = {}
         self._start_inotify()
         if self._fd < 0:
@@ -63,30 +64,35 @@ class Watcher:
                 folders += [Path(d) for d, _, _ in os.walk(root) if d != str(root)]
             for folder in folders:
                 key = str(folder)
-                if key in self._watched or not folder.is_dir():
+                if key in self._watched.values() or not folder.is_dir():
                     continue
-                if self._libc.inotify_add_watch(self._fd, key.encode(), _MASK) >= 0:
-                    self._watched.add(key)
+                wd = self._libc.inotify_add_watch(self._fd, key.encode(), _MASK)
+                if wd >= 0:
+                    self._watched[wd] = key
 
-    def wait(self, timeout: float) -> bool:
+    def _wanted(self, path: Path) -> bool:
+        """Under a watched folder, or a watched file itself (not its neighbours in the same folder)."""
+        return any(path == root or (root.is_dir() and path.is_relative_to(root)) for root in self.paths)
+
+    def wait(self, timeout: float) -> set[Path]:
         if self._fd >= 0:
             return self._wait_inotify(timeout)
         deadline = time.monotonic() + timeout
         while True:
             now = self._scan()
             if now != self._snapshot:
-                self._snapshot = now
-                return True
+                before, self._snapshot = self._snapshot, now
+                return {Path(p) for p in before.keys() | now.keys() if before.get(p) != now.get(p)}
             left = deadline - time.monotonic()
             if left <= 0:
-                return False
+                return set()
             time.sleep(min(self.poll_interval, left))
 
-    def _wait_inotify(self, timeout: float) -> bool:
+    def _wait_inotify(self, timeout: float) -> set[Path]:
         ready, _, _ = select.select([self._fd], [], [], timeout)
         if not ready:
-            return False
-        relevant = False
+            return set()
+        changed: set[Path] = set()
         while True:
             try:
                 data = os.read(self._fd, 65536)
@@ -94,15 +100,20 @@ class Watcher:
                 break
             offset = 0
             while offset < len(data):
-                _, mask, _, length = _EVENT.unpack_from(data, offset)
+                wd, mask, _, length = _EVENT.unpack_from(data, offset)
                 name = data[offset + _EVENT.size : offset + _EVENT.size + length].rstrip(b"\0").decode(errors="replace")
                 offset += _EVENT.size + length
+                if mask & _Q_OVERFLOW:  # events were lost: say that everything watched may have changed
+                    changed.update(self.paths)
+                    continue
                 if name and _ignored(name):
                     continue
-                relevant = True
+                path = Path(self._watched[wd], name) if wd in self._watched else self.paths[0]
+                if self._wanted(path):
+                    changed.add(path)
                 if mask & _IN["CREATE"]:
                     self._add_watches()  # a new folder: watch it too
-        return relevant
+        return changed
 
     def _scan(self) -> dict[str, tuple[int, int]]:
         seen: dict[str, tuple[int, int]] = {}

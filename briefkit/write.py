@@ -16,6 +16,8 @@ class WriteStats:
     written: int
     unchanged: int
     removed: int
+    written_paths: tuple[str, ...] = ()  # output paths, as in the site's files
+    removed_paths: tuple[str, ...] = ()
 
 
 class OutsideOutput(Exception):
@@ -38,29 +40,34 @@ def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = ()
     # check every new path before touching disk; kept files were checked when they were written
     targets = {rel: _target(out, rel) for rel in files if rel not in kept}
     out.mkdir(parents=True, exist_ok=True)
-    written = unchanged = 0
-    for rel in sorted(files):
-        if rel in kept:
-            unchanged += 1
-            continue
-        data, target = files[rel], targets[rel]
-        try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                unchanged += 1
-                continue
-        except FileNotFoundError:
-            pass
-        except (NotADirectoryError, IsADirectoryError):
-            _clear_way(out, target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_dir():
-            _clear_way(out, target)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-        written += 1
+    changed = [rel for rel in sorted(targets) if _write_one(out, targets[rel], files[rel])]
     removed = _remove_stale(out, {str(t) for t in targets.values()} | {os.path.join(out, rel) for rel in kept})
-    return WriteStats(written, unchanged, removed)
+    return WriteStats(len(changed), len(files) - len(changed), len(removed), tuple(changed), tuple(removed))
+
+
+def write_files(out: Path, files: Mapping[str, bytes]) -> list[str]:
+    """Write a few files whose bytes differ (serve's quick pass); leave every other file alone."""
+    out = out.resolve()
+    targets = {rel: _target(out, rel) for rel in files}
+    return [rel for rel in sorted(targets) if _write_one(out, targets[rel], files[rel])]
+
+
+def _write_one(out: Path, target: Path, data: bytes) -> bool:
+    """Replace `target` atomically unless it already holds `data`; True when written."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except (NotADirectoryError, IsADirectoryError):
+        _clear_way(out, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        _clear_way(out, target)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return True
 
 
 def _clear_way(out: Path, target: Path) -> None:
@@ -81,14 +88,14 @@ def _clear_way(out: Path, target: Path) -> None:
             return
 
 
-def _remove_stale(out: Path, keep: set[str]) -> int:
-    removed = 0
+def _remove_stale(out: Path, keep: set[str]) -> list[str]:
+    removed = []
     for root, dirs, names in os.walk(out, topdown=False):
         for name in names:
             path = os.path.join(root, name)
             if path not in keep:
                 os.unlink(path)
-                removed += 1
+                removed.append(os.path.relpath(path, out).replace(os.sep, "/"))
         for d in dirs:
             full = os.path.join(root, d)
             if os.path.islink(full):

@@ -1,0 +1,90 @@
+"""Serve's quick pass: an edit to a brief's body re-renders that brief's own page at once.
+
+The full rebuild that follows brings every other page (lists, related briefs, search) up to date;
+until it ends, serve says so in the browser. Writes nothing itself: it returns the page's bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import checks, metadata
+from .listings import BriefView, Page, SiteData
+from .markdown import render_brief
+from .pipeline import build_time, parse_one
+from .project import Project
+from .render import configure, render_page
+from .themes import environment, resolve
+
+
+@dataclass
+class QuickPage:
+    path: str  # output path, e.g. briefs/x/index.html
+    url: str  # URL path under the base path, e.g. /repo/briefs/x/
+    data: bytes
+
+
+class Snapshot:
+    """The last good full build as the quick pass needs it: the site's views and a theme ready to render."""
+
+    def __init__(self, project: Project, site: SiteData):
+        theme, problems = resolve(project)
+        self.project, self.site = project, site
+        self.env: jinja2.Environment | None = environment(theme) if theme is not None and not problems else None
+        if self.env is not None:
+            configure(self.env, site.config)
+        self.by_path = {v.brief.path: v for v in site.briefs}
+
+    def quick_pass(self, changed: Collection[Path]) -> list[QuickPage] | None:
+        """The new pages of the edited briefs, or None when the edit needs the full build to show right.
+
+        Only edits below the front matter of briefs already on the site qualify: a changed title, date,
+        source or topic moves the brief in lists and balance panels, which only the full build redoes.
+        Any problem in the edited file also leaves it to the full build, which reports it.
+        """
+        if self.env is None or not changed:
+            return None
+        pages = []
+        for file in sorted(set(changed)):
+            view = self._view_for(file)
+            data = self._render(view) if view is not None else None
+            if view is None or data is None:
+                return None
+            pages.append(QuickPage(f"briefs/{view.brief.slug}/index.html", view.url, data))
+        return pages
+
+    def _view_for(self, file: Path) -> BriefView | None:
+        shown = self.project.display(file)
+        old = self.by_path.get(shown)
+        if old is None or file.suffix != ".md":
+            return None
+        try:
+            raw = file.read_bytes()
+        except OSError:
+            return None
+        brief, problems = parse_one(shown, raw, self.project.config.tz)
+        if brief is None or any(d.is_error for d in problems):
+            return None
+        if dataclasses.replace(brief, body=old.brief.body, body_line=old.brief.body_line) != old.brief:
+            return None  # the front matter changed
+        rendered, problems = render_brief(brief, self.project.config.allow_html)
+        if any(d.is_error for d in problems + checks.check_rendered(rendered)):
+            return None
+        view = dataclasses.replace(old, rendered=rendered, extra=dict(old.extra))
+        if metadata.EXTRA_KEY in view.extra:  # the description (first fact) may have changed
+            view.extra[metadata.EXTRA_KEY] = metadata.brief_extra(self.site.config, view)
+        return view
+
+    def _render(self, view: BriefView) -> bytes | None:
+        assert self.env is not None
+        page = Page(f"briefs/{view.brief.slug}/index.html", "brief.html", view.brief.title, view.description,
+                    view.brief.path, {"brief": view})
+        extra: dict[str, Any] = {"build_time": build_time()}
+        html, problems = render_page(self.env, self.site, self.site, page, extra)
+        return None if problems else html
