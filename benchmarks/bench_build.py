@@ -103,7 +103,7 @@ def serve_reloads(site: Path, edits: int) -> tuple[list[float], list[float]]:
                 while True:  # drain what the full rebuild sent
                     try:
                         await asyncio.wait_for(ws.read_message(), 0.3)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         break
             ws.close()
             return reloads, settled

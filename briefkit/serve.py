@@ -1,24 +1,21 @@
 """`build.py serve`: build, serve site/ with live reload, and rebuild what changed on every edit.
 
-The livereload package speaks to the browser; builds run on their own thread, so the server
-answers while one runs, and every finished build sends its reload (no dropped-reload window).
+The livereload package speaks to the browser. An edit to a brief's body is shown at once by a quick
+pass on the watch thread; full rebuilds run on their own thread, so the server answers while one runs,
+and every finished build sends its reloads (no dropped-reload window).
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
-import html
-import json
-import mimetypes
 import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as _LivereloadWatcher
@@ -29,146 +26,10 @@ from .cache import BuildCache
 from .diagnostics import count_line
 from .preview import Snapshot
 from .project import Project, UsageError, open_project
+from .served import RELOAD_SNIPPET, SETTLED, SiteHandler, Status, StatusHandler, reload_paths
 from .themes import resolve
 from .watch import Watcher
-from .write import WriteStats, write_files
-
-# A LiveReload plugin (livereload.js picks up window.LiveReloadPlugin*): a reload names the page that
-# changed, and only a browser showing that page reloads; "settled" ends the quick pass's notice.
-RELOAD_SNIPPET = (
-    '<script>(function(){{function P(w){{this.w=w}}P.identifier="briefkit";P.version="1.0";'
-    'P.prototype.reload=function(path){{var d=this.w.document;'
-    'if(path==="{settled}"){{var n=d.getElementById("briefkit-pending");if(n)n.remove();return true}}'
-    'if(path==="*"||!/(\\/|\\.html)$/.test(path))return false;'
-    'return path.replace(/index\\.html$/,"")!==this.w.location.pathname.replace(/index\\.html$/,"")}};'
-    'window.LiveReloadPluginBriefkit=P;var s=document.createElement("script");'
-    's.src="//"+location.hostname+":{port}/livereload.js?port={port}";document.head.appendChild(s);}})();</script>'
-)
-SETTLED = "/__briefkit/settled"
-MAX_NAMED = 30  # a build that changed more pages than this reloads every browser
-PENDING_NOTICE = (
-    '<div id="briefkit-pending" role="status" style="position:fixed;inset:auto 1em 1em auto;z-index:2147483647;'
-    'padding:.4em .8em;background:#fffbe6;color:#5c4400;border:1px solid #d9b200;border-radius:4px;'
-    'font:13px/1.4 system-ui,sans-serif">This page shows your edit; lists, related briefs and search '
-    'are still being rebuilt.</div>'
-)
-
-
-@dataclass
-class Status:
-    """What the browser is told: the last build's errors (shown over the last good site)."""
-
-    errors: list[str] = field(default_factory=list)
-    builds: int = 0
-    good: bool = False
-    pending: bool = False  # a quick pass showed an edit; the full rebuild has not finished
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def error_banner(errors: list[str]) -> str:
-    """The banner listing each `file:line: message`, escaped; styled inline so any theme shows it."""
-    items = "".join(f"<li><code>{html.escape(e)}</code></li>" for e in errors)
-    return ('<div id="briefkit-errors" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:2147483647;'
-            'max-height:50vh;overflow:auto;margin:0;padding:1em 1.5em;background:#fff0f0;color:#600;'
-            'border-top:4px solid #c00;font:14px/1.5 system-ui,sans-serif;box-shadow:0 -2px 8px #0003">'
-            f'<strong>The last edit did not build ({len(errors)} problem{"s" if len(errors) != 1 else ""}); '
-            'this is the last good version of the site.</strong>'
-            f'<ul style="margin:.5em 0 0;padding-left:1.2em">{items}</ul></div>')
-
-
-def error_page(errors: list[str], snippet: str) -> bytes:
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>{snippet}</head>'
-            f'<body><h1>The site did not build</h1><p>Fix these and save; this page reloads.</p>'
-            f'{error_banner(errors)}</body></html>').encode()
-
-
-def inject(page: bytes, snippet: str, errors: list[str], pending: bool = False) -> bytes:
-    """Add the live-reload script (and the error banner, or the rebuilding notice) to an HTML page."""
-    text = page.decode("utf-8", "replace")
-    head = text.find("</head>")
-    text = text[:head] + snippet + text[head:] if head >= 0 else snippet + text
-    shown = error_banner(errors) if errors else PENDING_NOTICE if pending else ""
-    if shown:
-        body = text.rfind("</body>")
-        text = text[:body] + shown + text[body:] if body >= 0 else text + shown
-    return text.encode("utf-8")
-
-
-def resolve_request(base: str, path: str, out: Path) -> tuple[str, str | Path | None]:
-    """Map a URL path as GitHub Pages would: ("file", path) | ("redirect", url) | ("missing", None)."""
-    path = unquote(path)
-    if not path.startswith(base):
-        return ("redirect", base) if path + "/" == base else ("outside", None)
-    rel = path[len(base):]
-    target = (out / rel).resolve()
-    if not target.is_relative_to(out.resolve()):
-        return "missing", None
-    if target.is_dir():
-        if rel and not rel.endswith("/"):
-            return "redirect", path + "/"
-        target = target / "index.html"
-    elif not target.exists() and not rel.endswith(".html") and (out / (rel + ".html")).is_file():
-        target = out / (rel + ".html")  # GitHub Pages serves x.html for /x
-    return ("file", target) if target.is_file() else ("missing", None)
-
-
-class SiteHandler(web.RequestHandler):
-    """Files of the output folder under the base path, HTML with the reload script and any error banner."""
-
-    def initialize(self, out: Path, base: str, status: Status, snippet: str) -> None:
-        self.out, self.base, self.status, self.snippet = out, base, status, snippet
-
-    def set_default_headers(self) -> None:
-        self.set_header("Cache-Control", "no-store")
-
-    def get(self, path: str) -> None:
-        with self.status.lock:
-            errors, good, pending = list(self.status.errors), self.status.good, self.status.pending
-        if not good and errors:
-            self.set_status(500)
-            self._send(error_page(errors, self.snippet), "text/html; charset=utf-8")
-            return
-        kind, where = resolve_request(self.base, urlsplit(self.request.uri or "/").path, self.out)
-        if kind == "redirect":
-            self.redirect(str(where), permanent=True)
-            return
-        if kind == "outside":
-            self.set_status(404)
-            link = html.escape(self.base)
-            self._send(f'<!doctype html><title>Not here</title><p>The site is served under <a href="{link}">'
-                       f'{link}</a>, as it will be when published.</p>'.encode(), "text/html; charset=utf-8")
-            return
-        if kind == "missing":
-            self.set_status(404)
-            where = self.out / "404.html"
-            if not where.is_file():
-                self._send(b"<!doctype html><title>Not found</title><p>Not found.</p>", "text/html; charset=utf-8")
-                return
-        assert isinstance(where, Path)
-        data = where.read_bytes()
-        ctype = mimetypes.guess_type(where.name)[0] or "application/octet-stream"
-        if ctype == "text/html":
-            data, ctype = inject(data, self.snippet, errors, pending), "text/html; charset=utf-8"
-        self._send(data, ctype)
-
-    def head(self, path: str) -> None:
-        self.get(path)
-
-    def _send(self, data: bytes, ctype: str) -> None:
-        self.set_header("Content-Type", ctype)
-        self.finish(data)
-
-
-class StatusHandler(web.RequestHandler):
-    """/__briefkit/status: the last build's errors, how many builds ran, whether one is catching up."""
-
-    def initialize(self, status: Status) -> None:
-        self.status = status
-
-    def get(self) -> None:
-        with self.status.lock:
-            self.finish(json.dumps({"builds": self.status.builds, "errors": self.status.errors,
-                                    "pending": self.status.pending}))
+from .write import write_files
 
 
 def free_port(host: str, start: int) -> int | None:
@@ -332,17 +193,6 @@ class Builder:
                 self.build()
             except Exception as exc:  # noqa: BLE001 - a bug must not take the preview down; say what it was
                 self.console.problem(f"internal error during rebuild: {type(exc).__name__}: {exc}")
-
-
-def reload_paths(base: str, written: WriteStats) -> list[str]:
-    """What browsers are told to reload after a build: each changed page's URL, or everything ("*")."""
-    changed = written.written_paths + written.removed_paths
-    pages = [p for p in changed if p.endswith(".html")]
-    if not changed:
-        return []
-    if len(pages) != len(changed) or len(pages) > MAX_NAMED:  # a stylesheet, script or image: reload all
-        return ["*"]
-    return [base + p.removesuffix("index.html") for p in pages]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

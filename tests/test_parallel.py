@@ -27,6 +27,6 @@ def test_workers_stop_when_the_parent_has_its_own_sigterm_handler() -> None:
         t.start(); t.join()
         print(sum(len(o) for o in out))
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(MIN_ITEMS * 3 * 30)

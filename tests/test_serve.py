@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT
 
-from briefkit.serve import error_banner, inject, resolve_request
+from briefkit.served import SETTLED, error_banner, inject, resolve_request
 
 BROKEN = "content/minimal.md:3: date: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"
 
@@ -130,6 +130,33 @@ def test_every_finished_build_sends_a_reload(served: tuple[Path, Server]) -> Non
     worker.start()
     worker.join(30)
     assert seen == [["reload", "reload", "reload"]]
+
+
+def test_a_body_edit_reloads_its_own_page_first_then_the_rebuild_settles(served: tuple[Path, Server]) -> None:
+    root, server = served
+    from tornado.websocket import websocket_connect
+
+    async def paths() -> list[str]:
+        ws = await websocket_connect(f"ws://127.0.0.1:{server.port}/livereload")
+        ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        await ws.read_message()
+        ws.write_message(json.dumps({"command": "info", "url": server.base + "/", "plugins": {}}))
+        brief = root / "content" / "minimal.md"
+        brief.write_text(brief.read_text() + "- A second fact, added below the first.[1]\n")
+        seen = []
+        while SETTLED not in seen:
+            seen.append(json.loads(await ws.read_message())["path"])
+        ws.close()
+        return seen
+
+    seen: list[list[str]] = []
+    worker = threading.Thread(target=lambda: seen.append(asyncio.run(asyncio.wait_for(paths(), 20))))
+    worker.start()
+    worker.join(30)
+    assert seen and seen[0][0] == "/briefs/minimal/", seen  # the quick pass: only that page reloads
+    assert seen[0][-1] == SETTLED and "*" not in seen[0]
+    assert "A second fact, added below the first." in fetch(server.base + "/briefs/minimal/")[1]
+    assert "showed the edit in" in server.stop()
 
 
 def test_base_path_serves_the_site_as_github_pages_would(site_dir: Path) -> None:

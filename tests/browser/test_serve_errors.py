@@ -55,3 +55,41 @@ def test_broken_brief_shows_the_error_banner_and_a_fix_removes_it(browser: Any, 
         page.close()
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+OTHER = "---\ntitle: Other brief\ndate: 2024-10-22\nsources: [{name: Reuters}]\n---\n- Another fact.[1]\n"
+
+
+def test_an_edit_reloads_only_the_page_it_changed(browser: Any, site_dir: Path) -> None:
+    brief = site_dir / "content" / "served.md"
+    brief.write_text(BRIEF, encoding="utf-8")
+    (site_dir / "content" / "other.md").write_text(OTHER, encoding="utf-8")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", str(port), "--no-search"],
+                            cwd=site_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    edited, elsewhere = browser.new_page(), browser.new_page()
+    try:
+        for page, path in ((edited, "briefs/served/"), (elsewhere, "search/")):
+            for _ in range(100):  # the first build runs before the server answers
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/{path}", timeout=2000)
+                    break
+                except Exception:  # noqa: BLE001 - not up yet
+                    page.wait_for_timeout(200)
+            page.evaluate("window.notReloaded = true")
+        edited.wait_for_timeout(500)  # let the live-reload scripts connect
+        builds = edited.evaluate("fetch('/__briefkit/status').then(r => r.json()).then(s => s.builds)")
+        brief.write_text(BRIEF + "- A second fact, below the first.[1]\n", encoding="utf-8")
+        edited.get_by_text("A second fact, below the first.").wait_for(timeout=15000)
+        assert edited.evaluate("window.notReloaded === undefined")
+        elsewhere.wait_for_function(f"fetch('/__briefkit/status').then(r => r.json()).then(s => s.builds > {builds})",
+                                    timeout=15000)
+        elsewhere.wait_for_timeout(500)  # the rebuild's reloads have been sent by now
+        assert elsewhere.evaluate("window.notReloaded === true")  # the search page did not change
+        assert edited.locator("#briefkit-pending").count() == 0
+    finally:
+        for page in (edited, elsewhere):
+            page.close()
+        proc.terminate()
+        proc.communicate(timeout=10)

@@ -1,0 +1,91 @@
+"""Serve's quick pass: a body edit re-renders the brief's own page at once; anything else waits for the full build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from briefkit import pipeline
+from briefkit.preview import Snapshot
+from briefkit.project import open_project
+from briefkit.served import PENDING_NOTICE, error_banner, inject, reload_paths
+from briefkit.write import WriteStats
+
+SLUG = "pentagon-evidence-3k-north-korean-troops-in-russia"
+
+
+@pytest.fixture
+def snapshot(site_dir: Path) -> Snapshot:
+    shutil.copytree(ROOT / "content", site_dir / "content", dirs_exist_ok=True)
+    shutil.copy(ROOT / "site.yaml", site_dir / "site.yaml")
+    project, _ = open_project()
+    result = pipeline.build(project, search=False)
+    assert not result.errors and result.site is not None
+    return Snapshot(project, result.site)
+
+
+def brief_file(snapshot: Snapshot) -> Path:
+    return snapshot.project.content / f"{SLUG}.md"
+
+
+def add_fact(file: Path, sentence: str) -> None:
+    text = file.read_text(encoding="utf-8")
+    head, sep, body = text.partition("\n---\n")
+    last = body.rindex("\n- ")  # after the first fact, so the description stays the same
+    file.write_text(head + sep + body[:last] + f"\n- {sentence}[1]" + body[last:], encoding="utf-8")
+
+
+def test_a_body_edit_renders_the_page_the_full_build_will_write(snapshot: Snapshot) -> None:
+    file = brief_file(snapshot)
+    add_fact(file, "Officials in Seoul repeated the estimate on Friday.")
+    pages = snapshot.quick_pass({file})
+    assert pages is not None and [(p.path, p.url) for p in pages] == [(f"briefs/{SLUG}/index.html",
+                                                                        f"/briefs/{SLUG}/")]
+    assert b"Officials in Seoul repeated the estimate on Friday." in pages[0].data
+    full = pipeline.build(snapshot.project, write=False, search=False)
+    assert pages[0].data == full.files[f"briefs/{SLUG}/index.html"]
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda t: t.replace('title: "Pentagon:', 'title: "Retitled:', 1),
+                 id="a new title moves the brief in every list"),
+    pytest.param(lambda t: t.replace("topics: [", "topics: [Energy, ", 1), id="a new topic"),
+    pytest.param(lambda t: t.replace("\n- ", "\n- A claim citing a source that is not there.[99]\n- ", 1),
+                 id="a marker citing no source is the full build's to report"),
+    pytest.param(lambda t: t.replace("title:", "title: [", 1), id="broken front matter"),
+])
+def test_edits_the_quick_pass_leaves_to_the_full_build(snapshot: Snapshot, change) -> None:
+    file = brief_file(snapshot)
+    file.write_text(change(file.read_text(encoding="utf-8")), encoding="utf-8")
+    assert snapshot.quick_pass({file}) is None
+
+
+def test_new_files_and_other_files_wait_for_the_full_build(snapshot: Snapshot) -> None:
+    new = snapshot.project.content / "brand-new.md"
+    new.write_text(brief_file(snapshot).read_text(encoding="utf-8"), encoding="utf-8")
+    assert snapshot.quick_pass({new}) is None
+    assert snapshot.quick_pass({snapshot.project.root / "site.yaml"}) is None
+    edited = brief_file(snapshot)
+    add_fact(edited, "A second sentence.")
+    assert snapshot.quick_pass({edited, snapshot.project.root / "site.yaml"}) is None
+
+
+def test_reloads_name_the_changed_pages_or_everything() -> None:
+    assert reload_paths("/repo/", WriteStats(1, 0, 0, ("briefs/x/index.html",))) == ["/repo/briefs/x/"]
+    assert reload_paths("/", WriteStats(1, 0, 1, ("index.html",), ("404.html",))) == ["/", "/404.html"]
+    assert reload_paths("/", WriteStats(1, 0, 0, ("static/style.css",))) == ["*"]
+    assert reload_paths("/", WriteStats(3, 0, 0, ("index.json", "feed.xml", "pagefind/x.pf_index"))) == []
+    many = tuple(f"briefs/b{n}/index.html" for n in range(40))
+    assert reload_paths("/", WriteStats(40, 0, 0, many)) == ["*"]
+    assert reload_paths("/", WriteStats(0, 5, 0)) == []
+
+
+def test_pages_say_the_rest_is_rebuilding_and_errors_come_first() -> None:
+    page = b"<html><head></head><body><p>x</p></body></html>"
+    assert PENDING_NOTICE.encode() in inject(page, "", [], pending=True)
+    assert PENDING_NOTICE.encode() not in inject(page, "", [])
+    shown = inject(page, "", ["content/x.md:3: title: missing"], pending=True)
+    assert error_banner(["content/x.md:3: title: missing"]).encode() in shown and PENDING_NOTICE.encode() not in shown
