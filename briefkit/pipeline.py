@@ -217,17 +217,24 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     diags += feeds.add_feeds(site, out, now)
     diags += sitemap.add_sitemap(site, pages, out)
     stages.done("render", f"{len(pages)} pages")
-    if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
-        result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel),
-                                             cache.links if cache is not None else None)
-        diags += result.links.diagnostics
-        stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
+    indexing = None  # Pagefind runs in its own process while the links are checked
     if search and write and published and not any(d.is_error or strict for d in diags):
-        bundle, problems = search_index.index_site(out.files, previous=project.out)
-        diags += problems
-        for rel, data in bundle.items():
-            diags += out.add(rel, data, "search index")
-        stages.done("search", f"{len(bundle)} index files")
+        indexing = search_index.start_index(out.files, previous=project.out)
+    try:
+        if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
+            result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel),
+                                                 cache.links if cache is not None else None)
+            diags += result.links.diagnostics
+            stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
+        if indexing is not None and not any(d.is_error or strict for d in diags):
+            bundle, problems = indexing.finish()
+            diags += problems
+            for rel, data in bundle.items():
+                diags += out.add(rel, data, "search index")
+            stages.done("search", f"{len(bundle)} index files")
+    finally:
+        if indexing is not None:
+            indexing.cancel()  # when the links failed the build; a no-op once finished
     result.diagnostics = sorted_diagnostics(diags)
     result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
     if write and not result.errors and not (strict and result.warnings) and proceed is not None and not proceed():

@@ -57,43 +57,94 @@ def _previous(out: Path | None, digest: str) -> dict[str, bytes] | None:
         return None
 
 
-def index_site(files: Mapping[str, bytes], binary: Path | None = None, previous: Path | None = None,
-               timeout: float = 300) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Index the HTML pages among `files`; return the bundle as {"pagefind/...": bytes} or a diagnostic.
+class Indexing:
+    """A Pagefind run going on in the background while the build checks its links; `finish` waits for it."""
 
-    `previous` is the output folder: its index is reused, unread by Pagefind, when the pages are unchanged.
-    """
-    binary = binary or pagefind_binary()
-    if binary is None or not binary.is_file():
-        return {}, [Diagnostic("search", 0, "pagefind", "the Pagefind binary was not found",
-                               hint="install the pagefind package (pip install 'pagefind[extended]') or " + HINT)]
-    pages = {rel: data for rel, data in files.items() if rel.endswith(".html")}
-    digest = _digest(pages, binary)
-    kept = _previous(previous, digest)
-    if kept is not None:
-        return {**kept, STAMP: (previous / STAMP).read_bytes()}, []  # type: ignore[operator]
-    with tempfile.TemporaryDirectory(prefix="briefkit-search-") as tmp:
-        site, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
+    def __init__(self, files: Mapping[str, bytes], binary: Path | None, previous: Path | None, timeout: float):
+        self.timeout = timeout
+        self.ready: dict[str, bytes] | None = None  # an index that needs no run: reused as it is
+        self.problems: list[Diagnostic] = []
+        self.digest, self.bundle = "", Path()
+        self.proc: subprocess.Popen[str] | None = None
+        self.tmp: tempfile.TemporaryDirectory[str] | None = None
+        binary = binary or pagefind_binary()
+        if binary is None or not binary.is_file():
+            self.problems = [Diagnostic("search", 0, "pagefind", "the Pagefind binary was not found",
+                                        hint="install the pagefind package (pip install 'pagefind[extended]') or " + HINT)]
+            return
+        pages = indexed_pages(files)
+        self.digest = _digest(pages, binary)
+        kept = _previous(previous, self.digest)
+        if kept is not None:
+            self.ready = {**kept, STAMP: (previous / STAMP).read_bytes()}  # type: ignore[operator]
+            return
+        self.tmp = tempfile.TemporaryDirectory(prefix="briefkit-search-")
+        site, self.bundle = Path(self.tmp.name) / "site", Path(self.tmp.name) / "bundle"
         for rel, data in pages.items():
             target = site / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--quiet"]
+        command = [str(binary), "--site", str(site), "--output-path", str(self.bundle), "--quiet"]
         for selector in EXCLUDE_SELECTORS:
             command += ["--exclude-selectors", selector]
         try:
-            done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=timeout, cwd=tmp,
-                                  env={**os.environ, "NO_COLOR": "1"})
-        except (OSError, subprocess.TimeoutExpired) as exc:
+            self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                         cwd=self.tmp.name, env={**os.environ, "NO_COLOR": "1"})
+        except OSError as exc:
+            self.problems = [Diagnostic("search", 0, "pagefind", f"could not run Pagefind: {exc}", hint=HINT)]
+
+    def finish(self) -> tuple[dict[str, bytes], list[Diagnostic]]:
+        """The bundle as {"pagefind/...": bytes}, or the diagnostic saying why there is none."""
+        if self.ready is not None or self.proc is None:
+            self._clean()
+            return self.ready or {}, self.problems
+        try:
+            stdout, stderr = self.proc.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired as exc:
+            self.cancel()
             return {}, [Diagnostic("search", 0, "pagefind", f"could not run Pagefind: {exc}", hint=HINT)]
-        if done.returncode != 0 or not bundle.is_dir():
-            said = " ".join((done.stderr or done.stdout).split())[:300] or f"exit code {done.returncode}"
+        if self.proc.returncode != 0 or not self.bundle.is_dir():
+            said = " ".join((stderr or stdout).split())[:300] or f"exit code {self.proc.returncode}"
+            self._clean()
             return {}, [Diagnostic("search", 0, "pagefind", f"Pagefind failed: {said}", hint=HINT)]
         out = {}
-        for file in sorted(p for p in bundle.rglob("*") if p.is_file()):
-            out[f"{BUNDLE}/{file.relative_to(bundle).as_posix()}"] = file.read_bytes()
-    out[STAMP] = "\n".join([f"{STAMP_HEAD} {digest}", *out]).encode() + b"\n"
-    return out, []
+        for file in sorted(p for p in self.bundle.rglob("*") if p.is_file()):
+            out[f"{BUNDLE}/{file.relative_to(self.bundle).as_posix()}"] = file.read_bytes()
+        self._clean()
+        out[STAMP] = "\n".join([f"{STAMP_HEAD} {self.digest}", *out]).encode() + b"\n"
+        return out, []
+
+    def cancel(self) -> None:
+        """Stop the run (the build failed meanwhile) and remove its temporary files."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+        self._clean()
+
+    def _clean(self) -> None:
+        if self.tmp is not None:
+            self.tmp.cleanup()
+            self.tmp = None
+
+
+def indexed_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The HTML pages Pagefind reads: those marking a body to index, when any does (as Pagefind would)."""
+    pages = {rel: data for rel, data in files.items() if rel.endswith(".html")}
+    marked = {rel: data for rel, data in pages.items() if b"data-pagefind-body" in data}
+    return marked or pages
+
+
+def start_index(files: Mapping[str, bytes], binary: Path | None = None, previous: Path | None = None,
+                timeout: float = 300) -> Indexing:
+    """Start indexing the HTML pages among `files`; `previous` is the output folder, whose index is
+    reused, unread by Pagefind, when the pages are unchanged."""
+    return Indexing(files, binary, previous, timeout)
+
+
+def index_site(files: Mapping[str, bytes], binary: Path | None = None, previous: Path | None = None,
+               timeout: float = 300) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Index the HTML pages among `files`; return the bundle as {"pagefind/...": bytes} or a diagnostic."""
+    return start_index(files, binary, previous, timeout).finish()
 
 
 def search_pages(site: SiteData) -> list[Page]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -127,3 +128,29 @@ def test_check_does_not_run_pagefind(site: Path, monkeypatch: pytest.MonkeyPatch
         raise AssertionError("check must not index")
     monkeypatch.setattr(search, "index_site", fail)
     assert run("check", "--content", str(site / "content"), "-q")[0] == 0
+
+
+def test_only_pages_that_mark_a_body_are_indexed_when_any_does() -> None:
+    files = {"briefs/a/index.html": b'<article data-pagefind-body>x</article>', "topics/index.html": b"<p>list</p>",
+             "static/style.css": b"p{}"}
+    assert list(search.indexed_pages(files)) == ["briefs/a/index.html"]
+    del files["briefs/a/index.html"]
+    assert list(search.indexed_pages(files)) == ["topics/index.html"]  # a theme without markers: every page
+
+
+def test_a_build_that_fails_its_link_check_stops_the_indexer(site: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pagefind starts while the links are checked; a broken link fails the build, and the run must not outlive it
+    started = tmp_path / "pagefind.pid"
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"#!/bin/sh\necho $$ > {started}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(search, "pagefind_binary", lambda: fake)
+    brief = next((site / "content").glob("*.md"))
+    brief.write_text(brief.read_text() + "\n- See [the missing page](../no-such-brief/).[1]\n")
+    code, _, err = run("build", "--content", str(site / "content"))
+    assert code == 1 and "no-such-brief" in err
+    assert not (site / "site").exists()
+    if started.exists():  # else it was stopped before its first line ran
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(started.read_text()), 0)
