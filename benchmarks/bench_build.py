@@ -67,13 +67,14 @@ def status(port: int) -> dict:
         return json.loads(r.read())
 
 
-def serve_reloads(site: Path, edits: int) -> tuple[list[float], list[float]]:
+def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = ()) -> tuple[list[float], list[float]]:
     """Seconds from saving an edit to the first live-reload message reaching a connected browser
     (the quick pass showing the edited brief), and to the full rebuild having finished."""
     from tornado.websocket import websocket_connect
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "-q", "--port", str(port)], cwd=site,
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "-q", "--port", str(port), *flags],
+                            cwd=site,
                             env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
@@ -114,8 +115,10 @@ def serve_reloads(site: Path, edits: int) -> tuple[list[float], list[float]]:
         proc.wait(timeout=60)
 
 
-def bench(n: int, runs: int, workdir: Path, serve_edits: int) -> dict[str, str]:
-    site = workdir / f"n{n}"
+def bench(n: int, runs: int, workdir: Path, serve_edits: int, search: bool) -> dict[str, str]:
+    """One row of the table: one corpus size, with or without the search index."""
+    site = workdir / f"n{n}{'' if search else '-no-search'}"
+    flags = () if search else ("--no-search",)
     if site.exists():
         shutil.rmtree(site)
     corpus.generate(n, seed=1).write(site)
@@ -123,21 +126,22 @@ def bench(n: int, runs: int, workdir: Path, serve_edits: int) -> dict[str, str]:
     for _ in range(runs):
         shutil.rmtree(site / "site", ignore_errors=True)
         shutil.rmtree(site / ".cache", ignore_errors=True)
-        t, m = timed_build(site)
+        t, m = timed_build(site, *flags)
         cold.append(t)
         rss.append(m)
-    nochange = [timed_build(site)[0] for _ in range(runs)]
+    nochange = [timed_build(site, *flags)[0] for _ in range(runs)]
     one = []
     for i in range(runs):
         edit(site, i)
-        t, m = timed_build(site)
+        t, m = timed_build(site, *flags)
         one.append(t)
         rss.append(m)
-    nocache = [timed_build(site, "--no-cache", "--out", str(site / "site-nocache"))[0] for _ in range(1)]
-    reloads, settled = serve_reloads(site, serve_edits) if serve_edits else ([], [])
+    nocache = [timed_build(site, *flags, "--no-cache", "--out", str(site / "site-nocache"))[0] for _ in range(1)]
+    reloads, settled = serve_reloads(site, serve_edits, flags) if serve_edits else ([], [])
     med = statistics.median
     return {
         "briefs": f"{n:,}",
+        "search index": "yes" if search else "no",
         "cold build": f"{med(cold):.2f} s",
         "cold, no cache": f"{med(nocache):.2f} s",
         "no-change rebuild": f"{med(nochange):.2f} s",
@@ -154,8 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3, help="runs per figure; medians are reported")
     p.add_argument("--serve-edits", type=int, default=7, help="edits timed through a running serve (0: skip)")
     p.add_argument("--workdir", type=Path, default=HERE / "out")
+    p.add_argument("--search", choices=("both", "on", "off"), default="both",
+                   help="time builds with the search index, without it (--no-search), or both (default)")
     args = p.parse_args(argv)
-    rows = [bench(n, args.runs, args.workdir, args.serve_edits) for n in args.sizes]
+    modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.search]
+    rows = [bench(n, args.runs, args.workdir, args.serve_edits, search) for n in args.sizes for search in modes]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"\n{cores} cores, load average {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} runs\n")
     keys = list(rows[0])

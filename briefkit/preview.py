@@ -33,12 +33,23 @@ class QuickPage:
 class Snapshot:
     """The last good full build as the quick pass needs it: the site's views and a theme ready to render."""
 
-    def __init__(self, project: Project, site: SiteData):
-        theme, problems = resolve(project)
-        self.project, self.site = project, site
-        self.env: jinja2.Environment | None = environment(theme) if theme is not None and not problems else None
+    def __init__(self, project: Project, site: SiteData, theme_key: str = "", earlier: Snapshot | None = None):
+        """`theme_key` names the templates' version; an `earlier` snapshot of the same one lends its compiled
+        templates, so the first edit after a rebuild does not wait for Jinja to compile them again."""
+        self.project, self.site, self.theme_key = project, site, theme_key
+        self.env: jinja2.Environment | None = None
+        if earlier is not None and earlier.env is not None and theme_key and earlier.theme_key == theme_key:
+            self.env = earlier.env
+        else:
+            theme, problems = resolve(project)
+            if theme is not None and not problems:
+                self.env = environment(theme)
         if self.env is not None:
             configure(self.env, site.config)
+            try:
+                self.env.get_template("brief.html")  # compiled now, on the build thread
+            except jinja2.TemplateError:
+                pass  # the quick pass will not render with a broken template: _render says so
         self.by_path = {v.brief.path: v for v in site.briefs}
 
     def quick_pass(self, changed: Collection[Path]) -> list[QuickPage] | None:

@@ -141,7 +141,8 @@ class Builder:
                                  "the browser shows them over the last good site")
             return
         assert project is not None and result is not None and written is not None
-        self.snapshot = Snapshot(project, result.site) if result.site is not None else None
+        self.snapshot = (Snapshot(project, result.site, self.cache.key.get("templates", ""), self.snapshot)
+                         if result.site is not None else None)
         if not first and (written.written or written.removed or was):
             self.console.say(f"rebuilt in {elapsed * 1000:.0f} ms: {written.written} written, "
                              f"{written.removed} removed ({count_line(result.diagnostics)})")
