@@ -1,7 +1,9 @@
-"""Serve's quick pass: an edit to a brief's body re-renders that brief's own page at once.
+"""Serve's quick pass: an edit to a brief already on the site re-renders that brief's own page at once.
 
-The full rebuild that follows brings every other page (lists, related briefs, search) up to date;
-until it ends, serve says so in the browser. Writes nothing itself: it returns the page's bytes.
+The page is drawn from the last good build with the edited brief in it (its own balance panel and
+page head recomputed); the full rebuild that follows brings everything else up to date (lists,
+related briefs, forecast history, search), and until it ends serve says so in the browser.
+Writes nothing itself: it returns the page's bytes.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from typing import Any
 
 import jinja2
 
-from . import checks, metadata
+from . import checks, metadata, scorecard
 from .listings import BriefView, Page, SiteData
 from .markdown import render_brief
+from .outlets import registry
 from .pipeline import build_time, parse_one
 from .project import Project
 from .render import configure, render_page
@@ -51,13 +54,15 @@ class Snapshot:
             except jinja2.TemplateError:
                 pass  # the quick pass will not render with a broken template: _render says so
         self.by_path = {v.brief.path: v for v in site.briefs}
+        self.registry = registry(site.outlets, present=bool(site.outlets))
+        self.outlet_views = {ov.outlet.slug: ov for ov in site.extra.get("outlets", ())}
 
     def quick_pass(self, changed: Collection[Path]) -> list[QuickPage] | None:
         """The new pages of the edited briefs, or None when the edit needs the full build to show right.
 
-        Only edits below the front matter of briefs already on the site qualify: a changed title, date,
-        source or topic moves the brief in lists and balance panels, which only the full build redoes.
-        Any problem in the edited file also leaves it to the full build, which reports it.
+        Only edits to briefs already on the site qualify, and only when the brief keeps its page (same
+        slug, still published). New, removed or renamed briefs, other files, and any problem in the
+        edited file leave it to the full build, which reports what is wrong.
         """
         if self.env is None or not changed:
             return None
@@ -82,14 +87,18 @@ class Snapshot:
         brief, problems = parse_one(shown, raw, self.project.config.tz)
         if brief is None or any(d.is_error for d in problems):
             return None
-        if dataclasses.replace(brief, body=old.brief.body, body_line=old.brief.body_line) != old.brief:
-            return None  # the front matter changed
+        if brief.slug != old.brief.slug or brief.draft != old.brief.draft:
+            return None  # the brief moves to another page, or leaves the site
         rendered, problems = render_brief(brief, self.project.config.allow_html)
         if any(d.is_error for d in problems + checks.check_rendered(rendered)):
             return None
         view = dataclasses.replace(old, rendered=rendered, extra=dict(old.extra))
-        if metadata.EXTRA_KEY in view.extra:  # the description (first fact) may have changed
-            view.extra[metadata.EXTRA_KEY] = metadata.brief_extra(self.site.config, view)
+        c = self.site.config
+        if "balance" in view.extra:  # its sources may have changed
+            scorecard.brief_panels(view, self.registry, self.outlet_views, c.balance["threshold"],
+                                   c.balance["min_rated"])
+        if metadata.EXTRA_KEY in view.extra:  # its head: title, description, sources
+            view.extra[metadata.EXTRA_KEY] = metadata.brief_extra(c, view)
         return view
 
     def _render(self, view: BriefView) -> bytes | None:

@@ -6,6 +6,7 @@ Pure: reads SiteData, fills BriefView.extra and SiteData.extra, returns Page rec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -100,14 +101,8 @@ def annotate(site: SiteData, reg: Registry, today: date) -> None:
     c = site.config
     threshold, min_rated = c.balance["threshold"], c.balance["min_rated"]
     views: dict[str, OutletView] = {o.slug: OutletView(o, url_of(c, f"outlets/{outlet_slug(o)}/")) for o in reg.outlets}
-    for v in site.briefs:  # one map per page: a fixed id keeps pages unchanged when others come and go
-        placed = [Placed(s, reg.match(s.name)) for s in v.brief.sources]
-        bal = balance_of(placed)
-        v.extra["balance"] = BalanceView(
-            bal, placed, lopsided(bal, threshold, min_rated), notes(bal, len(v.brief.narratives), threshold, min_rated),
-            balance_map(placed, "balance-map") if bal.rated_lean or bal.rated_establishment else Markup(""),
-            [x.perspective for x in v.brief.narratives])
-        v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
+    for v in site.briefs:
+        brief_panels(v, reg, views, threshold, min_rated)
     for slug, use in usage(reg, [v.brief for v in site.briefs]).items():
         ov = views[slug]
         ov.cited = [(site.by_slug[b.slug], nums) for b, nums in use.cited]
@@ -119,6 +114,19 @@ def annotate(site: SiteData, reg: Registry, today: date) -> None:
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
     site.extra["forecasts"] = forecast_board(site, today)
     site.extra["corrections"] = corrections(site)
+
+
+def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], threshold: float,
+                 min_rated: int) -> None:
+    """One brief's balance panel and the outlet behind each of its sources."""
+    placed = [Placed(s, reg.match(s.name)) for s in v.brief.sources]
+    bal = balance_of(placed)
+    # one map per page: a fixed id keeps pages unchanged when others come and go
+    v.extra["balance"] = BalanceView(
+        bal, placed, lopsided(bal, threshold, min_rated), notes(bal, len(v.brief.narratives), threshold, min_rated),
+        balance_map(placed, "balance-map") if bal.rated_lean or bal.rated_establishment else Markup(""),
+        [x.perspective for x in v.brief.narratives])
+    v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
 
 
 def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, list[Blindspot]]:

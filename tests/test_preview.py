@@ -50,9 +50,24 @@ def test_a_body_edit_renders_the_page_the_full_build_will_write(snapshot: Snapsh
 
 
 @pytest.mark.parametrize("change", [
-    pytest.param(lambda t: t.replace('title: "Pentagon:', 'title: "Retitled:', 1),
-                 id="a new title moves the brief in every list"),
-    pytest.param(lambda t: t.replace("topics: [", "topics: [Energy, ", 1), id="a new topic"),
+    pytest.param(lambda t: t.replace("  - name: RT\n    url: https://www.rt.com/", "  - name: BBC News", 1),
+                 id="a source swapped for another outlet"),
+    pytest.param(lambda t: t.replace("military tension", "military tensions", 1), id="a narrative reworded"),
+    pytest.param(lambda t: t.replace('title: "Pentagon:', 'title: "Retitled:', 1), id="a new title"),
+    pytest.param(lambda t: t.replace("probability: 0.7\n", "probability: 0.75\n", 1), id="a forecast revised"),
+])
+def test_front_matter_edits_render_the_page_the_full_build_will_write(snapshot: Snapshot, change) -> None:
+    file = brief_file(snapshot)
+    file.write_text(change(file.read_text(encoding="utf-8")), encoding="utf-8")
+    pages = snapshot.quick_pass({file})
+    assert pages is not None
+    full = pipeline.build(snapshot.project, write=False, search=False)
+    assert pages[0].data == full.files[f"briefs/{SLUG}/index.html"]
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda t: t.replace("title:", "slug: moved-elsewhere\ntitle:", 1), id="a new slug moves the page"),
+    pytest.param(lambda t: t.replace("title:", "draft: true\ntitle:", 1), id="a brief turned into a draft"),
     pytest.param(lambda t: t.replace("\n- ", "\n- A claim citing a source that is not there.[99]\n- ", 1),
                  id="a marker citing no source is the full build's to report"),
     pytest.param(lambda t: t.replace("title:", "title: [", 1), id="broken front matter"),
