@@ -6,6 +6,7 @@ Templates resolve: the site's templates/ -> the chosen theme -> the theme it ext
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,23 +28,35 @@ def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
     """Follow `extends:` from the configured theme; a missing theme or a loop is an error."""
     chain: list[Path] = []
     name: str | None = project.config.theme
-    where = "site.yaml" if project.site_file.is_file() else "--theme"
+    where, line, key = "--theme", 0, "theme"
+    if project.site_file.is_file():
+        where, line = project.display(project.site_file), _key_line(project.site_file, "theme")
     while name:
         found = next((d / name for d in project.theme_dirs() if (d / name).is_dir()), None)
         if found is None:
             known = sorted({p.name for d in project.theme_dirs() if d.is_dir() for p in d.iterdir() if p.is_dir()})
-            return None, [Diagnostic(where, 0, "theme", f'no theme "{name}" (have: {", ".join(known)})')]
+            return None, [Diagnostic(where, line, key, f'no theme "{name}" (have: {", ".join(known)})')]
         if found in chain:
             return None, [Diagnostic(os.path.relpath(found / "theme.yaml"), 1, "extends", "themes extend each other in a loop")]
         chain.append(found)
         meta_file = found / "theme.yaml"
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
         name = (meta or {}).get("extends")
-        where = os.path.relpath(meta_file)
+        where, line, key = os.path.relpath(meta_file), _key_line(meta_file, "extends"), "extends"
     templates = [project.root / "templates"] if (project.root / "templates").is_dir() else []
     templates += [d / "templates" for d in chain]
     statics = tuple(d / "static" for d in reversed(chain) if (d / "static").is_dir())
     return Theme(tuple(templates), statics), []
+
+
+def _key_line(file: Path, key: str) -> int:
+    """The line of a top-level `key:` in a YAML file (0 when it is not written there)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    found = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
 
 
 class _Loader(jinja2.FileSystemLoader):

@@ -36,10 +36,10 @@ def test_a_theme_extends_the_default(site_dir: Path) -> None:
 
 def test_unknown_theme_is_an_error(site_dir: Path) -> None:
     copy_fixture_briefs(site_dir, "minimal.md")
-    (site_dir / "site.yaml").write_text("theme: papr\n")
+    (site_dir / "site.yaml").write_text("title: Papers\ntheme: papr\n")
     result = run("check")
     assert result.code == 1
-    assert result.lines[1] == 'site.yaml: theme: no theme "papr" (have: default)'
+    assert result.lines[1] == 'site.yaml:2: theme: no theme "papr" (have: default)'
 
 
 def test_template_typo_names_the_template_file_and_line(site_dir: Path) -> None:
@@ -60,3 +60,14 @@ def test_template_syntax_error(site_dir: Path) -> None:
     (site_dir / "templates" / "404.html").write_text("{% if %}\n")
     result = run("check")
     assert result.lines[1] == "templates/404.html:1: template: Expected an expression, got 'end of statement block'"
+
+
+def test_a_theme_extending_a_missing_theme_names_its_line(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    theme = site_dir / "themes" / "paper"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yaml").write_text("# a paper look\nextends: defualt\n")
+    (site_dir / "site.yaml").write_text("theme: paper\n")
+    result = run("check")
+    assert result.code == 1
+    assert result.lines[1] == 'themes/paper/theme.yaml:2: extends: no theme "defualt" (have: default, paper)'
