@@ -26,14 +26,15 @@ def _ignored(name: str) -> bool:
 class Watcher:
     """`wait(timeout)` returns True once something under `paths` changed since the last call."""
 
-    def __init__(self, paths: list[Path], poll_interval: float = 0.25):
+    def __init__(self, paths: list[Path], poll_interval: float = 0.25, inotify: bool = True):
         self.paths = [p for p in dict.fromkeys(paths)]
         self.poll_interval = poll_interval
         self._fd = -1
         self._libc: ctypes.CDLL | None = None
         self._watched: dict[int, str] = {}  # watch descriptor -> folder
         self._snapshot: dict[str, tuple[int, int]] = {}
-        self._start_inotify()
+        if inotify:
+            self._start_inotify()
         if self._fd < 0:
             self._snapshot = self._scan()
 
