@@ -26,7 +26,7 @@ from .cache import BuildCache
 from .diagnostics import count_line
 from .preview import Snapshot
 from .project import Project, UsageError, open_project
-from .served import RELOAD_SNIPPET, SETTLED, SiteHandler, Status, StatusHandler, reload_paths
+from .served import HISTORY, RELOAD_SNIPPET, SETTLED, STATUS_PATH, SiteHandler, Status, StatusHandler, reload_paths
 from .themes import resolve
 from .watch import Watcher
 from .write import write_files
@@ -91,6 +91,8 @@ class Builder:
     def build(self, first: bool = False) -> bool:
         start = time.perf_counter()
         generation = self.generation
+        with self.status.lock:
+            self.status.building = True
         project, errors = preview_project(self.args)
         result = None
         held = []
@@ -121,17 +123,19 @@ class Builder:
     def _finished(self, project: Project | None, result: pipeline.BuildResult | None, errors: list[str],
                   first: bool, elapsed: float) -> None:
         self.last_build = elapsed
+        written = result.written if result is not None else None
         with self.status.lock:
             was, pending = list(self.status.errors), self.status.pending
+            if errors != was or written is None:
+                paths = ["*"]
+            else:
+                paths = reload_paths(project.config.base_path if project else "/", written)
             self.status.errors, self.status.builds = errors, self.status.builds + 1
+            self.status.history = [*self.status.history, (self.status.builds, tuple(paths))][-HISTORY:]
             self.status.good = self.status.good or not errors
-            self.status.pending = False
-        written = result.written if result is not None else None
-        if errors != was or written is None:
-            self.reload("*")
-        else:
-            for path in reload_paths(project.config.base_path if project else "/", written):
-                self.reload(path)
+            self.status.pending = self.status.building = False
+        for path in paths:
+            self.reload(path)
         if pending:
             self.reload(SETTLED)
         if errors:
@@ -193,6 +197,8 @@ class Builder:
             try:
                 self.build()
             except Exception as exc:  # noqa: BLE001 - a bug must not take the preview down; say what it was
+                with self.status.lock:
+                    self.status.building = False
                 self.console.problem(f"internal error during rebuild: {type(exc).__name__}: {exc}")
 
 
@@ -221,7 +227,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     app = web.Application([
         (r"/livereload", LiveReloadHandler),
         (r"/livereload.js", LiveReloadJSHandler),
-        (r"/__briefkit/status", StatusHandler, {"status": status}),
+        (STATUS_PATH, StatusHandler, {"status": status}),
         (r"/(.*)", SiteHandler, {"out": out, "base": base, "status": status, "snippet": snippet}),
     ])
     server = bind(app, args.host, args.port)  # before the first build, so a busy port fails fast

@@ -37,6 +37,16 @@ PENDING_NOTICE = (
     'font:13px/1.4 system-ui,sans-serif">This page shows your edit; lists, related briefs and search '
     'are still being rebuilt.</div>'
 )
+# A page served while a build runs may miss that build's reload (livereload only tells connected tabs),
+# so it asks until the build is over, then reloads if the build changed it, or drops the notice.
+CATCH_UP = (
+    '<script>(function(){{function ask(){{fetch("{status}?since={build}&path="+encodeURIComponent(location.pathname))'
+    '.then(function(r){{return r.json()}}).then(function(s){{if(s.building){{setTimeout(ask,400);return}}'
+    'if(s.reload){{location.reload();return}}var n=document.getElementById("briefkit-pending");if(n)n.remove()}},'
+    'function(){{setTimeout(ask,1000)}})}}ask()}})();</script>'
+)
+STATUS_PATH = "/__briefkit/status"
+HISTORY = 50  # builds remembered for pages asking what changed since they were served
 
 
 @dataclass
@@ -47,6 +57,8 @@ class Status:
     builds: int = 0
     good: bool = False
     pending: bool = False  # a quick pass showed an edit; the full rebuild has not finished
+    building: bool = False  # a full build is running
+    history: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (build, URL paths it reloaded)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -67,12 +79,17 @@ def error_page(errors: list[str], snippet: str) -> bytes:
             f'{error_banner(errors)}</body></html>').encode()
 
 
-def inject(page: bytes, snippet: str, errors: list[str], pending: bool = False) -> bytes:
-    """Add the live-reload script (and the error banner, or the rebuilding notice) to an HTML page."""
+def inject(page: bytes, snippet: str, errors: list[str], pending: bool = False, building: int | None = None) -> bytes:
+    """Add the live-reload script (and the error banner, or the rebuilding notice) to an HTML page.
+
+    `building` is the number of the last finished build when the page is served while another runs.
+    """
     text = page.decode("utf-8", "replace")
     head = text.find("</head>")
     text = text[:head] + snippet + text[head:] if head >= 0 else snippet + text
     shown = error_banner(errors) if errors else PENDING_NOTICE if pending else ""
+    if building is not None:
+        shown += CATCH_UP.format(status=STATUS_PATH, build=building)
     if shown:
         body = text.rfind("</body>")
         text = text[:body] + shown + text[body:] if body >= 0 else text + shown
@@ -109,6 +126,7 @@ class SiteHandler(web.RequestHandler):
     def get(self, path: str) -> None:
         with self.status.lock:
             errors, good, pending = list(self.status.errors), self.status.good, self.status.pending
+            building = self.status.builds if self.status.building else None
         if not good and errors:
             self.set_status(500)
             self._send(error_page(errors, self.snippet), "text/html; charset=utf-8")
@@ -133,7 +151,7 @@ class SiteHandler(web.RequestHandler):
         data = where.read_bytes()
         ctype = mimetypes.guess_type(where.name)[0] or "application/octet-stream"
         if ctype == "text/html":
-            data, ctype = inject(data, self.snippet, errors, pending), "text/html; charset=utf-8"
+            data, ctype = inject(data, self.snippet, errors, pending, building), "text/html; charset=utf-8"
         self._send(data, ctype)
 
     def head(self, path: str) -> None:
@@ -145,15 +163,25 @@ class SiteHandler(web.RequestHandler):
 
 
 class StatusHandler(web.RequestHandler):
-    """/__briefkit/status: the last build's errors, how many builds ran, whether one is catching up."""
+    """/__briefkit/status: the last build's errors, how many builds ran, whether one is running or catching up.
+
+    With ?since=N&path=P it also says whether a build after the N-th reloaded the page at P.
+    """
 
     def initialize(self, status: Status) -> None:
         self.status = status
 
     def get(self) -> None:
+        since, path = self.get_argument("since", ""), self.get_argument("path", "")
         with self.status.lock:
-            self.finish(json.dumps({"builds": self.status.builds, "errors": self.status.errors,
-                                    "pending": self.status.pending}))
+            answer = {"builds": self.status.builds, "errors": self.status.errors, "pending": self.status.pending,
+                      "building": self.status.building}
+            if since.isdigit():
+                page = path.removesuffix("index.html")
+                answer["reload"] = any("*" in paths or page in paths
+                                       for n, paths in self.status.history if n > int(since))
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(answer))
 
 
 def reload_paths(base: str, written: WriteStats) -> list[str]:

@@ -102,5 +102,7 @@ def test_pages_say_the_rest_is_rebuilding_and_errors_come_first() -> None:
     page = b"<html><head></head><body><p>x</p></body></html>"
     assert PENDING_NOTICE.encode() in inject(page, "", [], pending=True)
     assert PENDING_NOTICE.encode() not in inject(page, "", [])
+    assert b"/__briefkit/status?since=" not in inject(page, "", [])
+    assert b'fetch("/__briefkit/status?since=3&path="' in inject(page, "", [], building=3)  # served mid-build
     shown = inject(page, "", ["content/x.md:3: title: missing"], pending=True)
     assert error_banner(["content/x.md:3: title: missing"]).encode() in shown and PENDING_NOTICE.encode() not in shown

@@ -156,6 +156,10 @@ def test_a_body_edit_reloads_its_own_page_first_then_the_rebuild_settles(served:
     assert seen and seen[0][0] == "/briefs/minimal/", seen  # the quick pass: only that page reloads
     assert seen[0][-1] == SETTLED and "*" not in seen[0]
     assert "A second fact, added below the first." in fetch(server.base + "/briefs/minimal/")[1]
+    # a page served during a build asks afterwards whether that build changed it (it may miss the reload)
+    since = server.status()["builds"] - 1
+    asked = json.loads(fetch(f"{server.base}/__briefkit/status?since={since}&path=/search/index.html")[1])
+    assert asked["building"] is False and asked["reload"] is False
     assert "showed the edit in" in server.stop()
 
 
