@@ -18,6 +18,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from .parallel import ordered_map
 from .slugs import slugify
 
 SIGNALS = ("story", "topics", "outlets", "terms", "date")
@@ -272,19 +273,27 @@ class Index:
 
     def lookalikes(self) -> list[tuple[Doc, Doc, Match]]:
         """Pairs (newer, older, match) not in one story that look like the same story."""
-        s = self.settings
-        found: list[tuple[Doc, Doc, Match]] = []
-        if len(self.docs) < MIN_LOOKALIKE:
-            return found  # with so few briefs there is no telling which words are common
-        for i, doc in enumerate(self.docs):
+        return self.link_all()[1]
+
+    def link_all(self) -> tuple[list[list[Match]], list[tuple[Doc, Doc, Match]]]:
+        """Every doc's related list (in doc order) and the lookalike pairs, worked out on every core."""
+        found = ordered_map(self._links_of, range(len(self.docs)))
+        pairs = [(self.docs[i], self.docs[j], m) for i, (_, near) in enumerate(found) for j, m in near]
+        return [shown for shown, _ in found], pairs
+
+    def _links_of(self, i: int) -> tuple[list[Match], list[tuple[int, Match]]]:
+        """Doc i's related list, and the older docs outside its story that look like the same story."""
+        s, doc = self.settings, self.docs[i]
+        near: list[tuple[int, Match]] = []
+        if len(self.docs) >= MIN_LOOKALIKE:  # with fewer briefs there is no telling which words are common
             for m in self.candidates(doc.slug):
                 j = self.pos[m.slug]
                 other = self.docs[j]
                 if (j < i and m.days <= s.lookalike_days and not (doc.story and doc.story == other.story)
                         and not (doc.story and other.story)
                         and self.content_similarity(m) >= s.lookalike):
-                    found.append((doc, other, m))
-        return found
+                    near.append((j, m))
+        return self.related(doc.slug), near
 
     def _allowed(self, i: int, j: int) -> bool:
         return i != j and (self.settings.include_newer or self.docs[j].date <= self.docs[i].date)
