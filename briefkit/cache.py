@@ -114,6 +114,7 @@ class PageTracker:
         self.log = ReadLog()
         self._digesters: dict[str, Digester] = {}
         self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
+        self._planned: dict[str, PageRecord] = {}
 
     def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> str:
         if page.template not in self._digesters:
@@ -130,7 +131,7 @@ class PageTracker:
         now = {}
         for page, read, fp in zip(pages, reads, fingerprints):
             now[page.path] = fp
-            self.records[page.path] = PageRecord(fp, read)
+            self.records[page.path] = self._planned[page.path] = PageRecord(fp, read)
         return plan_pages(now, self.before, self.intact)
 
     def prepare(self, env: Any) -> None:
@@ -142,7 +143,9 @@ class PageTracker:
         return view
 
     def rendered(self, page: Page, reads: Collection[Read], attrs: Mapping[str, Collection[str]]) -> None:
-        self.records[page.path] = PageRecord("", tuple(sorted(reads)))
+        now = tuple(sorted(reads))
+        planned = self._planned.get(page.path)  # its fingerprint holds if it read the same (and no template grew)
+        self.records[page.path] = PageRecord(planned.fingerprint if planned and planned.reads == now else "", now)
         known = self.attrs.setdefault(page.template, {})
         for kind, names in attrs.items():
             grown = known.get(kind, frozenset()) | frozenset(names)
@@ -153,10 +156,9 @@ class PageTracker:
 
     def finish(self, pages: list[Page]) -> None:
         """Fingerprint rendered pages, and every page of a template seen to read more than before."""
-        for page in pages:
-            if page.template in self._grown or not self.records[page.path].fingerprint:
-                self.records[page.path] = PageRecord(self._fingerprint(page, self.records[page.path].reads),
-                                                     self.records[page.path].reads)
+        todo = [p for p in pages if p.template in self._grown or not self.records[p.path].fingerprint]
+        for page, fp in zip(todo, ordered_map(lambda p: self._fingerprint(p, self.records[p.path].reads), todo)):
+            self.records[page.path] = PageRecord(fp, self.records[page.path].reads)
 
 
 class BuildCache:

@@ -172,13 +172,21 @@ class ReadLog:
 
     def __init__(self) -> None:
         self.current: dict[str, set[str]] | None = None
+        self._keys: dict[type, str | None] = {}  # type -> its key, None for types not worth noting
 
     def install(self, env: Any) -> None:
         get_attr, get_item = env.getattr, env.getitem
 
         def getattr_(obj: Any, attribute: str) -> Any:
             value = get_attr(obj, attribute)
-            self._note(obj, attribute, value)
+            if self.current is not None:  # the hot path of every template: kept inline
+                kind = type(obj)
+                key = self._keys[kind] if kind in self._keys else self._key(kind)
+                if key is not None:
+                    names = self.current.get(key)
+                    if names is None:
+                        names = self.current[key] = set()
+                    names.add(ALL if callable(value) and not isinstance(value, type) else attribute)
             return value
 
         def getitem_(obj: Any, argument: Any) -> Any:
@@ -201,6 +209,10 @@ class ReadLog:
             return fn(*args, **kwargs)
         return wrapper
 
+    def _key(self, kind: type) -> str | None:
+        key = self._keys[kind] = None if kind in _PLAIN_TYPES or issubclass(kind, _CONTAINERS) else type_key(kind)
+        return key
+
     def _note(self, obj: Any, name: str, value: Any) -> None:
         if self.current is None or type(obj) in _PLAIN_TYPES or isinstance(obj, _CONTAINERS):
             return
@@ -212,7 +224,14 @@ class ReadLog:
             return
         for group in groups:
             for value in group:
-                items = value.values() if isinstance(value, Mapping) else value
-                for v in (items if isinstance(value, (Mapping, list, tuple, set, frozenset)) else [value]):
-                    if type(v) not in _PLAIN_TYPES and not isinstance(v, _CONTAINERS):
-                        self.current.setdefault(type_key(type(v)), set()).add(ALL)
+                if type(value) in _PLAIN_TYPES:  # most arguments: nothing of an object is handed over
+                    continue
+                if isinstance(value, Mapping):
+                    items: Any = value.values()
+                else:
+                    items = value if isinstance(value, (list, tuple, set, frozenset)) else (value,)
+                for v in items:
+                    kind = type(v)
+                    key = self._keys[kind] if kind in self._keys else self._key(kind)
+                    if key is not None:
+                        self.current.setdefault(key, set()).add(ALL)
