@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__, linkcheck, pipeline
 from .cache import BuildCache
@@ -104,8 +104,12 @@ def finish(result: pipeline.BuildResult, console: Console, strict: bool, what: s
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+_QUICK_EXIT: list[bool] = []  # set by a command after which the process may end without tidying up
+
+
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     start = time.perf_counter()
+    _QUICK_EXIT.append(True)
     project = open_for(args, console)
     cache = None if args.no_cache else BuildCache.for_project(project)
     result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress,
@@ -122,6 +126,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    _QUICK_EXIT.append(True)
     project = open_for(args, console)
     result = pipeline.build(project, write=False, strict=args.strict, progress=console.progress)
     if result.links is not None and (args.links or args.external):
@@ -171,6 +176,25 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush stays quiet
         return EXIT_OK
+
+
+
+def run(argv: list[str] | None = None) -> NoReturn:
+    """main() as a process of its own (build.py, the briefkit script).
+
+    After build or check the process ends without freeing, one by one, the millions of objects the
+    build made (0.6 s at 4,000 briefs): output is flushed, worker pools are already closed, and
+    nothing else is left to tidy. Other commands (serve) exit the ordinary way.
+    """
+    code = main(argv)
+    if not _QUICK_EXIT:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
 
 
 from . import (
