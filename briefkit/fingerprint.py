@@ -38,6 +38,7 @@ class Digester:
         self.attrs = attrs  # per type, the attributes this template reads; None: all of them
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}  # dataclass type -> the attributes its digest covers
 
     def of(self, obj: Any, shallow: bool = False) -> str:
         """A digest of `obj`; `shallow` views stand for their own brief only, not their neighbours."""
@@ -74,6 +75,9 @@ class Digester:
             known = self.brief_hashes.get(obj.path if kind is Brief else obj.brief.path)
             if known is not None:  # a pure function of the file's bytes and the site-wide settings
                 return _h(kind.__name__, obj.path if kind is Brief else obj.brief.path, known)
+        names = self._fields.get(kind)
+        if names is not None:  # a dataclass seen before: its attributes to count, worked out below once
+            return _h(kind.__qualname__, *[f"{a}={self.of(getattr(obj, a, _MISSING), shallow)}" for a in names])
         if isinstance(obj, _PLAIN):  # subclasses such as Markup
             return f"{kind.__name__}:{obj!r}"
         if isinstance(obj, SiteData):
@@ -87,10 +91,10 @@ class Digester:
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
             if wanted is None or ALL in wanted:
-                return _h(kind.__qualname__,
-                          *(f"{f.name}={self.of(getattr(obj, f.name), shallow)}" for f in dataclasses.fields(obj)))
-            # only what the template reads of it: an outlet's page lists its briefs, a brief page only its name
-            return _h(kind.__qualname__, *(f"{a}={self.of(getattr(obj, a, _MISSING), shallow)}" for a in sorted(wanted)))
+                self._fields[kind] = tuple(f.name for f in dataclasses.fields(obj))
+            else:  # only what the template reads of it: an outlet's page lists its briefs, a brief page only its name
+                self._fields[kind] = tuple(sorted(wanted))
+            return self._compute(obj, shallow)
         try:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
