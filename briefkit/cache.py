@@ -1,7 +1,7 @@
 """The build cache: what the last good build read, rendered and wrote, so the next does only what changed.
 
-classify() and plan_pages() are pure. BuildCache keeps its state in memory and, for `build`,
-in .cache/ under the site root; it writes nowhere else.
+classify() is pure (the render stage's side is tracker.py). BuildCache keeps its state in memory and,
+for `build`, in .cache/ under the site root; it writes nowhere else.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from typing import Any
 
 from . import __version__
 from .diagnostics import Diagnostic
-from .fingerprint import Digester, Read, ReadLog, SiteReads
-from .listings import Page, SiteData, url_of
-from .parallel import Memo, ordered_map
+from .linkcheck import PageKeys
+from .listings import SiteData
+from .parallel import Memo
 from .project import Project
 from .themes import resolve
+from .tracker import PageRecord, PageTracker
 
-FORMAT = 2  # bump when the pickled layout changes
+FORMAT = 3  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
 PACKAGE = Path(__file__).resolve().parent
 
@@ -73,18 +74,6 @@ def classify(old_key: Mapping[str, str] | None, new_key: Mapping[str, str],
     )
 
 
-@dataclass(frozen=True)
-class PageRecord:
-    fingerprint: str
-    reads: tuple[Read, ...]  # what of `site` its last render read
-
-
-def plan_pages(now: Mapping[str, str], before: Mapping[str, PageRecord], intact: Collection[str]) -> set[str]:
-    """Pages to render: new ones, ones whose inputs changed, ones whose output file is gone or was edited."""
-    return {path for path, fp in now.items()
-            if path not in intact or path not in before or before[path].fingerprint != fp}
-
-
 @dataclass
 class State:
     """The last good build, as saved."""
@@ -97,66 +86,7 @@ class State:
     diagnostics: list[Diagnostic]
     briefs: int
     page_count: int
-
-
-class PageTracker:
-    """The render stage's side of the cache: which pages to render, and what each one read.
-
-    A page's fingerprint covers its context and what of `site` it read; objects in them count by the
-    attributes the page's template was seen to read of their type (ReadLog), all when unsure.
-    """
-
-    def __init__(self, site: SiteData, hashes: Mapping[str, str], before: Mapping[str, PageRecord],
-                 attrs: Mapping[str, Mapping[str, frozenset[str]]], intact: Collection[str], shared: str):
-        self.site, self.hashes, self.before, self.intact, self.shared = site, hashes, before, intact, shared
-        self.attrs: dict[str, dict[str, frozenset[str]]] = {t: dict(a) for t, a in attrs.items()}
-        self.records: dict[str, PageRecord] = {}
-        self.log = ReadLog()
-        self._digesters: dict[str, Digester] = {}
-        self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
-
-    def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> str:
-        if page.template not in self._digesters:
-            self._digesters[page.template] = Digester(self.hashes, self.attrs.get(page.template, {}))
-        url = url_of(self.site.config, page.path)
-        return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared)
-
-    def plan(self, pages: list[Page]) -> set[str]:
-        if not self.before:  # nothing to compare with: render everything, fingerprint afterwards
-            self.records = {p.path: PageRecord("", ()) for p in pages}
-            return {p.path for p in pages}
-        reads = [self.before[p.path].reads if p.path in self.before else () for p in pages]
-        fingerprints = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)))
-        now = {}
-        for page, read, fp in zip(pages, reads, fingerprints):
-            now[page.path] = fp
-            self.records[page.path] = PageRecord(fp, read)
-        return plan_pages(now, self.before, self.intact)
-
-    def prepare(self, env: Any) -> None:
-        self.log.install(env)
-
-    def watch(self) -> SiteReads:
-        view = SiteReads(self.site)
-        self.log.current = view.attrs
-        return view
-
-    def rendered(self, page: Page, reads: Collection[Read], attrs: Mapping[str, Collection[str]]) -> None:
-        self.records[page.path] = PageRecord("", tuple(sorted(reads)))
-        known = self.attrs.setdefault(page.template, {})
-        for kind, names in attrs.items():
-            grown = known.get(kind, frozenset()) | frozenset(names)
-            if grown != known.get(kind):
-                known[kind] = grown
-                self._digesters.pop(page.template, None)  # digests made with fewer attributes are stale
-                self._grown.add(page.template)
-
-    def finish(self, pages: list[Page]) -> None:
-        """Fingerprint rendered pages, and every page of a template seen to read more than before."""
-        for page in pages:
-            if page.template in self._grown or not self.records[page.path].fingerprint:
-                self.records[page.path] = PageRecord(self._fingerprint(page, self.records[page.path].reads),
-                                                     self.records[page.path].reads)
+    page_keys: dict[str, str]  # HTML output path -> digest of its bytes (linkcheck.PageKeys)
 
 
 class BuildCache:
@@ -177,6 +107,7 @@ class BuildCache:
         self.key: dict[str, str] = {}
         self.changes = Changes(full="no earlier build")
         self.tracker: PageTracker | None = None
+        self._keys: PageKeys | None = None
         self._memo_key = ""
         self._loaded = folder is None
 
@@ -273,7 +204,8 @@ class BuildCache:
             outputs[rel] = (st.st_size, st.st_mtime_ns)
         records = self.tracker.records if self.tracker else {}
         attrs = self.tracker.attrs if self.tracker else {}
-        self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages)
+        self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
+                           self._keys.found if self._keys else {})
         if self._memos_loaded:
             self._parsed.prune()
             self._marked.prune()
@@ -307,6 +239,11 @@ class BuildCache:
                     self._saved_links[shard] = frozenset(loaded[1])
             self._links = Memo(entries)
         return self._links
+
+    def page_keys(self) -> PageKeys:
+        """This build's page digests for the link checker, starting from those of the last good build."""
+        self._keys = PageKeys(self.state.page_keys if self.state else {}, {})
+        return self._keys
 
     def _load(self) -> None:
         if self._loaded:

@@ -6,11 +6,12 @@ Exit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from . import __version__, linkcheck, pipeline
 from .cache import BuildCache
@@ -104,8 +105,19 @@ def finish(result: pipeline.BuildResult, console: Console, strict: bool, what: s
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+_PROCESS: dict[str, bool] = {"own": False, "quick_exit": False}  # see run()
+
+
+def _last_command() -> None:
+    """build and check end the process when it is run(): no need to collect or free the build's objects."""
+    if _PROCESS["own"]:
+        _PROCESS["quick_exit"] = True
+        gc.disable()  # re-enabled after the build, the collector would first walk all it made (0.5 s)
+
+
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     start = time.perf_counter()
+    _last_command()
     project = open_for(args, console)
     cache = None if args.no_cache else BuildCache.for_project(project)
     result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress,
@@ -122,6 +134,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
+    _last_command()
     project = open_for(args, console)
     result = pipeline.build(project, write=False, strict=args.strict, progress=console.progress)
     if result.links is not None and (args.links or args.external):
@@ -171,6 +184,26 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush stays quiet
         return EXIT_OK
+
+
+
+def run(argv: list[str] | None = None) -> NoReturn:
+    """main() as a process of its own (build.py, the briefkit script).
+
+    After build or check the process ends without freeing, one by one, the millions of objects the
+    build made (0.6 s at 4,000 briefs): output is flushed, worker pools are already closed, and
+    nothing else is left to tidy. Other commands (serve) exit the ordinary way.
+    """
+    _PROCESS["own"] = True
+    code = main(argv)
+    if not _PROCESS["quick_exit"]:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
 
 
 from . import (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .diagnostics import WARNING, Diagnostic
 from .listings import BriefView, SiteData
 from .markdown import Fact
-from .related import Doc, Index, Settings, outlet_key
+from .related import Doc, Index, Match, Settings, outlet_key
 from .slugs import slugify
 from .timeline import first_reported
 
@@ -64,9 +64,10 @@ def link_site(site: SiteData) -> list[Diagnostic]:
     """Fill related, linked_from and story changes on every view; warn about lookalike stories."""
     index = Index(docs_of(site), Settings.of(site.config.related))
     site.extra[INDEX_KEY] = index
-    for v in site.briefs:
-        v.related = [RelatedLink(site.by_slug[m.slug], m.reason, round(m.score, 4), m.tier)
-                     for m in index.related(v.brief.slug)]
+    lists, pairs = index.link_all()
+    for doc, matches in zip(index.docs, lists):
+        site.by_slug[doc.slug].related = [RelatedLink(site.by_slug[m.slug], m.reason, round(m.score, 4), m.tier)
+                                          for m in matches]
     for v in site.briefs:  # newest first, so each linked_from list is too
         for slug in dict.fromkeys(v.brief.related):
             target = site.by_slug.get(slug)
@@ -78,13 +79,13 @@ def link_site(site: SiteData) -> list[Diagnostic]:
         for n, (x, new) in enumerate(zip(chrono, news)):
             facts = x.rendered.facts
             x.extra["changes"] = StoryChanges(n == 0, tuple(facts[k] for k in new), len(facts) - len(new))
-    return lookalike_warnings(index, site)
+    return lookalike_warnings(index, site, pairs)
 
 
-def lookalike_warnings(index: Index, site: SiteData) -> list[Diagnostic]:
-    """Briefs outside one story that look like the same story: suggest the story key to add."""
+def lookalike_warnings(index: Index, site: SiteData, pairs: list[tuple[Doc, Doc, Match]]) -> list[Diagnostic]:
+    """Briefs outside one story that look like the same story (Index.link_all): suggest the story key to add."""
     diags = []
-    for newer, older, m in index.lookalikes():
+    for newer, older, m in pairs:
         b, other = site.by_slug[newer.slug].brief, site.by_slug[older.slug].brief
         if other.story:
             hint = f"if it is, add story: {other.story} (the story of {other.path})"

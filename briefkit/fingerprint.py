@@ -38,6 +38,7 @@ class Digester:
         self.attrs = attrs  # per type, the attributes this template reads; None: all of them
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
+        self._fields: dict[type, tuple[str, ...]] = {}  # dataclass type -> the attributes its digest covers
 
     def of(self, obj: Any, shallow: bool = False) -> str:
         """A digest of `obj`; `shallow` views stand for their own brief only, not their neighbours."""
@@ -74,6 +75,9 @@ class Digester:
             known = self.brief_hashes.get(obj.path if kind is Brief else obj.brief.path)
             if known is not None:  # a pure function of the file's bytes and the site-wide settings
                 return _h(kind.__name__, obj.path if kind is Brief else obj.brief.path, known)
+        names = self._fields.get(kind)
+        if names is not None:  # a dataclass seen before: its attributes to count, worked out below once
+            return _h(kind.__qualname__, *[f"{a}={self.of(getattr(obj, a, _MISSING), shallow)}" for a in names])
         if isinstance(obj, _PLAIN):  # subclasses such as Markup
             return f"{kind.__name__}:{obj!r}"
         if isinstance(obj, SiteData):
@@ -87,10 +91,10 @@ class Digester:
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
             if wanted is None or ALL in wanted:
-                return _h(kind.__qualname__,
-                          *(f"{f.name}={self.of(getattr(obj, f.name), shallow)}" for f in dataclasses.fields(obj)))
-            # only what the template reads of it: an outlet's page lists its briefs, a brief page only its name
-            return _h(kind.__qualname__, *(f"{a}={self.of(getattr(obj, a, _MISSING), shallow)}" for a in sorted(wanted)))
+                self._fields[kind] = tuple(f.name for f in dataclasses.fields(obj))
+            else:  # only what the template reads of it: an outlet's page lists its briefs, a brief page only its name
+                self._fields[kind] = tuple(sorted(wanted))
+            return self._compute(obj, shallow)
         try:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
@@ -172,13 +176,21 @@ class ReadLog:
 
     def __init__(self) -> None:
         self.current: dict[str, set[str]] | None = None
+        self._keys: dict[type, str | None] = {}  # type -> its key, None for types not worth noting
 
     def install(self, env: Any) -> None:
         get_attr, get_item = env.getattr, env.getitem
 
         def getattr_(obj: Any, attribute: str) -> Any:
             value = get_attr(obj, attribute)
-            self._note(obj, attribute, value)
+            if self.current is not None:  # the hot path of every template: kept inline
+                kind = type(obj)
+                key = self._keys[kind] if kind in self._keys else self._key(kind)
+                if key is not None:
+                    names = self.current.get(key)
+                    if names is None:
+                        names = self.current[key] = set()
+                    names.add(ALL if callable(value) and not isinstance(value, type) else attribute)
             return value
 
         def getitem_(obj: Any, argument: Any) -> Any:
@@ -201,6 +213,10 @@ class ReadLog:
             return fn(*args, **kwargs)
         return wrapper
 
+    def _key(self, kind: type) -> str | None:
+        key = self._keys[kind] = None if kind in _PLAIN_TYPES or issubclass(kind, _CONTAINERS) else type_key(kind)
+        return key
+
     def _note(self, obj: Any, name: str, value: Any) -> None:
         if self.current is None or type(obj) in _PLAIN_TYPES or isinstance(obj, _CONTAINERS):
             return
@@ -212,7 +228,14 @@ class ReadLog:
             return
         for group in groups:
             for value in group:
-                items = value.values() if isinstance(value, Mapping) else value
-                for v in (items if isinstance(value, (Mapping, list, tuple, set, frozenset)) else [value]):
-                    if type(v) not in _PLAIN_TYPES and not isinstance(v, _CONTAINERS):
-                        self.current.setdefault(type_key(type(v)), set()).add(ALL)
+                if type(value) in _PLAIN_TYPES:  # most arguments: nothing of an object is handed over
+                    continue
+                if isinstance(value, Mapping):
+                    items: Any = value.values()
+                else:
+                    items = value if isinstance(value, (list, tuple, set, frozenset)) else (value,)
+                for v in items:
+                    kind = type(v)
+                    key = self._keys[kind] if kind in self._keys else self._key(kind)
+                    if key is not None:
+                        self.current.setdefault(key, set()).add(ALL)

@@ -27,7 +27,8 @@ _DOCUMENT = re.compile(
     re.VERBOSE,
 )
 _START = re.compile(rf"<({_NAME})({_ATTRS})\s*/?>")
-_ATTR = re.compile(rf"""\s+({_ATTR_NAME})(?:\s*=\s*(?:"([^"<]*)"|'([^'<]*)'|([^\s"'=<>`/]+)))?""")
+# findall gives "" for a group that did not take part: the second group tells `name` from `name=""`
+_ATTR = re.compile(rf"""\s+({_ATTR_NAME})(\s*=\s*(?:"([^"<]*)"|'([^'<]*)'|([^\s"'=<>`/]+)))?""")
 
 
 def start_tags(text: str, wanted: frozenset[str]) -> list[tuple[str, list[tuple[str, str | None]]]] | None:
@@ -39,14 +40,13 @@ def start_tags(text: str, wanted: frozenset[str]) -> list[tuple[str, list[tuple[
     # the document matched, so every "<" begins a tag, end tag, comment or doctype: a start tag found
     # here cannot sit inside a comment, script, or attribute value
     tags = []
-    for match in _START.finditer(text):
-        tag, attrs = match.group(1).lower(), match.group(2)
+    for name, attrs in _START.findall(text):
+        tag = name.lower()
         if tag not in wanted and "id" not in attrs.lower():
             continue
         found: list[tuple[str, str | None]] = []
-        for attr in _ATTR.finditer(attrs):
-            name, double, single, bare = attr.groups()
-            value = double if double is not None else single if single is not None else bare
-            found.append((name.lower(), unescape(value) if value else value))
+        for key, given, double, single, bare in _ATTR.findall(attrs):
+            value = (double or single or bare) if given else None  # at most one of the three matched
+            found.append((key.lower(), unescape(value) if value else value))
         tags.append((tag, found))
     return tags

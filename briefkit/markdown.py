@@ -111,6 +111,7 @@ class RenderedBrief:
     corrections_html: tuple[str, ...]
     facts: tuple[Fact, ...]
     citations: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    narratives_elsewhere: tuple[str, ...] = ()  # render_elsewhere of each narrative, for the outlet pages
 
 
 def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief, list[Diagnostic]]:
@@ -139,7 +140,10 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
                    for i, p in enumerate(brief.predictions, start=1))
     corrections = tuple(inline(c.text, f"corrections[{i}].text", "Corrections")
                         for i, c in enumerate(brief.corrections, start=1))
-    return RenderedBrief(brief, body_html, narratives, claims, corrections, facts, env["citations"]), diags
+    # the outlet pages show every narrative again: done here, it is cached with the brief across builds
+    elsewhere = tuple(render_elsewhere(n.text, brief, f"narratives[{i}].text", allow_html)
+                      for i, n in enumerate(brief.narratives, start=1))
+    return RenderedBrief(brief, body_html, narratives, claims, corrections, facts, env["citations"], elsewhere), diags
 
 
 def render_elsewhere(text: str, brief: Brief, fld: str, allow_html: bool = False) -> str:

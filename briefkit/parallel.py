@@ -15,7 +15,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 300  # below this a forked worker costs more than it saves
-_JOB: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+_JOB: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
 
 
 def cores() -> int:
@@ -32,29 +32,33 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-def _chunk(bounds: tuple[int, int]) -> list[Any]:
+def _share(k: int) -> list[Any]:
     assert _JOB is not None
-    fn, items = _JOB
-    return [fn(x) for x in items[bounds[0] : bounds[1]]]
+    fn, items, n = _JOB
+    return [fn(x) for x in items[k::n]]
 
 
 def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """[fn(x) for x in items], split over forked workers; the workers inherit fn and items, only results travel."""
+    """[fn(x) for x in items], split over forked workers; the workers inherit fn and items, only results travel.
+
+    Worker k takes items k, k+n, k+2n, ...: costly items cluster (the listing pages come after the
+    brief pages), and contiguous halves left one core idle while the other rendered them all.
+    """
     n = min(cores(), 8)
     if n < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
         return [fn(x) for x in items]
     global _JOB
-    _JOB = (fn, items)
-    step = -(-len(items) // n)
-    bounds = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+    _JOB = (fn, items, n)
     try:
-        with multiprocessing.get_context("fork").Pool(len(bounds) - 1, initializer=_worker_start) as pool:
-            pending = pool.map_async(_chunk, bounds[1:])
-            first = _chunk(bounds[0])
-            rest = pending.get()
+        with multiprocessing.get_context("fork").Pool(n - 1, initializer=_worker_start) as pool:
+            pending = pool.map_async(_share, range(1, n))
+            shares = [_share(0), *pending.get()]
     finally:
         _JOB = None
-    return first + [r for part in rest for r in part]
+    out: list[Any] = [None] * len(items)
+    for k, share in enumerate(shares):
+        out[k::n] = share
+    return out
 
 
 class Memo:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+from .parallel import ordered_map
 from .slugs import slugify
 
 SIGNALS = ("story", "topics", "outlets", "terms", "date")
@@ -170,6 +171,7 @@ class Index:
         self.key_scale = {"t": self.scale["topics"], "o": self.scale["outlets"], "w": self.scale["terms"]}
         content = sum(self.scale[k] for k in CONTENT)
         self.content_share = {k: self.scale[k] / content if content else 0.0 for k in CONTENT}
+        self._worked: dict[Any, Any] | None = None  # within _links_of: one doc's gathered scores and matches
 
     @staticmethod
     def _keys(d: Doc) -> Counter[str]:
@@ -204,6 +206,13 @@ class Index:
 
     def _gather(self, i: int) -> dict[int, float]:
         """Partial scores of candidates, from the rarest keys first, within the posting budget."""
+        if self._worked is not None:
+            if i not in self._worked:
+                self._worked[i] = self._gather_new(i)
+            return self._worked[i].copy()
+        return self._gather_new(i)
+
+    def _gather_new(self, i: int) -> dict[int, float]:
         vec, day, scale = self.vectors[i], self.days[i], self.key_scale
         acc: defaultdict[int, float] = defaultdict(float)
         left = self.settings.budget
@@ -227,6 +236,15 @@ class Index:
 
     def explain(self, i: int, j: int, tier: str = "similar", terms: bool = True) -> Match:
         """The full score of doc j as a candidate for doc i, signal by signal (shared terms named if asked)."""
+        if self._worked is None:
+            return self._explain(i, j, tier, terms)
+        m = self._worked.get((i, j, tier))
+        if m is None:
+            m = self._worked[i, j, tier] = self._explain(i, j, tier, True)
+        # naming the shared terms changes nothing else: not the score, not the reason
+        return m if terms else replace(m, shared={**m.shared, "terms": ()})
+
+    def _explain(self, i: int, j: int, tier: str, terms: bool) -> Match:
         a, b = self.vectors[i], self.vectors[j]
         small, big = (a, b) if len(a) <= len(b) else (b, a)
         sim_t = sim_o = sim_w = 0.0
@@ -272,19 +290,31 @@ class Index:
 
     def lookalikes(self) -> list[tuple[Doc, Doc, Match]]:
         """Pairs (newer, older, match) not in one story that look like the same story."""
-        s = self.settings
-        found: list[tuple[Doc, Doc, Match]] = []
-        if len(self.docs) < MIN_LOOKALIKE:
-            return found  # with so few briefs there is no telling which words are common
-        for i, doc in enumerate(self.docs):
-            for m in self.candidates(doc.slug):
-                j = self.pos[m.slug]
-                other = self.docs[j]
-                if (j < i and m.days <= s.lookalike_days and not (doc.story and doc.story == other.story)
-                        and not (doc.story and other.story)
-                        and self.content_similarity(m) >= s.lookalike):
-                    found.append((doc, other, m))
-        return found
+        return self.link_all()[1]
+
+    def link_all(self) -> tuple[list[list[Match]], list[tuple[Doc, Doc, Match]]]:
+        """Every doc's related list (in doc order) and the lookalike pairs, worked out on every core."""
+        found = ordered_map(self._links_of, range(len(self.docs)))
+        pairs = [(self.docs[i], self.docs[j], m) for i, (_, near) in enumerate(found) for j, m in near]
+        return [shown for shown, _ in found], pairs
+
+    def _links_of(self, i: int) -> tuple[list[Match], list[tuple[int, Match]]]:
+        """Doc i's related list, and the older docs outside its story that look like the same story."""
+        s, doc = self.settings, self.docs[i]
+        near: list[tuple[int, Match]] = []
+        self._worked = {}  # the related list and the full candidate list share their gathering and scoring
+        try:
+            if len(self.docs) >= MIN_LOOKALIKE:  # with fewer briefs there is no telling which words are common
+                for m in self.candidates(doc.slug):
+                    j = self.pos[m.slug]
+                    other = self.docs[j]
+                    if (j < i and m.days <= s.lookalike_days and not (doc.story and doc.story == other.story)
+                            and not (doc.story and other.story)
+                            and self.content_similarity(m) >= s.lookalike):
+                        near.append((j, m))
+            return self.related(doc.slug), near
+        finally:
+            self._worked = None
 
     def _allowed(self, i: int, j: int) -> bool:
         return i != j and (self.settings.include_newer or self.docs[j].date <= self.docs[i].date)

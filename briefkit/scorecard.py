@@ -108,7 +108,7 @@ def annotate(site: SiteData, reg: Registry, today: date) -> None:
         ov.cited = [(site.by_slug[b.slug], nums) for b, nums in use.cited]
         for b, k in use.narratives:
             said = b.narratives[k - 1]
-            html = inline_html(said.text, b, f"narratives[{k}].text", c.allow_html)
+            html = Markup(site.by_slug[b.slug].rendered.narratives_elsewhere[k - 1])  # markdown.render_brief's
             ov.narratives.append((site.by_slug[b.slug], said, html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)

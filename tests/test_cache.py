@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT, read_tree, run
 
 from briefkit import parallel
-from briefkit.cache import Changes, PageRecord, classify, plan_pages
+from briefkit.cache import Changes, classify
+from briefkit.tracker import PageRecord, plan_pages
 
 KEY = {"generator": "g1", "templates": "t1", "site.yaml": "s1", "outlets.yaml": "o1", "settings": "x1"}
 

@@ -1,0 +1,88 @@
+"""The render stage's side of the build cache: which pages to render, and what each one read.
+
+plan_pages() is pure; PageTracker fingerprints pages (fingerprint.py) before and after rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .fingerprint import Digester, Read, ReadLog, SiteReads
+from .listings import Page, SiteData, url_of
+from .parallel import ordered_map
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    fingerprint: str
+    reads: tuple[Read, ...]  # what of `site` its last render read
+
+
+def plan_pages(now: Mapping[str, str], before: Mapping[str, PageRecord], intact: Collection[str]) -> set[str]:
+    """Pages to render: new ones, ones whose inputs changed, ones whose output file is gone or was edited."""
+    return {path for path, fp in now.items()
+            if path not in intact or path not in before or before[path].fingerprint != fp}
+
+
+class PageTracker:
+    """The render stage's side of the cache: which pages to render, and what each one read.
+
+    A page's fingerprint covers its context and what of `site` it read; objects in them count by the
+    attributes the page's template was seen to read of their type (ReadLog), all when unsure.
+    """
+
+    def __init__(self, site: SiteData, hashes: Mapping[str, str], before: Mapping[str, PageRecord],
+                 attrs: Mapping[str, Mapping[str, frozenset[str]]], intact: Collection[str], shared: str):
+        self.site, self.hashes, self.before, self.intact, self.shared = site, hashes, before, intact, shared
+        self.attrs: dict[str, dict[str, frozenset[str]]] = {t: dict(a) for t, a in attrs.items()}
+        self.records: dict[str, PageRecord] = {}
+        self.log = ReadLog()
+        self._digesters: dict[str, Digester] = {}
+        self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
+        self._planned: dict[str, PageRecord] = {}
+
+    def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> str:
+        if page.template not in self._digesters:
+            self._digesters[page.template] = Digester(self.hashes, self.attrs.get(page.template, {}))
+        url = url_of(self.site.config, page.path)
+        return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared)
+
+    def plan(self, pages: list[Page]) -> set[str]:
+        if not self.before:  # nothing to compare with: render everything, fingerprint afterwards
+            self.records = {p.path: PageRecord("", ()) for p in pages}
+            return {p.path for p in pages}
+        reads = [self.before[p.path].reads if p.path in self.before else () for p in pages]
+        fingerprints = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)))
+        now = {}
+        for page, read, fp in zip(pages, reads, fingerprints):
+            now[page.path] = fp
+            self.records[page.path] = self._planned[page.path] = PageRecord(fp, read)
+        return plan_pages(now, self.before, self.intact)
+
+    def prepare(self, env: Any) -> None:
+        self.log.install(env)
+
+    def watch(self) -> SiteReads:
+        view = SiteReads(self.site)
+        self.log.current = view.attrs
+        return view
+
+    def rendered(self, page: Page, reads: Collection[Read], attrs: Mapping[str, Collection[str]]) -> None:
+        now = tuple(sorted(reads))
+        planned = self._planned.get(page.path)  # its fingerprint holds if it read the same (and no template grew)
+        self.records[page.path] = PageRecord(planned.fingerprint if planned and planned.reads == now else "", now)
+        known = self.attrs.setdefault(page.template, {})
+        for kind, names in attrs.items():
+            grown = known.get(kind, frozenset()) | frozenset(names)
+            if grown != known.get(kind):
+                known[kind] = grown
+                self._digesters.pop(page.template, None)  # digests made with fewer attributes are stale
+                self._grown.add(page.template)
+
+    def finish(self, pages: list[Page]) -> None:
+        """Fingerprint rendered pages, and every page of a template seen to read more than before."""
+        todo = [p for p in pages if p.template in self._grown or not self.records[p.path].fingerprint]
+        for page, fp in zip(todo, ordered_map(lambda p: self._fingerprint(p, self.records[p.path].reads), todo)):
+            self.records[page.path] = PageRecord(fp, self.records[page.path].reads)
