@@ -105,19 +105,19 @@ class Builder:
             held.append(True)
             return True
 
-        try:
-            if project is not None:
+        if project is not None:
+            try:  # the lock covers the writing and the cache noting what it wrote, both inside build()
                 result = pipeline.build(project, write=True, strict=self.args.strict, search=self.args.search,
                                         cache=self.cache, proceed=proceed)
-                if result.superseded:
-                    return False
-                errors = [d.format() for d in result.errors]
-                if self.args.strict:
-                    errors += [d.format() for d in result.warnings]
-            self._finished(project, result, errors, first, time.perf_counter() - start)
-        finally:
-            if held:
-                self.write_lock.release()
+            finally:
+                if held:
+                    self.write_lock.release()
+            if result.superseded:
+                return False
+            errors = [d.format() for d in result.errors]
+            if self.args.strict:
+                errors += [d.format() for d in result.warnings]
+        self._finished(project, result, errors, first, time.perf_counter() - start)
         return not errors
 
     def _finished(self, project: Project | None, result: pipeline.BuildResult | None, errors: list[str],
