@@ -69,10 +69,10 @@ class Snapshot:
         pages = []
         for file in sorted(set(changed)):
             view = self._view_for(file)
-            data = self._render(view) if view is not None else None
-            if view is None or data is None:
+            page = self._render(view) if view is not None else None
+            if page is None:
                 return None
-            pages.append(QuickPage(f"briefs/{view.brief.slug}/index.html", view.url, data))
+            pages.append(page)
         return pages
 
     def _view_for(self, file: Path) -> BriefView | None:
@@ -101,10 +101,11 @@ class Snapshot:
             view.extra[metadata.EXTRA_KEY] = metadata.brief_extra(c, view)
         return view
 
-    def _render(self, view: BriefView) -> bytes | None:
+    def _render(self, view: BriefView) -> QuickPage | None:
+        """The brief's page as site_pages() describes it, rendered; None on a template error."""
         assert self.env is not None
         page = Page(f"briefs/{view.brief.slug}/index.html", "brief.html", view.brief.title, view.description,
                     view.brief.path, {"brief": view})
         extra: dict[str, Any] = {"build_time": build_time()}
         html, problems = render_page(self.env, self.site, self.site, page, extra)
-        return None if problems else html
+        return None if problems or html is None else QuickPage(page.path, view.url, html)
