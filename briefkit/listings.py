@@ -151,7 +151,10 @@ def _preferred(names: Counter[str]) -> str:
 
 
 def paginate(items: list[BriefView], size: int, first_path: str) -> list[tuple[str, dict[str, Any]]]:
-    """Split a list into pages: [(output path, {"items", "page", "pages", "prev", "next"})]."""
+    """Split a list into pages: [(output path, {"items", "page", "pages", "prev", "next", "total"})].
+
+    `total` is the whole list's length, so a page can give it without reading (and depending on) the list.
+    """
     chunks = [items[i : i + size] for i in range(0, len(items), size)] or [[]]
     paths = [first_path] + [f"{first_path[: -len('index.html')]}page/{n}/index.html" for n in range(2, len(chunks) + 1)]
     out = []
@@ -159,6 +162,7 @@ def paginate(items: list[BriefView], size: int, first_path: str) -> list[tuple[s
         out.append((path, {
             "items": chunk, "page": n, "pages": len(chunks),
             "prev": paths[n - 2] if n > 1 else None, "next": paths[n] if n < len(chunks) else None,
+            "total": len(items),
         }))
     return out
 
