@@ -1,7 +1,7 @@
 """`build.py serve`: build, serve site/ with live reload, and rebuild what changed on every edit.
 
-The livereload package speaks to the browser. An edit to a brief's body is shown at once by a quick
-pass on the watch thread; full rebuilds run on their own thread, so the server answers while one runs,
+The livereload package speaks to the browser. An edit to a brief is shown at once by a quick pass
+on the watch thread; full rebuilds run on their own thread, so the server answers while one runs,
 and every finished build sends its reloads (no dropped-reload window).
 """
 
@@ -72,8 +72,9 @@ def preview_project(args: argparse.Namespace) -> tuple[Project | None, list[str]
 class Builder:
     """Quick passes on the watch thread, full rebuilds on the build thread; each tells browsers what to reload.
 
-    An edit to a brief's body is shown at once by the quick pass (preview.py); the full rebuild then
-    brings every page up to date. A rebuild overtaken by a newer edit writes nothing and starts again.
+    An edit to a brief that keeps its page is shown at once by the quick pass (preview.py); the full
+    rebuild then brings every page up to date. A rebuild overtaken by a newer edit writes nothing and
+    starts again.
     """
 
     def __init__(self, args: argparse.Namespace, console: cli.Console, status: Status,
@@ -153,7 +154,7 @@ class Builder:
         self.cache.save()
 
     def quick(self, changed: set[Path]) -> None:
-        """Show an edit to a brief's body at once, when the last build was good and the edit allows it."""
+        """Show an edited brief's page at once, when the last build was good and the edit allows it."""
         snapshot = self.snapshot
         with self.status.lock:
             if snapshot is None or self.status.errors:
