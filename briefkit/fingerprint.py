@@ -65,8 +65,8 @@ class Digester:
             if wanted is not None and ALL in wanted:
                 wanted = None
             # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
-            return _h("view", own, *(f"{a}={self.of(getattr(obj, a), True)}" for a in _VIEW_LINKS
-                                     if wanted is None or a in wanted))
+            return _h("view", own, *(f"{a}={self._extra(obj) if a == 'extra' else self.of(getattr(obj, a), True)}"
+                                     for a in _VIEW_LINKS if wanted is None or a in wanted))
         if kind is list or kind is tuple:
             return _h(kind.__name__, *[self.of(v, shallow) for v in obj])
         if kind is dict:
@@ -99,6 +99,12 @@ class Digester:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
+
+    def _extra(self, view: BriefView) -> str:
+        """A view's extra data; what a stage made from the brief's own file counts by that file's hash,
+        which the view's digest already holds (site-wide settings that feed it rebuild everything)."""
+        return _h("extra", *[f"{k}=own" if k in view.own_extra else f"{k}={self.of(v, True)}"
+                             for k, v in view.extra.items()])
 
     def page(self, page: Page, url: str, site: SiteData, reads: list[Read], shared: str) -> str:
         """The fingerprint of one page: its record, its context, what it read of `site`, and `shared`."""

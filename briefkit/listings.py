@@ -31,6 +31,9 @@ class BriefView:
     earlier: BriefView | None = None
     later: BriefView | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # theme data added by later stages
+    # keys of `extra` worked out from this brief's file alone (and site-wide settings): the build cache
+    # counts them by the file's hash instead of digesting them
+    own_extra: set[str] = field(default_factory=set)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):

@@ -86,6 +86,7 @@ def annotate(site: SiteData) -> None:
     site.extra[EXTRA_KEY] = {"feeds": feeds, "image": image_url(c, c.image), "publisher": publisher_name(c)}
     for v in site.briefs:
         v.extra[EXTRA_KEY] = brief_extra(c, v)
+        v.own_extra.add(EXTRA_KEY)  # from the brief and site.yaml only
 
 
 def brief_extra(config: SiteConfig, view: BriefView) -> dict[str, Any]:

@@ -92,7 +92,7 @@ class Snapshot:
         rendered, problems = render_brief(brief, self.project.config.allow_html)
         if any(d.is_error for d in problems + checks.check_rendered(rendered)):
             return None
-        view = dataclasses.replace(old, rendered=rendered, extra=dict(old.extra))
+        view = dataclasses.replace(old, rendered=rendered, extra=dict(old.extra), own_extra=set(old.own_extra))
         c = self.site.config
         if "balance" in view.extra:  # its sources may have changed
             scorecard.brief_panels(view, self.registry, self.outlet_views, c.balance["threshold"],

@@ -127,6 +127,7 @@ def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], t
         balance_map(placed, "balance-map") if bal.rated_lean or bal.rated_establishment else Markup(""),
         [x.perspective for x in v.brief.narratives])
     v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
+    v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
 
 
 def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, list[Blindspot]]:
