@@ -187,10 +187,13 @@ class _Site:
         return "ok", "", ""
 
 
+_STRIPPED = frozenset("\t\r\n")  # urlsplit removes these anywhere in a URL: "/\t/" is "//", a host part
+
+
 def resolve(base: str, href: str, parts: SplitResult) -> str:
     """The URL path `href` (split as `parts`) leads to from the page at `base`: urljoin's, faster."""
-    if href[:1] == "/" and href[1:2] != "/" and "/." not in parts.path:
-        return parts.path  # nothing for urljoin to do: no host, no dot segments
+    if href[:1] == "/" and href[1:2] != "/" and "/." not in parts.path and not _STRIPPED.intersection(href):
+        return parts.path  # nothing for urljoin to do: no host, no dot segments, nothing urlsplit drops
     if href[:1] == "#":
         base_path = urlsplit(base).path
         return base_path if base_path == base else urlsplit(urljoin(base, href)).path
