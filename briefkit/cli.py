@@ -186,7 +186,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return EXIT_OK
 
 
-
 def run(argv: list[str] | None = None) -> NoReturn:
     """main() as a process of its own (build.py, the briefkit script).
 

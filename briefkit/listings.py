@@ -170,6 +170,12 @@ def paginate(items: list[BriefView], size: int, first_path: str) -> list[tuple[s
     return out
 
 
+def brief_page(v: BriefView) -> Page:
+    """The page of one brief."""
+    return Page(f"briefs/{v.brief.slug}/index.html", "brief.html", v.brief.title, v.description, v.brief.path,
+                {"brief": v})
+
+
 def site_pages(site: SiteData) -> list[Page]:
     """Every HTML page of the site, in a fixed order."""
     c = site.config
@@ -177,9 +183,7 @@ def site_pages(site: SiteData) -> list[Page]:
     for path, pg in paginate(site.briefs, c.per_page["home"], "index.html"):
         title = c.title if pg["page"] == 1 else f"{c.title}: page {pg['page']}"
         pages.append(Page(path, "home.html", title, c.description, "home page", {"pagination": pg}))
-    for v in site.briefs:
-        pages.append(Page(f"briefs/{v.brief.slug}/index.html", "brief.html", v.brief.title, v.description,
-                          v.brief.path, {"brief": v}))
+    pages += [brief_page(v) for v in site.briefs]
     pages.append(Page("topics/index.html", "topics.html", "Topics",
                       f"All {len(site.topics)} topics covered on {c.title}.", "topic index"))
     for g in site.topics:

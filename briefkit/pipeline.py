@@ -259,9 +259,10 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
             indexing.cancel()  # when the links failed the build; a no-op once finished
     result.diagnostics = sorted_diagnostics(diags)
     result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
-    if write and not result.errors and not (strict and result.warnings) and proceed is not None and not proceed():
+    writable = write and not result.errors and not (strict and result.warnings)
+    if writable and proceed is not None and not proceed():
         result.superseded = True
-    elif write and not result.errors and not (strict and result.warnings):
+    elif writable:
         result.written = write_site(project.out, out.files, out.kept)
         if cache is not None:
             cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages)

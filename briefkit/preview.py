@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 
 from . import checks, metadata, scorecard
-from .listings import BriefView, Page, SiteData
+from .listings import BriefView, SiteData, brief_page
 from .markdown import render_brief
 from .outlets import registry
 from .pipeline import build_time, parse_one
@@ -102,10 +102,9 @@ class Snapshot:
         return view
 
     def _render(self, view: BriefView) -> QuickPage | None:
-        """The brief's page as site_pages() describes it, rendered; None on a template error."""
+        """The brief's page, rendered; None on a template error."""
         assert self.env is not None
-        page = Page(f"briefs/{view.brief.slug}/index.html", "brief.html", view.brief.title, view.description,
-                    view.brief.path, {"brief": view})
+        page = brief_page(view)
         extra: dict[str, Any] = {"build_time": build_time()}
         html, problems = render_page(self.env, self.site, self.site, page, extra)
         return None if problems or html is None else QuickPage(page.path, view.url, html)

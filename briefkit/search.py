@@ -141,12 +141,6 @@ def start_index(files: Mapping[str, bytes], binary: Path | None = None, previous
     return Indexing(files, binary, previous, timeout)
 
 
-def index_site(files: Mapping[str, bytes], binary: Path | None = None, previous: Path | None = None,
-               timeout: float = 300) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Index the HTML pages among `files`; return the bundle as {"pagefind/...": bytes} or a diagnostic."""
-    return start_index(files, binary, previous, timeout).finish()
-
-
 def search_pages(site: SiteData) -> list[Page]:
     """The search page; it exists without an index too, and then says so."""
     return [Page("search/index.html", "search.html", "Search",

@@ -108,7 +108,7 @@ def test_a_failing_pagefind_is_reported_with_what_it_said(tmp_path: Path) -> Non
     fake = tmp_path / "pagefind"
     fake.write_text("#!/bin/sh\necho 'Error: disk on fire' >&2\nexit 3\n")
     fake.chmod(0o755)
-    bundle, diags = search.index_site({"index.html": b"<html><body>x</body></html>"}, binary=fake)
+    bundle, diags = search.start_index({"index.html": b"<html><body>x</body></html>"}, binary=fake).finish()
     assert bundle == {}
     assert [d.format() for d in diags] == [
         "search: pagefind: Pagefind failed: Error: disk on fire (build with --no-search to skip the search index)"]
@@ -126,7 +126,7 @@ def test_content_that_claims_the_index_folder_is_an_error(site: Path) -> None:
 def test_check_does_not_run_pagefind(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("check must not index")
-    monkeypatch.setattr(search, "index_site", fail)
+    monkeypatch.setattr(search, "start_index", fail)
     assert run("check", "--content", str(site / "content"), "-q")[0] == 0
 
 
