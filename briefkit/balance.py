@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from .model import Outlet, Source
 
@@ -97,16 +98,23 @@ class Lopsided:
         return f"{share} rated sources {'lean' if self.axis == 'lean' else 'are'} {self.side}."
 
 
+@lru_cache(maxsize=8)
+def _limit(threshold: float) -> tuple[int, int]:
+    """The threshold as the exact fraction it is written as (0.8 is 4/5, not the float's binary value)."""
+    f = Fraction(str(threshold))
+    return f.numerator, f.denominator
+
+
 def lopsided(b: Balance, threshold: float, min_rated: int) -> list[Lopsided]:
     """Sides of either axis that hold at least `threshold` of the rated sources (>= min_rated of them)."""
-    limit = Fraction(str(threshold))
+    num, den = _limit(threshold)
     out = []
     for axis, counts, names in (("lean", b.lean, LEAN_SIDES), ("establishment", b.establishment, ESTABLISHMENT_SIDES)):
         rated = sum(counts)
         if rated < min_rated or rated == 0:
             continue
         for i in (0, 2):  # the middle of an axis is not a side
-            if Fraction(counts[i], rated) >= limit:
+            if counts[i] * den >= num * rated:  # counts[i] / rated >= threshold, exactly
                 out.append(Lopsided(axis, names[i], counts[i], rated))
     return out
 

@@ -58,14 +58,16 @@ class Digester:
     def _compute(self, obj: Any, shallow: bool) -> str:
         kind = type(obj)
         if isinstance(obj, BriefView):
-            own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
+            wanted = self._view_attrs()
+            if wanted is None or not wanted.isdisjoint(_WHOLE_BRIEF):
+                own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
+            else:  # a listing shows a few fields (title, date, url): an edit elsewhere in the brief leaves it alone
+                own = _h("shown", *[f"{a}={self.of(getattr(obj, a, _MISSING), True)}"
+                                    for a in sorted(wanted) if a not in _VIEW_LINKS])
             if shallow:
                 return _h("view", own)
-            wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
-            if wanted is not None and ALL in wanted:
-                wanted = None
             # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
-            return _h("view", own, *(f"{a}={self._extra(obj) if a == 'extra' else self.of(getattr(obj, a), True)}"
+            return _h("view", own, *(f"{a}={self._extra(obj, wanted) if a == 'extra' else self.of(getattr(obj, a), True)}"
                                      for a in _VIEW_LINKS if wanted is None or a in wanted))
         if kind is list or kind is tuple:
             return _h(kind.__name__, *[self.of(v, shallow) for v in obj])
@@ -78,7 +80,9 @@ class Digester:
         names = self._fields.get(kind)
         if names is not None:  # a dataclass seen before: its attributes to count, worked out below once
             return _h(kind.__qualname__, *[f"{a}={self.of(getattr(obj, a, _MISSING), shallow)}" for a in names])
-        if isinstance(obj, _PLAIN):  # subclasses such as Markup
+        if isinstance(obj, str):  # subclasses such as Markup: repr would escape every quote of the HTML
+            return _h(kind.__name__, obj)
+        if isinstance(obj, _PLAIN):
             return f"{kind.__name__}:{obj!r}"
         if isinstance(obj, SiteData):
             return _h("site", *(self.of(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
@@ -100,10 +104,20 @@ class Digester:
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
 
-    def _extra(self, view: BriefView) -> str:
-        """A view's extra data; what a stage made from the brief's own file counts by that file's hash,
-        which the view's digest already holds (site-wide settings that feed it rebuild everything)."""
-        return _h("extra", *[f"{k}=own" if k in view.own_extra else f"{k}={self.of(v, True)}"
+    def _view_attrs(self) -> frozenset[str] | None:
+        """What this template reads of a BriefView; None for anything."""
+        wanted = None if self.attrs is None else self.attrs.get(_VIEW_KEY, frozenset())
+        return None if wanted is None or ALL in wanted else wanted
+
+    def _extra(self, view: BriefView, wanted: frozenset[str] | None) -> str:
+        """A view's extra data; what a stage made from the brief's own file counts by that file's hash
+        (site-wide settings that feed it rebuild everything), which the view's own digest may already hold."""
+        if wanted is None or not wanted.isdisjoint(_WHOLE_BRIEF):
+            own = "own"
+        else:
+            known = self.brief_hashes.get(view.brief.path)
+            own = known if known is not None else self.of(view.rendered)
+        return _h("extra", *[f"{k}={own}" if k in view.own_extra else f"{k}={self.of(v, True)}"
                              for k, v in view.extra.items()])
 
     def page(self, page: Page, url: str, site: SiteData, reads: list[Read], shared: str) -> str:
@@ -115,10 +129,14 @@ class Digester:
 
 _MISSING = "\x00missing"
 ALL = "*"  # an attribute set meaning: anything may be read
+_WHOLE_BRIEF = frozenset({"rendered", "brief"})  # view attributes that hand a template the whole brief
 
 
 def type_key(kind: type) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
+
+
+_VIEW_KEY = type_key(BriefView)
 
 
 def resolve(site: SiteData, read: Read) -> Any:

@@ -112,6 +112,8 @@ class RenderedBrief:
     facts: tuple[Fact, ...]
     citations: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     narratives_elsewhere: tuple[str, ...] = ()  # render_elsewhere of each narrative, for the outlet pages
+    claims_elsewhere: tuple[str, ...] = ()  # ... of each prediction's claim, for the forecasts page
+    corrections_elsewhere: tuple[str, ...] = ()  # ... of each correction, for the corrections page
 
 
 def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief, list[Diagnostic]]:
@@ -140,10 +142,16 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
                    for i, p in enumerate(brief.predictions, start=1))
     corrections = tuple(inline(c.text, f"corrections[{i}].text", "Corrections")
                         for i, c in enumerate(brief.corrections, start=1))
-    # the outlet pages show every narrative again: done here, it is cached with the brief across builds
+    # the outlet, forecasts and corrections pages show these again: done here, they are cached with the
+    # brief across builds
     elsewhere = tuple(render_elsewhere(n.text, brief, f"narratives[{i}].text", allow_html)
                       for i, n in enumerate(brief.narratives, start=1))
-    return RenderedBrief(brief, body_html, narratives, claims, corrections, facts, env["citations"], elsewhere), diags
+    claims_elsewhere = tuple(render_elsewhere(p.claim, brief, f"predictions[{i}].claim", allow_html)
+                             for i, p in enumerate(brief.predictions, start=1))
+    corrections_elsewhere = tuple(render_elsewhere(c.text, brief, f"corrections[{i}].text", allow_html)
+                                  for i, c in enumerate(brief.corrections, start=1))
+    return RenderedBrief(brief, body_html, narratives, claims, corrections, facts, env["citations"], elsewhere,
+                         claims_elsewhere, corrections_elsewhere), diags
 
 
 def render_elsewhere(text: str, brief: Brief, fld: str, allow_html: bool = False) -> str:

@@ -23,10 +23,16 @@ class Registry:
     outlets: tuple[Outlet, ...] = ()
     by_key: dict[str, Outlet] = field(default_factory=dict, compare=False)
     present: bool = False  # False when the site has no outlets.yaml
+    # names as written -> outlet: a site names the same few outlets tens of thousands of times
+    seen: dict[str, Outlet | None] = field(default_factory=dict, compare=False, repr=False)
 
     def match(self, name: str) -> Outlet | None:
         """The outlet a source or narrative names, or None."""
-        return self.by_key.get(name_key(name)) if name else None
+        try:
+            return self.seen[name]
+        except KeyError:
+            found = self.seen[name] = self.by_key.get(name_key(name)) if name else None
+            return found
 
 
 def registry(outlets: Iterable[Outlet], present: bool = True) -> Registry:

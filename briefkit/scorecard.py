@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -17,8 +18,7 @@ from . import forecasts as fc
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, notes
 from .charts import balance_map, calibration_chart, rating_text
 from .listings import BriefView, Page, SiteData, url_of
-from .markdown import render_elsewhere
-from .model import Brief, Narrative, Outlet
+from .model import Narrative, Outlet
 from .outlets import Registry, usage
 
 
@@ -28,6 +28,15 @@ class OutletView:
     url: str
     cited: list[tuple[BriefView, tuple[int, ...]]] = field(default_factory=list)
     narratives: list[tuple[BriefView, Narrative, Markup]] = field(default_factory=list)
+
+    @property
+    def cited_count(self) -> int:
+        """How many briefs cite it (a count, so the outlets index does not depend on which briefs)."""
+        return len(self.cited)
+
+    @property
+    def narrative_count(self) -> int:
+        return len(self.narratives)
 
     @property
     def lean_text(self) -> str:
@@ -46,8 +55,14 @@ class BalanceView:
     placed: list[Placed]
     lopsided: list[Lopsided]
     notes: list[str]
-    map: Markup
     narratives: list[str]  # perspective labels
+
+    @cached_property
+    def map(self) -> Markup:
+        """The SVG map, drawn when a page first shows it: a cached build shows few of the panels."""
+        bal = self.balance
+        # one map per page: a fixed id keeps pages unchanged when others come and go
+        return balance_map(self.placed, "balance-map") if bal.rated_lean or bal.rated_establishment else Markup("")
 
 
 @dataclass
@@ -87,11 +102,6 @@ class CorrectionView:
     index: int
 
 
-def inline_html(text: str, brief: Brief, fld: str, allow_html: bool) -> Markup:
-    """A brief's inline Markdown shown on a site-wide page, marked safe for the templates."""
-    return Markup(render_elsewhere(text, brief, fld, allow_html))
-
-
 def outlet_slug(o: Outlet) -> str:
     return o.slug or f"outlet-{o.line}"
 
@@ -121,10 +131,8 @@ def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], t
     """One brief's balance panel and the outlet behind each of its sources."""
     placed = [Placed(s, reg.match(s.name)) for s in v.brief.sources]
     bal = balance_of(placed)
-    # one map per page: a fixed id keeps pages unchanged when others come and go
     v.extra["balance"] = BalanceView(
         bal, placed, lopsided(bal, threshold, min_rated), notes(bal, len(v.brief.narratives), threshold, min_rated),
-        balance_map(placed, "balance-map") if bal.rated_lean or bal.rated_establishment else Markup(""),
         [x.perspective for x in v.brief.narratives])
     v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
     v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
@@ -155,12 +163,11 @@ def _newest_first(b: Blindspot) -> tuple[datetime, str]:
 
 def forecast_board(site: SiteData, today: date) -> dict[str, Any]:
     """Questions by status and each forecaster's record, ready for the forecasts page."""
-    allow = site.config.allow_html
     qs = fc.questions([v.brief for v in site.briefs], today)
 
     def view(q: fc.Question) -> QuestionView:
         last = q.latest
-        claim = inline_html(last.prediction.claim, last.brief, f"{last.field}.claim", allow)
+        claim = Markup(site.by_slug[last.brief.slug].rendered.claims_elsewhere[last.index - 1])
         return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts])
 
     for q in qs:  # a question resolved in a later brief is resolved on the earlier briefs' pages too
@@ -182,7 +189,7 @@ def forecast_board(site: SiteData, today: date) -> dict[str, Any]:
 
 def corrections(site: SiteData) -> list[CorrectionView]:
     """Every correction on the site, newest first."""
-    out = [CorrectionView(c.date, v, inline_html(c.text, v.brief, f"corrections[{i}].text", site.config.allow_html), i)
+    out = [CorrectionView(c.date, v, Markup(v.rendered.corrections_elsewhere[i - 1]), i)
            for v in site.briefs for i, c in enumerate(v.brief.corrections, start=1)]
     return sorted(out, key=lambda x: (x.date, x.brief.brief.date, x.brief.brief.slug, x.index), reverse=True)
 
