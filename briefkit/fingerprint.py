@@ -70,7 +70,7 @@ class Digester:
             return _h("view", own, *(f"{a}={self._extra(obj, wanted) if a == 'extra' else self.of(getattr(obj, a), True)}"
                                      for a in _VIEW_LINKS if wanted is None or a in wanted))
         if kind is list or kind is tuple:
-            return _h(kind.__name__, *[self.of(v, shallow) for v in obj])
+            return _h(kind.__name__, *self._items(obj, shallow, []))
         if kind is dict:
             return _h("map", *[f"{self.of(k)}={self.of(v, shallow)}" for k, v in obj.items()])
         if kind is RenderedBrief or kind is Brief:
@@ -103,6 +103,23 @@ class Digester:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
+
+    def _items(self, seq: list[Any] | tuple[Any, ...], shallow: bool, parts: list[str]) -> list[str]:
+        """The digests of a sequence's items, with tuple items spelled out in place (a count, then their
+        items): a listing page holds tens of thousands of small tuples, and a hash each was most of its cost."""
+        of, plain = self.of, _PLAIN_TYPES
+        for v in seq:
+            kind = type(v)
+            if kind is str:
+                parts.append("s:" + v)
+            elif kind in plain:
+                parts.append(f"{kind.__name__}:{v!r}")
+            elif kind is tuple:
+                parts.append(f"T{len(v)}")
+                self._items(v, shallow, parts)
+            else:
+                parts.append(of(v, shallow))
+        return parts
 
     def _view_attrs(self) -> frozenset[str] | None:
         """What this template reads of a BriefView; None for anything."""

@@ -237,7 +237,8 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
         diags += out.add(rel, file.read_bytes(), project.display(file))
     diags += feeds.add_feeds(site, out, now)
     diags += sitemap.add_sitemap(site, pages, out)
-    stages.done("render", f"{len(pages)} pages")
+    kept = sum(1 for p in pages if p.path in out.kept)
+    stages.done("render", f"{len(pages)} pages" + (f", {len(pages) - kept} rendered, {kept} unchanged" if kept else ""))
     indexing = None  # Pagefind runs in its own process while the links are checked
     if search and write and published and not any(d.is_error or strict for d in diags):
         indexing = search_index.start_index(out.files, previous=project.out)

@@ -55,7 +55,7 @@ def test_planner_renders_new_changed_and_damaged_pages_only() -> None:
     assert plan_pages(now, before, set(now)) == {"b.html", "d.html"}
 
 
-KINDS = ["body", "title", "topics", "date", "story", "add", "delete", "break", "outlets"]
+KINDS = ["body", "title", "summary", "source", "topics", "date", "story", "add", "delete", "break", "outlets"]
 
 
 def _edit(rng: random.Random, content: Path, step: int, kind: str) -> str:
@@ -67,6 +67,10 @@ def _edit(rng: random.Random, content: Path, step: int, kind: str) -> str:
         text = text.replace("\n- ", f"\n- Update {step}: ", 1)
     elif kind == "title":
         text = re.sub(r"^title: .*$", f'title: "Retitled brief {step}"', text, count=1, flags=re.MULTILINE)
+    elif kind == "summary":  # listings show it
+        text = re.sub(r"^summary: .*$", f'summary: "Summary {step}"', text, count=1, flags=re.MULTILINE)
+    elif kind == "source":  # outlet pages list the briefs citing them
+        text = re.sub(r"^  - name: .*$", f'  - name: "{("CNN", "Fox News")[step % 2]}"', text, count=1, flags=re.MULTILINE)
     elif kind == "topics":
         text = re.sub(r"^topics: \[", f'topics: ["Edit topic {step % 3}", ', text, count=1, flags=re.MULTILINE)
     elif kind == "date":
@@ -121,3 +125,26 @@ def test_cached_build_is_byte_identical_to_a_cold_one(tmp_path: Path, monkeypatc
         assert cached.code == cold.code == 0, (did, cached.err)
         assert cached.err == cold.err, did
         assert read_tree(root / "site") == read_tree(tmp_path / "cold"), did
+
+
+def test_a_fact_edit_renders_only_the_page_showing_the_fact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listings show a brief's title, date and summary: a new number in one of its facts leaves them alone.
+    Brief pages that list it as related are rendered again (they read whole briefs) but keep their bytes."""
+    corpus = load_corpus_module().generate(40, seed=7)
+    root = tmp_path / "site-root"
+    corpus.write(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    assert run("build", "-q", "--no-search").code == 0
+    brief = next(p for p in sorted((root / "content").glob("*.md")) if "\nstory:" not in p.read_text(encoding="utf-8"))
+    text = brief.read_text(encoding="utf-8")
+    brief.write_text(text.replace("\n- ", "\n- On 12 May 2024, ", 1), encoding="utf-8")
+    result = run("build", "-v", "--no-search")
+    assert result.code == 0
+    lines = {x.split()[0]: x for x in result.err.splitlines() + result.out.splitlines() if x.startswith("  ")}
+    pages, rendered = map(int, re.search(r"(\d+) pages, (\d+) rendered", lines["render"]).groups())
+    linking = [p for p in (root / "site" / "briefs").glob("*/index.html")
+               if p.parent.name != brief.stem and f'/briefs/{brief.stem}/"' in p.read_text(encoding="utf-8")]
+    assert 1 <= rendered <= 1 + len(linking) < pages // 4
+    assert " 1 written, 0 removed" in lines["write"]
+    assert "On 12 May 2024" in (root / "site" / "briefs" / brief.stem / "index.html").read_text(encoding="utf-8")
