@@ -205,8 +205,25 @@ def run(argv: list[str] | None = None) -> NoReturn:
     os._exit(code)
 
 
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="build, serve with live reload, rebuild on every edit")
+    _common(p, writes=True)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; a busy port names a free one)")
+    p.add_argument("--base-path", metavar="PATH",
+                   help="serve under this path, as GitHub Pages serves a project site (default: base_url's path)")
+
+
+def _serve(args: argparse.Namespace, console: Console) -> int:
+    from . import serve  # the web server and livereload load only for serve, not for every build
+
+    return serve.cmd_serve(args, console)
+
+
+EXTENSIONS.append(_serve_parser)
+COMMANDS["serve"] = _serve
+
 from . import (
     authoring,  # noqa: F401  (registers the new and import commands)
     explain,  # noqa: F401  (registers the related command)
-    serve,  # noqa: F401  (registers the serve command)
 )

@@ -203,15 +203,6 @@ class Builder:
                 self.console.problem(f"internal error during rebuild: {type(exc).__name__}: {exc}")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="build, serve with live reload, rebuild on every edit")
-    cli._common(p, writes=True)
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; a busy port names a free one)")
-    p.add_argument("--base-path", metavar="PATH",
-                   help="serve under this path, as GitHub Pages serves a project site (default: base_url's path)")
-
-
 def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     status = Status()
     loop = ioloop.IOLoop.current()
@@ -268,7 +259,3 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         server.stop()
         console.say("stopped")
     return cli.EXIT_OK
-
-
-cli.EXTENSIONS.append(add_parser)
-cli.COMMANDS["serve"] = cmd_serve
