@@ -20,10 +20,11 @@ from .linkcheck import PageKeys
 from .listings import SiteData
 from .parallel import Memo
 from .project import Project
+from .relink import RelatedMemo
 from .themes import resolve
 from .tracker import PageRecord, PageTracker
 
-FORMAT = 3  # bump when the pickled layout changes
+FORMAT = 4  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
 PACKAGE = Path(__file__).resolve().parent
 
@@ -98,6 +99,7 @@ class BuildCache:
         self._parsed = Memo()
         self._marked = Memo()
         self._links = Memo()
+        self._related: RelatedMemo | None = RelatedMemo() if folder is None else None
         self._memos_loaded = folder is None
         self._links_loaded = folder is None
         self._saved: dict[int, frozenset[Any]] = {}  # keys in each shard file on disk
@@ -135,6 +137,8 @@ class BuildCache:
             self._parsed, self._marked = Memo(), Memo()
         if memo_key != self._memo_key and self._links_loaded:
             self._links = Memo()
+        if memo_key != self._memo_key and self._related is not None:
+            self._related = RelatedMemo()
         self._memo_key = memo_key
         old = self.state
         self.changes = classify(old.key if old else None, self.key, old.inputs if old else {}, hashes)
@@ -240,6 +244,14 @@ class BuildCache:
             self._links = Memo(entries)
         return self._links
 
+    @property
+    def related(self) -> RelatedMemo:
+        """The related stage's last index and lists (crosslink.link_site)."""
+        if self._related is None:
+            loaded = _undump(self.folder / "related.pickle") if self.folder is not None else None
+            self._related = loaded[1] if loaded is not None and loaded[0] == self._memo_key else RelatedMemo()
+        return self._related
+
     def page_keys(self) -> PageKeys:
         """This build's page digests for the link checker, starting from those of the last good build."""
         self._keys = PageKeys(self.state.page_keys if self.state else {}, {})
@@ -276,6 +288,9 @@ class BuildCache:
         if not ignore.exists():
             ignore.write_text("# the build cache; safe to delete\n*\n", encoding="utf-8")
         _dump(self.folder / "state.pickle", (self.state,))
+        if self._related is not None and self._related.changed:
+            _dump(self.folder / "related.pickle", (self._memo_key, self._related))
+            self._related.changed = False
         if self._links_loaded and self._links.changed:
             pages: list[dict[Any, Any]] = [{} for _ in range(SHARDS)]
             for key, value in self._links.entries.items():

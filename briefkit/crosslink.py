@@ -5,13 +5,16 @@ Runs after listings.build_site; turns the related engine's matches into what tem
 
 from __future__ import annotations
 
+import hashlib
 import json
+import pickle
 from dataclasses import dataclass
 
 from .diagnostics import WARNING, Diagnostic
 from .listings import BriefView, SiteData
 from .markdown import Fact
 from .related import Doc, Index, Match, Settings, outlet_key
+from .relink import RelatedMemo, link
 from .slugs import slugify
 from .timeline import first_reported
 
@@ -48,37 +51,64 @@ def docs_of(site: SiteData) -> list[Doc]:
         for name in (o.name, *o.aliases):
             aliases[slugify(name)] = key
     docs = []
+    named: dict[str, tuple[str, str]] = {}  # source name -> (outlet key, outlet name): few names, cited often
     for v in site.briefs:
-        b = v.brief
+        r = v.rendered
+        b = r.brief
         outlets: dict[str, str] = {}
         for s in b.sources:
-            key = outlet_key(s.name, aliases)
-            outlets.setdefault(key, display.get(key, s.name))
-        text = " ".join([b.title, b.summary, *(f.text for f in v.rendered.facts)])
+            pair = named.get(s.name)
+            if pair is None:
+                key = outlet_key(s.name, aliases)
+                pair = named[s.name] = (key, display.get(key, s.name))
+            outlets.setdefault(*pair)
+        text = " ".join([b.title, b.summary, *[f.text for f in r.facts]])
         docs.append(Doc(b.slug, b.date, b.title, b.story, b.related,
-                        tuple((t.slug, t.name) for t in b.topics), tuple(outlets.items()), text))
+                        tuple([(t.slug, t.name) for t in b.topics]), tuple(outlets.items()), text))
     return docs
 
 
-def link_site(site: SiteData) -> list[Diagnostic]:
-    """Fill related, linked_from and story changes on every view; warn about lookalike stories."""
-    index = Index(docs_of(site), Settings.of(site.config.related))
+def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnostic]:
+    """Fill related, linked_from and story changes on every view; warn about lookalike stories.
+
+    With a memo (BuildCache.related) only what the last build's lists cannot tell is worked out again.
+    """
+    settings = Settings.of(site.config.related)
+    if memo is None:
+        index = Index(docs_of(site), settings)
+        lists, pairs = index.link_all()
+        shown = [[(m.slug, m.reason, m.score, m.tier) for m in matches] for matches in lists]
+    else:
+        last = memo.linked
+        index, memo.linked = link(docs_of(site), settings, last)
+        shown, pairs = memo.linked.links, memo.linked.pairs(index.docs)
+        memo.changed |= memo.linked is not last
     site.extra[INDEX_KEY] = index
-    lists, pairs = index.link_all()
-    for doc, matches in zip(index.docs, lists):
-        site.by_slug[doc.slug].related = [RelatedLink(site.by_slug[m.slug], m.reason, round(m.score, 4), m.tier)
-                                          for m in matches]
+    by_slug = site.by_slug
+    for doc, links in zip(index.docs, shown):
+        by_slug[doc.slug].related = [RelatedLink(by_slug[slug], reason, round(score, 4), tier)
+                                     for slug, reason, score, tier in links]
     for v in site.briefs:  # newest first, so each linked_from list is too
         for slug in dict.fromkeys(v.brief.related):
-            target = site.by_slug.get(slug)
+            target = by_slug.get(slug)
             if target is not None and target is not v:
                 target.linked_from.append(v)
+    stories: dict[bytes, list[list[int]]] = {}
     for story in site.stories:
         chrono = sorted(story.briefs, key=lambda x: (x.brief.date, x.brief.slug))
-        news = first_reported([[f.text for f in x.rendered.facts] for x in chrono])
+        texts = [[f.text for f in x.rendered.facts] for x in chrono]
+        if memo is None:
+            news = first_reported(texts)
+        else:  # equal texts pickle alike (at worst a story is worked out again)
+            key = hashlib.blake2b(pickle.dumps(texts, protocol=5), digest_size=16).digest()
+            news = memo.stories.get(key) or first_reported(texts)
+            stories[key] = news
         for n, (x, new) in enumerate(zip(chrono, news)):
             facts = x.rendered.facts
             x.extra["changes"] = StoryChanges(n == 0, tuple(facts[k] for k in new), len(facts) - len(new))
+    if memo is not None:
+        memo.changed |= stories.keys() != memo.stories.keys()
+        memo.stories = stories
     return lookalike_warnings(index, site, pairs)
 
 

@@ -215,7 +215,7 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
     diags += checks.check_forecasts(published, today)
     site = build_site(project.config, rendered, outlets)
-    diags += crosslink.link_site(site)
+    diags += crosslink.link_site(site, cache.related if cache is not None else None)
     stages.done("related", f"{len(site.briefs)} briefs linked")
     scorecard.annotate(site, reg, today)
     pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)

@@ -8,39 +8,26 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from .parallel import ordered_map
 from .slugs import slugify
+from .terms import term_keys
 
+K_contra = TypeVar("K_contra", contravariant=True)
+V_co = TypeVar("V_co", covariant=True)
 SIGNALS = ("story", "topics", "outlets", "terms", "date")
 CONTENT = ("topics", "outlets", "terms")
 MIN_CUT = 10  # a key found on this many briefs or fewer is never "too common"
 SHORTLIST = 3  # candidates scored in full per shown slot
 PER_KEY = 8  # one key reads at most 1/PER_KEY of the posting budget
 MIN_LOOKALIKE = 10  # briefs a site needs before lookalike stories are reported
-
-_SPACES = str.maketrans(dict.fromkeys("!\"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘—–…«»", " "))
-_PHRASE = re.compile(r"\b[A-Z][\w'’.-]*(?:[ \t]+(?:of |the |de |al-)?[A-Z][\w'’-]*)+")
-STOPWORDS = frozenset("""
-a about above after again against all also am among an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from further
-had has have having he her here hers him his how i if in into is it its itself just last like may
-me might more most much must my new no nor not now of off on once one only or other our out over
-own per said same say says she should since so some such than that the their them then there these
-they this those through to too two under until up upon us very via was we were what when where
-which while who whom why will with within would year years yet you your week weeks day days told
-according reported report reports earlier later still however another already including three
-""".split())  # noqa: SIM905 - a word list reads better as text
-
 
 @dataclass(frozen=True)
 class Doc:
@@ -90,78 +77,30 @@ class Match:
     reason: str
 
 
-@lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    """`Troops` -> `troop`, `Russia's` -> `russia`, `casualties` -> `casualty`."""
-    w = word.lower().replace("’", "'")
-    w = w.removesuffix("'s").strip("'-.")
-    if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+class Lookup(Protocol[K_contra, V_co]):
+    """What the index asks of its vectors and posting lists: a list, a dict, or relink.Packed."""
 
-
-class _Keys(dict[str, str]):
-    """word -> index key (`Troops` -> `w:troop`), or "" for a stopword or number; filled as words come."""
-
-    def __missing__(self, word: str) -> str:
-        if len(self) > 500_000:  # a language's words are few; guard against endless junk anyway
-            self.clear()
-        w = stem(word)
-        key = self[word] = "" if len(w) < 3 or w in STOPWORDS or not w[0].isalpha() else "w:" + w
-        return key
-
-
-_KEYS = _Keys()
-
-
-def term_keys(text: str) -> Counter[str]:
-    """Index keys of content words (light stemming) and capitalised phrases such as `w:lloyd austin`."""
-    keys = _KEYS
-    counts = Counter([keys[word] for word in text.translate(_SPACES).split()])
-    counts.pop("", None)
-    for phrase in _PHRASE.findall(text):
-        words = [stem(w) for w in phrase.split()]
-        while words and words[0] in STOPWORDS:
-            words.pop(0)
-        if len(words) > 1:
-            counts["w:" + " ".join(words)] += 1
-    return counts
-
-
-def terms_of(text: str) -> set[str]:
-    """The salient terms of a text: `troop`, `lloyd austin`, ..."""
-    return {key[2:] for key in term_keys(text)}
+    def __getitem__(self, key: K_contra, /) -> V_co: ...
 
 
 class Index:
     """All briefs' keys, their document frequencies and posting lists, built once."""
 
     def __init__(self, docs: Iterable[Doc], settings: Settings | None = None):
+        self._place(docs, settings)
+        self._weigh([self._keys(d) for d in self.docs])
+
+    def _place(self, docs: Iterable[Doc], settings: Settings | None) -> None:
+        """What follows from the briefs' order, dates and stories alone (relink.py keeps the rest across builds)."""
         self.settings = s = settings or Settings()
         self.docs = sorted(docs, key=lambda d: (d.date, d.slug))
         self.pos = {d.slug: i for i, d in enumerate(self.docs)}
-        n = len(self.docs)
         self.days = [d.date.timestamp() / 86400.0 for d in self.docs]
-        self.limit = max(MIN_CUT, math.ceil(s.cardinality * n))
-        raw = [self._keys(d) for d in self.docs]
-        df: Counter[str] = Counter()
-        for keys in raw:
-            df.update(keys.keys())
-        self.df = df
+        self.limit = max(MIN_CUT, math.ceil(s.cardinality * len(self.docs)))
         self.names: dict[str, str] = {}
         for d in self.docs:
             self.names.update((f"t:{k}", v) for k, v in d.topics)
             self.names.update((f"o:{k}", v) for k, v in d.outlets)
-        self.idf = {key: math.log(1.0 + n / count) for key, count in df.items()}
-        self.vectors = [self._vector(keys) for keys in raw]
-        # (day, doc, weight), in date order: a long list can be cut to the briefs nearest in date
-        self.postings: dict[str, list[tuple[float, int, float]]] = {}
-        for i, vec in enumerate(self.vectors):
-            day = self.days[i]
-            for key, weight in vec.items():
-                self.postings.setdefault(key, []).append((day, i, weight))
         self.stories: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             if d.story:
@@ -173,13 +112,33 @@ class Index:
         self.content_share = {k: self.scale[k] / content if content else 0.0 for k in CONTENT}
         self._worked: dict[Any, Any] | None = None  # within _links_of: one doc's gathered scores and matches
 
+    def _weigh(self, raw: list[Mapping[str, int]]) -> None:
+        """Document frequencies, vectors and posting lists from every doc's keys (in doc order)."""
+        df: Counter[str] = Counter()
+        for keys in raw:
+            df.update(keys.keys())
+        self.df = df
+        self.idf = {key: self._idf(count) for key, count in df.items()}
+        vectors = [self._vector(keys) for keys in raw]
+        # (day, doc, weight), in date order: a long list can be cut to the briefs nearest in date
+        postings: dict[str, list[tuple[float, int, float]]] = {}
+        for i, vec in enumerate(vectors):
+            day = self.days[i]
+            for key, weight in vec.items():
+                postings.setdefault(key, []).append((day, i, weight))
+        self.vectors: Lookup[int, dict[str, float]] = vectors
+        self.postings: Lookup[str, list[tuple[float, int, float]]] = postings
+
+    def _idf(self, count: int) -> float:
+        return math.log(1.0 + len(self.docs) / count)
+
     @staticmethod
     def _keys(d: Doc) -> Counter[str]:
         keys = term_keys(d.text)
         keys.update([f"t:{slug}" for slug, _ in d.topics] + [f"o:{key}" for key, _ in d.outlets])
         return keys
 
-    def _vector(self, keys: Counter[str]) -> dict[str, float]:
+    def _vector(self, keys: Mapping[str, int]) -> dict[str, float]:
         """Idf-weighted keys, the cardinality cut applied, each signal normalised to length 1.
 
         Topics and outlets cut for being common still count in the length, so that a brief whose
@@ -221,11 +180,7 @@ class Index:
         df = self.df
         weighted = [(scale[k[0]] * w, k) for k, w in vec.items()]
         for _, factor, key in sorted((df[k] / f, f, k) for f, k in weighted if f > 0):
-            plist = self.postings[key]
-            if len(plist) > cap:
-                at = bisect_left(plist, (day,))
-                lo = max(0, min(at - cap // 2, len(plist) - cap))
-                plist = plist[lo : lo + cap]
+            plist = window(self.postings[key], day, cap)
             for _, j, weight in plist:
                 acc[j] += factor * weight
             left -= len(plist)
@@ -351,13 +306,17 @@ class Index:
         wanted = max(self.settings.count, 1) * SHORTLIST if everything else room
         if not partial or wanted <= 0:
             return []
-        top = sorted(partial.items(), key=itemgetter(1), reverse=True)[: wanted * 2]
+        top = self._top(partial, wanted * 2)
         boost, half, day = self.scale["date"] / sum(self.scale[k] for k in CONTENT), self.settings.half_life, self.days[i]
         guess = {j: v * (1.0 + boost * (0.5 ** (abs(day - self.days[j]) / half) if half > 0 else 0.0))
                  for j, v in top}
         order = sorted(guess, key=lambda j: (-guess[j], -self.days[j], self.docs[j].slug))[:wanted]
         scored = self._ordered(self.explain(i, j, terms=everything) for j in order)
         return [m if m.score >= self.settings.threshold else replace(m, tier="below") for m in scored]
+
+    def _top(self, partial: dict[int, float], size: int) -> list[tuple[int, float]]:
+        """The best gathered scores; ties keep the order of gathering."""
+        return sorted(partial.items(), key=itemgetter(1), reverse=True)[:size]
 
     def related(self, slug: str) -> list[Match]:
         """The related list a brief shows: author's links, then its story, then the best others."""
@@ -375,6 +334,15 @@ class Index:
     def _ordered(self, matches: Iterable[Match]) -> list[Match]:
         """Best score first; ties go to the newer brief, then the slug."""
         return sorted(matches, key=lambda m: (-round(m.score, 12), -self.days[self.pos[m.slug]], m.slug))
+
+
+def window(plist: list[tuple[float, int, float]], day: float, cap: int) -> list[tuple[float, int, float]]:
+    """The part of a posting list a brief reads: all of it, or the `cap` entries nearest its day."""
+    if len(plist) <= cap:
+        return plist
+    at = bisect_left(plist, (day,))
+    lo = max(0, min(at - cap // 2, len(plist) - cap))
+    return plist[lo : lo + cap]
 
 
 def _reason(tier: str, parts: Mapping[str, float], shared: Mapping[str, tuple[str, ...]]) -> str:

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from .related import terms_of
+from .terms import terms_of
 
 _NUMBER = re.compile(r"\d[\d,.]*\s?[kK]?\b")
 REPEAT = 0.45  # a fact with this share of its term weight already used in the story reports nothing new

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from briefkit.related import Doc, Index, Settings, terms_of
+from briefkit.related import Doc, Index, Settings
+from briefkit.terms import terms_of
 from briefkit.timeline import first_reported
 
 DAY0 = datetime(2024, 10, 1, tzinfo=UTC)

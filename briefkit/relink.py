@@ -1,0 +1,341 @@
+"""The related stage across builds: the last build's index and lists, and which briefs an edit makes stale.
+
+link() returns exactly what Index(docs, settings).link_all() would, working out again only the briefs
+whose lists can differ (see _update for why the others cannot).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import pickle
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Generic, NamedTuple, TypeVar
+
+from .parallel import ordered_map
+from .related import MIN_LOOKALIKE, PER_KEY, Doc, Index, Match, Settings, window
+
+K = TypeVar("K")
+V = TypeVar("V")
+Posting = tuple[float, int, float]  # (day, doc, weight), as in Index.postings
+Link = tuple[str, str, float, str]  # (slug, reason, score, tier) of one shown match
+Content = tuple[bytes, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]  # relink.content
+
+
+class Packed(Generic[K, V]):
+    """Values kept as pickled bytes until first asked for: a build reads a few of the many it saved,
+    and saves again only what it changed."""
+
+    def __init__(self, values: dict[K, V] | None = None, blobs: dict[K, bytes] | None = None):
+        self.values = values if values is not None else {}
+        self.blobs = blobs if blobs is not None else {}  # a key in both holds the same value
+
+    def __getitem__(self, key: K) -> V:
+        try:
+            return self.values[key]
+        except KeyError:
+            value = self.values[key] = pickle.loads(self.blobs[key])
+            return value
+
+    def get(self, key: K, default: V) -> V:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.values or key in self.blobs
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self.values[key] = value
+        self.blobs.pop(key, None)
+
+    def __delitem__(self, key: K) -> None:
+        self.values.pop(key, None)
+        self.blobs.pop(key, None)
+
+    def copy(self) -> Packed[K, V]:
+        """A copy to change without touching this one (values are shared, never changed in place)."""
+        return Packed(dict(self.values), dict(self.blobs))
+
+    def take(self, key: K, other: Packed[K, V], at: K) -> None:
+        """Set key to other's value at `at`, as it is: packed, unpacked or both."""
+        self.blobs.pop(key, None)
+        self.values.pop(key, None)
+        if at in other.blobs:
+            self.blobs[key] = other.blobs[at]
+        if at in other.values:
+            self.values[key] = other.values[at]
+
+    def __getstate__(self) -> dict[K, bytes]:
+        for key, value in self.values.items():
+            if key not in self.blobs:
+                self.blobs[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        return self.blobs
+
+    def __setstate__(self, blobs: dict[K, bytes]) -> None:
+        self.values, self.blobs = {}, blobs
+
+
+class Reads(NamedTuple):
+    """What a brief's lists were worked out from, beyond its own vector and the posting lists."""
+
+    explained: tuple[int, ...]  # docs scored in full as its candidates (author, story and best others)
+    top: tuple[int, ...]  # the candidates with the best gathered scores (Index._top, the largest call)
+    cut: float  # the lowest of those scores when the top was full; -inf when every candidate fit
+
+
+@dataclass
+class Linked:
+    """One build's related stage: the inputs its lists were worked out from, and the lists."""
+
+    settings: Settings
+    sig: list[tuple[str, float, str, tuple[str, ...]]]  # per doc: slug, day, story, author's links
+    names: dict[str, str]
+    contents: list[Content]  # per doc: relink.content
+    keys: Packed[int, Mapping[str, int]]  # per doc: Index._keys
+    df: Counter[str]
+    idf: dict[str, float]
+    holders: Packed[str, list[int]]  # key -> docs whose keys hold it, cut or not
+    vectors: Packed[int, dict[str, float]]
+    postings: Packed[str, list[Posting]]
+    results: Packed[int, tuple[list[Match], Reads]]  # per doc: its related list and what it read
+    explainers: Packed[int, tuple[int, ...]]  # doc -> the docs that explained it (Reads.explained turned round)
+    links: list[list[Link]]  # per doc: its related list, as crosslink shows it
+    near: dict[int, list[tuple[int, Match]]]  # doc -> its lookalikes, where it has any
+
+    def lists(self) -> list[list[Match]]:
+        """Every doc's related list, as Index.link_all gives them."""
+        return [self.results[i][0] for i in range(len(self.sig))]
+
+    def pairs(self, docs: list[Doc]) -> list[tuple[Doc, Doc, Match]]:
+        """The lookalike pairs, as Index.link_all gives them."""
+        return [(docs[i], docs[j], m) for i in sorted(self.near) for j, m in self.near[i]]
+
+
+@dataclass
+class RelatedMemo:
+    """What the related stage keeps for the next build (BuildCache.related)."""
+
+    linked: Linked | None = None
+    stories: dict[bytes, list[list[int]]] = field(default_factory=dict)  # story changes by digest of the facts
+    changed: bool = False
+
+
+class _Tracked(Index):
+    """An Index that notes, for each doc it links, the candidates it explained and its best gathered scores."""
+
+    _seen: set[int] | None = None
+    _best: list[tuple[int, float]]
+    _size = 0
+
+    def explain(self, i: int, j: int, tier: str = "similar", terms: bool = True) -> Match:
+        if self._seen is not None:
+            self._seen.add(j)
+        return super().explain(i, j, tier, terms)
+
+    def _top(self, partial: dict[int, float], size: int) -> list[tuple[int, float]]:
+        top = super()._top(partial, size)
+        if size > self._size:  # the full candidate list's top holds the shown list's
+            self._size, self._best = size, top
+        return top
+
+    def tracked(self, i: int) -> tuple[list[Match], list[tuple[int, Match]], Reads]:
+        self._seen, self._size, self._best = set(), 0, []
+        try:
+            shown, near = self._links_of(i)
+            best, size = self._best, self._size
+            cut = best[-1][1] if size and len(best) == size else -math.inf
+            return shown, near, Reads(tuple(sorted(self._seen)), tuple(j for j, _ in best), cut)
+        finally:
+            self._seen = None
+
+
+def content(d: Doc) -> Content:
+    """What a doc's keys are made of: its text (by digest), topics and outlets."""
+    return hashlib.blake2b(d.text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), d.topics, d.outlets
+
+
+def link(docs: Iterable[Doc], settings: Settings, last: Linked | None = None) -> tuple[Index, Linked]:
+    """The index over docs and its related lists, reusing what `last` (an earlier build's) still holds."""
+    index = _Tracked.__new__(_Tracked)
+    index._place(docs, settings)
+    sig = [(d.slug, day, d.story, d.related) for d, day in zip(index.docs, index.days)]
+    contents = [content(d) for d in index.docs]
+    if (last is None or len(sig) < MIN_LOOKALIKE or last.sig != sig or last.settings != index.settings
+            or last.names != index.names):
+        return index, _full(index, sig, contents, last)
+    return index, _update(index, last, contents)
+
+
+def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], contents: list[Content],
+          last: Linked | None) -> Linked:
+    keys: Packed[int, Mapping[str, int]] = Packed()
+    was = {c: i for i, c in enumerate(last.contents)} if last else {}
+    raw: list[Mapping[str, int]] = []
+    for i, (d, c) in enumerate(zip(index.docs, contents)):
+        if c in was and last is not None:
+            keys.take(i, last.keys, was[c])
+        else:
+            keys[i] = index._keys(d)
+        raw.append(keys[i])
+    index._weigh(raw)
+    found = ordered_map(index.tracked, range(len(index.docs)))
+    holders: dict[str, list[int]] = {}
+    for i, counts in enumerate(raw):
+        for key in counts:
+            holders.setdefault(key, []).append(i)
+    explainers: dict[int, list[int]] = {}
+    for i, (_, _, reads) in enumerate(found):
+        for j in reads.explained:
+            explainers.setdefault(j, []).append(i)
+    assert isinstance(index.vectors, list) and isinstance(index.postings, dict)
+    return Linked(index.settings, sig, index.names, contents, keys, index.df, index.idf, Packed(holders),
+                  Packed(dict(enumerate(index.vectors))), Packed(index.postings),
+                  Packed({i: (shown, reads) for i, (shown, _, reads) in enumerate(found)}),
+                  Packed({j: tuple(docs) for j, docs in explainers.items()}),
+                  [_links(shown) for shown, _, _ in found], {i: near for i, (_, near, _) in enumerate(found) if near})
+
+
+def _links(shown: list[Match]) -> list[Link]:
+    return [(m.slug, m.reason, m.score, m.tier) for m in shown]
+
+
+def _update(index: _Tracked, last: Linked, contents: list[Content]) -> Linked:
+    """The lists again when only texts, topics or outlets changed: same briefs, dates, stories and links.
+
+    Doc i's lists are a function of its vector, the df of its vector's keys, the parts of their posting
+    lists it reads (Index._gather_new: the whole list, or the `cap` entries nearest its day), and, for
+    each doc j it explained, j's vector; the rest (order, days, stories, names, settings) is the same
+    by the caller's test. So after the edited docs' keys change:
+    1. df changes only for keys an edited doc gained or lost; a vector changes only for an edited doc
+       or a doc holding such a key that weighs in its vector (a topic or outlet always does, through
+       the norm; a word only while its df is within 2..limit). Those vectors are worked out again and
+       compared in order (the order of a vector is the order _explain adds in).
+    2. A posting list changes only for keys whose weight changed in a changed vector.
+    3. Doc i is linked again when its vector changed, a key of its vector changed df, it explained a
+       doc whose vector changed, or a posting list changed within what it reads in a way that can
+       matter: a read part that changed length moves where the budget runs out, so i is linked
+       again. When only entries changed (docs moved in or out of the part, or weighed differently),
+       every other candidate's gathered score and gathering order is as before, so the best
+       gathered scores are as before unless one of those docs was among them or now reaches the
+       lowest of them (`Reads.cut`): that is checked on i's new gathered scores.
+    """
+    n, keys = len(contents), last.keys.copy()
+    edited = [i for i in range(n) if contents[i] != last.contents[i]]
+    if not edited:
+        index.df, index.idf, index.vectors, index.postings = last.df, last.idf, last.vectors, last.postings
+        return last
+    df, idf, holders = Counter(last.df), dict(last.idf), last.holders.copy()
+    before: dict[str, int] = {}  # key -> its df in the last build, for keys an edited doc gained or lost
+    for e in edited:
+        old = last.keys[e]
+        now = keys[e] = index._keys(index.docs[e])
+        for key in old.keys() - now.keys():
+            before.setdefault(key, df[key])
+            df[key] -= 1
+            holders[key] = [x for x in holders[key] if x != e]
+        for key in now.keys() - old.keys():
+            before.setdefault(key, df[key])
+            df[key] += 1
+            holders[key] = sorted([*holders.get(key, []), e])
+    changed = {key: count for key, count in before.items() if df[key] != count}
+    for key in changed:
+        if df[key]:
+            idf[key] = index._idf(df[key])
+        else:
+            del df[key], idf[key], holders[key]
+    index.df, index.idf = df, idf
+    # 1. vectors
+    lo, hi = 2, index.limit
+    touched = set(edited)
+    for key, count in changed.items():
+        if key[0] != "w" or lo <= count <= hi or lo <= df[key] <= hi:
+            touched.update(holders.get(key, []))
+    vectors = last.vectors.copy()
+    moved: list[int] = []
+    for i in sorted(touched):
+        vec = index._vector(keys[i])
+        if list(vec.items()) != list(vectors[i].items()):
+            vectors[i] = vec
+            moved.append(i)
+    index.vectors = vectors
+    # 2. posting lists
+    postings, days, gone = last.postings.copy(), index.days, set(moved)
+    stale: set[str] = set()
+    for i in moved:
+        old_vec, new_vec = last.vectors[i], vectors[i]
+        stale.update(k for k in old_vec.keys() | new_vec.keys() if old_vec.get(k) != new_vec.get(k))
+    entries: dict[str, list[Posting]] = {}
+    for i in moved:
+        for key, weight in vectors[i].items():
+            if key in stale:
+                entries.setdefault(key, []).append((days[i], i, weight))
+    for key in stale:
+        plist = sorted([p for p in last.postings.get(key, []) if p[1] not in gone] + entries.get(key, []))
+        if plist:
+            postings[key] = plist
+        else:
+            del postings[key]
+    index.postings = postings
+    # 3. docs to link again
+    redo = set(moved)
+    for key in changed:
+        redo.update(p[1] for p in postings.get(key, []))
+    for j in moved:
+        redo.update(last.explainers.get(j, ()))
+    cap = max(1, index.settings.budget // PER_KEY)
+    shifted: dict[int, set[int]] = {}
+    for key in stale:
+        old_list, new_list = last.postings.get(key, []), postings.get(key, [])
+        for _, i, _ in new_list:  # a doc outside `moved` holds the key in both lists
+            if i in redo:
+                continue
+            a, b = window(old_list, days[i], cap), window(new_list, days[i], cap)
+            if a == b:
+                continue
+            if len(a) != len(b):
+                redo.add(i)
+            else:
+                shifted.setdefault(i, set()).update(p[1] for p in set(a).symmetric_difference(b))
+    for i, differ in shifted.items():
+        if i not in redo:
+            reads = last.results[i][1]
+            if not differ.isdisjoint(reads.top):
+                redo.add(i)
+                continue
+            acc = index._gather_new(i)
+            if any(j in acc and acc[j] >= reads.cut for j in differ):
+                redo.add(i)
+    return _relinked(index, last, sorted(redo), contents, keys, df, idf, holders, vectors, postings)
+
+
+def _relinked(index: _Tracked, last: Linked, redo: list[int], contents: list[Content],
+              keys: Packed[int, Mapping[str, int]], df: Counter[str], idf: dict[str, float],
+              holders: Packed[str, list[int]], vectors: Packed[int, dict[str, float]],
+              postings: Packed[str, list[Posting]]) -> Linked:
+    """The last build's lists with those of `redo` worked out again."""
+    results, links, near = last.results.copy(), list(last.links), dict(last.near)
+    explainers = last.explainers.copy()
+    turned: dict[int, set[int]] = {}
+    for i, (shown, close, reads) in zip(redo, ordered_map(index.tracked, redo)):
+        was = set(last.results[i][1].explained)
+        for j in was.symmetric_difference(reads.explained):
+            if j not in turned:
+                turned[j] = set(explainers.get(j, ()))
+            (turned[j].discard if j in was else turned[j].add)(i)
+        results[i] = (shown, reads)
+        links[i] = _links(shown)
+        if close:
+            near[i] = close
+        else:
+            near.pop(i, None)
+    for j, by in turned.items():
+        if by:
+            explainers[j] = tuple(sorted(by))
+        elif j in explainers:
+            del explainers[j]
+    return Linked(last.settings, last.sig, last.names, contents, keys, df, idf, holders, vectors, postings,
+                  results, explainers, links, near)
