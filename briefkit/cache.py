@@ -18,6 +18,7 @@ from . import __version__
 from .diagnostics import Diagnostic
 from .linkcheck import PageKeys
 from .listings import SiteData
+from .packs import Store
 from .parallel import Memo
 from .project import Project
 from .relink import RelatedMemo
@@ -100,6 +101,7 @@ class BuildCache:
         self._marked = Memo()
         self._links = Memo()
         self._related: RelatedMemo | None = RelatedMemo() if folder is None else None
+        self._related_store = Store(folder, "related") if folder is not None else None
         self._memos_loaded = folder is None
         self._links_loaded = folder is None
         self._saved: dict[int, frozenset[Any]] = {}  # keys in each shard file on disk
@@ -248,8 +250,8 @@ class BuildCache:
     def related(self) -> RelatedMemo:
         """The related stage's last index and lists (crosslink.link_site)."""
         if self._related is None:
-            loaded = _undump(self.folder / "related.pickle") if self.folder is not None else None
-            self._related = loaded[1] if loaded is not None and loaded[0] == self._memo_key else RelatedMemo()
+            loaded = self._related_store.load(self._memo_key) if self._related_store is not None else None
+            self._related = loaded if isinstance(loaded, RelatedMemo) else RelatedMemo()
         return self._related
 
     def page_keys(self) -> PageKeys:
@@ -288,8 +290,8 @@ class BuildCache:
         if not ignore.exists():
             ignore.write_text("# the build cache; safe to delete\n*\n", encoding="utf-8")
         _dump(self.folder / "state.pickle", (self.state,))
-        if self._related is not None and self._related.changed:
-            _dump(self.folder / "related.pickle", (self._memo_key, self._related))
+        if self._related is not None and self._related.changed and self._related_store is not None:
+            self._related_store.save(self._memo_key, self._related)
             self._related.changed = False
         if self._links_loaded and self._links.changed:
             pages: list[dict[Any, Any]] = [{} for _ in range(SHARDS)]

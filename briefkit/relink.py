@@ -8,75 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-import pickle
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, NamedTuple, TypeVar
+from typing import NamedTuple
 
+from .packs import Packed
 from .parallel import ordered_map
 from .related import MIN_LOOKALIKE, PER_KEY, Doc, Index, Match, Settings, window
 
-K = TypeVar("K")
-V = TypeVar("V")
 Posting = tuple[float, int, float]  # (day, doc, weight), as in Index.postings
 Link = tuple[str, str, float, str]  # (slug, reason, score, tier) of one shown match
 Content = tuple[bytes, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]  # relink.content
-
-
-class Packed(Generic[K, V]):
-    """Values kept as pickled bytes until first asked for: a build reads a few of the many it saved,
-    and saves again only what it changed."""
-
-    def __init__(self, values: dict[K, V] | None = None, blobs: dict[K, bytes] | None = None):
-        self.values = values if values is not None else {}
-        self.blobs = blobs if blobs is not None else {}  # a key in both holds the same value
-
-    def __getitem__(self, key: K) -> V:
-        try:
-            return self.values[key]
-        except KeyError:
-            value = self.values[key] = pickle.loads(self.blobs[key])
-            return value
-
-    def get(self, key: K, default: V) -> V:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.values or key in self.blobs
-
-    def __setitem__(self, key: K, value: V) -> None:
-        self.values[key] = value
-        self.blobs.pop(key, None)
-
-    def __delitem__(self, key: K) -> None:
-        self.values.pop(key, None)
-        self.blobs.pop(key, None)
-
-    def copy(self) -> Packed[K, V]:
-        """A copy to change without touching this one (values are shared, never changed in place)."""
-        return Packed(dict(self.values), dict(self.blobs))
-
-    def take(self, key: K, other: Packed[K, V], at: K) -> None:
-        """Set key to other's value at `at`, as it is: packed, unpacked or both."""
-        self.blobs.pop(key, None)
-        self.values.pop(key, None)
-        if at in other.blobs:
-            self.blobs[key] = other.blobs[at]
-        if at in other.values:
-            self.values[key] = other.values[at]
-
-    def __getstate__(self) -> dict[K, bytes]:
-        for key, value in self.values.items():
-            if key not in self.blobs:
-                self.blobs[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        return self.blobs
-
-    def __setstate__(self, blobs: dict[K, bytes]) -> None:
-        self.values, self.blobs = {}, blobs
 
 
 class Reads(NamedTuple):
