@@ -55,13 +55,14 @@ def docs_of(site: SiteData) -> list[Doc]:
     for v in site.briefs:
         r = v.rendered
         b = r.brief
+        cited = [s.name for s in b.sources]
+        for name in cited:
+            if name not in named:
+                key = outlet_key(name, aliases)
+                named[name] = (key, display.get(key, name))
         outlets: dict[str, str] = {}
-        for s in b.sources:
-            pair = named.get(s.name)
-            if pair is None:
-                key = outlet_key(s.name, aliases)
-                pair = named[s.name] = (key, display.get(key, s.name))
-            outlets.setdefault(*pair)
+        for key, shown in map(named.__getitem__, cited):
+            outlets.setdefault(key, shown)
         text = " ".join([b.title, b.summary, *[f.text for f in r.facts]])
         docs.append(Doc(b.slug, b.date, b.title, b.story, b.related,
                         tuple([(t.slug, t.name) for t in b.topics]), tuple(outlets.items()), text))

@@ -19,6 +19,8 @@ V = TypeVar("V")
 VERSION = 1  # bump when the layout of heads or packs changes
 GROWTH = 2  # a pack holding this many times its live bytes (and a few MB more) is written anew
 SLACK = 4 << 20
+SIZE_BITS = 32  # an entry's span is one int: its start in the pack, then its size (one entry < 4 GB)
+SIZE_MASK = (1 << SIZE_BITS) - 1
 
 
 class Packed(Generic[K, V]):
@@ -27,7 +29,7 @@ class Packed(Generic[K, V]):
     def __init__(self, values: dict[K, V] | None = None):
         self.values = values if values is not None else {}
         self.blobs: dict[K, bytes] = {}  # pickled, not in the pack (yet)
-        self.spans: dict[K, tuple[int, int]] = {}  # (start, size) in the pack
+        self.spans: dict[K, int] = {}  # where in the pack: start << SIZE_BITS | size
         self.pack: mmap.mmap | bytes = b""  # the pack as mapped when loaded; later entries are in blobs
         self.gen = -1  # which pack the spans are in
 
@@ -45,8 +47,9 @@ class Packed(Generic[K, V]):
             if key not in self.spans:
                 self.blobs[key] = blob = pickle.dumps(self.values[key], protocol=pickle.HIGHEST_PROTOCOL)
             else:
-                start, size = self.spans[key]
-                blob = self.pack[start : start + size]
+                span = self.spans[key]
+                start = span >> SIZE_BITS
+                blob = self.pack[start : start + (span & SIZE_MASK)]
         return blob
 
     def get(self, key: K, default: V) -> V:
@@ -191,13 +194,13 @@ class _Writer(pickle.Pickler):
         for key in obj.held():
             if key not in spans:
                 blob = obj.packed(key)
-                spans[key] = (self.out.tell(), len(blob))
+                spans[key] = self.out.tell() << SIZE_BITS | len(blob)
                 self.out.write(blob)
                 obj.blobs[key] = blob  # the mapped pack ends before it
         obj.spans, obj.gen = spans, self.gen
         if fresh:  # every entry is in blobs now; the spans are in a pack this process has not mapped
             obj.pack = b""
-        self.live += sum(size for _, size in spans.values())
+        self.live += sum(span & SIZE_MASK for span in spans.values())
         return _unattached, (spans,)
 
 
@@ -211,7 +214,7 @@ class _Reader(pickle.Unpickler):
             return self._attach
         return super().find_class(module, name)  # type: ignore[no-any-return]
 
-    def _attach(self, spans: dict[Any, tuple[int, int]]) -> Packed[Any, Any]:
+    def _attach(self, spans: dict[Any, int]) -> Packed[Any, Any]:
         packed: Packed[Any, Any] = Packed()
         packed.spans, packed.pack, packed.gen = spans, self.pack, self.gen
         return packed

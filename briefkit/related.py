@@ -97,10 +97,8 @@ class Index:
         self.pos = {d.slug: i for i, d in enumerate(self.docs)}
         self.days = [d.date.timestamp() / 86400.0 for d in self.docs]
         self.limit = max(MIN_CUT, math.ceil(s.cardinality * len(self.docs)))
-        self.names: dict[str, str] = {}
-        for d in self.docs:
-            self.names.update((f"t:{k}", v) for k, v in d.topics)
-            self.names.update((f"o:{k}", v) for k, v in d.outlets)
+        self.names = {f"t:{k}": v for d in self.docs for k, v in d.topics}  # the last brief to name a key wins
+        self.names.update({f"o:{k}": v for d in self.docs for k, v in d.outlets})
         self.stories: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             if d.story:
@@ -336,13 +334,20 @@ class Index:
         return sorted(matches, key=lambda m: (-round(m.score, 12), -self.days[self.pos[m.slug]], m.slug))
 
 
-def window(plist: list[tuple[float, int, float]], day: float, cap: int) -> list[tuple[float, int, float]]:
-    """The part of a posting list a brief reads: all of it, or the `cap` entries nearest its day."""
+def reach(plist: list[tuple[float, int, float]], day: float, cap: int) -> tuple[int, int]:
+    """Where the part of a posting list a brief reads starts and ends: all of it, or the `cap` entries
+    nearest its day."""
     if len(plist) <= cap:
-        return plist
+        return 0, len(plist)
     at = bisect_left(plist, (day,))
     lo = max(0, min(at - cap // 2, len(plist) - cap))
-    return plist[lo : lo + cap]
+    return lo, lo + cap
+
+
+def window(plist: list[tuple[float, int, float]], day: float, cap: int) -> list[tuple[float, int, float]]:
+    """The part of a posting list a brief reads (reach)."""
+    lo, hi = reach(plist, day, cap)
+    return plist if hi - lo == len(plist) else plist[lo:hi]
 
 
 def _reason(tier: str, parts: Mapping[str, float], shared: Mapping[str, tuple[str, ...]]) -> str:

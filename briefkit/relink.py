@@ -15,11 +15,10 @@ from typing import NamedTuple
 
 from .packs import Packed
 from .parallel import ordered_map
-from .related import MIN_LOOKALIKE, PER_KEY, Doc, Index, Match, Settings, window
+from .related import MIN_LOOKALIKE, PER_KEY, Doc, Index, Match, Settings, reach, window
 
 Posting = tuple[float, int, float]  # (day, doc, weight), as in Index.postings
 Link = tuple[str, str, float, str]  # (slug, reason, score, tier) of one shown match
-Content = tuple[bytes, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]  # relink.content
 
 
 class Reads(NamedTuple):
@@ -37,7 +36,7 @@ class Linked:
     settings: Settings
     sig: list[tuple[str, float, str, tuple[str, ...]]]  # per doc: slug, day, story, author's links
     names: dict[str, str]
-    contents: list[Content]  # per doc: relink.content
+    contents: list[bytes]  # per doc: relink.content
     keys: Packed[int, Mapping[str, int]]  # per doc: Index._keys
     df: Counter[str]
     idf: dict[str, float]
@@ -96,9 +95,17 @@ class _Tracked(Index):
             self._seen = None
 
 
-def content(d: Doc) -> Content:
-    """What a doc's keys are made of: its text (by digest), topics and outlets."""
-    return hashlib.blake2b(d.text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), d.topics, d.outlets
+def content(d: Doc) -> bytes:
+    """A digest of what a doc's keys are made of: its text, topic slugs and outlet keys (names do not count
+    here: link() compares the names table as a whole)."""
+    text = d.text.encode("utf-8", "surrogatepass")
+    tags = "\0".join([k for k, _ in d.topics]) + "\1" + "\0".join([k for k, _ in d.outlets])
+    if tags.count("\0") != max(len(d.topics) - 1, 0) + max(len(d.outlets) - 1, 0) or tags.count("\1") != 1:
+        tags = repr((d.topics, d.outlets))  # a slug holding a separator: spelled out (repr escapes them)
+    h = hashlib.blake2b(len(text).to_bytes(8, "little"), digest_size=16)
+    h.update(text)
+    h.update(tags.encode("utf-8", "surrogatepass"))
+    return h.digest()
 
 
 def link(docs: Iterable[Doc], settings: Settings, last: Linked | None = None) -> tuple[Index, Linked]:
@@ -113,7 +120,7 @@ def link(docs: Iterable[Doc], settings: Settings, last: Linked | None = None) ->
     return index, _update(index, last, contents)
 
 
-def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], contents: list[Content],
+def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], contents: list[bytes],
           last: Linked | None) -> Linked:
     keys: Packed[int, Mapping[str, int]] = Packed()
     was = {c: i for i, c in enumerate(last.contents)} if last else {}
@@ -146,7 +153,7 @@ def _links(shown: list[Match]) -> list[Link]:
     return [(m.slug, m.reason, m.score, m.tier) for m in shown]
 
 
-def _update(index: _Tracked, last: Linked, contents: list[Content]) -> Linked:
+def _update(index: _Tracked, last: Linked, contents: list[bytes]) -> Linked:
     """The lists again when only texts, topics or outlets changed: same briefs, dates, stories and links.
 
     Doc i's lists are a function of its vector, the df of its vector's keys, the parts of their posting
@@ -233,6 +240,16 @@ def _update(index: _Tracked, last: Linked, contents: list[Content]) -> Linked:
     shifted: dict[int, set[int]] = {}
     for key in stale:
         old_list, new_list = last.postings.get(key, []), postings.get(key, [])
+        if len(old_list) == len(new_list) and all(a[1] == b[1] for a, b in zip(old_list, new_list)):
+            # the same docs in the same places, some weighed anew: a doc reads a change where its part covers one
+            marks = [(p, b[1]) for p, (a, b) in enumerate(zip(old_list, new_list)) if a != b]
+            for _, i, _ in new_list:
+                if i not in redo:
+                    lo, hi = reach(new_list, days[i], cap)
+                    hit = [j for p, j in marks if lo <= p < hi]
+                    if hit:
+                        shifted.setdefault(i, set()).update(hit)
+            continue
         for _, i, _ in new_list:  # a doc outside `moved` holds the key in both lists
             if i in redo:
                 continue
@@ -249,13 +266,25 @@ def _update(index: _Tracked, last: Linked, contents: list[Content]) -> Linked:
             if not differ.isdisjoint(reads.top):
                 redo.add(i)
                 continue
+            if all(_bound(index, i, j) < reads.cut for j in differ):
+                continue
             acc = index._gather_new(i)
             if any(j in acc and acc[j] >= reads.cut for j in differ):
                 redo.add(i)
     return _relinked(index, last, sorted(redo), contents, keys, df, idf, holders, vectors, postings)
 
 
-def _relinked(index: _Tracked, last: Linked, redo: list[int], contents: list[Content],
+def _bound(index: Index, i: int, j: int) -> float:
+    """More than doc j can gather as doc i's candidate: every key they share read in full (a margin over
+    the rounding of any order of adding)."""
+    a, b, scale = index.vectors[i], index.vectors[j], index.key_scale
+    if len(b) < len(a):
+        a, b = b, a
+    total = sum(scale[k[0]] * w * b[k] for k, w in a.items() if k in b)
+    return total * (1 + 1e-9) + 1e-12
+
+
+def _relinked(index: _Tracked, last: Linked, redo: list[int], contents: list[bytes],
               keys: Packed[int, Mapping[str, int]], df: Counter[str], idf: dict[str, float],
               holders: Packed[str, list[int]], vectors: Packed[int, dict[str, float]],
               postings: Packed[str, list[Posting]]) -> Linked:
