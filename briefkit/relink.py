@@ -171,7 +171,9 @@ def _update(index: _Tracked, last: Linked, contents: list[bytes]) -> Linked:
        again. When only entries changed (docs moved in or out of the part, or weighed differently),
        every other candidate's gathered score and gathering order is as before, so the best
        gathered scores are as before unless one of those docs was among them or now reaches the
-       lowest of them (`Reads.cut`): that is checked on i's new gathered scores.
+       lowest of them (`Reads.cut`): that is checked on i's new gathered scores, unless none of them
+       could reach it even reading every key it shares with i (_bound). Where a list keeps its docs
+       in their places, the parts that changed are those covering a reweighed entry.
     """
     n, keys = len(contents), last.keys.copy()
     edited = [i for i in range(n) if contents[i] != last.contents[i]]
@@ -199,10 +201,10 @@ def _update(index: _Tracked, last: Linked, contents: list[bytes]) -> Linked:
             del df[key], idf[key], holders[key]
     index.df, index.idf = df, idf
     # 1. vectors
-    lo, hi = 2, index.limit
+    least, most = 2, index.limit
     touched = set(edited)
     for key, count in changed.items():
-        if key[0] != "w" or lo <= count <= hi or lo <= df[key] <= hi:
+        if key[0] != "w" or least <= count <= most or least <= df[key] <= most:
             touched.update(holders.get(key, []))
     vectors = last.vectors.copy()
     moved: list[int] = []
