@@ -244,9 +244,8 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
         indexing = search_index.start_index(out.files, previous=project.out)
     try:
         if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
-            memo, keys = (cache.links, cache.page_keys()) if cache is not None else (None, None)
             result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel),
-                                                 memo, keys)
+                                                 cache.link_memory() if cache is not None else None)
             diags += result.links.diagnostics
             stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
         if indexing is not None and not any(d.is_error or strict for d in diags):
