@@ -170,6 +170,18 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def output_shown(project: Project) -> Callable[[str], str]:
+    """Output path -> project.display of that file, with one relpath for the folder, not one per page."""
+    folder = project.display(project.out)
+
+    def shown(rel: str) -> str:
+        if folder == "." or os.sep != "/" or "/." in f"/{rel}" or "//" in rel:
+            return project.display(project.out / rel)
+        return f"{folder}/{rel}"
+
+    return shown
+
+
 def build(project: Project, *, write: bool = True, strict: bool = False,
           progress: Progress | None = None, search: bool = True, cache: BuildCache | None = None,
           proceed: Callable[[], bool] | None = None) -> BuildResult:
@@ -244,7 +256,7 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
         indexing = search_index.start_index(out.files, previous=project.out)
     try:
         if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
-            result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel),
+            result.links = linkcheck.check_links(site.config, out, output_shown(project),
                                                  cache.link_memory() if cache is not None else None)
             diags += result.links.diagnostics
             stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")

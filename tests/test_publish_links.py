@@ -19,7 +19,8 @@ from briefkit.cli import main
 from briefkit.htmlscan import Scanner
 from briefkit.linkcheck import check_links, resolve, split
 from briefkit.pagelinks import WANTED, Collector, ParsedPage, parse_page
-from briefkit.project import SiteConfig
+from briefkit.pipeline import output_shown
+from briefkit.project import Project, SiteConfig
 from briefkit.render import Output
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -253,3 +254,11 @@ def test_the_pages_the_theme_renders_take_the_fast_path():
         html = page.read_text(encoding="utf-8")
         assert scanner.scan(html) is not None, page
         assert parse_page(html.encode()) == parse_page_slowly(html), page
+
+
+@pytest.mark.parametrize("out", ["site", ".", "..", "../elsewhere/site", "deep/er/site"])
+@pytest.mark.parametrize("rel", ["index.html", "briefs/a/index.html", "a/./b.html", "a/../b.html", "a//b.html"])
+def test_pages_are_named_as_diagnostics_name_files(tmp_path, monkeypatch, out, rel):
+    monkeypatch.chdir(tmp_path)
+    project = Project(tmp_path, tmp_path / "content", (tmp_path / out).resolve(), SiteConfig())
+    assert output_shown(project)(rel) == project.display(project.out / rel)
