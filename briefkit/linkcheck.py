@@ -53,6 +53,7 @@ class LinkReport:
     external: dict[str, list[str]] = field(default_factory=dict)  # URL -> shown pages linking to it
     pages: int = 0
     internal: int = 0
+    checked: int = 0  # pages whose links were resolved; the others kept the last good build's verdicts
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def check_links(config: SiteConfig, out: Output, shown: Callable[[str], str],
         for rel in [rel for rel, old in kept.items() if moved.intersection(old.anchored)] if moved else ():
             del kept[rel]
             judged[rel] = judge.one(rel)
-    report = LinkReport()
+    report = LinkReport(checked=len(judged))
     external = report.external
     for rel in pages:
         verdicts, problems = (kept[rel], []) if rel in kept else judged[rel]
@@ -281,12 +282,10 @@ class _Judge:
             self.keys[rel] = key
             if memo is not None:
                 memo.touched.add(key)
-                if page is None:
-                    page = memo.entries[key]
-                else:
+                if page is not None:
                     memo.entries[key] = page
                     memo.changed = True
-            self.pages[rel] = page  # type: ignore[assignment]
+            self.pages[rel] = page if page is not None else self.pages.memo[key]
         return dict(zip(todo, ordered_map(self.one, todo)))
 
     def _read(self, rel: str) -> tuple[str, ParsedPage | None]:
@@ -296,12 +295,12 @@ class _Judge:
         return key, None if found is not None else parse_page(self.files[rel], self.pages.scan)
 
 
-def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[PageVerdicts, list[tuple[str, str]]]:
+def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[PageVerdicts, Problems]:
     """One page's verdicts, and (message, hint) for each broken link in document order."""
     internal = 0
     external: dict[str, None] = {}
     anchored: set[str] = set()
-    problems = []
+    problems: Problems = []
     check, absolute = site.check, site.absolute
     for href in page.links:  # 400,000 links at 4,000 briefs: most are site-wide ones already judged
         verdict, message, hint, needs = absolute.get(href) or check(rel, href)
@@ -317,7 +316,7 @@ def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[Page
     return PageVerdicts(key, page.ids_key, internal, tuple(external), tuple(sorted(anchored))), problems
 
 
-def _diagnostics(where: str, origin: str, problems: list[tuple[str, str]]) -> list[Diagnostic]:
+def _diagnostics(where: str, origin: str, problems: Problems) -> list[Diagnostic]:
     diags = []
     for message, hint in problems:
         if origin.endswith(".md"):

@@ -259,7 +259,10 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
             result.links = linkcheck.check_links(site.config, out, output_shown(project),
                                                  cache.link_memory() if cache is not None else None)
             diags += result.links.diagnostics
-            stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
+            checked = result.links.checked
+            stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external, "
+                                 + ("every page checked" if checked == result.links.pages else
+                                    f"{checked} page{'' if checked == 1 else 's'} checked"))
         if indexing is not None and not any(d.is_error or strict for d in diags):
             bundle, problems = indexing.finish()
             diags += problems

@@ -29,11 +29,13 @@ class Spy:
         inside: list[bool] = []
 
         def check_links(config, out, shown, memory=None):
+            rechecked = len(self.rechecked)
             got = check(config, out, shown, memory)
             full = check(config, out, shown)
             self.checked.pop()  # the full check's
             assert (got.pages, got.internal, got.diagnostics) == (full.pages, full.internal, full.diagnostics)
             assert list(got.external.items()) == list(full.external.items())
+            assert full.checked == full.pages and got.checked == self.checked[-1] + len(self.rechecked) - rechecked
             self.pages = full.pages
             return got
 
