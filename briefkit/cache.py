@@ -16,7 +16,7 @@ from typing import Any
 
 from . import __version__
 from .diagnostics import Diagnostic
-from .linkcheck import PageKeys
+from .linkcheck import LinkMemory, PageVerdicts
 from .listings import SiteData
 from .packs import Store
 from .parallel import Memo
@@ -25,7 +25,7 @@ from .relink import RelatedMemo
 from .themes import resolve
 from .tracker import PageRecord, PageTracker
 
-FORMAT = 4  # bump when the pickled layout changes
+FORMAT = 5  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
 PACKAGE = Path(__file__).resolve().parent
 
@@ -88,7 +88,8 @@ class State:
     diagnostics: list[Diagnostic]
     briefs: int
     page_count: int
-    page_keys: dict[str, str]  # HTML output path -> digest of its bytes (linkcheck.PageKeys)
+    links: dict[str, PageVerdicts]  # HTML output path -> what the link check found on it
+    links_site: str  # what those verdicts also depend on (linkcheck.site_key)
 
 
 class BuildCache:
@@ -111,7 +112,7 @@ class BuildCache:
         self.key: dict[str, str] = {}
         self.changes = Changes(full="no earlier build")
         self.tracker: PageTracker | None = None
-        self._keys: PageKeys | None = None
+        self._memory: LinkMemory | None = None
         self._memo_key = ""
         self._loaded = folder is None
 
@@ -210,12 +211,13 @@ class BuildCache:
             outputs[rel] = (st.st_size, st.st_mtime_ns)
         records = self.tracker.records if self.tracker else {}
         attrs = self.tracker.attrs if self.tracker else {}
+        memory = self._memory or LinkMemory()
         self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
-                           self._keys.found if self._keys else {})
+                           memory.found, memory.found_site)
         if self._memos_loaded:
             self._parsed.prune()
             self._marked.prune()
-        if self._links_loaded:
+        if self._links_loaded and self._links.touched:  # a build that checked only a few pages did not use it
             self._links.prune()
         if self.autosave:
             self.save()
@@ -254,10 +256,13 @@ class BuildCache:
             self._related = loaded if isinstance(loaded, RelatedMemo) else RelatedMemo()
         return self._related
 
-    def page_keys(self) -> PageKeys:
-        """This build's page digests for the link checker, starting from those of the last good build."""
-        self._keys = PageKeys(self.state.page_keys if self.state else {}, {})
-        return self._keys
+    def link_memory(self) -> LinkMemory:
+        """The last good build's link verdicts, when made by this engine, for this build's to add to."""
+        last = self.state if self.state is not None and self.state.key.get("generator") == self.key.get("generator") \
+            else None
+        self._memory = LinkMemory(last.links_site, last.links, lambda: self.links) if last else \
+            LinkMemory(parsed=lambda: self.links)
+        return self._memory
 
     def _load(self) -> None:
         if self._loaded:

@@ -1,52 +1,107 @@
-"""A fast scan of plainly written HTML for its start tags, giving what html.parser would give.
+"""A fast scan of plainly written HTML for the start tags that matter, read as html.parser reads them.
 
 It takes only pages every part of which has one reading (text without "<", quoted or simple
-attributes, comments without "--" or "<", script and style without "<"); anything else is None,
-and the caller parses that page with html.parser.
+attributes without "<" or ">", comments without "--", "<" or ">", script and style without "<");
+on anything else it says None, and the caller parses that page with html.parser.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from html import unescape
+from typing import Generic, TypeVar
 
+V = TypeVar("V")
+Attrs = list[tuple[str, str | None]]
+
+_WS = r"[ \t\n\r\f]"  # html.parser ends a tag name only at these (not at "\v" or other Unicode spaces)
 _NAME = r"[a-zA-Z][a-zA-Z0-9-]*"
 _ATTR_NAME = r"[a-zA-Z_:@][-a-zA-Z0-9_:.@]*"
 # an unquoted value must end where html.parser ends it: at whitespace or ">" (not "/", which it keeps)
-_VALUE = r"""(?:"[^"<]*"|'[^'<]*'|[^\s"'=<>`/]+(?=[\s>]))"""
-_ATTRS = rf"(?:\s+{_ATTR_NAME}(?:\s*=\s*{_VALUE})?)*"
-_RAW = r"(?i:script|style)"  # html.parser reads their content as text up to the end tag
-_DOCUMENT = re.compile(
-    rf"""(?:[^<]+
-        | <(?!{_RAW}[\s/>]){_NAME}{_ATTRS}\s*/?>
-        | <{_RAW}{_ATTRS}\s*>[^<]*</{_RAW}\s*>
-        | </{_NAME}\s*>
-        | <!--(?!-?>)(?:[^<-]|-(?!-))*-->
-        | <!(?i:doctype)[^<>]*>
-    )*""",
-    re.VERBOSE,
-)
-_START = re.compile(rf"<({_NAME})({_ATTRS})\s*/?>")
+_VALUE = rf"""(?:"[^"<>]*"|'[^'<>]*'|[^\s"'=<>`/]+(?={_WS}|>))"""
+_ATTRS = rf"(?:{_WS}+{_ATTR_NAME}(?:{_WS}*={_WS}*{_VALUE})?)*"
+_START = re.compile(rf"<({_NAME})({_ATTRS}){_WS}*/?>")  # a whole start tag, as fullmatch takes it
 # findall gives "" for a group that did not take part: the second group tells `name` from `name=""`
-_ATTR = re.compile(rf"""\s+({_ATTR_NAME})(\s*=\s*(?:"([^"<]*)"|'([^'<]*)'|([^\s"'=<>`/]+)))?""")
+_ATTR = re.compile(rf"""{_WS}+({_ATTR_NAME})({_WS}*={_WS}*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'=<>`/]+)))?""")
+# plain attributes: lowercase names, double-quoted values without "&" (nothing to unescape)
+_SIMPLE_ATTR = re.compile(r' ([a-z][-a-z0-9]*)="([^"<>&]*)"')
+_SIMPLE = re.compile(rf'<({_NAME})((?: [a-z][-a-z0-9]*="[^"<>&]*")*)/?>')
+_END = re.compile(rf"</{_NAME}{_WS}*>")
+_DECLARATION = re.compile(r"<!--(?!-?>)(?:[^<>-]|-(?!-))*-->|<!(?i:doctype)[^<>]*>")
+_ID = re.compile(rf"{_WS}(?i:id)(?:{_WS}|=|$)")
+_TOKENS = re.compile(r"<[^>]*>")  # cut at the first ">": each distinct one is then checked whole, once
+# html.parser reads script and style content as text up to their own end tag: here it must be plain text
+_RAW_END = {name: re.compile(rf"</(?i:{name}){_WS}*>") for name in ("script", "style")}
 
 
-def start_tags(text: str, wanted: frozenset[str]) -> list[tuple[str, list[tuple[str, str | None]]]] | None:
-    """(tag, attributes) of each start tag that is in `wanted` or has an id, in document order, the way
-    html.parser reports them (names lowercased, values unescaped, None for a bare attribute); None when
-    the page is not plain enough to be sure of that."""
-    if _DOCUMENT.fullmatch(text) is None:
-        return None
-    # the document matched, so every "<" begins a tag, end tag, comment or doctype: a start tag found
-    # here cannot sit inside a comment, script, or attribute value
-    tags = []
-    for name, attrs in _START.findall(text):
-        tag = name.lower()
-        if tag not in wanted and "id" not in attrs.lower():
-            continue
-        found: list[tuple[str, str | None]] = []
-        for key, given, double, single, bare in _ATTR.findall(attrs):
-            value = (double or single or bare) if given else None  # at most one of the three matched
-            found.append((key.lower(), unescape(value) if value else value))
-        tags.append((tag, found))
-    return tags
+class Scanner(Generic[V]):
+    """Reads pages for the start tags in `wanted` and those with an id attribute.
+
+    `read(tag, attrs)` turns one such tag, as html.parser reports it (names lowercased, values
+    unescaped, None for a bare attribute), into what the caller keeps of it; it is called once per
+    distinct tag source, as the pages of one site repeat most of their tags.
+    """
+
+    def __init__(self, wanted: frozenset[str], read: Callable[[str, Attrs], V | None]):
+        self.wanted = wanted
+        self.read = read
+        self.known: dict[str, V | None] = {}  # tag source -> read's result; None when it does not matter
+        self.raw: dict[str, re.Pattern[str]] = {}  # script and style start tags -> their end tag
+
+    def scan(self, text: str) -> list[V] | None:
+        """read's truthy results for the page's tags, in document order; None when the page is not
+        plain enough to be sure these are all html.parser would report."""
+        tokens = _TOKENS.findall(text)
+        # every "<" begins a token, and each token is a whole start tag, end tag, comment or doctype
+        # (checked by _learn): so no tag found here sits inside a comment or an attribute value
+        if len(tokens) != text.count("<"):
+            return None
+        try:
+            found = list(map(self.known.__getitem__, tokens))
+        except KeyError:
+            for token in set(tokens).difference(self.known):
+                if not self._learn(token):
+                    return None
+            found = list(map(self.known.__getitem__, tokens))
+        if self.raw and not self._raw_closed(text, filter(self.raw.__contains__, tokens)):
+            return None
+        return list(filter(None, found))  # type: ignore[arg-type]
+
+    def _raw_closed(self, text: str, opened: Iterable[str]) -> bool:
+        """Whether the next "<" after each script or style start tag (in order) begins its end tag."""
+        end = 0
+        for token in opened:
+            end = text.find(token, end) + len(token)
+            close = text.find("<", end)
+            if close < 0 or not self.raw[token].match(text, close):
+                return False
+        return True
+
+    def _learn(self, token: str) -> bool:
+        if token.startswith("</"):
+            valid = _END.fullmatch(token) is not None
+        elif token.startswith("<!"):
+            valid = _DECLARATION.fullmatch(token) is not None
+        elif (match := _SIMPLE.fullmatch(token) or _START.fullmatch(token)) is not None:
+            name, attrs = match[1].lower(), match[2]
+            if name in _RAW_END:
+                self.raw[token] = _RAW_END[name]
+            # most tags have only plain attributes: findall reads them as html.parser does
+            read = _SIMPLE_ATTR.findall(attrs) if match.re is _SIMPLE else _read_attrs(attrs)
+            wanted = name in self.wanted or (_ID.search(attrs) is not None and any(k == "id" for k, _ in read))
+            self.known[token] = self.read(name, read) if wanted else None
+            return True
+        else:
+            valid = False
+        if valid:
+            self.known[token] = None
+        return valid
+
+
+def _read_attrs(attrs: str) -> Attrs:
+    found: Attrs = []
+    for key, given, double, single, bare in _ATTR.findall(attrs):
+        value = (double or single or bare) if given else None  # at most one of the three matched
+        found.append((key.lower(), unescape(value) if value and "&" in value else value))
+    return found

@@ -1,8 +1,9 @@
 """The link checker: every internal link and #anchor in the rendered pages must resolve.
 
-Works on the site in memory (before anything is written), parsing each page with htmlscan
-(html.parser where a page is not plain enough for it; the build cache keeps parsed pages by their bytes).
-External links are collected, and fetched only when asked (warnings only).
+Works on the site in memory (before anything is written), reading each page with pagelinks. With the
+build cache, a page keeps the last good build's verdicts unread when its bytes, the site's files and
+the ids its "#id" links point into are as they were then. External links are collected, and fetched
+only when asked (warnings only).
 """
 
 from __future__ import annotations
@@ -12,94 +13,38 @@ import re
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from . import __version__
 from .diagnostics import WARNING, Diagnostic
-from .htmlscan import start_tags
+from .htmlscan import Scanner
 from .listings import url_of
+from .pagelinks import Found, ParsedPage, parse_page, scanner
 from .parallel import Memo, ordered_map
 from .project import SiteConfig
 from .render import Output
 
-LINK_ATTRS = {
-    "a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"), "script": ("src",),
-    "source": ("src", "srcset"), "iframe": ("src",), "video": ("src", "poster"), "audio": ("src",),
-    "track": ("src",), "embed": ("src",), "form": ("action",),
-}
-META_URLS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image"}
-SKIP_RELS = {"preconnect", "dns-prefetch"}  # hosts, not documents
 SKIP_SCHEMES = {"mailto", "tel", "data", "javascript", "sms"}
 _ANCHOR = re.compile(r"#[-\w.:]*")  # "#id" with nothing urlsplit or unquote would change
-_OK = ("ok", "", "")
-
-
-@dataclass
-class ParsedPage:
-    ids: set[str] = field(default_factory=set)
-    links: list[str] = field(default_factory=list)  # in document order
-
-
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.page = ParsedPage()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if a.get("id"):
-            self.page.ids.add(a["id"])
-        if tag == "a" and a.get("name"):
-            self.page.ids.add(a["name"])
-        if tag == "meta":
-            if (a.get("property") or a.get("name")) in META_URLS and a.get("content"):
-                self.page.links.append(a["content"].strip())
-            return
-        if tag == "link" and SKIP_RELS & set(a.get("rel", "").lower().split()):
-            return
-        for attr in LINK_ATTRS.get(tag, ()):
-            value = a.get(attr)
-            if value is None:
-                continue
-            if attr == "srcset":
-                self.page.links += [part.split()[0] for part in value.split(",") if part.strip()]
-            elif value.strip():
-                self.page.links.append(value.strip())
-
-    handle_startendtag = handle_starttag
-
-
-WANTED = frozenset(LINK_ATTRS) | {"meta"}  # the tags whose attributes matter, besides any with an id
-
-
-def _parse(data: bytes) -> ParsedPage:
-    text = data.decode("utf-8", errors="replace")
-    collector = _Collector()
-    tags = start_tags(text, WANTED)  # our own pages take the fast path; anything unusual, html.parser
-    if tags is None:
-        collector.feed(text)
-        collector.close()
-    else:
-        for tag, attrs in tags:
-            collector.handle_starttag(tag, attrs)
-    page = collector.page
-    # the same navigation links recur on every page: one string each keeps the saved cache small
-    page.links = [sys.intern(link) for link in page.links]
-    return page
-
-
-def parse_page(data: bytes) -> ParsedPage:
-    """Ids and links of one HTML page."""
-    return _parse(data)
+Verdict = tuple[str, str, str, str]  # ok, skip, external or broken; message; hint; the page whose ids it read
+_OK: Verdict = ("ok", "", "", "")
+_EXTERNAL: Verdict = ("external", "", "", "")
 
 
 def page_key(data: bytes) -> str:
-    """What a parsed page is remembered by: its bytes' digest."""
+    """What a page is remembered by: its bytes' digest."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def site_key(config: SiteConfig, files: Iterable[str]) -> str:
+    """What every verdict depends on besides its own page: the settings and which files exist."""
+    digest = hashlib.blake2b(repr(config).encode(), digest_size=16)
+    digest.update("\0".join(sorted(files)).encode())
+    return digest.hexdigest()
 
 
 @dataclass
@@ -108,21 +53,65 @@ class LinkReport:
     external: dict[str, list[str]] = field(default_factory=dict)  # URL -> shown pages linking to it
     pages: int = 0
     internal: int = 0
+    checked: int = 0  # pages whose links were resolved; the others kept the last good build's verdicts
+
+
+@dataclass(frozen=True)
+class PageVerdicts:
+    """What checking one page found: all a report needs of it when nothing on it was broken."""
+
+    key: str  # page_key of its bytes
+    ids: str  # ParsedPage.ids_key
+    internal: int  # links that resolved
+    external: tuple[str, ...]  # distinct, in order of first appearance
+    anchored: tuple[str, ...]  # the other pages whose ids its "#id" links needed
+
+
+@dataclass
+class LinkMemory:
+    """The last good build's verdicts (from the build cache), and this build's, kept when it is good."""
+
+    site: str = ""  # site_key the verdicts were found with
+    pages: Mapping[str, PageVerdicts] = field(default_factory=dict)
+    parsed: Callable[[], Memo] | None = None  # parsed pages by page_key, loaded when every page is checked
+    found_site: str = ""
+    found: dict[str, PageVerdicts] = field(default_factory=dict)  # pages with nothing broken
+
+
+class _Parsed(dict[str, ParsedPage]):
+    """Pages read so far; another is read when asked for: from the memo of parsed pages when it has
+    the page's bytes (by their digest), else parsed."""
+
+    def __init__(self, files: Mapping[str, bytes], scan: Scanner[Found], keys: Mapping[str, str],
+                 memo: Mapping[Any, ParsedPage]):
+        super().__init__()
+        self.files = files
+        self.scan = scan
+        self.digests = keys
+        self.memo = memo
+
+    def remembered(self, key: str | None) -> ParsedPage | None:
+        return self.memo.get(key) if key is not None else None
+
+    def __missing__(self, rel: str) -> ParsedPage:
+        page = self.remembered(self.digests.get(rel)) or parse_page(self.files[rel], self.scan)
+        self[rel] = page
+        return page
 
 
 class _Site:
     """Resolves a link found on one page to an output file and, for #anchors, an id in it."""
 
-    def __init__(self, config: SiteConfig, files: Mapping[str, bytes], parsed: Mapping[str, ParsedPage]):
+    def __init__(self, config: SiteConfig, files: Collection[str], parsed: Mapping[str, ParsedPage]):
         self.config = config
         self.files = files
         base = urlsplit(config.base_url) if config.absolute_base else None
         self.host = base.netloc.lower() if base else ""
         self.base_path = config.base_path
         self.parsed = parsed  # output path -> its ids and links, for every HTML page
-        self.verdicts: dict[tuple[str, str], tuple[str, str, str]] = {}
-        self.absolute: dict[str, tuple[str, str, str]] = {}  # verdicts of links that mean the same on every page
-        self.page_files: dict[str, str | None] = {}  # page -> the file its "#id" links lead to
+        self.verdicts: dict[tuple[str, str], Verdict] = {}
+        self.absolute: dict[str, Verdict] = {}  # verdicts of links that mean the same on every page
+        self.page_files: dict[str, Verdict | None] = {}  # page -> the verdict of its "#id" links that find their id
 
     def target(self, path: str) -> str | None:
         """URL path -> output file, the way a static host finds it (folders serve index.html)."""
@@ -135,8 +124,7 @@ class _Site:
     def under_base(self, path: str) -> bool:
         return path.startswith(self.base_path) or path + "/" == self.base_path
 
-    def check(self, rel: str, href: str) -> tuple[str, str, str]:
-        """(verdict, message, hint): verdict is ok, skip, external or broken."""
+    def check(self, rel: str, href: str) -> Verdict:
         # resolve each link once per site (absolute ones), per folder (relative ones: every page in a
         # folder resolves them alike) or per page (only "", "#..." and "?..." depend on the page itself)
         if href.startswith(("/", "http:", "https:")):
@@ -145,8 +133,9 @@ class _Site:
                 verdict = self.absolute[href] = self._check(rel, href)
             return verdict
         if not href or href[0] in "#?":
-            if _ANCHOR.fullmatch(href) and self._on_page(rel, href):
-                return _OK
+            found = self._on_page(rel, href) if _ANCHOR.fullmatch(href) else None
+            if found is not None:
+                return found
             key = (rel, href)
         else:
             key = ("/" + rel[:rel.rfind("/") + 1], href)
@@ -155,23 +144,29 @@ class _Site:
             verdict = self.verdicts[key] = self._check(rel, href)
         return verdict
 
-    def _on_page(self, rel: str, href: str) -> bool:
-        """Whether a plain "#id" link finds its id: every such link of a page resolves to one file, looked up once."""
+    def _on_page(self, rel: str, href: str) -> Verdict | None:
+        """A plain "#id" link's verdict when it finds its id: every such link of a page resolves to one file."""
         if rel not in self.page_files:
-            self.page_files[rel] = self.target(resolve(url_of(self.config, rel), href, urlsplit(href)))
-        target, fragment = self.page_files[rel], href[1:]
-        return target is not None and (fragment in ("", "top") or not target.endswith(".html")
-                                       or fragment in self.parsed[target].ids)
+            target = self.target(resolve(url_of(self.config, rel), href, split(href)))
+            self.page_files[rel] = None if target is None else ("ok", "", "", sys.intern(target))
+        found, fragment = self.page_files[rel], href[1:]
+        if found is None:
+            return None
+        if fragment in ("", "top") or not found[3].endswith(".html"):
+            return _OK
+        return found if fragment in self.parsed[found[3]].ids else None
 
-    def _check(self, rel: str, href: str) -> tuple[str, str, str]:
-        parts = urlsplit(href)
+    def _check(self, rel: str, href: str) -> Verdict:
+        if not self.host and href.startswith(("http:", "https:")):
+            return _EXTERNAL  # what urlsplit would find below, without it: any host is another
+        parts = split(href)
         scheme = parts.scheme.lower()
         if scheme in SKIP_SCHEMES or scheme not in ("", "http", "https"):
-            return "skip", "", ""
+            return "skip", "", "", ""
         if scheme or href.startswith("//"):
             path = parts.path or "/"
             if not self.host or parts.netloc.lower() != self.host or not self.under_base(path):
-                return "external", "", ""  # another host, or another project site on this one
+                return _EXTERNAL  # another host, or another project site on this one
         else:
             path = resolve(url_of(self.config, rel), href, parts)
         target = self.target(path)
@@ -180,14 +175,24 @@ class _Site:
                 hint = f"outside the site's base path {self.base_path}"
             else:
                 hint = "" if path == parts.path else f"resolves to {path}"
-            return "broken", f'broken internal link "{href}"', hint
+            return "broken", f'broken internal link "{href}"', hint, ""
         fragment = unquote(parts.fragment)
-        if fragment and fragment != "top" and target.endswith(".html") and fragment not in self.parsed[target].ids:
-            return "broken", f'broken anchor "{href}"', f'no id="{fragment}" in {target}'
-        return "ok", "", ""
+        if not fragment or fragment == "top" or not target.endswith(".html"):
+            return _OK
+        if fragment not in self.parsed[target].ids:
+            return "broken", f'broken anchor "{href}"', f'no id="{fragment}" in {target}', ""
+        return "ok", "", "", sys.intern(target)  # one string per page in the saved verdicts of all that link there
 
 
 _STRIPPED = frozenset("\t\r\n")  # urlsplit removes these anywhere in a URL: "/\t/" is "//", a host part
+
+
+def split(href: str) -> SplitResult:
+    """urlsplit(href), faster for a plain site path ("/a/b/" or "/a/#id"): 40,000 distinct ones at 4,000 briefs."""
+    if href[:1] == "/" and href[1:2] != "/" and "?" not in href and not _STRIPPED.intersection(href):
+        path, _, fragment = href.partition("#")
+        return SplitResult("", "", path, "", fragment)
+    return urlsplit(href)
 
 
 def resolve(base: str, href: str, parts: SplitResult) -> str:
@@ -200,63 +205,124 @@ def resolve(base: str, href: str, parts: SplitResult) -> str:
     return urlsplit(urljoin(base, href)).path
 
 
-@dataclass
-class PageKeys:
-    """Digests of the pages the last good build wrote (`known`, from the build cache) and of this build's."""
-
-    known: Mapping[str, str] = field(default_factory=dict)
-    found: dict[str, str] = field(default_factory=dict)
-
-
-def parse_all(out: Output, memo: Memo | None = None, keys: PageKeys | None = None) -> dict[str, ParsedPage]:
-    """Every HTML page's ids and links, parsed on every core; with a memo, only pages whose bytes are new.
-
-    A page kept from the last build (Output.keep) has the bytes it had then: its digest comes from
-    `keys` without reading the file (100 MB at 4,000 briefs), and the file is read only to be parsed.
-    """
-    pages = sorted(rel for rel in out.files if rel.endswith(".html"))
-    if memo is None:
-        return dict(zip(pages, ordered_map(_parse, [out.files[rel] for rel in pages])))
-    keys = keys if keys is not None else PageKeys()
-    for rel in pages:
-        known = keys.known.get(rel) if rel in out.kept else None
-        keys.found[rel] = known if known is not None else page_key(out.files[rel])
-    return dict(zip(pages, memo.map(lambda rel: _parse(out.files[rel]), pages, key=keys.found.__getitem__)))
-
-
 def check_links(config: SiteConfig, out: Output, shown: Callable[[str], str],
-                memo: Memo | None = None, keys: PageKeys | None = None) -> LinkReport:
+                memory: LinkMemory | None = None) -> LinkReport:
     """Check every link of every HTML page in `out`; `shown` turns an output path into a diagnostic path.
 
-    `memo` (the build cache's) keeps parsed pages by their bytes across builds; links are resolved
-    again every build, as a page that is gone breaks the links to it on pages that did not change.
+    With `memory` (the build cache's), a page keeps the last good build's verdicts when its bytes
+    and the site's files are unchanged and no page its "#id" links point into has other ids now; the
+    rest are checked, and the report is the one checking every page would give.
     """
-    parsed = parse_all(out, memo, keys)
-    site = _Site(config, out.files, parsed)
-    report = LinkReport()
+    memory = memory if memory is not None else LinkMemory()
+    pages = sorted(rel for rel in out.files if rel.endswith(".html"))
+    memory.found_site = site_key(config, out.files)
+    known = memory.pages if memory.site == memory.found_site else {}
+    keys = _page_keys(out, pages, memory.pages, everything=bool(known))
+    kept = {rel: old for rel in pages if (old := known.get(rel)) is not None and old.key == keys[rel]}
+    # when every page is checked, the memo of parsed pages spares parsing those whose bytes did not change
+    judge = _Judge(config, out, keys, memory.parsed() if memory.parsed is not None and not known else None)
+    judged = judge.all([rel for rel in pages if rel not in kept])
+    if kept:  # a page with other ids may break "#id" links into it on pages that did not change
+        moved = {rel for rel, (now, _) in judged.items() if (old := known.get(rel)) is None or old.ids != now.ids}
+        for rel in [rel for rel, old in kept.items() if moved.intersection(old.anchored)] if moved else ():
+            del kept[rel]
+            judged[rel] = judge.one(rel)
+    report = LinkReport(checked=len(judged))
     external = report.external
-    check, absolute = site.check, site.absolute
-    internal = 0
-    for rel, page in parsed.items():
+    for rel in pages:
+        verdicts, problems = (kept[rel], []) if rel in kept else judged[rel]
+        if problems:
+            report.diagnostics += _diagnostics(shown(rel), out.origins.get(rel, ""), problems)
+        else:
+            memory.found[rel] = verdicts
         report.pages += 1
-        origin = out.origins.get(rel, "")
-        where = ""
-        for href in page.links:  # 400,000 links at 4,000 briefs: most are site-wide ones already judged
-            verdict, message, hint = absolute.get(href) or check(rel, href)
-            if verdict == "ok":
-                internal += 1
-            elif verdict == "external":
-                where = where or shown(rel)
-                pages = external.setdefault(href, [])
-                if not pages or pages[-1] != where:  # pages are visited in order: a repeat is the last one
-                    pages.append(where)
-            elif verdict == "broken":
-                if origin.endswith(".md"):
-                    hint = f"{hint}; page built from {origin}" if hint else f"page built from {origin}"
-                report.diagnostics.append(Diagnostic(shown(rel), 0, "link", message, hint=hint))
-    report.internal = internal
+        report.internal += verdicts.internal
+        if verdicts.external:
+            where = shown(rel)
+            for href in verdicts.external:
+                external.setdefault(href, []).append(where)
     report.external = dict(sorted(external.items()))
     return report
+
+
+def _page_keys(out: Output, pages: list[str], known: Mapping[str, PageVerdicts], everything: bool) -> dict[str, str]:
+    """Page digests: a page kept from the last build (Output.keep) has the bytes it had then, so its digest
+    comes from the cache without reading the file (100 MB at 4,000 briefs). Those of pages rendered
+    this build are needed first only to tell which kept their bytes; else the checking workers make them."""
+    keys = {}
+    for rel in pages:
+        old = known.get(rel) if rel in out.kept else None
+        if old is not None:
+            keys[rel] = old.key
+        elif everything or rel in out.kept:
+            keys[rel] = page_key(out.files[rel])
+    return keys
+
+
+Problems = list[tuple[str, str]]  # (message, hint) of each broken link, in document order
+
+
+class _Judge:
+    """Checks pages on every core: first each page is read (from the memo of parsed pages, when it
+    has the page's bytes, else parsed), then its links are resolved, with every page's ids at hand."""
+
+    def __init__(self, config: SiteConfig, out: Output, keys: dict[str, str], memo: Memo | None):
+        self.files = out.files
+        self.keys = keys
+        self.memo = memo
+        self.pages = _Parsed(out.files, scanner(), keys, memo.entries if memo is not None else {})
+        self.site = _Site(config, out.files, self.pages)
+
+    def one(self, rel: str) -> tuple[PageVerdicts, Problems]:
+        return _check_page(self.site, rel, self.pages[rel], self.keys[rel])
+
+    def all(self, todo: list[str]) -> dict[str, tuple[PageVerdicts, Problems]]:
+        memo = self.memo
+        for rel, (key, page) in zip(todo, ordered_map(self._read, todo)):
+            self.keys[rel] = key
+            if memo is not None:
+                memo.touched.add(key)
+                if page is not None:
+                    memo.entries[key] = page
+                    memo.changed = True
+            self.pages[rel] = page if page is not None else self.pages.memo[key]
+        return dict(zip(todo, ordered_map(self.one, todo)))
+
+    def _read(self, rel: str) -> tuple[str, ParsedPage | None]:
+        """(digest, the page parsed), or None for a page the memo has: it is not sent back."""
+        key = self.keys.get(rel) or page_key(self.files[rel])
+        found = self.pages.remembered(key)
+        return key, None if found is not None else parse_page(self.files[rel], self.pages.scan)
+
+
+def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[PageVerdicts, Problems]:
+    """One page's verdicts, and (message, hint) for each broken link in document order."""
+    internal = 0
+    external: dict[str, None] = {}
+    anchored: set[str] = set()
+    problems: Problems = []
+    check, absolute = site.check, site.absolute
+    for href in page.links:  # 400,000 links at 4,000 briefs: most are site-wide ones already judged
+        verdict, message, hint, needs = absolute.get(href) or check(rel, href)
+        if verdict == "ok":
+            internal += 1
+            if needs:
+                anchored.add(needs)
+        elif verdict == "external":
+            external[href] = None
+        elif verdict == "broken":
+            problems.append((message, hint))
+    anchored.discard(rel)  # its own ids change only with its bytes
+    return PageVerdicts(key, page.ids_key, internal, tuple(external), tuple(sorted(anchored))), problems
+
+
+def _diagnostics(where: str, origin: str, problems: Problems) -> list[Diagnostic]:
+    diags = []
+    for message, hint in problems:
+        if origin.endswith(".md"):
+            hint = f"{hint}; page built from {origin}" if hint else f"page built from {origin}"
+        diags.append(Diagnostic(where, 0, "link", message, hint=hint))
+    return diags
 
 
 def fetch(url: str, timeout: float = 10.0) -> str:

@@ -170,6 +170,18 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def output_shown(project: Project) -> Callable[[str], str]:
+    """Output path -> project.display of that file, with one relpath for the folder, not one per page."""
+    folder = project.display(project.out)
+
+    def shown(rel: str) -> str:
+        if folder == "." or os.sep != "/" or "/." in f"/{rel}" or "//" in rel:
+            return project.display(project.out / rel)
+        return f"{folder}/{rel}"
+
+    return shown
+
+
 def build(project: Project, *, write: bool = True, strict: bool = False,
           progress: Progress | None = None, search: bool = True, cache: BuildCache | None = None,
           proceed: Callable[[], bool] | None = None) -> BuildResult:
@@ -244,11 +256,13 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
         indexing = search_index.start_index(out.files, previous=project.out)
     try:
         if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
-            memo, keys = (cache.links, cache.page_keys()) if cache is not None else (None, None)
-            result.links = linkcheck.check_links(site.config, out, lambda rel: project.display(project.out / rel),
-                                                 memo, keys)
+            result.links = linkcheck.check_links(site.config, out, output_shown(project),
+                                                 cache.link_memory() if cache is not None else None)
             diags += result.links.diagnostics
-            stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external")
+            checked = result.links.checked
+            stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external, "
+                                 + ("every page checked" if checked == result.links.pages else
+                                    f"{checked} page{'' if checked == 1 else 's'} checked"))
         if indexing is not None and not any(d.is_error or strict for d in diags):
             bundle, problems = indexing.finish()
             diags += problems

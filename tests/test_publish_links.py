@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import threading
+from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -15,9 +16,11 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from briefkit.cli import main
-from briefkit.htmlscan import start_tags
-from briefkit.linkcheck import WANTED, _Collector, check_links, parse_page, resolve
-from briefkit.project import SiteConfig
+from briefkit.htmlscan import Scanner
+from briefkit.linkcheck import check_links, resolve, split
+from briefkit.pagelinks import WANTED, Collector, ParsedPage, parse_page
+from briefkit.pipeline import output_shown
+from briefkit.project import Project, SiteConfig
 from briefkit.render import Output
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -182,6 +185,12 @@ def test_links_resolve_as_urljoin_resolves_them(href, base):
     assert resolve(base, href, urlsplit(href)) == urlsplit(urljoin(base, href)).path
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HREF_PARTS, max_size=6).map("".join).flatmap(lambda href: st.sampled_from([href, "/" + href])))
+def test_links_split_as_urlsplit_splits_them(href):
+    assert split(href) == urlsplit(href)
+
+
 HTML_PARTS = st.sampled_from([
     '<a href="/x">', "<a href='/y#z'>", "<a href=/u>", '<a href=/u/>', "<a name=n>", "<a href>", '<A HREF="/C">',
     '<img src="/i.png" srcset="/a.png 1x, /b.png 2x"/>', '<img src="/i.png" />', '<p id="p">', '<p id = "q" >',
@@ -190,18 +199,66 @@ HTML_PARTS = st.sampled_from([
     "</a>", "</p >", "text", " < ", "&amp;", "<!-- <a href='/c'> -->", "<!-- x -- >", "<!-->", "<!doctype html>",
     '<script src="/s.js"></script>', "<script>if (a<b) {}</script>", '<style>p{}</style>', "<br/>", "<?x?>",
     "<![CDATA[<a href='/d'>]]>", '<a title="1 > 0" href="/g">', "<a href='/h'\n>", "</script>", "<textarea>",
+    # script and style run to their own end tag; odd spaces, cases and end tags
+    "<script>", "<style>", "</style>", "<SCRIPT>", "</SCRIPT >", "<script/>", "<a\xa0href='/n'>", "<a\x0bhref='/v'>",
+    '<p\u2003id="e">', '<a HREF="/Up" ID="U">', '<p id="a" id="b">', '<a id>', '<p data-id=1 id=2>',
+    '<a title="x id=y">', '<p title="x id=y">',
+    "</a b='>'>", "</ a>", "<!x>", ">", "<a href='/q'/>", '<a href="/x" name="">', '<a href="/&#47;e">',
+    '<meta name="twitter:image" content="/t.png">', '<link rel="Preconnect stylesheet" href="/l.css">',
+    '<img srcset="">', '<img srcset=" /a.png 1x ,, /b.png">', '<form action="/f">', '<p class="x" id="" >',
 ])
 
 
-@settings(max_examples=500, deadline=None)
+class _StartTags(HTMLParser):
+    """Every start tag as html.parser reports it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+    handle_startendtag = handle_starttag
+
+
+@settings(max_examples=600, deadline=None)
+@example('<script>x</style><a href="/y"></script>')  # script text runs to its own end tag only
+@example('<script src="/s.js"></script><a href="/x">')
 @given(st.lists(HTML_PARTS, max_size=12).map("".join))
 def test_the_fast_scan_reads_a_page_as_html_parser_does(html):
-    tags = start_tags(html, WANTED)
+    scanner = Scanner(WANTED, lambda tag, attrs: (tag, attrs))
+    tags = scanner.scan(html)
     if tags is not None:  # None: the page goes to html.parser itself
-        slow = _Collector()
+        slow = _StartTags()
         slow.feed(html)
         slow.close()
-        fast = _Collector()
-        for tag, attrs in tags:
-            fast.handle_starttag(tag, attrs)
-        assert (fast.page.ids, fast.page.links) == (slow.page.ids, slow.page.links)
+        assert tags == [(tag, attrs) for tag, attrs in slow.tags
+                        if tag in WANTED or any(k == "id" for k, _ in attrs)]
+        assert parse_page(html.encode()) == parse_page_slowly(html)
+        assert scanner.scan(html) == tags  # the second time, from what it remembers
+
+
+def parse_page_slowly(html: str) -> ParsedPage:
+    slow = Collector()
+    slow.feed(html)
+    slow.close()
+    return slow.page
+
+
+def test_the_pages_the_theme_renders_take_the_fast_path():
+    pages = sorted((Path(__file__).parent / "golden" / "site").rglob("*.html"))
+    assert pages
+    scanner = Scanner(WANTED, lambda tag, attrs: (tag, attrs))
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert scanner.scan(html) is not None, page
+        assert parse_page(html.encode()) == parse_page_slowly(html), page
+
+
+@pytest.mark.parametrize("out", ["site", ".", "..", "../elsewhere/site", "deep/er/site"])
+@pytest.mark.parametrize("rel", ["index.html", "briefs/a/index.html", "a/./b.html", "a/../b.html", "a//b.html"])
+def test_pages_are_named_as_diagnostics_name_files(tmp_path, monkeypatch, out, rel):
+    monkeypatch.chdir(tmp_path)
+    project = Project(tmp_path, tmp_path / "content", (tmp_path / out).resolve(), SiteConfig())
+    assert output_shown(project)(rel) == project.display(project.out / rel)

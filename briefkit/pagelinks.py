@@ -1,0 +1,99 @@
+"""What the link checker reads from one rendered page: its ids and its links, in document order.
+
+Pages are read with htmlscan's Scanner, and with html.parser where a page is not plain enough for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from itertools import chain
+from operator import itemgetter
+
+from .htmlscan import Attrs, Scanner
+
+LINK_ATTRS = {
+    "a": ("href",), "area": ("href",), "link": ("href",), "img": ("src", "srcset"), "script": ("src",),
+    "source": ("src", "srcset"), "iframe": ("src",), "video": ("src", "poster"), "audio": ("src",),
+    "track": ("src",), "embed": ("src",), "form": ("action",),
+}
+META_URLS = {"og:url", "og:image", "og:image:url", "og:image:secure_url", "twitter:image"}
+SKIP_RELS = {"preconnect", "dns-prefetch"}  # hosts, not documents
+WANTED = frozenset(LINK_ATTRS) | {"meta"}  # the tags whose attributes matter, besides any with an id
+Found = tuple[tuple[str, ...], tuple[str, ...]]  # what one start tag adds to its page: ids, links
+_IDS, _LINKS = itemgetter(0), itemgetter(1)
+
+
+@dataclass
+class ParsedPage:
+    ids: set[str] = field(default_factory=set)
+    links: list[str] = field(default_factory=list)  # in document order
+
+    @property
+    def ids_key(self) -> str:
+        """A digest of the ids: a page whose ids changed may break "#id" links on other pages."""
+        return hashlib.blake2b("\0".join(sorted(self.ids)).encode(), digest_size=8).hexdigest()
+
+
+def found(tag: str, attrs: Attrs) -> tuple[list[str], list[str]]:
+    """The ids and links one start tag (as html.parser reports it) adds to its page."""
+    a = dict(attrs)  # a repeated attribute: the last one wins; a bare one (None) counts as empty
+    ids = [name for name in (a.get("id"), a.get("name") if tag == "a" else None) if name]
+    links: list[str] = []
+    if tag == "meta":
+        content = a.get("content")
+        if (a.get("property") or a.get("name")) in META_URLS and content:
+            links.append(content.strip())
+        return ids, links
+    if tag == "link" and SKIP_RELS.intersection((a.get("rel") or "").lower().split()):
+        return ids, links
+    for attr in LINK_ATTRS.get(tag, ()):
+        value = a.get(attr)
+        if not value:
+            continue
+        if attr == "srcset":
+            links += [part.split()[0] for part in value.split(",") if part.strip()]
+        elif value.strip():
+            links.append(value.strip())
+    return ids, links
+
+
+class Collector(HTMLParser):
+    """A page's ids and links through html.parser: for pages the scanner will not take."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = ParsedPage()
+
+    def handle_starttag(self, tag: str, attrs: Attrs) -> None:
+        ids, links = found(tag, attrs)
+        self.page.ids.update(ids)
+        self.page.links += links
+
+    handle_startendtag = handle_starttag
+
+
+def _read(tag: str, attrs: Attrs) -> Found | None:
+    ids, links = found(tag, attrs)
+    # the same navigation links recur on every page: one string each keeps the saved cache small
+    return (tuple(ids), tuple(map(sys.intern, links))) if ids or links else None
+
+
+def scanner() -> Scanner[Found]:
+    """A page reader for one batch of pages: it reads each distinct tag once."""
+    return Scanner(WANTED, _read)
+
+
+def parse_page(data: bytes, scan: Scanner[Found] | None = None) -> ParsedPage:
+    """Ids and links of one HTML page."""
+    text = data.decode("utf-8", errors="replace")
+    tags = (scan or scanner()).scan(text)  # our own pages take the fast path; anything unusual, html.parser
+    if tags is None:
+        collector = Collector()
+        collector.feed(text)
+        collector.close()
+        collector.page.links = [sys.intern(link) for link in collector.page.links]
+        return collector.page
+    return ParsedPage(set(chain.from_iterable(map(_IDS, tags))), list(chain.from_iterable(map(_LINKS, tags))))
