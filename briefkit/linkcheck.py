@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -327,6 +325,9 @@ def _diagnostics(where: str, origin: str, problems: Problems) -> list[Diagnostic
 
 def fetch(url: str, timeout: float = 10.0) -> str:
     """Try one external URL; '' when it answers, else why not."""
+    import urllib.error  # HTTP and e-mail modules load only when external links are fetched
+    import urllib.request
+
     headers = {"User-Agent": f"briefkit/{__version__} link checker"}
     for method in ("HEAD", "GET"):  # some servers refuse HEAD
         try:
