@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,3 +62,12 @@ def copy_fixture_briefs(root: Path, *names: str) -> None:
 
 def read_tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def delete_brief(victim: Path) -> None:
+    """Delete a brief, first dropping the `related:` lists of the briefs in its folder that name it."""
+    for other in victim.parent.glob("*.md"):
+        text = other.read_text(encoding="utf-8")
+        if other != victim and f"[{victim.stem}]" in text:
+            other.write_text(re.sub(r"\nrelated: \[.*\]", "", text), encoding="utf-8")
+    victim.unlink()

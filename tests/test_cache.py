@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, read_tree, run
+from conftest import ROOT, delete_brief, read_tree, run
 
 from briefkit import parallel
 from briefkit.cache import Changes, classify
@@ -82,11 +82,7 @@ def _edit(rng: random.Random, content: Path, step: int, kind: str) -> str:
         (content / f"added-{step}.md").write_text(text.replace("title: ", f"title: Copy {step} of ", 1), encoding="utf-8")
         return f"add copy of {victim.name}"
     elif kind == "delete":
-        for other in briefs:  # keep `related:` links valid
-            body = other.read_text(encoding="utf-8")
-            if f"[{victim.stem}]" in body:
-                other.write_text(re.sub(r"\nrelated: \[.*\]", "", body), encoding="utf-8")
-        victim.unlink()
+        delete_brief(victim)
         return f"delete {victim.name}"
     elif kind == "break":
         victim.write_text(text.replace("sources:", "sources: [", 1), encoding="utf-8")

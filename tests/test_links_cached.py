@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run
+from conftest import delete_brief, run
 from test_cache import load_corpus_module
 
 from briefkit import linkcheck
@@ -86,11 +86,7 @@ def test_a_cached_link_check_reports_what_checking_every_page_does(tmp_path: Pat
             (content / f"added-{step}.md").write_text(before.replace('title: "', f'title: "Copy {step}: ', 1),
                                                       encoding="utf-8")
         elif kind == "delete":
-            for other in briefs:  # keep `related:` lists valid
-                text = other.read_text(encoding="utf-8")
-                if f"[{victim.stem}]" in text:
-                    other.write_text(re.sub(r"\nrelated: \[.*\]", "", text), encoding="utf-8")
-            victim.unlink()
+            delete_brief(victim)
         elif kind == "broken link":
             _facts(victim, f"See [the gone brief](/briefs/gone-{step}/).")
             fails = f'broken internal link "/briefs/gone-{step}/"'
