@@ -94,6 +94,9 @@ def test_edit_break_and_fix_a_brief_while_serving(served: tuple[Path, Server]) -
 
     brief.write_text(original.replace("title:", "title: [", 1))
     assert until(lambda: server.status()["errors"])
+    # a build may catch the file half written (write_text truncates first) and report that; the
+    # watcher sees the finished write too, and the next build reports the real error
+    assert until(lambda: BROKEN in unescape(fetch(page)[1])), server.status()["errors"]
     code, html = fetch(page)
     assert code == 200 and 'id="briefkit-errors"' in html
     assert BROKEN in unescape(html)
