@@ -59,15 +59,16 @@ class Digester:
         kind = type(obj)
         if isinstance(obj, BriefView):
             wanted = self._view_attrs()
-            if wanted is None or not wanted.isdisjoint(_WHOLE_BRIEF):
+            whole = wanted is None or not wanted.isdisjoint(_WHOLE_BRIEF)
+            if whole:
                 own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
             else:  # a listing shows a few fields (title, date, url): an edit elsewhere in the brief leaves it alone
                 own = _h("shown", *[f"{a}={self.of(getattr(obj, a, _MISSING), True)}"
-                                    for a in sorted(wanted) if a not in _VIEW_LINKS])
+                                    for a in sorted(wanted or ()) if a not in _VIEW_LINKS])
             if shallow:
                 return _h("view", own)
             # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
-            return _h("view", own, *(f"{a}={self._extra(obj, wanted) if a == 'extra' else self.of(getattr(obj, a), True)}"
+            return _h("view", own, *(f"{a}={self._extra(obj, whole) if a == 'extra' else self.of(getattr(obj, a), True)}"
                                      for a in _VIEW_LINKS if wanted is None or a in wanted))
         if kind is list or kind is tuple:
             return _h(kind.__name__, *self._items(obj, shallow, []))
@@ -126,10 +127,11 @@ class Digester:
         wanted = None if self.attrs is None else self.attrs.get(_VIEW_KEY, frozenset())
         return None if wanted is None or ALL in wanted else wanted
 
-    def _extra(self, view: BriefView, wanted: frozenset[str] | None) -> str:
+    def _extra(self, view: BriefView, whole: bool) -> str:
         """A view's extra data; what a stage made from the brief's own file counts by that file's hash
-        (site-wide settings that feed it rebuild everything), which the view's own digest may already hold."""
-        if wanted is None or not wanted.isdisjoint(_WHOLE_BRIEF):
+        (site-wide settings that feed it rebuild everything), which the view's own digest holds when
+        `whole` (the template reads the whole brief)."""
+        if whole:
             own = "own"
         else:
             known = self.brief_hashes.get(view.brief.path)
