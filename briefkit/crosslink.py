@@ -149,6 +149,8 @@ def index_json(site: SiteData) -> bytes:
             "story": b.story or None,
             "related": [link.view.brief.slug for link in v.related],
         })
-    data = {"version": INDEX_VERSION, "title": site.config.title, "base_url": site.config.base_url,
-            "briefs": briefs}
-    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    head = {"version": INDEX_VERSION, "title": site.config.title, "base_url": site.config.base_url}
+    # one brief per line: readable and diffable, and json's C encoder does it (indent= is pure Python, 20x slower)
+    lines = ",\n".join(json.dumps(b, ensure_ascii=False) for b in briefs)
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "briefs": [' + (f"\n{lines}\n" if briefs else "") + "]}\n"
+    return text.encode("utf-8")
