@@ -190,6 +190,22 @@ class BuildCache:
                 and len(self.intact(out)) == len(self.state.outputs))
 
     # -- rendering ----------------------------------------------------------
+    def folder_for(self, name: str) -> Path | None:
+        """A folder of the cache for another part's own files (made when missing); None in memory."""
+        if self.folder is None:
+            return None
+        self._make_folder()
+        folder = self.folder / name
+        folder.mkdir(exist_ok=True)
+        return folder
+
+    def _make_folder(self) -> None:
+        assert self.folder is not None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# the build cache; safe to delete\n*\n", encoding="utf-8")
+
     def page_tracker(self, site: SiteData, out: Path) -> PageTracker:
         full = bool(self.changes.full)
         before = {} if full or self.state is None else self.state.pages
@@ -200,10 +216,16 @@ class BuildCache:
 
     # -- after a good build -------------------------------------------------
     def finish(self, out: Path, written: Collection[str], diagnostics: list[Diagnostic], briefs: int,
-               pages: int) -> None:
-        """Remember the build just written, and save it when the cache has a folder."""
+               pages: int, kept: Collection[str] = ()) -> None:
+        """Remember the build just written, and save it when the cache has a folder.
+
+        `kept` files were left on disk untouched: the last build's record of them still holds."""
         outputs: dict[str, tuple[int, int]] = {}
+        before = self.state.outputs if self.state is not None else {}
         for rel in written:
+            if rel in kept and rel in before:
+                outputs[rel] = before[rel]
+                continue
             try:
                 st = os.stat(out / rel)
             except OSError:
@@ -290,10 +312,7 @@ class BuildCache:
         """Write the last good build's state (and changed shards of parsed briefs) to the folder."""
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        ignore = self.folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# the build cache; safe to delete\n*\n", encoding="utf-8")
+        self._make_folder()
         _dump(self.folder / "state.pickle", (self.state,))
         if self._related is not None and self._related.changed and self._related_store is not None:
             self._related_store.save(self._memo_key, self._related)

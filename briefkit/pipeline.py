@@ -75,19 +75,23 @@ def read_inputs(project: Project) -> Inputs:
     """Every brief, outlets.yaml, and the other files of content/ that are copied as they are."""
     briefs, assets = [], []
     outlets = None
-    for root, dirs, names in os.walk(project.content):
+    top = str(project.content)
+    shown = shown_under(project, project.content)
+    for root, dirs, names in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        under = root[len(top):].lstrip(os.sep).replace(os.sep, "/")
         for name in sorted(names):
             if name.startswith("."):
                 continue
-            full = Path(root) / name
-            rel = full.relative_to(project.content).as_posix()
+            rel = f"{under}/{name}" if under else name
+            full = os.path.join(root, name)
             if name.endswith(".md"):
-                briefs.append((project.display(full), full.read_bytes()))
+                with open(full, "rb") as fh:
+                    briefs.append((shown(rel), fh.read()))
             elif rel == "outlets.yaml":
-                outlets = (project.display(full), full.read_bytes())
+                outlets = (shown(rel), Path(full).read_bytes())
             elif rel not in SKIP_FILES:
-                assets.append((rel, full))
+                assets.append((rel, Path(full)))
     return Inputs(briefs, outlets, assets)
 
 
@@ -170,16 +174,21 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def output_shown(project: Project) -> Callable[[str], str]:
-    """Output path -> project.display of that file, with one relpath for the folder, not one per page."""
-    folder = project.display(project.out)
+def shown_under(project: Project, folder: Path) -> Callable[[str], str]:
+    """A path under `folder` -> project.display of that file, with one relpath for the folder, not one per file."""
+    top = project.display(folder)
 
     def shown(rel: str) -> str:
-        if folder == "." or os.sep != "/" or "/." in f"/{rel}" or "//" in rel:
-            return project.display(project.out / rel)
-        return f"{folder}/{rel}"
+        if top == "." or os.sep != "/" or "/." in f"/{rel}" or "//" in rel:
+            return project.display(folder / rel)
+        return f"{top}/{rel}"
 
     return shown
+
+
+def output_shown(project: Project) -> Callable[[str], str]:
+    """Output path -> project.display of that file."""
+    return shown_under(project, project.out)
 
 
 def build(project: Project, *, write: bool = True, strict: bool = False,
@@ -238,7 +247,8 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     out = Output(project.out)
     if theme is not None:
         tracker = cache.page_tracker(site, project.out) if cache is not None and write else None
-        diags += render_pages(environment(theme), site, pages, out, {"build_time": now}, tracker)
+        compiled = cache.folder_for("templates") if cache is not None and write else None
+        diags += render_pages(environment(theme, compiled), site, pages, out, {"build_time": now}, tracker)
         for static_dir in theme.static_dirs:
             for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
                 rel = "static/" + file.relative_to(static_dir).as_posix()
@@ -280,7 +290,7 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     elif writable:
         result.written = write_site(project.out, out.files, out.kept)
         if cache is not None:
-            cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages)
+            cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept)
         stages.done("write", f"{result.written.written} written, {result.written.removed} removed")
     result.timings = stages.timings
     return result

@@ -76,9 +76,14 @@ class _Loader(jinja2.FileSystemLoader):
             raise
 
 
-def environment(theme: Theme) -> jinja2.Environment:
-    """Autoescaping, strict about undefined names, no re-stat of templates on every lookup."""
+def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
+    """Autoescaping, strict about undefined names, no re-stat of templates on every lookup.
+
+    With `compiled`, templates compiled once are kept there (keyed by their source's checksum), so a
+    build that renders one page does not compile the theme again.
+    """
     return jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         loader=_Loader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

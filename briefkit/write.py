@@ -89,17 +89,28 @@ def _clear_way(out: Path, target: Path) -> None:
 
 
 def _remove_stale(out: Path, keep: set[str]) -> list[str]:
+    """Remove files not in `keep`, then folders left empty; bottom-up, so a folder's entries are known
+    before the folder itself (one scandir per folder, none more to ask whether it is empty)."""
     removed = []
+    emptied: set[str] = set()
     for root, dirs, names in os.walk(out, topdown=False):
+        left = 0
         for name in names:
             path = os.path.join(root, name)
-            if path not in keep:
+            if path in keep:
+                left += 1
+            else:
                 os.unlink(path)
                 removed.append(os.path.relpath(path, out).replace(os.sep, "/"))
         for d in dirs:
             full = os.path.join(root, d)
+            if full in emptied:
+                continue
             if os.path.islink(full):
                 os.unlink(full)
-            elif not os.listdir(full):
-                os.rmdir(full)
+            else:
+                left += 1
+        if not left and root != str(out):
+            os.rmdir(root)
+            emptied.add(root)
     return removed
