@@ -85,7 +85,9 @@ class Served:
 
 def build_site(content: Path, out: Path, *extra: str) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    code = main(["build", "--content", str(content), "--out", str(out), "--base-url", SUB_PATH, "-q", *extra])
+    # --no-cache: the content folders are the repository's own, and a test writes nothing into them
+    code = main(["build", "--content", str(content), "--out", str(out), "--base-url", SUB_PATH, "-q", "--no-cache",
+                 *extra])
     assert code == 0, f"building {content} failed"
 
 
