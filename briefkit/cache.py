@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import signal
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,6 +109,11 @@ class BuildCache:
         self._saved: dict[int, frozenset[Any]] = {}  # keys in each shard file on disk
         self._saved_links: dict[int, frozenset[Any]] = {}
         self.autosave = True  # serve turns this off and saves once the browser has its reload
+        # a build that is its process's last act (build.py build) may write the memos from a forked child
+        # while it writes the site; the parent's record of what is saved is then stale, so only then
+        self.last_build = False
+        self._saving: int | None = None  # the child writing the memos
+        self._pruned = False
         self.hashes: dict[str, str] = {}
         self.key: dict[str, str] = {}
         self.changes = Changes(full="no earlier build")
@@ -147,6 +153,7 @@ class BuildCache:
         self.changes = classify(old.key if old else None, self.key, old.inputs if old else {}, hashes)
         self._inputs = hashes
         self._intact: set[str] | None = None
+        self._pruned = False
         return self.changes
 
     def _key(self, project: Project, outlets: tuple[str, bytes] | None, clock: Mapping[str, Any],
@@ -236,13 +243,39 @@ class BuildCache:
         memory = self._memory or LinkMemory()
         self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
                            memory.found, memory.found_site)
+        self._prune()
+        if self.autosave:
+            self.save()
+
+    def _prune(self) -> None:
+        """Forget memo entries this build did not use (once per build: a second prune would forget all)."""
+        if self._pruned:
+            return
+        self._pruned = True
         if self._memos_loaded:
             self._parsed.prune()
             self._marked.prune()
         if self._links_loaded and self._links.touched:  # a build that checked only a few pages did not use it
             self._links.prune()
-        if self.autosave:
-            self.save()
+
+    def save_early(self) -> None:
+        """Start writing the memos from a forked child, for save() to wait on: a full build's memos are
+        tens of MB of pickles, which one core writes while the other writes the site. Only for a last build."""
+        if not (self.last_build and self.autosave and self.folder is not None and self.changes.full
+                and self._saving is None and hasattr(os, "fork")):
+            return
+        self._prune()
+        self._make_folder()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child; coverage does not follow it
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                self._save_memos()
+                code = 0
+            finally:
+                os._exit(code)
+        self._saving = pid
 
     @property
     def parsed(self) -> Memo:
@@ -314,6 +347,15 @@ class BuildCache:
             return
         self._make_folder()
         _dump(self.folder / "state.pickle", (self.state,))
+        if self._saving is not None:  # the memos are being written by a child (save_early)
+            pid, self._saving = self._saving, None
+            os.waitpid(pid, 0)
+            return
+        self._save_memos()
+
+    def _save_memos(self) -> None:
+        """Write what changed of the related stage's memo, the link checker's pages and the parsed briefs."""
+        assert self.folder is not None
         if self._related is not None and self._related.changed and self._related_store is not None:
             self._related_store.save(self._memo_key, self._related)
             self._related.changed = False

@@ -120,6 +120,8 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     _last_command()
     project = open_for(args, console)
     cache = None if args.no_cache else BuildCache.for_project(project)
+    if cache is not None:
+        cache.last_build = _PROCESS["own"]  # the process ends with this build (not so in tests calling main)
     result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress,
                             search=args.search, cache=cache)
     code = finish(result, console, args.strict, "build")

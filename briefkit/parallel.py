@@ -68,12 +68,14 @@ class Memo:
         self.entries: dict[Hashable, Any] = entries or {}
         self.touched: set[Hashable] = set()
         self.changed = False
+        self.computed = 0  # how many items the last map() had to compute
 
     def map(self, fn: Callable[[T], R], items: Sequence[T], key: Callable[[T], Hashable]) -> list[R]:
         """fn over items, computing (in parallel) only what is not remembered."""
         keys = [key(x) for x in items]
         self.touched.update(keys)
         missing = [i for i, k in enumerate(keys) if k not in self.entries]
+        self.computed = len(missing)
         if missing:
             self.changed = True
             for i, r in zip(missing, ordered_map(fn, [items[i] for i in missing])):

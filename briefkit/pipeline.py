@@ -24,7 +24,7 @@ from .listings import SiteData, build_site, site_pages
 from .markdown import RenderedBrief, render_brief
 from .model import Brief, Outlet
 from .outlets import registry
-from .parallel import ordered_map
+from .parallel import Memo, ordered_map
 from .project import Project
 from .render import Output, render_pages
 from .schema import parse_brief, parse_outlets
@@ -142,6 +142,11 @@ def markdown_all(published: list[Brief], allow_html: bool,
     return [r for r, _ in results], [d for _, problems in results for d in problems]
 
 
+def _reused(memo: Memo, items: int, done: str) -> str:
+    """", 3 parsed, 3997 from the cache": what a stage did itself and what the build cache gave it."""
+    return f", {memo.computed} {done}, {items - memo.computed} from the cache" if memo.computed < items else ""
+
+
 class Stages:
     """Times each stage and reports it to the progress callback."""
 
@@ -225,13 +230,13 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
         return result
     briefs, outlets, problems = parse_all(project, inputs, cache)
     diags += problems
-    stages.done("parse", f"{len(briefs)} briefs")
+    stages.done("parse", f"{len(briefs)} briefs" + (_reused(cache.parsed, len(inputs.briefs), "parsed") if cache else ""))
     published, problems = checks.check_site(project, briefs, inputs.assets)
     diags += problems
     stages.done("check", f"{len(published)} to publish")
     rendered, problems = markdown_all(published, project.config.allow_html, cache)
     diags += problems
-    stages.done("markdown", f"{len(rendered)} briefs")
+    stages.done("markdown", f"{len(rendered)} briefs" + (_reused(cache.marked, len(published), "converted") if cache else ""))
     reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
     diags += checks.check_forecasts(published, today)
@@ -288,6 +293,8 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     if writable and proceed is not None and not proceed():
         result.superseded = True
     elif writable:
+        if cache is not None:
+            cache.save_early()
         result.written = write_site(project.out, out.files, out.kept)
         if cache is not None:
             cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept)

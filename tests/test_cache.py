@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -143,4 +145,27 @@ def test_a_fact_edit_renders_only_the_page_showing_the_fact(tmp_path: Path, monk
                if p.parent.name != brief.stem and f'/briefs/{brief.stem}/"' in p.read_text(encoding="utf-8")]
     assert 1 <= rendered <= 1 + len(linking) < pages // 4
     assert " 1 written, 0 removed" in lines["write"]
+    assert "On 12 May 2024" in (root / "site" / "briefs" / brief.stem / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_run_as_its_own_process_leaves_a_cache_the_next_one_uses(tmp_path: Path) -> None:
+    """build.py writes a full build's cache from a forked child while it writes the site; the next build
+    parses and converts only the brief that changed."""
+    corpus = load_corpus_module().generate(40, seed=3)
+    root = tmp_path / "site-root"
+    corpus.write(root)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+
+    def build(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "build.py"), "--no-search", *args], check=False, cwd=root,
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    assert build("-q").returncode == 0
+    brief = sorted((root / "content").glob("*.md"))[5]
+    brief.write_text(brief.read_text(encoding="utf-8").replace("\n- ", "\n- On 12 May 2024, ", 1), encoding="utf-8")
+    result = build("-v")
+    assert result.returncode == 0, result.stderr[-2000:]
+    progress = [" ".join(line.split()[:-2]) for line in result.stderr.splitlines() if line.startswith("  ")]  # no time
+    assert "parse 40 briefs, 1 parsed, 39 from the cache" in progress
+    assert "markdown 40 briefs, 1 converted, 39 from the cache" in progress
     assert "On 12 May 2024" in (root / "site" / "briefs" / brief.stem / "index.html").read_text(encoding="utf-8")
