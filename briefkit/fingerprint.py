@@ -169,10 +169,16 @@ def resolve(site: SiteData, read: Read) -> Any:
 class SiteReads:
     """`site` as one page's template sees it, noting which parts it reads."""
 
-    def __init__(self, site: SiteData):
+    def __init__(self, site: SiteData, log: ReadLog | None = None):
         object.__setattr__(self, "_site", site)
         object.__setattr__(self, "reads", set())
-        object.__setattr__(self, "attrs", {})  # filled by ReadLog while this page renders
+        object.__setattr__(self, "seen", {})  # type -> the names read of it; filled by `log`
+        object.__setattr__(self, "_log", log)
+
+    @property
+    def attrs(self) -> dict[str, set[str]]:
+        """What the page read of each type of object, by type key (ALL for anything)."""
+        return self._log.attrs(self.seen) if self._log is not None else {}
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._site, name)
@@ -215,31 +221,39 @@ class ReadLog:
     """Which attributes of which types a template reads, noted through Jinja's getattr and getitem.
 
     Objects handed to a custom filter, test or function may be read in any way: all of them count.
+    While a page renders, `current` gathers the names read of each type (ALL for a method, which may
+    read anything of its object); attrs() turns the types into type keys, leaving out plain values.
     """
 
     def __init__(self) -> None:
-        self.current: dict[str, set[str]] | None = None
+        self.current: dict[type, set[str]] | None = None
         self._keys: dict[type, str | None] = {}  # type -> its key, None for types not worth noting
 
     def install(self, env: Any) -> None:
         get_attr, get_item = env.getattr, env.getitem
 
         def getattr_(obj: Any, attribute: str) -> Any:
-            value = get_attr(obj, attribute)
-            if self.current is not None:  # the hot path of every template: kept inline
-                kind = type(obj)
-                key = self._keys[kind] if kind in self._keys else self._key(kind)
-                if key is not None:
-                    names = self.current.get(key)
-                    if names is None:
-                        names = self.current[key] = set()
-                    names.add(ALL if callable(value) and not isinstance(value, type) else attribute)
+            try:  # Jinja's own first step, inline: a second Python call per attribute cost 5% of a render
+                value = getattr(obj, attribute)
+            except AttributeError:
+                value = get_attr(obj, attribute)  # then an item of that name, or undefined
+            seen = self.current
+            if seen is not None:  # the hot path of every template: kept inline and keyed by type
+                names = seen.get(type(obj))
+                if names is None:
+                    names = seen[type(obj)] = set()
+                names.add(ALL if callable(value) and not isinstance(value, type) else attribute)
             return value
 
         def getitem_(obj: Any, argument: Any) -> Any:
-            value = get_item(obj, argument)
-            if isinstance(argument, str):
-                self._note(obj, argument, value)
+            try:
+                value = obj[argument]
+            except (AttributeError, TypeError, LookupError):
+                value = get_item(obj, argument)  # an attribute of that name, or undefined
+            seen = self.current
+            if seen is not None and isinstance(argument, str):
+                seen.setdefault(type(obj), set()).add(
+                    ALL if callable(value) and not isinstance(value, type) else argument)
             return value
 
         env.getattr, env.getitem = getattr_, getitem_
@@ -248,6 +262,14 @@ class ReadLog:
                 if callable(fn) and fn not in _READS_NOTHING and not isinstance(fn, type) \
                         and not getattr(fn, "__module__", "").startswith("jinja2"):
                     table[name] = self._wrap(fn)
+
+    def attrs(self, seen: Mapping[type, set[str]]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for kind, names in seen.items():
+            key = self._keys[kind] if kind in self._keys else self._key(kind)
+            if key is not None:
+                out.setdefault(key, set()).update(names)
+        return out
 
     def _wrap(self, fn: Any) -> Any:
         @functools.wraps(fn)
@@ -260,14 +282,9 @@ class ReadLog:
         key = self._keys[kind] = None if kind in _PLAIN_TYPES or issubclass(kind, _CONTAINERS) else type_key(kind)
         return key
 
-    def _note(self, obj: Any, name: str, value: Any) -> None:
-        if self.current is None or type(obj) in _PLAIN_TYPES or isinstance(obj, _CONTAINERS):
-            return
-        method = callable(value) and not isinstance(value, type)  # a method may read anything of its object
-        self.current.setdefault(type_key(type(obj)), set()).add(ALL if method else name)
-
     def _everything(self, *groups: Any) -> None:
-        if self.current is None:
+        seen = self.current
+        if seen is None:
             return
         for group in groups:
             for value in group:
@@ -278,7 +295,4 @@ class ReadLog:
                 else:
                     items = value if isinstance(value, (list, tuple, set, frozenset)) else (value,)
                 for v in items:
-                    kind = type(v)
-                    key = self._keys[kind] if kind in self._keys else self._key(kind)
-                    if key is not None:
-                        self.current.setdefault(key, set()).add(ALL)
+                    seen.setdefault(type(v), set()).add(ALL)

@@ -65,8 +65,8 @@ class PageTracker:
         self.log.install(env)
 
     def watch(self) -> SiteReads:
-        view = SiteReads(self.site)
-        self.log.current = view.attrs
+        view = SiteReads(self.site, self.log)
+        self.log.current = view.seen
         return view
 
     def rendered(self, page: Page, reads: Collection[Read], attrs: Mapping[str, Collection[str]]) -> None:
