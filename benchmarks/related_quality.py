@@ -26,10 +26,11 @@ import corpus
 from briefkit import checks, crosslink
 from briefkit.listings import build_site
 from briefkit.markdown import render_brief
-from briefkit.pipeline import parse_all, read_inputs
+from briefkit.pipeline import read_inputs
 from briefkit.project import open_project
 from briefkit.related import Doc, Index, Settings, outlet_key
 from briefkit.slugs import slugify
+from briefkit.stages import parse_all
 
 
 def site_docs(n: int, seed: int) -> tuple[list[Doc], dict[str, int | None], Settings]:

@@ -1,6 +1,7 @@
 """The authoring commands: `new` starts a brief, `import` turns plain-text briefs into Markdown.
 
 Registers itself with cli; reads and writes content files; all output goes through cli.Console.
+The writer and the importer load when these commands run: every build registers them.
 """
 
 from __future__ import annotations
@@ -11,15 +12,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import cli
-from .brief_writer import render_draft, render_new
 from .diagnostics import Diagnostic
 from .frontmatter import decode
-from .importer import import_text
-from .importer.outlets import bad_rating, outlet_yaml
-from .markdown import render_brief
 from .model import Outlet
 from .project import SiteConfig, UsageError, parse_site
-from .schema import parse_brief, parse_outlets
 from .slugs import is_plain_segment, slugify
 
 MAX_SLUG = 60
@@ -87,6 +83,8 @@ def _show(path: Path) -> str:
 
 
 def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
+    from .brief_writer import render_new
+
     content = Path(args.content or "content")
     if not content.is_dir():
         raise UsageError(f"no content folder at {_show(content)}; pass --content DIR")
@@ -111,6 +109,8 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
 
 def _known_outlets(file: Path, console: cli.Console, tz: object) -> tuple[list[str], bool]:
     """Names and aliases in outlets.yaml, and whether the file can safely be appended to."""
+    from .schema import parse_outlets
+
     if not file.is_file():
         return [], True
     text, diags = decode(_show(file), file.read_bytes())
@@ -126,6 +126,9 @@ def _known_outlets(file: Path, console: cli.Console, tz: object) -> tuple[list[s
 
 def _validate(shown: str, markdown: str, config: SiteConfig) -> list[Diagnostic]:
     """Errors the written brief would give in a build; none is expected."""
+    from .markdown import render_brief
+    from .schema import parse_brief
+
     brief, diags = parse_brief(shown, markdown, config.tz)
     if brief is not None:
         diags += render_brief(brief, config.allow_html)[1]
@@ -133,6 +136,10 @@ def _validate(shown: str, markdown: str, config: SiteConfig) -> list[Diagnostic]
 
 
 def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
+    from .brief_writer import render_draft
+    from .importer import import_text
+    from .importer.outlets import bad_rating, outlet_yaml
+
     content = Path(args.content or args.out or "content")
     out = Path(args.out) if args.out else content
     if not args.dry_run and not args.out and not content.is_dir():

@@ -13,18 +13,20 @@ import signal
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .diagnostics import Diagnostic
 from .linkcheck import LinkMemory, PageVerdicts
-from .listings import SiteData
 from .packs import Store
 from .parallel import Memo
 from .project import Project
-from .relink import RelatedMemo
 from .themes import resolve
 from .tracker import PageRecord, PageTracker
+
+if TYPE_CHECKING:
+    from .listings import SiteData
+    from .relink import RelatedMemo
 
 FORMAT = 5  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
@@ -102,7 +104,7 @@ class BuildCache:
         self._parsed = Memo()
         self._marked = Memo()
         self._links = Memo()
-        self._related: RelatedMemo | None = RelatedMemo() if folder is None else None
+        self._related: RelatedMemo | None = _related_memo() if folder is None else None
         self._related_store = Store(folder, "related") if folder is not None else None
         self._memos_loaded = folder is None
         self._links_loaded = folder is None
@@ -147,7 +149,7 @@ class BuildCache:
         if memo_key != self._memo_key and self._links_loaded:
             self._links = Memo()
         if memo_key != self._memo_key and self._related is not None:
-            self._related = RelatedMemo()
+            self._related = _related_memo()
         self._memo_key = memo_key
         old = self.state
         self.changes = classify(old.key if old else None, self.key, old.inputs if old else {}, hashes)
@@ -307,8 +309,9 @@ class BuildCache:
     def related(self) -> RelatedMemo:
         """The related stage's last index and lists (crosslink.link_site)."""
         if self._related is None:
+            fresh = _related_memo()
             loaded = self._related_store.load(self._memo_key) if self._related_store is not None else None
-            self._related = loaded if isinstance(loaded, RelatedMemo) else RelatedMemo()
+            self._related = loaded if isinstance(loaded, type(fresh)) else fresh
         return self._related
 
     def link_memory(self) -> LinkMemory:
@@ -381,6 +384,13 @@ class BuildCache:
                 _dump(self.folder / f"briefs-{shard:x}.pickle", (self._memo_key, parsed, marked))
                 self._saved[shard] = keys
         self._parsed.changed = self._marked.changed = False
+
+
+def _related_memo() -> RelatedMemo:
+    """An empty memo for the related stage, which (with the index it keeps) loads only when a build links briefs."""
+    from .relink import RelatedMemo
+
+    return RelatedMemo()
 
 
 def _shard(key: Any) -> int:

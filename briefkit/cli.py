@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from typing import NoReturn, TextIO
 
-from . import __version__, linkcheck, pipeline
+from . import __version__, pipeline
 from .cache import BuildCache
-from .diagnostics import Diagnostic, count_line
+from .diagnostics import Diagnostic, count_line, sorted_diagnostics
 from .project import Project, UsageError, open_project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -158,7 +158,9 @@ def report_external(result: pipeline.BuildResult, console: Console, fetch: bool)
         more = f" and {len(pages) - 1} more" if len(pages) > 1 else ""
         console.say(f"  {url}  ({pages[0]}{more})")
     if fetch and external:
-        result.diagnostics = pipeline.sorted_diagnostics(result.diagnostics + linkcheck.check_external(external))
+        from .linkcheck import check_external  # the link checker loads with the stages, not for every command
+
+        result.diagnostics = sorted_diagnostics(result.diagnostics + check_external(external))
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -222,10 +224,23 @@ def _serve(args: argparse.Namespace, console: Console) -> int:
     return serve.cmd_serve(args, console)
 
 
-EXTENSIONS.append(_serve_parser)
-COMMANDS["serve"] = _serve
+def _related_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("related", help="show why briefs are related: ranked candidates, score by signal",
+                       description="Rank the related candidates of one brief and break each score down by "
+                                   "signal, as the build does. Writes nothing.")
+    p.add_argument("slug", help="the brief's slug (its file name without .md, unless it sets slug:)")
+    p.add_argument("--json", action="store_true", help="print JSON for tools instead of a table")
+    p.add_argument("--all", action="store_true", help="also list candidates that are not shown")
+    _common(p, writes=False)
 
-from . import (
-    authoring,  # noqa: F401  (registers the new and import commands)
-    explain,  # noqa: F401  (registers the related command)
-)
+
+def _related(args: argparse.Namespace, console: Console) -> int:
+    from . import explain  # the related index loads for this command, not for every build
+
+    return explain.cmd_related(args, console)
+
+
+EXTENSIONS += [_serve_parser, _related_parser]
+COMMANDS.update(serve=_serve, related=_related)
+
+from . import authoring  # noqa: F401  (registers the new and import commands)

@@ -1,6 +1,6 @@
 """The `related SLUG` command: a brief's ranked related candidates, each score broken down by signal.
 
-Registers itself with cli.py; builds in memory (writes nothing) and prints text or --json.
+cli.py registers it and loads it when the command runs; builds in memory (writes nothing) and prints text or --json.
 """
 
 from __future__ import annotations
@@ -16,16 +16,6 @@ from .project import UsageError
 from .related import SIGNALS, Index, Match
 
 TIERS = {"author": "author", "story": "story", "similar": "similar"}
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("related", help="show why briefs are related: ranked candidates, score by signal",
-                       description="Rank the related candidates of one brief and break each score down by "
-                                   "signal, as the build does. Writes nothing.")
-    p.add_argument("slug", help="the brief's slug (its file name without .md, unless it sets slug:)")
-    p.add_argument("--json", action="store_true", help="print JSON for tools instead of a table")
-    p.add_argument("--all", action="store_true", help="also list candidates that are not shown")
-    cli._common(p, writes=False)
 
 
 def status(m: Match, index: Index) -> str:
@@ -109,7 +99,3 @@ def cmd_related(args: argparse.Namespace, console: cli.Console) -> int:
     for line in as_text(index, args.slug, result.site.by_slug[args.slug].brief.path, not args.all):
         console.say(line)
     return cli.EXIT_OK
-
-
-cli.EXTENSIONS.append(add_parser)
-cli.COMMANDS["related"] = cmd_related  # type: ignore[assignment]

@@ -12,9 +12,8 @@ import hashlib
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from . import __version__
@@ -24,7 +23,9 @@ from .listings import url_of
 from .pagelinks import Found, ParsedPage, parse_page, scanner
 from .parallel import Memo, ordered_map
 from .project import SiteConfig
-from .render import Output
+
+if TYPE_CHECKING:  # the verdicts load with the build cache's state, without the theme engine
+    from .render import Output
 
 SKIP_SCHEMES = {"mailto", "tel", "data", "javascript", "sms"}
 _ANCHOR = re.compile(r"#[-\w.:]*")  # "#id" with nothing urlsplit or unquote would change
@@ -349,6 +350,8 @@ def check_external(external: dict[str, list[str]], workers: int = 8,
     """Fetch each external link once; each failure is a warning on the first page that links to it."""
     links = list(external)
     urls = [u if urlsplit(u).scheme else "https:" + u for u in links]  # protocol-relative //host/...
+    from concurrent.futures import ThreadPoolExecutor  # only `check --external` fetches
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(get, urls))
     diags = []

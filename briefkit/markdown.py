@@ -9,16 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from markdown_it import MarkdownIt
-from markdown_it.rules_inline import StateInline
-from markdown_it.token import Token
 
 from .diagnostics import Diagnostic
 from .model import Brief
 from .slugs import slugify
+
+if TYPE_CHECKING:  # markdown-it itself loads with the first brief converted, not with the RenderedBrief type
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 _MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*)\]")
 _LINK_SCHEMES = {"", "http", "https", "mailto"}
@@ -85,6 +86,8 @@ def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env
 @lru_cache(maxsize=2)
 def markdown(allow_html: bool) -> MarkdownIt:
     """The shared parser; raw HTML is escaped unless the site allows it."""
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": allow_html}).enable(["table", "strikethrough"])
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # schemes are checked, with a diagnostic, in _check_links
     md.inline.ruler.before("link", "citation", _citation_rule)

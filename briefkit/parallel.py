@@ -5,7 +5,6 @@ Falls back to a plain loop where fork is missing or the work is too small to pay
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Hashable, Sequence
@@ -23,6 +22,12 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    import multiprocessing  # loaded by the first stage with work to share, not by a build with nothing to do
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _worker_start() -> None:
@@ -45,8 +50,10 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     brief pages), and contiguous halves left one core idle while the other rendered them all.
     """
     n = min(cores(), 8)
-    if n < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if n < 2 or len(items) < MIN_ITEMS or not _can_fork():
         return [fn(x) for x in items]
+    import multiprocessing
+
     global _JOB
     _JOB = (fn, items, n)
     try:

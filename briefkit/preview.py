@@ -20,10 +20,11 @@ from . import checks, metadata, scorecard
 from .listings import BriefView, SiteData, brief_page
 from .markdown import render_brief
 from .outlets import registry
-from .pipeline import build_time, parse_one
+from .pipeline import build_time
 from .project import Project
-from .render import configure, render_page
-from .themes import environment, resolve
+from .render import configure, environment, render_page
+from .stages import parse_one
+from .themes import resolve
 
 
 @dataclass

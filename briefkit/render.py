@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Collection, Iterator, MutableMapping
+from collections.abc import Callable, Collection, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from .diagnostics import Diagnostic
 from .listings import MONTHS, Page, SiteData, url_of
 from .parallel import ordered_map
 from .project import SiteConfig
+from .themes import Theme
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,41 @@ def make_globals(config: SiteConfig) -> dict[str, Any]:
 def configure(env: jinja2.Environment, config: SiteConfig) -> None:
     env.filters.update(long_date=long_date, iso=iso, percent=percent)
     env.globals.update(make_globals(config))
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """Looks a missing name up once: `include ... ignore missing` asks for it on every page."""
+
+    def __init__(self, searchpath: list[str]):
+        super().__init__(searchpath)
+        self.missing: set[str] = set()
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template in self.missing:
+            raise jinja2.TemplateNotFound(template)
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            self.missing.add(template)
+            raise
+
+
+def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
+    """Autoescaping, strict about undefined names, no re-stat of templates on every lookup.
+
+    With `compiled`, templates compiled once are kept there (keyed by their source's checksum), so a
+    build that renders one page does not compile the theme again.
+    """
+    return jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
+        loader=_Loader([str(d) for d in theme.template_dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        keep_trailing_newline=True,
+    )
 
 
 class SiteFiles(MutableMapping[str, bytes]):

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
 import yaml
 
 from .diagnostics import Diagnostic
@@ -59,36 +57,3 @@ def _key_line(file: Path, key: str) -> int:
     return text.count("\n", 0, found.start()) + 1 if found else 0
 
 
-class _Loader(jinja2.FileSystemLoader):
-    """Looks a missing name up once: `include ... ignore missing` asks for it on every page."""
-
-    def __init__(self, searchpath: list[str]):
-        super().__init__(searchpath)
-        self.missing: set[str] = set()
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        if template in self.missing:
-            raise jinja2.TemplateNotFound(template)
-        try:
-            return super().get_source(environment, template)
-        except jinja2.TemplateNotFound:
-            self.missing.add(template)
-            raise
-
-
-def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
-    """Autoescaping, strict about undefined names, no re-stat of templates on every lookup.
-
-    With `compiled`, templates compiled once are kept there (keyed by their source's checksum), so a
-    build that renders one page does not compile the theme again.
-    """
-    return jinja2.Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
-        loader=_Loader([str(d) for d in theme.template_dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-        keep_trailing_newline=True,
-    )

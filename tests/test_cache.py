@@ -169,3 +169,18 @@ def test_a_build_run_as_its_own_process_leaves_a_cache_the_next_one_uses(tmp_pat
     assert "parse 40 briefs, 1 parsed, 39 from the cache" in progress
     assert "markdown 40 briefs, 1 converted, 39 from the cache" in progress
     assert "On 12 May 2024" in (root / "site" / "briefs" / brief.stem / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_with_nothing_changed_loads_neither_the_theme_engine_nor_markdown(tmp_path: Path) -> None:
+    """A no-change build spends most of its time starting Python: it stays free of Jinja, markdown-it and
+    the related index (measured: 0.40 s -> 0.27 s at 4,000 briefs)."""
+    corpus = load_corpus_module().generate(12, seed=5)
+    root = tmp_path / "site-root"
+    corpus.write(root)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+    probe = ("import sys\nfrom briefkit.cli import main\ncode = main(['build', '-q', '--no-search'])\n"
+             "print(code, sorted(m for m in ('jinja2', 'markdown_it', 'briefkit.related') if m in sys.modules))")
+    runs = [subprocess.run([sys.executable, "-c", probe], check=False, cwd=root, env=env, capture_output=True,
+                           text=True, timeout=300) for _ in range(2)]
+    assert runs[0].stdout.strip() == "0 ['briefkit.related', 'jinja2', 'markdown_it']", runs[0].stderr[-2000:]
+    assert runs[1].stdout.strip() == "0 []", runs[1].stderr[-2000:]

@@ -1,0 +1,159 @@
+"""The build's stages after reading: parse -> check -> markdown -> site -> render -> links -> write.
+
+pipeline.build reads the inputs and asks the cache whether anything changed; only then are these
+stages (and everything they import) loaded. Each stage is timed; content problems travel as
+diagnostics; nothing is written when any error was found (or any warning, with strict).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
+
+from . import checks, crosslink, feeds, linkcheck, metadata, scorecard, sitemap
+from . import search as search_index
+from .cache import BuildCache
+from .diagnostics import Diagnostic, sorted_diagnostics
+from .frontmatter import decode
+from .listings import build_site, site_pages
+from .markdown import RenderedBrief, render_brief
+from .model import Brief, Outlet
+from .outlets import registry
+from .parallel import Memo, ordered_map
+from .pipeline import BuildResult, Inputs, Stages, output_shown
+from .project import Project
+from .render import Output, environment, render_pages
+from .schema import parse_brief, parse_outlets
+from .themes import resolve
+from .write import write_site
+
+
+def parse_one(shown: str, raw: bytes, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
+    text, diags = decode(shown, raw)
+    if text is None:
+        return None, diags
+    brief, problems = parse_brief(shown, text, tz)
+    return brief, diags + problems
+
+
+def parse_all(project: Project, inputs: Inputs,
+              cache: BuildCache | None = None) -> tuple[list[Brief], list[Outlet], list[Diagnostic]]:
+    """Parse every brief (on every core; only changed ones with a cache) and outlets.yaml."""
+    tz = project.config.tz
+
+    def parse(item: tuple[str, bytes]) -> tuple[Brief | None, list[Diagnostic]]:
+        return parse_one(item[0], item[1], tz)
+
+    if cache is not None:
+        results = cache.parsed.map(parse, inputs.briefs, key=lambda item: (item[0], cache.hashes[item[0]]))
+    else:
+        results = ordered_map(parse, inputs.briefs)
+    briefs = [brief for brief, _ in results if brief is not None]
+    diags = [d for _, problems in results for d in problems]
+    outlets: list[Outlet] = []
+    if inputs.outlets:
+        shown, raw = inputs.outlets
+        text, problems = decode(shown, raw)
+        diags += problems
+        if text is not None:
+            outlets, problems = parse_outlets(shown, text, tz)
+            diags += problems
+    return briefs, outlets, diags
+
+
+def markdown_all(published: list[Brief], allow_html: bool,
+                 cache: BuildCache | None = None) -> tuple[list[RenderedBrief], list[Diagnostic]]:
+    """Render each published brief's Markdown and check the result."""
+    def render(brief: Brief) -> tuple[RenderedBrief, list[Diagnostic]]:
+        r, problems = render_brief(brief, allow_html)
+        return r, problems + checks.check_rendered(r)
+
+    if cache is not None:
+        results = cache.marked.map(render, published, key=lambda b: (b.path, cache.hashes[b.path]))
+    else:
+        results = ordered_map(render, published)
+    return [r for r, _ in results], [d for _, problems in results for d in problems]
+
+
+def _reused(memo: Memo, items: int, done: str) -> str:
+    """", 3 parsed, 3997 from the cache": what a stage did itself and what the build cache gave it."""
+    return f", {memo.computed} {done}, {items - memo.computed} from the cache" if memo.computed < items else ""
+
+
+
+def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, write: bool, strict: bool,
+        search: bool, cache: BuildCache | None, proceed: Callable[[], bool] | None, now: datetime,
+        today: date) -> None:
+    """Every stage after reading, filling in `result`; writes the site when nothing is wrong."""
+    diags: list[Diagnostic] = []
+    briefs, outlets, problems = parse_all(project, inputs, cache)
+    diags += problems
+    stages.done("parse", f"{len(briefs)} briefs" + (_reused(cache.parsed, len(inputs.briefs), "parsed") if cache else ""))
+    published, problems = checks.check_site(project, briefs, inputs.assets)
+    diags += problems
+    stages.done("check", f"{len(published)} to publish")
+    rendered, problems = markdown_all(published, project.config.allow_html, cache)
+    diags += problems
+    stages.done("markdown", f"{len(rendered)} briefs" + (_reused(cache.marked, len(published), "converted") if cache else ""))
+    reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
+    diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
+    diags += checks.check_forecasts(published, today)
+    site = build_site(project.config, rendered, outlets)
+    diags += crosslink.link_site(site, cache.related if cache is not None else None)
+    stages.done("related", f"{len(site.briefs)} briefs linked")
+    scorecard.annotate(site, reg, today)
+    pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
+    metadata.annotate(site)
+    diags += metadata.check_config(project.config, project.display(project.site_file), {r for r, _ in inputs.assets})
+    theme, problems = resolve(project)
+    diags += problems
+    out = Output(project.out)
+    if theme is not None:
+        tracker = cache.page_tracker(site, project.out) if cache is not None and write else None
+        compiled = cache.folder_for("templates") if cache is not None and write else None
+        diags += render_pages(environment(theme, compiled), site, pages, out, {"build_time": now}, tracker)
+        for static_dir in theme.static_dirs:
+            for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+                rel = "static/" + file.relative_to(static_dir).as_posix()
+                out.files.pop(rel, None)  # a child theme's file replaces its parent's
+                diags += out.add(rel, file.read_bytes(), project.display(file))
+    diags += out.add("index.json", crosslink.index_json(site), "site index")
+    for rel, file in inputs.assets:
+        diags += out.add(rel, file.read_bytes(), project.display(file))
+    diags += feeds.add_feeds(site, out, now)
+    diags += sitemap.add_sitemap(site, pages, out)
+    kept = sum(1 for p in pages if p.path in out.kept)
+    stages.done("render", f"{len(pages)} pages" + (f", {len(pages) - kept} rendered, {kept} unchanged" if kept else ""))
+    indexing = None  # Pagefind runs in its own process while the links are checked
+    if search and write and published and not any(d.is_error or strict for d in diags):
+        indexing = search_index.start_index(out.files, previous=project.out)
+    try:
+        if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
+            result.links = linkcheck.check_links(site.config, out, output_shown(project),
+                                                 cache.link_memory() if cache is not None else None)
+            diags += result.links.diagnostics
+            checked = result.links.checked
+            stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external, "
+                                 + ("every page checked" if checked == result.links.pages else
+                                    f"{checked} page{'' if checked == 1 else 's'} checked"))
+        if indexing is not None and not any(d.is_error or strict for d in diags):
+            bundle, problems = indexing.finish()
+            diags += problems
+            for rel, data in bundle.items():
+                diags += out.add(rel, data, "search index")
+            stages.done("search", f"{len(bundle)} index files")
+    finally:
+        if indexing is not None:
+            indexing.cancel()  # when the links failed the build; a no-op once finished
+    result.diagnostics = sorted_diagnostics(diags)
+    result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
+    writable = write and not result.errors and not (strict and result.warnings)
+    if writable and proceed is not None and not proceed():
+        result.superseded = True
+    elif writable:
+        if cache is not None:
+            cache.save_early()
+        result.written = write_site(project.out, out.files, out.kept)
+        if cache is not None:
+            cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept)
+        stages.done("write", f"{result.written.written} written, {result.written.removed} removed")
