@@ -46,13 +46,6 @@ def timed_build(site: Path, *args: str) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def settle() -> None:
-    """Flush what deleting the last build's files left the disk to do (a filesystem mounted with `discard`
-    trims freed blocks for seconds afterwards), so the next timing is of the build alone."""
-    os.sync()
-    time.sleep(1)
-
-
 def edit(site: Path, n: int) -> Path:
     """Change the first fact of one brief, differently each time."""
     briefs = sorted((site / "content").glob("*.md"))
@@ -122,18 +115,21 @@ def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = ()) -> tuple[
         proc.wait(timeout=60)
 
 
+def row_name(n: int, search: bool) -> str:
+    return f"n{n}{'' if search else '-no-search'}"
+
+
 def bench(n: int, runs: int, workdir: Path, serve_edits: int, search: bool) -> dict[str, str]:
     """One row of the table: one corpus size, with or without the search index."""
-    site = workdir / f"n{n}{'' if search else '-no-search'}"
+    row = workdir / row_name(n, search)
     flags = () if search else ("--no-search",)
-    if site.exists():
-        shutil.rmtree(site)
-    corpus.generate(n, seed=1).write(site)
+    corpus.generate(n, seed=1).write(row / "source")
     cold, rss = [], []
-    for _ in range(runs):
-        shutil.rmtree(site / "site", ignore_errors=True)
-        shutil.rmtree(site / ".cache", ignore_errors=True)
-        settle()
+    for i in range(runs):
+        # each cold build gets a fresh copy of the site, as a first build after a checkout would: deleting
+        # the last build's output first slowed the next one by up to 40% here (ext4 mounted with discard)
+        site = row / f"run-{i}"
+        shutil.copytree(row / "source", site)
         t, m = timed_build(site, *flags)
         cold.append(t)
         rss.append(m)
@@ -170,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="time builds with the search index, without it (--no-search), or both (default)")
     args = p.parse_args(argv)
     modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.search]
+    for n in args.sizes:  # an earlier run's sites go before any timing starts: see bench() on deleting
+        for search in modes:
+            shutil.rmtree(args.workdir / row_name(n, search), ignore_errors=True)
     rows = [bench(n, args.runs, args.workdir, args.serve_edits, search) for n in args.sizes for search in modes]
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"\n{cores} cores, load average {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} runs\n")
