@@ -28,7 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 import corpus
 
-ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+# Python's bytecode cache on, as on an author's machine (a sandbox may turn it off, and then every build
+# compiles briefkit's modules again first: 0.03 s of a no-change build, 0.09 s of a full one)
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+       "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
 
 
 def timed_build(site: Path, *args: str) -> tuple[float, float]:
