@@ -77,6 +77,10 @@ def unknown(reg: Registry, briefs: Iterable[Brief]) -> list[Unknown]:
     """Names not in the registry, each once, in order of first use (briefs by path)."""
     seen: dict[str, list[Mention]] = {}
     for b in sorted(briefs, key=lambda b: b.path):
+        # most names are known: look them up before making a Mention of each (36,000 at 4,000 briefs)
+        if all(reg.match(s.name) is not None for s in b.sources) and \
+                all(reg.match(n.outlet) is not None for n in b.narratives if n.outlet):
+            continue
         for m in mentions(b):
             if reg.match(m.name) is None:
                 seen.setdefault(name_key(m.name), []).append(m)
