@@ -1,6 +1,6 @@
 """The build cache: what the last good build read, rendered and wrote, so the next does only what changed.
 
-classify() is pure (the render stage's side is tracker.py). BuildCache keeps its state in memory and,
+What changed is worked out by changes.py, which pages to render by tracker.py (both pure). BuildCache keeps its state in memory and,
 for `build`, in .cache/ under the site root; it writes nowhere else.
 """
 
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .changes import Changes, classify, content_hash
 from .diagnostics import Diagnostic
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
@@ -33,50 +34,12 @@ SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so
 PACKAGE = Path(__file__).resolve().parent
 
 
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
 def generator_version() -> str:
     """briefkit's version and the bytes of its code: a changed engine rebuilds everything."""
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
     for file in sorted(PACKAGE.glob("*.py")):
         h.update(file.name.encode() + b"\0" + file.read_bytes())
     return h.hexdigest()
-
-
-@dataclass(frozen=True)
-class Changes:
-    """How the inputs differ from the last good build's."""
-
-    full: str = ""  # why every page is rendered again; empty for an incremental build
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    modified: tuple[str, ...] = ()
-
-    @property
-    def nothing(self) -> bool:
-        return not (self.full or self.added or self.removed or self.modified)
-
-    def describe(self) -> str:
-        if self.full:
-            return f"all rebuilt: {self.full}"
-        return f"{len(self.added)} added, {len(self.modified)} changed, {len(self.removed)} removed"
-
-
-def classify(old_key: Mapping[str, str] | None, new_key: Mapping[str, str],
-             old_inputs: Mapping[str, str], new_inputs: Mapping[str, str]) -> Changes:
-    """Compare two builds' settings (`key`: templates, site.yaml, ...) and input file hashes."""
-    if old_key is None:
-        return Changes(full="no earlier build")
-    differ = [name for name in sorted(set(old_key) | set(new_key)) if old_key.get(name) != new_key.get(name)]
-    if differ:
-        return Changes(full=", ".join(differ) + " changed")
-    return Changes(
-        added=tuple(sorted(set(new_inputs) - set(old_inputs))),
-        removed=tuple(sorted(set(old_inputs) - set(new_inputs))),
-        modified=tuple(sorted(p for p in new_inputs.keys() & old_inputs.keys() if new_inputs[p] != old_inputs[p])),
-    )
 
 
 @dataclass

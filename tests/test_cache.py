@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, delete_brief, read_tree, run
 
 from briefkit import parallel
-from briefkit.cache import Changes, classify
+from briefkit.changes import Changes, classify
 from briefkit.tracker import PageRecord, plan_pages
 
 KEY = {"generator": "g1", "templates": "t1", "site.yaml": "s1", "outlets.yaml": "o1", "settings": "x1"}
