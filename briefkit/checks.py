@@ -7,7 +7,6 @@ Returns diagnostics; decides which briefs are published (drafts only with --draf
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 from . import forecasts
@@ -92,10 +91,10 @@ def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str) ->
     return diags
 
 
-def check_forecasts(briefs: Iterable[Brief], today: date) -> list[Diagnostic]:
+def check_forecasts(questions: Iterable[forecasts.Question]) -> list[Diagnostic]:
     """Questions past their deadline with no outcome; one question resolved both ways."""
     diags: list[Diagnostic] = []
-    for q in forecasts.questions(briefs, today):
+    for q in questions:
         last = q.latest
         if q.status == forecasts.OVERDUE and q.deadline is not None:
             diags.append(Diagnostic(last.brief.path, last.prediction.line, f"{last.field}.outcome",

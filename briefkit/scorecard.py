@@ -106,8 +106,9 @@ def outlet_slug(o: Outlet) -> str:
     return o.slug or f"outlet-{o.line}"
 
 
-def annotate(site: SiteData, reg: Registry, today: date) -> None:
-    """Add balance panels to briefs and the site-wide lists to site.extra."""
+def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today: date) -> None:
+    """Add balance panels to briefs and the site-wide lists to site.extra (`questions`: forecasts.questions
+    of the published briefs, which the checks read too)."""
     c = site.config
     threshold, min_rated = c.balance["threshold"], c.balance["min_rated"]
     views: dict[str, OutletView] = {o.slug: OutletView(o, url_of(c, f"outlets/{outlet_slug(o)}/")) for o in reg.outlets}
@@ -122,7 +123,7 @@ def annotate(site: SiteData, reg: Registry, today: date) -> None:
             ov.narratives.append((site.by_slug[b.slug], said, html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
-    site.extra["forecasts"] = forecast_board(site, today)
+    site.extra["forecasts"] = forecast_board(site, questions, today)
     site.extra["corrections"] = corrections(site)
 
 
@@ -161,9 +162,8 @@ def _newest_first(b: Blindspot) -> tuple[datetime, str]:
     return (b.date, b.url)
 
 
-def forecast_board(site: SiteData, today: date) -> dict[str, Any]:
+def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[str, Any]:
     """Questions by status and each forecaster's record, ready for the forecasts page."""
-    qs = fc.questions([v.brief for v in site.briefs], today)
 
     def view(q: fc.Question) -> QuestionView:
         last = q.latest

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, tzinfo
 
-from . import checks, crosslink, feeds, linkcheck, metadata, scorecard, sitemap
+from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecard, sitemap
 from . import search as search_index
 from .cache import BuildCache
 from .diagnostics import Diagnostic, sorted_diagnostics
@@ -97,11 +97,12 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     stages.done("markdown", f"{len(rendered)} briefs" + (_reused(cache.marked, len(published), "converted") if cache else ""))
     reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
-    diags += checks.check_forecasts(published, today)
+    questions = forecasts.questions(published, today)
+    diags += checks.check_forecasts(questions)
     site = build_site(project.config, rendered, outlets)
     diags += crosslink.link_site(site, cache.related if cache is not None else None)
     stages.done("related", f"{len(site.briefs)} briefs linked")
-    scorecard.annotate(site, reg, today)
+    scorecard.annotate(site, reg, questions, today)
     pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
     metadata.annotate(site)
     diags += metadata.check_config(project.config, project.display(project.site_file), {r for r, _ in inputs.assets})
