@@ -127,10 +127,15 @@ def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first
         ]
     if not node.style:
         doc.plain[at] = node.value
+    if node.tag == _STR:  # most values: the constructor would hand back node.value after three calls
+        return node.value
     try:
         return ctor.construct_object(node)
     except (yaml.constructor.ConstructorError, ValueError):
         return node.value
+
+
+_STR = "tag:yaml.org,2002:str"
 
 
 def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError) -> Diagnostic:
