@@ -1,7 +1,7 @@
 """The build cache: what the last good build read, rendered and wrote, so the next does only what changed.
 
-What changed is worked out by changes.py, which pages to render by tracker.py (both pure). BuildCache keeps its state in memory and,
-for `build`, in .cache/ under the site root; it writes nowhere else.
+What changed is worked out by changes.py, which pages to render by tracker.py (both pure). BuildCache
+keeps its state in memory and, for `build`, in .cache/ under the site root; it writes nowhere else.
 """
 
 from __future__ import annotations

@@ -75,10 +75,11 @@ def markdown_all(published: list[Brief], allow_html: bool,
     return [r for r, _ in results], [d for _, problems in results for d in problems]
 
 
-def _reused(memo: Memo, items: int, done: str) -> str:
+def _reused(memo: Memo | None, items: int, done: str) -> str:
     """", 3 parsed, 3997 from the cache": what a stage did itself and what the build cache gave it."""
-    return f", {memo.computed} {done}, {items - memo.computed} from the cache" if memo.computed < items else ""
-
+    if memo is None or memo.computed >= items:
+        return ""
+    return f", {memo.computed} {done}, {items - memo.computed} from the cache"
 
 
 def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, write: bool, strict: bool,
@@ -88,13 +89,15 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     diags: list[Diagnostic] = []
     briefs, outlets, problems = parse_all(project, inputs, cache)
     diags += problems
-    stages.done("parse", f"{len(briefs)} briefs" + (_reused(cache.parsed, len(inputs.briefs), "parsed") if cache else ""))
+    reused = _reused(cache.parsed if cache else None, len(inputs.briefs), "parsed")
+    stages.done("parse", f"{len(briefs)} briefs{reused}")
     published, problems = checks.check_site(project, briefs, inputs.assets)
     diags += problems
     stages.done("check", f"{len(published)} to publish")
     rendered, problems = markdown_all(published, project.config.allow_html, cache)
     diags += problems
-    stages.done("markdown", f"{len(rendered)} briefs" + (_reused(cache.marked, len(published), "converted") if cache else ""))
+    reused = _reused(cache.marked if cache else None, len(published), "converted")
+    stages.done("markdown", f"{len(rendered)} briefs{reused}")
     reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
     questions = forecasts.questions(published, today)
