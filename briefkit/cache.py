@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .changes import Changes, classify, content_hash
+from .changes import DAY, Changes, classify, content_hash
 from .diagnostics import Diagnostic
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
@@ -96,8 +96,8 @@ class BuildCache:
               options: Mapping[str, Any] | None = None) -> Changes:
         """Hash this build's inputs (pipeline.Inputs) and settings; compare them with the last good build's.
 
-        `clock` holds the build's time values: `today` always counts (dated checks and pages use it),
-        the others only when some template names them. `options` are the build's own switches.
+        `clock` holds the build's time values: `today` always counts (forecasts fall overdue by it), yet
+        renders again only the pages whose data it changed; the others count only when a template names them. `options` are the build's own switches.
         """
         self._load()
         self.hashes = {shown: content_hash(raw) for shown, raw in inputs.briefs}
@@ -134,8 +134,9 @@ class BuildCache:
                     sources += data.decode("utf-8", "replace")
         site_yaml = project.site_file.read_bytes() if project.site_file.is_file() else b""
         # a template-wide value such as build_time only counts when some template names it
-        used = {name: repr(value) for name, value in sorted(clock.items()) if name in sources or name == "today"}
+        used = {name: repr(value) for name, value in sorted(clock.items()) if name in sources and name != DAY}
         return {
+            DAY: repr(clock.get(DAY)),
             "generator": generator_version(),
             "templates": h.hexdigest() if theme else "missing",
             "site.yaml": content_hash(site_yaml),
@@ -182,7 +183,8 @@ class BuildCache:
         full = bool(self.changes.full)
         before = {} if full or self.state is None else self.state.pages
         attrs = {} if full or self.state is None else self.state.attrs
-        shared = "\0".join(f"{k}={v}" for k, v in sorted(self.key.items()))
+        # the date is not a part of every page: it reaches a page as the data it changed (a forecast's status)
+        shared = "\0".join(f"{k}={v}" for k, v in sorted(self.key.items()) if k != DAY)
         self.tracker = PageTracker(site, self.hashes, before, attrs, set() if full else self.intact(out), shared)
         return self.tracker
 

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 
+DAY = "today"  # the build's date in a build key
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -19,27 +22,33 @@ class Changes:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     modified: tuple[str, ...] = ()
+    new_day: bool = False  # the date moved on: forecasts may have fallen overdue, on the pages that show them
 
     @property
     def nothing(self) -> bool:
-        return not (self.full or self.added or self.removed or self.modified)
+        return not (self.full or self.added or self.removed or self.modified or self.new_day)
 
     def describe(self) -> str:
         if self.full:
             return f"all rebuilt: {self.full}"
-        return f"{len(self.added)} added, {len(self.modified)} changed, {len(self.removed)} removed"
+        day = ", a new day" if self.new_day else ""
+        return f"{len(self.added)} added, {len(self.modified)} changed, {len(self.removed)} removed{day}"
 
 
 def classify(old_key: Mapping[str, str] | None, new_key: Mapping[str, str],
              old_inputs: Mapping[str, str], new_inputs: Mapping[str, str]) -> Changes:
-    """Compare two builds' settings (`key`: templates, site.yaml, ...) and input file hashes."""
+    """Compare two builds' settings (`key`: templates, site.yaml, ...) and input file hashes.
+
+    Any setting that differs rebuilds everything, except the date (`today`): pages count forecasts as
+    open or overdue by it, and their fingerprints tell which ones it changed."""
     if old_key is None:
         return Changes(full="no earlier build")
     differ = [name for name in sorted(set(old_key) | set(new_key)) if old_key.get(name) != new_key.get(name)]
-    if differ:
-        return Changes(full=", ".join(differ) + " changed")
+    if set(differ) - {DAY}:
+        return Changes(full=", ".join(name for name in differ if name != DAY) + " changed")
     return Changes(
         added=tuple(sorted(set(new_inputs) - set(old_inputs))),
         removed=tuple(sorted(set(old_inputs) - set(new_inputs))),
         modified=tuple(sorted(p for p in new_inputs.keys() & old_inputs.keys() if new_inputs[p] != old_inputs[p])),
+        new_day=DAY in differ,
     )

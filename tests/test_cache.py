@@ -8,6 +8,7 @@ import random
 import re
 import subprocess
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,15 @@ def test_a_changed_setting_rebuilds_everything(part: str) -> None:
     changes = classify(KEY, {**KEY, part: "new"}, {"content/a.md": "1"}, {"content/a.md": "1"})
     assert changes.full == f"{part} changed"
     assert changes.describe() == f"all rebuilt: {part} changed"
+
+
+def test_a_new_day_alone_is_an_incremental_build() -> None:
+    day1, day2 = {**KEY, "today": "date(2024, 10, 27)"}, {**KEY, "today": "date(2024, 10, 28)"}
+    inputs = {"content/a.md": "1"}
+    changes = classify(day1, day2, inputs, dict(inputs))
+    assert changes == Changes(new_day=True) and not changes.nothing
+    assert changes.describe() == "0 added, 0 changed, 0 removed, a new day"
+    assert classify(day1, {**day2, "templates": "new"}, inputs, inputs).full == "templates changed"
 
 
 def test_brief_changes_are_sorted_into_added_modified_removed() -> None:
@@ -184,3 +194,33 @@ def test_a_build_with_nothing_changed_loads_neither_the_theme_engine_nor_markdow
                            text=True, timeout=300) for _ in range(2)]
     assert runs[0].stdout.strip() == "0 ['briefkit.related', 'jinja2', 'markdown_it']", runs[0].stderr[-2000:]
     assert runs[1].stdout.strip() == "0 []", runs[1].stderr[-2000:]
+
+
+def test_a_new_day_renders_again_only_the_pages_whose_forecasts_fell_overdue(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The date is a build input (forecasts fall overdue by it) but not a reason to render every page."""
+    corpus = load_corpus_module().generate(40, seed=7)
+    root = tmp_path / "site-root"
+    corpus.write(root)
+    monkeypatch.chdir(root)
+    start = 1730000000  # 27 October 2024
+    open_deadlines = sorted(m.group(1) for p in (root / "content").glob("*.md") for m in re.finditer(
+        r"\n    by: (\d{4}-\d\d-\d\d)\n(?:    \w+: .*\n)*?    outcome: null", p.read_text(encoding="utf-8")))
+    deadline = next(d for d in open_deadlines if d > "2024-10-27")
+    due = int(datetime.fromisoformat(deadline).replace(tzinfo=timezone.utc).timestamp())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(start))
+    assert run("build", "-q", "--no-search").code == 0
+    before = (root / "site" / "forecasts" / "index.html").read_text(encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(due + 2 * 86400))  # two days past the deadline
+    result = run("build", "-v", "--no-search")
+    assert result.code == 0
+    lines = {x.split()[0]: x for x in result.err.splitlines() + result.out.splitlines() if x.startswith("  ")}
+    assert "0 added, 0 changed, 0 removed, a new day" in lines["read"]
+    pages, rendered = map(int, re.search(r"(\d+) pages, (\d+) rendered", lines["render"]).groups())
+    assert 1 <= rendered < pages // 4
+    after = (root / "site" / "forecasts" / "index.html").read_text(encoding="utf-8")
+    assert after != before and "Deadline passed as of" in after
+    cold = run("build", "-q", "--no-search", "--no-cache", "--out", str(tmp_path / "cold"))
+    assert cold.code == 0
+    assert read_tree(root / "site") == read_tree(tmp_path / "cold")
+    assert run("build", "-v", "--no-search").err.count("nothing changed") == 1  # the same day again
