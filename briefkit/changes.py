@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-
 DAY = "today"  # the build's date in a build key
 
 

@@ -8,7 +8,7 @@ import random
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -207,7 +207,7 @@ def test_a_new_day_renders_again_only_the_pages_whose_forecasts_fell_overdue(
     open_deadlines = sorted(m.group(1) for p in (root / "content").glob("*.md") for m in re.finditer(
         r"\n    by: (\d{4}-\d\d-\d\d)\n(?:    \w+: .*\n)*?    outcome: null", p.read_text(encoding="utf-8")))
     deadline = next(d for d in open_deadlines if d > "2024-10-27")
-    due = int(datetime.fromisoformat(deadline).replace(tzinfo=timezone.utc).timestamp())
+    due = int(datetime.fromisoformat(deadline).replace(tzinfo=UTC).timestamp())
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(start))
     assert run("build", "-q", "--no-search").code == 0
     before = (root / "site" / "forecasts" / "index.html").read_text(encoding="utf-8")
