@@ -33,9 +33,13 @@ def _h(*parts: str) -> str:
 class Digester:
     """Digests of template inputs within one build; briefs are known by their file's content hash."""
 
-    def __init__(self, brief_hashes: Mapping[str, str], attrs: Mapping[str, frozenset[str]] | None = None):
+    def __init__(self, brief_hashes: Mapping[str, str], attrs: Mapping[str, frozenset[str]] | None = None,
+                 shown: dict[Any, tuple[Any, str]] | None = None):
         self.brief_hashes = brief_hashes
         self.attrs = attrs  # per type, the attributes this template reads; None: all of them
+        # a brief's fields a listing shows, by (those fields, id(view)): shared by the digesters of
+        # templates that show the same ones (topic, home and month pages), so each is digested once
+        self.shown = shown if shown is not None else {}
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
         self._fields: dict[type, tuple[str, ...]] = {}  # dataclass type -> the attributes its digest covers
@@ -63,8 +67,7 @@ class Digester:
             if whole:
                 own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
             else:  # a listing shows a few fields (title, date, url): an edit elsewhere in the brief leaves it alone
-                own = _h("shown", *[f"{a}={self.of(getattr(obj, a, _MISSING), True)}"
-                                    for a in sorted(wanted or ()) if a not in _VIEW_LINKS])
+                own = self._shown(obj, wanted)  # type: ignore[arg-type]
             if shallow:
                 return _h("view", own)
             # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
@@ -121,6 +124,18 @@ class Digester:
             else:
                 parts.append(of(v, shallow))
         return parts
+
+    def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
+        key = (wanted, id(view))
+        hit = self.shown.get(key)
+        if hit is not None and hit[0] is view:
+            return hit[1]
+        names = sorted(a for a in wanted if a not in _VIEW_LINKS)
+        values = [getattr(view, a, _MISSING) for a in names]
+        value = _h("shown", *[f"{a}={self.of(v, True)}" for a, v in zip(names, values)])
+        if all(type(v) in _PLAIN_TYPES for v in values):  # plain values: no template's attributes shape it
+            self.shown[key] = (view, value)
+        return value
 
     def _view_attrs(self) -> frozenset[str] | None:
         """What this template reads of a BriefView; None for anything."""

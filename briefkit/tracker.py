@@ -40,12 +40,13 @@ class PageTracker:
         self.records: dict[str, PageRecord] = {}
         self.log = ReadLog()
         self._digesters: dict[str, Digester] = {}
+        self._shown: dict[Any, tuple[Any, str]] = {}  # Digester.shown, for all templates
         self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
         self._planned: dict[str, PageRecord] = {}
 
     def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> str:
         if page.template not in self._digesters:
-            self._digesters[page.template] = Digester(self.hashes, self.attrs.get(page.template, {}))
+            self._digesters[page.template] = Digester(self.hashes, self.attrs.get(page.template, {}), self._shown)
         url = url_of(self.site.config, page.path)
         return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared)
 
