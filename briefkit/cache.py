@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .listings import SiteData
     from .relink import RelatedMemo
 
-FORMAT = 5  # bump when the pickled layout changes
+FORMAT = 6  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
 PACKAGE = Path(__file__).resolve().parent
 
@@ -56,6 +56,7 @@ class State:
     page_count: int
     links: dict[str, PageVerdicts]  # HTML output path -> what the link check found on it
     links_site: str  # what those verdicts also depend on (linkcheck.site_key)
+    costs: dict[str, float]  # template -> seconds its pages' fingerprints took (PageTracker.costs)
 
 
 class BuildCache:
@@ -185,7 +186,8 @@ class BuildCache:
         attrs = {} if full or self.state is None else self.state.attrs
         # the date is not a part of every page: it reaches a page as the data it changed (a forecast's status)
         shared = "\0".join(f"{k}={v}" for k, v in sorted(self.key.items()) if k != DAY)
-        self.tracker = PageTracker(site, self.hashes, before, attrs, set() if full else self.intact(out), shared)
+        self.tracker = PageTracker(site, self.hashes, before, attrs, set() if full else self.intact(out), shared,
+                                   self.state.costs if self.state is not None else None)
         return self.tracker
 
     # -- after a good build -------------------------------------------------
@@ -209,7 +211,7 @@ class BuildCache:
         attrs = self.tracker.attrs if self.tracker else {}
         memory = self._memory or LinkMemory()
         self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
-                           memory.found, memory.found_site)
+                           memory.found, memory.found_site, self.tracker.costs if self.tracker else {})
         self._prune()
         if self.autosave:
             self.save()

@@ -14,7 +14,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 MIN_ITEMS = 300  # below this a forked worker costs more than it saves
-_JOB: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
+_JOB: tuple[Callable[[Any], Any], Sequence[Any], Sequence[Sequence[int]]] | None = None
 
 
 def cores() -> int:
@@ -22,6 +22,11 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
         return os.cpu_count() or 1
+
+
+def workers() -> int:
+    """How many processes (this one included) ordered_map shares a stage's items among."""
+    return min(cores(), 8)
 
 
 def _can_fork() -> bool:
@@ -39,32 +44,36 @@ def _worker_start() -> None:
 
 def _share(k: int) -> list[Any]:
     assert _JOB is not None
-    fn, items, n = _JOB
-    return [fn(x) for x in items[k::n]]
+    fn, items, shares = _JOB
+    return [fn(items[i]) for i in shares[k]]
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], shares: Sequence[Sequence[int]] | None = None) -> list[R]:
     """[fn(x) for x in items], split over forked workers; the workers inherit fn and items, only results travel.
 
-    Worker k takes items k, k+n, k+2n, ...: costly items cluster (the listing pages come after the
-    brief pages), and contiguous halves left one core idle while the other rendered them all.
+    `shares` says which items (by index) each of the workers() processes takes, the first being this
+    one; by default worker k takes items k, k+n, k+2n, ...: costly items cluster (the listing pages
+    come after the brief pages), and contiguous halves left one core idle while the other rendered them all.
     """
-    n = min(cores(), 8)
+    n = workers()
     if n < 2 or len(items) < MIN_ITEMS or not _can_fork():
         return [fn(x) for x in items]
     import multiprocessing
 
+    if shares is None or len(shares) != n:
+        shares = [range(k, len(items), n) for k in range(n)]
     global _JOB
-    _JOB = (fn, items, n)
+    _JOB = (fn, items, shares)
     try:
         with multiprocessing.get_context("fork").Pool(n - 1, initializer=_worker_start) as pool:
             pending = pool.map_async(_share, range(1, n))
-            shares = [_share(0), *pending.get()]
+            results = [_share(0), *pending.get()]
     finally:
         _JOB = None
     out: list[Any] = [None] * len(items)
-    for k, share in enumerate(shares):
-        out[k::n] = share
+    for share, done in zip(shares, results):
+        for i, r in zip(share, done):
+            out[i] = r
     return out
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any
 
 from .fingerprint import Digester, Read, ReadLog, SiteReads
 from .listings import Page, SiteData, url_of
-from .parallel import ordered_map
+from .parallel import ordered_map, workers
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,10 @@ class PageTracker:
     """
 
     def __init__(self, site: SiteData, hashes: Mapping[str, str], before: Mapping[str, PageRecord],
-                 attrs: Mapping[str, Mapping[str, frozenset[str]]], intact: Collection[str], shared: str):
+                 attrs: Mapping[str, Mapping[str, frozenset[str]]], intact: Collection[str], shared: str,
+                 costs: Mapping[str, float] | None = None):
         self.site, self.hashes, self.before, self.intact, self.shared = site, hashes, before, intact, shared
+        self.costs: dict[str, float] = dict(costs or {})  # template -> seconds to fingerprint all its pages
         self.attrs: dict[str, dict[str, frozenset[str]]] = {t: dict(a) for t, a in attrs.items()}
         self.records: dict[str, PageRecord] = {}
         self.log = ReadLog()
@@ -44,18 +47,32 @@ class PageTracker:
         self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
         self._planned: dict[str, PageRecord] = {}
 
-    def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> str:
+    def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> tuple[str, float]:
+        """The page's fingerprint, and the seconds it took."""
+        start = perf_counter()
         if page.template not in self._digesters:
             self._digesters[page.template] = Digester(self.hashes, self.attrs.get(page.template, {}), self._shown)
         url = url_of(self.site.config, page.path)
-        return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared)
+        return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared), perf_counter() - start
+
+    def _fingerprints(self, pages: list[Page], reads: list[tuple[Read, ...]], every: bool) -> list[str]:
+        """Fingerprints on every core, each template's pages in one process (they share digests), balanced
+        by what each template took last time; `every` page of the site: this time's costs are noted."""
+        shares = balance([p.template for p in pages], self.costs, workers()) if self.costs else None
+        done = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)), shares)
+        if every:
+            took: dict[str, float] = {}
+            for page, (_, seconds) in zip(pages, done):
+                took[page.template] = took.get(page.template, 0.0) + seconds
+            self.costs = took
+        return [fp for fp, _ in done]
 
     def plan(self, pages: list[Page]) -> set[str]:
         if not self.before:  # nothing to compare with: render everything, fingerprint afterwards
             self.records = {p.path: PageRecord("", ()) for p in pages}
             return {p.path for p in pages}
         reads = [self.before[p.path].reads if p.path in self.before else () for p in pages]
-        fingerprints = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)))
+        fingerprints = self._fingerprints(pages, reads, every=True)
         now = {}
         for page, read, fp in zip(pages, reads, fingerprints):
             now[page.path] = fp
@@ -85,5 +102,30 @@ class PageTracker:
     def finish(self, pages: list[Page]) -> None:
         """Fingerprint rendered pages, and every page of a template seen to read more than before."""
         todo = [p for p in pages if p.template in self._grown or not self.records[p.path].fingerprint]
-        for page, fp in zip(todo, ordered_map(lambda p: self._fingerprint(p, self.records[p.path].reads), todo)):
-            self.records[page.path] = PageRecord(fp, self.records[page.path].reads)
+        reads = [self.records[p.path].reads for p in todo]
+        for page, read, fp in zip(todo, reads, self._fingerprints(todo, reads, every=len(todo) == len(pages))):
+            self.records[page.path] = PageRecord(fp, read)
+
+
+def balance(templates: list[str], costs: Mapping[str, float], n: int) -> list[list[int]]:
+    """Which pages (by index) each of n processes fingerprints: a template's pages together, as they share
+    digests (a listing's briefs), the costliest first to the least loaded; the template with the most
+    pages (brief pages, which share little) is dealt out page by page last, to even the loads. Pure."""
+    groups: dict[str, list[int]] = {}
+    for i, template in enumerate(templates):
+        groups.setdefault(template, []).append(i)
+    shares: list[list[int]] = [[] for _ in range(n)]
+    if not groups:
+        return shares
+    load = [0.0] * n
+    spread = max(groups, key=lambda t: (len(groups[t]), t))
+    for template in sorted((t for t in groups if t != spread), key=lambda t: (-costs.get(t, 0.0), t)):
+        k = load.index(min(load))
+        shares[k] += groups[template]
+        load[k] += costs.get(template, 0.0)
+    each = costs.get(spread, 0.0) / len(groups[spread]) or 1e-9
+    for i in groups[spread]:
+        k = load.index(min(load))
+        shares[k].append(i)
+        load[k] += each
+    return shares

@@ -16,7 +16,7 @@ from conftest import ROOT, delete_brief, read_tree, run
 
 from briefkit import parallel
 from briefkit.changes import Changes, classify
-from briefkit.tracker import PageRecord, plan_pages
+from briefkit.tracker import PageRecord, balance, plan_pages
 
 KEY = {"generator": "g1", "templates": "t1", "site.yaml": "s1", "outlets.yaml": "o1", "settings": "x1"}
 
@@ -65,6 +65,15 @@ def test_planner_renders_new_changed_and_damaged_pages_only() -> None:
     intact = {"a.html", "b.html"}  # c.html was edited or deleted by hand since
     assert plan_pages(now, before, intact) == {"b.html", "c.html", "d.html"}
     assert plan_pages(now, before, set(now)) == {"b.html", "d.html"}
+
+
+def test_fingerprinting_keeps_a_template_in_one_process_and_evens_the_load_by_last_costs() -> None:
+    templates = ["brief.html"] * 6 + ["outlet.html"] * 2 + ["forecasts.html"] + ["home.html"] * 3
+    costs = {"brief.html": 0.6, "outlet.html": 0.5, "forecasts.html": 0.4, "home.html": 0.1}
+    shares = balance(templates, costs, 2)
+    assert sorted(shares[0] + shares[1]) == list(range(len(templates)))
+    assert shares == [[6, 7, 0, 2, 4], [8, 9, 10, 11, 1, 3, 5]]  # 0.5 + 3 x 0.1 and 0.4 + 0.1 + 3 x 0.1
+    assert balance([], costs, 2) == [[], []]
 
 
 KINDS = ["body", "title", "summary", "source", "topics", "date", "story", "add", "delete", "break", "outlets"]
