@@ -1,7 +1,8 @@
 """The full-text search index: runs Pagefind over the rendered pages, in memory, before anything is written.
 
-Pagefind reads a copy of the HTML in a temporary folder and writes its bundle to another; the bundle comes
-back as bytes for write.py, so only write.py touches the output folder and a failed build writes nothing.
+Pagefind reads a copy of the HTML in a temporary folder (in memory where the system has room) and writes
+its bundle to another; the bundle comes back as bytes for write.py, so only write.py touches the output
+folder and a failed build writes nothing.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class Indexing:
         if kept is not None:
             self.ready = {**kept, STAMP: (previous / STAMP).read_bytes()}  # type: ignore[operator]
             return
-        self.tmp = tempfile.TemporaryDirectory(prefix="briefkit-search-")
+        self.tmp = tempfile.TemporaryDirectory(prefix="briefkit-search-", dir=scratch(sum(map(len, pages.values()))))
         site, self.bundle = Path(self.tmp.name) / "site", Path(self.tmp.name) / "bundle"
         for rel, data in pages.items():
             target = site / rel
@@ -125,6 +126,20 @@ class Indexing:
         if self.tmp is not None:
             self.tmp.cleanup()
             self.tmp = None
+
+
+MEMORY_FOLDER = "/dev/shm"  # Linux's memory-backed folder
+
+
+def scratch(size: int, folder: str = MEMORY_FOLDER) -> str | None:
+    """Where Pagefind's copy of the pages goes: a memory-backed folder when the system has one with room
+    to spare for them and the bundle, else None (the system's temporary folder). Writing and then deleting
+    thousands of files on a disk cost 1 to 4 s of a 4,000-brief build on a disk mounted with `discard`."""
+    try:
+        room = os.statvfs(folder)
+    except (OSError, AttributeError):  # no such folder, or no statvfs (Windows)
+        return None
+    return folder if os.access(folder, os.W_OK) and room.f_bavail * room.f_frsize > 2 * size else None
 
 
 def indexed_pages(files: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -154,3 +154,16 @@ def test_a_build_that_fails_its_link_check_stops_the_indexer(site: Path, tmp_pat
     if started.exists():  # else it was stopped before its first line ran
         with pytest.raises(ProcessLookupError):
             os.kill(int(started.read_text()), 0)
+
+
+def test_pagefind_reads_its_copy_of_the_pages_from_memory_when_there_is_room(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    assert search.scratch(1000, str(tmp_path)) == str(tmp_path)
+    assert search.scratch(1000, str(tmp_path / "missing")) is None
+
+    class Full:
+        f_bavail, f_frsize = 10, 4096
+
+    monkeypatch.setattr(os, "statvfs", lambda folder: Full())
+    assert search.scratch(1000, str(tmp_path)) == str(tmp_path)
+    assert search.scratch(30_000, str(tmp_path)) is None  # 40 KB free: not twice the pages' 30 KB
