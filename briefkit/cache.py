@@ -98,7 +98,8 @@ class BuildCache:
         """Hash this build's inputs (pipeline.Inputs) and settings; compare them with the last good build's.
 
         `clock` holds the build's time values: `today` always counts (forecasts fall overdue by it), yet
-        renders again only the pages whose data it changed; the others count only when a template names them. `options` are the build's own switches.
+        renders again only the pages whose data it changed; the others count only when a template names
+        them. `options` are the build's own switches.
         """
         self._load()
         self.hashes = {shown: content_hash(raw) for shown, raw in inputs.briefs}
