@@ -68,6 +68,7 @@ def marked(pg: Any) -> list[str]:
     "perspectives",  # the note above narratives
     "Earlier",  # the story navigation at the foot of a brief
     "Cited",  # the back-links under each source
+    "Centre",  # the balance panel's axes and table, which rate the outlets rather than tell the story
 ])
 def test_index_leaves_out_navigation_chrome(browser: Any, words_site: Served, word: str) -> None:
     pg = open_at(browser, words_site.url(f"search/?q={word}"), WIDTHS["wide"])
