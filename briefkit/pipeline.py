@@ -141,19 +141,21 @@ def output_shown(project: Project) -> Callable[[str], str]:
 
 def build(project: Project, *, write: bool = True, strict: bool = False,
           progress: Progress | None = None, search: bool = True, cache: BuildCache | None = None,
-          proceed: Callable[[], bool] | None = None) -> BuildResult:
+          proceed: Callable[[], bool] | None = None, site_needed: bool = False) -> BuildResult:
     """Build the site in memory and, when nothing is wrong, write it to project.out.
 
     With `search`, a site that is about to be written gets its Pagefind index first. With a cache,
-    only what changed since the last good build is parsed, rendered and written. `proceed` is asked
-    just before writing; when it says no, nothing is written and the result is marked superseded.
+    only what changed since the last good build is parsed, rendered and written; when nothing did, the
+    build stops after reading, with no `result.site`, unless the caller says the site is needed (serve's
+    quick pass draws on it). `proceed` is asked just before writing; when it says no, nothing is
+    written and the result is marked superseded.
     """
     with collector_paused():
-        return _build(project, write, strict, progress, search, cache, proceed)
+        return _build(project, write, strict, progress, search, cache, proceed, site_needed)
 
 
 def _build(project: Project, write: bool, strict: bool, progress: Progress | None, search: bool,
-           cache: BuildCache | None, proceed: Callable[[], bool] | None) -> BuildResult:
+           cache: BuildCache | None, proceed: Callable[[], bool] | None, site_needed: bool) -> BuildResult:
     result = BuildResult()
     stages = Stages(progress)
     now = build_time()
@@ -162,7 +164,8 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     inputs = read_inputs(project)
     changed = cache.start(project, inputs, {"build_time": now, "today": today}, {"search": search}) if cache else None
     stages.done("read", f"{len(inputs.briefs)} files" + (f", {changed.describe()}" if changed else ""))
-    if cache is not None and write and cache.state is not None and cache.nothing_changed(project.out):
+    if cache is not None and write and not site_needed and cache.state is not None \
+            and cache.nothing_changed(project.out):
         last = cache.state  # the output is as the last good build left it: report that build again
         result.diagnostics, result.briefs, result.pages = list(last.diagnostics), last.briefs, last.page_count
         if not (strict and result.warnings):

@@ -31,6 +31,8 @@ from .themes import resolve
 from .watch import Watcher
 from .write import write_files
 
+SAVE_AFTER = 2.0  # seconds without edits before serve saves the build cache
+
 
 def free_port(host: str, start: int) -> int | None:
     for port in range(start, min(start + 50, 65536)):
@@ -81,13 +83,15 @@ class Builder:
                  reload: Callable[[str], None]):
         self.args, self.console, self.status, self.reload = args, console, status, reload
         self.cache = BuildCache.for_project(open_project(args.content, args.out)[0])
-        self.cache.autosave = False  # save after the reload is sent, not before
+        self.cache.autosave = False  # saved once edits pause (save_when_idle), after the reloads went out
         self.stop = threading.Event()
         self.wanted = threading.Event()  # a full rebuild is due
         self.write_lock = threading.Lock()  # one writer at a time in the output folder
         self.generation = 0  # edits seen so far; a rebuild that started before the last one is stale
         self.snapshot: Snapshot | None = None
         self.last_build = 0.0
+        self.unsaved: float | None = None  # when a build the cache has not saved yet finished
+        self.edited = 0.0  # when the last edit was seen
 
     def build(self, first: bool = False) -> bool:
         start = time.perf_counter()
@@ -108,8 +112,10 @@ class Builder:
 
         if project is not None:
             try:  # the lock covers the writing and the cache noting what it wrote, both inside build()
+                # without a snapshot (serve just started on a site built before) the quick pass has
+                # nothing to draw on: the build goes through every stage even when nothing changed
                 result = pipeline.build(project, write=True, strict=self.args.strict, search=self.args.search,
-                                        cache=self.cache, proceed=proceed)
+                                        cache=self.cache, proceed=proceed, site_needed=self.snapshot is None)
             finally:
                 if held:
                     self.write_lock.release()
@@ -146,12 +152,22 @@ class Builder:
                                  "the browser shows them over the last good site")
             return
         assert project is not None and result is not None and written is not None
-        self.snapshot = (Snapshot(project, result.site, self.cache.key.get("templates", ""), self.snapshot)
-                         if result.site is not None else None)
+        if result.site is not None:  # else nothing changed, and the last snapshot still holds
+            self.snapshot = Snapshot(project, result.site, self.cache.key.get("templates", ""), self.snapshot)
         if not first and (written.written or written.removed or was):
             self.console.say(f"rebuilt in {elapsed * 1000:.0f} ms: {written.written} written, "
                              f"{written.removed} removed ({count_line(result.diagnostics)})")
-        self.cache.save()
+        if first:
+            self.cache.save()
+        else:  # once edits pause: pickling the cache holds the interpreter, and the next edit's quick pass waits
+            self.unsaved = time.monotonic()
+
+    def save_when_idle(self, now: float | None = None) -> None:
+        """Save the cache if a build has finished since the last save and no edit came for SAVE_AFTER seconds
+        (`now` None: at once, as serve stops)."""
+        if self.unsaved is not None and (now is None or now - max(self.unsaved, self.edited) >= SAVE_AFTER):
+            self.unsaved = None
+            self.cache.save()
 
     def quick(self, changed: set[Path]) -> None:
         """Show an edited brief's page at once, when the last build was good and the edit allows it."""
@@ -182,6 +198,7 @@ class Builder:
                 continue
             while more := watcher.wait(0.03):  # let a burst of saves (a git checkout) settle
                 changed |= more
+            self.edited = time.monotonic()
             self.generation += 1
             try:
                 self.quick(changed)
@@ -193,6 +210,7 @@ class Builder:
         """The build thread: one full rebuild at a time, whenever one is due."""
         while not self.stop.is_set():
             if not self.wanted.wait(0.5):
+                self.save_when_idle(time.monotonic())
                 continue
             self.wanted.clear()
             try:
@@ -255,6 +273,8 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         builder.stop.set()
         for thread in threads:
             thread.join(timeout=2)
+        if not threads[0].is_alive():  # a rebuild still running (and left unfinished) is not saved
+            builder.save_when_idle()
         watcher.close()
         server.stop()
         console.say("stopped")

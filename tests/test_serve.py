@@ -17,7 +17,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, run
 
 from briefkit.served import SETTLED, error_banner, inject, resolve_request
 
@@ -164,6 +164,41 @@ def test_a_body_edit_reloads_its_own_page_first_then_the_rebuild_settles(served:
     asked = json.loads(fetch(f"{server.base}/__briefkit/status?since={since}&path=/search/index.html")[1])
     assert asked["building"] is False and asked["reload"] is False
     assert "showed the edit in" in server.stop()
+
+
+def test_serve_started_on_a_built_site_shows_the_first_edit_by_the_quick_pass(site_dir: Path) -> None:
+    # the first build finds nothing changed; the quick pass still needs the site that build did not make
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    assert run("build", "-q", "--no-search").code == 0
+    server = Server(site_dir, "--no-search")
+    try:
+        brief.write_text(brief.read_text() + "- A fact added once serve was up.[1]\n")
+        assert until(lambda: "A fact added once serve was up." in fetch(server.base + "/briefs/minimal/")[1])
+    finally:
+        said = server.stop()
+    assert "showed the edit in" in said, said
+
+
+@pytest.mark.parametrize("how", ["stopped at once", "killed after a pause"])
+def test_serve_leaves_a_cache_that_knows_its_last_rebuild(site_dir: Path, how: str) -> None:
+    # serve saves the cache once edits pause (pickling it would hold up the next edit's quick pass) and as
+    # it stops; either way a `build` afterwards finds nothing to do
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    server = Server(site_dir, "--no-search")
+    builds = server.status()["builds"]
+    brief.write_text(brief.read_text() + "- A fact added while serving.[1]\n")
+    assert until(lambda: server.status()["builds"] > builds)
+    if how == "stopped at once":
+        server.stop()
+    else:
+        time.sleep(3.5)  # serve.SAVE_AFTER is 2 s
+        server.proc.kill()
+        server.proc.communicate(timeout=10)
+    result = run("build", "-v", "--no-search")
+    assert result.code == 0
+    assert "nothing changed" in result.err + result.out, result.err
 
 
 def test_base_path_serves_the_site_as_github_pages_would(site_dir: Path) -> None:
