@@ -112,10 +112,11 @@ class Builder:
 
         if project is not None:
             try:  # the lock covers the writing and the cache noting what it wrote, both inside build()
-                # without a snapshot (serve just started on a site built before) the quick pass has
-                # nothing to draw on: the build goes through every stage even when nothing changed
+                # without a snapshot (serve started on a site built before: the first build found nothing
+                # to do) the quick pass has nothing to draw on; the next build goes through every stage
                 result = pipeline.build(project, write=True, strict=self.args.strict, search=self.args.search,
-                                        cache=self.cache, proceed=proceed, site_needed=self.snapshot is None)
+                                        cache=self.cache, proceed=proceed,
+                                        site_needed=self.snapshot is None and not first)
             finally:
                 if held:
                     self.write_lock.release()
@@ -245,6 +246,8 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     builder.build(first=True)
     if status.good:
         console.say(f"built in {builder.last_build:.2f} s")
+    if status.good and builder.snapshot is None:  # nothing had changed: serve at once, and make the
+        builder.wanted.set()  # quick pass's snapshot on the build thread (it renders and writes nothing)
     root = open_project(args.content, args.out)[0]
     theme_dirs = [root.root / "themes", root.root / "templates", root.site_file, root.content]
     theme = resolve(root)[0]
