@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .changes import DAY, Changes, classify, content_hash
+from .changes import DAY, Changes, Stamp, classify, content_hash, stamp_of, unchanged_hash
 from .diagnostics import Diagnostic
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .listings import SiteData
     from .relink import RelatedMemo
 
-FORMAT = 6  # bump when the pickled layout changes
+FORMAT = 7  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
 PACKAGE = Path(__file__).resolve().parent
 
@@ -57,6 +57,8 @@ class State:
     links: dict[str, PageVerdicts]  # HTML output path -> what the link check found on it
     links_site: str  # what those verdicts also depend on (linkcheck.site_key)
     costs: dict[str, float]  # template -> seconds its pages' fingerprints took (PageTracker.costs)
+    stamps: dict[str, Stamp]  # input (as in `inputs`) -> its file's stamp when read
+    read_at: int  # time.time_ns() as that build began reading
 
 
 class BuildCache:
@@ -81,6 +83,8 @@ class BuildCache:
         self._saving: int | None = None  # the child writing the memos
         self._pruned = False
         self.hashes: dict[str, str] = {}
+        self._stamps: dict[str, Stamp] = {}
+        self._read_at = 0
         self.key: dict[str, str] = {}
         self.changes = Changes(full="no earlier build")
         self.tracker: PageTracker | None = None
@@ -102,10 +106,14 @@ class BuildCache:
         them. `options` are the build's own switches.
         """
         self._load()
-        self.hashes = {shown: content_hash(raw) for shown, raw in inputs.briefs}
+        self.hashes = {shown: content_hash(raw) if raw is not None else inputs.known[shown][0]
+                       for shown, raw in inputs.briefs}
         hashes = dict(self.hashes)
-        for rel, file in inputs.assets:
-            hashes["asset:" + rel] = content_hash(file.read_bytes())
+        self._stamps, self._read_at = dict(inputs.stamps), inputs.read_at
+        for rel, file in inputs.assets:  # images can be large: read again only what changed, as for briefs
+            key = "asset:" + rel
+            self._stamps[key] = stamp_of(file.stat())
+            hashes[key] = self.unchanged(key, self._stamps[key]) or content_hash(file.read_bytes())
         self.key = self._key(project, inputs.outlets, clock, dict(options or {}))
         memo_key = "\0".join([self.key["generator"], project.config.timezone, str(project.config.allow_html),
                               str(project.drafts), os.getcwd()])
@@ -122,6 +130,12 @@ class BuildCache:
         self._intact: set[str] | None = None
         self._pruned = False
         return self.changes
+
+    def unchanged(self, key: str, stamp: Stamp) -> str | None:
+        """The content hash of an input whose file is as the last good build read it (changes.unchanged_hash)."""
+        self._load()
+        last = self.state
+        return unchanged_hash(last.inputs, last.stamps, last.read_at, key, stamp) if last is not None else None
 
     def _key(self, project: Project, outlets: tuple[str, bytes] | None, clock: Mapping[str, Any],
              options: dict[str, Any]) -> dict[str, str]:
@@ -212,7 +226,8 @@ class BuildCache:
         attrs = self.tracker.attrs if self.tracker else {}
         memory = self._memory or LinkMemory()
         self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
-                           memory.found, memory.found_site, self.tracker.costs if self.tracker else {})
+                           memory.found, memory.found_site, self.tracker.costs if self.tracker else {},
+                           self._stamps, self._read_at)
         self._prune()
         if self.autosave:
             self.save()

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 DAY = "today"  # the build's date in a build key
+Stamp = tuple[int, int, int, int]  # a file's size, modification and change times (ns) and inode
+SETTLE_NS = 2_000_000_000  # a file changed this close to a build's reading may change again unseen in one clock tick
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def unchanged_hash(hashes: Mapping[str, str], stamps: Mapping[str, Stamp], read_at: int, key: str,
+                   now: Stamp) -> str | None:
+    """The content hash the last good build found for a file, when the file was left alone since: the same
+    size, times and inode, and last changed well before that build read it (an edit in the same clock
+    tick as the reading could keep all four). None: read it again."""
+    if stamps.get(key) != now or now[1] >= read_at - SETTLE_NS:
+        return None
+    return hashes.get(key)
 
 
 def content_hash(data: bytes) -> str:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .changes import Stamp, stamp_of
 from .diagnostics import Diagnostic
 from .project import Project
 from .write import WriteStats
@@ -53,9 +54,19 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class Inputs:
-    briefs: list[tuple[str, bytes]]  # (shown path, raw bytes), sorted
+    briefs: list[tuple[str, bytes | None]]  # (shown path, raw bytes), sorted; None: unchanged, left unread
     outlets: tuple[str, bytes] | None
     assets: list[tuple[str, Path]]  # (output path, file)
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # shown path -> its file's stamp, every brief
+    known: dict[str, tuple[str, str]] = field(default_factory=dict)  # unread brief -> (content hash, file)
+    read_at: int = 0  # time.time_ns() as the reading began
+
+    def raw(self, shown: str, raw: bytes | None) -> bytes:
+        """A brief's bytes, read now if the build left it unread (a stage needs it after all)."""
+        if raw is not None:
+            return raw
+        with open(self.known[shown][1], "rb") as fh:
+            return fh.read()
 
 
 def build_time() -> datetime:
@@ -66,10 +77,18 @@ def build_time() -> datetime:
     return datetime.now(UTC)
 
 
-def read_inputs(project: Project) -> Inputs:
-    """Every brief, outlets.yaml, and the other files of content/ that are copied as they are."""
-    briefs, assets = [], []
+def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] | None = None) -> Inputs:
+    """Every brief, outlets.yaml, and the other files of content/ that are copied as they are.
+
+    `unchanged` (the build cache's) gives the content hash of a brief whose file is as the last good
+    build read it; such a brief is not read.
+    """
+    briefs: list[tuple[str, bytes | None]] = []
+    assets = []
     outlets = None
+    stamps: dict[str, Stamp] = {}
+    known: dict[str, tuple[str, str]] = {}
+    read_at = time.time_ns()
     top = str(project.content)
     shown = shown_under(project, project.content)
     for root, dirs, names in os.walk(top):
@@ -81,13 +100,20 @@ def read_inputs(project: Project) -> Inputs:
             rel = f"{under}/{name}" if under else name
             full = os.path.join(root, name)
             if name.endswith(".md"):
+                key = shown(rel)
+                stamps[key] = stamp_of(os.stat(full))
+                digest = unchanged(key, stamps[key]) if unchanged is not None else None
+                if digest is not None:
+                    known[key] = (digest, full)
+                    briefs.append((key, None))
+                    continue
                 with open(full, "rb") as fh:
-                    briefs.append((shown(rel), fh.read()))
+                    briefs.append((key, fh.read()))
             elif rel == "outlets.yaml":
                 outlets = (shown(rel), Path(full).read_bytes())
             elif rel not in SKIP_FILES:
                 assets.append((rel, Path(full)))
-    return Inputs(briefs, outlets, assets)
+    return Inputs(briefs, outlets, assets, stamps, known, read_at)
 
 
 class Stages:
@@ -161,7 +187,7 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     now = build_time()
     today = now.astimezone(project.config.tz).date()
     stages.start()
-    inputs = read_inputs(project)
+    inputs = read_inputs(project, cache.unchanged if cache is not None else None)
     changed = cache.start(project, inputs, {"build_time": now, "today": today}, {"search": search}) if cache else None
     stages.done("read", f"{len(inputs.briefs)} files" + (f", {changed.describe()}" if changed else ""))
     if cache is not None and write and not site_needed and cache.state is not None \

@@ -41,8 +41,8 @@ def parse_all(project: Project, inputs: Inputs,
     """Parse every brief (on every core; only changed ones with a cache) and outlets.yaml."""
     tz = project.config.tz
 
-    def parse(item: tuple[str, bytes]) -> tuple[Brief | None, list[Diagnostic]]:
-        return parse_one(item[0], item[1], tz)
+    def parse(item: tuple[str, bytes | None]) -> tuple[Brief | None, list[Diagnostic]]:
+        return parse_one(item[0], inputs.raw(*item), tz)
 
     if cache is not None:
         results = cache.parsed.map(parse, inputs.briefs, key=lambda item: (item[0], cache.hashes[item[0]]))

@@ -8,6 +8,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -233,3 +234,42 @@ def test_a_new_day_renders_again_only_the_pages_whose_forecasts_fell_overdue(
     assert cold.code == 0
     assert read_tree(root / "site") == read_tree(tmp_path / "cold")
     assert run("build", "-v", "--no-search").err.count("nothing changed") == 1  # the same day again
+
+
+def test_a_brief_left_alone_is_not_read_again_and_an_edit_that_keeps_size_and_time_is_still_seen(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache knows a brief by its file's size, times and inode; its change time gives away an edit
+    whose size and modification time were put back (a copy with -p, an editor, a restored backup)."""
+    corpus = load_corpus_module().generate(12, seed=3)
+    root = tmp_path / "site-root"
+    corpus.write(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    hour_ago = time.time() - 3600  # long before the build reads them: nothing racy about these files
+    briefs = sorted((root / "content").glob("*.md"))
+    for brief in briefs:
+        os.utime(brief, (hour_ago, hour_ago))
+    assert run("build", "-q", "--no-search").code == 0
+    reads: list[str] = []
+    real_open = open
+
+    def counting_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if str(file).endswith(".md"):
+            reads.append(Path(file).name)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    assert run("build", "-v", "--no-search").code == 0
+    assert reads == []
+    victim = briefs[len(briefs) // 2]
+    text = victim.read_text(encoding="utf-8")
+    head, sep, body = text.partition("\n---\n")
+    edited = head + sep + body.replace(" the ", " THE ", 1)  # the same size
+    assert len(edited.encode()) == len(text.encode()) and edited != text
+    victim.write_text(edited, encoding="utf-8")
+    os.utime(victim, (hour_ago, hour_ago))
+    result = run("build", "-v", "--no-search")
+    assert result.code == 0
+    assert reads == [victim.name], reads
+    assert "1 changed" in result.err + result.out
+
