@@ -132,10 +132,13 @@ class BuildCache:
         return self.changes
 
     def unchanged(self, key: str, stamp: Stamp) -> str | None:
-        """The content hash of an input whose file is as the last good build read it (changes.unchanged_hash)."""
+        """The content hash of an input whose file is as the last good build read it (changes.unchanged_hash).
+        Not on Windows, whose st_ctime is the creation time: an edit putting size and mtime back would pass."""
         self._load()
         last = self.state
-        return unchanged_hash(last.inputs, last.stamps, last.read_at, key, stamp) if last is not None else None
+        if last is None or os.name == "nt":
+            return None
+        return unchanged_hash(last.inputs, last.stamps, last.read_at, key, stamp)
 
     def _key(self, project: Project, outlets: tuple[str, bytes] | None, clock: Mapping[str, Any],
              options: dict[str, Any]) -> dict[str, str]:
