@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .changes import DAY, Changes, Stamp, classify, content_hash, stamp_of, unchanged_hash
+from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
@@ -112,8 +112,7 @@ class BuildCache:
         self._stamps, self._read_at = dict(inputs.stamps), inputs.read_at
         for rel, file in inputs.assets:  # images can be large: read again only what changed, as for briefs
             key = "asset:" + rel
-            self._stamps[key] = stamp_of(file.stat())
-            hashes[key] = self.unchanged(key, self._stamps[key]) or content_hash(file.read_bytes())
+            hashes[key] = self.unchanged(key, inputs.stamps[key]) or content_hash(file.read_bytes())
         self.key = self._key(project, inputs.outlets, clock, dict(options or {}))
         memo_key = "\0".join([self.key["generator"], project.config.timezone, str(project.config.allow_html),
                               str(project.drafts), os.getcwd()])

@@ -57,7 +57,7 @@ class Inputs:
     briefs: list[tuple[str, bytes | None]]  # (shown path, raw bytes), sorted; None: unchanged, left unread
     outlets: tuple[str, bytes] | None
     assets: list[tuple[str, Path]]  # (output path, file)
-    stamps: dict[str, Stamp] = field(default_factory=dict)  # shown path -> its file's stamp, every brief
+    stamps: dict[str, Stamp] = field(default_factory=dict)  # shown path (asset:rel) -> its file's stamp
     known: dict[str, tuple[str, str]] = field(default_factory=dict)  # unread brief -> (content hash, file)
     read_at: int = 0  # time.time_ns() as the reading began
 
@@ -113,6 +113,7 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
                 outlets = (shown(rel), Path(full).read_bytes())
             elif rel not in SKIP_FILES:
                 assets.append((rel, Path(full)))
+                stamps["asset:" + rel] = stamp_of(os.stat(full))
     return Inputs(briefs, outlets, assets, stamps, known, read_at)
 
 
