@@ -253,7 +253,7 @@ def test_a_brief_left_alone_is_not_read_again_and_an_edit_that_keeps_size_and_ti
     reads: list[str] = []
     real_open = open
 
-    def counting_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def counting_open(file, *args, **kwargs):
         if str(file).endswith(".md"):
             reads.append(Path(file).name)
         return real_open(file, *args, **kwargs)

@@ -71,3 +71,35 @@ def test_a_theme_extending_a_missing_theme_names_its_line(site_dir: Path) -> Non
     result = run("check")
     assert result.code == 1
     assert result.lines[1] == 'themes/paper/theme.yaml:2: extends: no theme "defualt" (have: default, paper)'
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>marked up</b>"
+
+
+ESCAPING = """{% macro card(x) %}<p>{{ x }}</p>{% endmacro %}
+{% set block %}<i>{{ text }}</i>{% endset %}
+{{ text }} {{ safe }} {{ number }} {{ flag }} {{ ratio }} {{ nothing }} {{ html }} {{ items }}
+{{ card(text) }} {{ block }} {{ text ~ safe }} {{ text | upper }} {{ safe | upper }}
+{% filter upper %}{{ text }}{% endfilter %} {{ "<literal>" }} {{ items | join(", ") }}
+"""
+
+
+def test_output_escaping_matches_jinja(tmp_path: Path) -> None:
+    """The theme engine escapes output expressions with its own function; pages come out as stock Jinja's."""
+    import jinja2
+    from markupsafe import Markup
+
+    from briefkit.render import environment
+    from briefkit.themes import Theme
+
+    (tmp_path / "t.html").write_text(ESCAPING)
+    values = {"text": "Tom & \"Jerry\" <'x'>", "safe": Markup("<em>kept</em>"), "number": 42, "flag": True,
+              "ratio": 0.5, "nothing": None, "html": _Html(), "items": ["<a>", Markup("<b>")]}
+    ours = environment(Theme((tmp_path,), ())).get_template("t.html").render(**values)
+    stock = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, trim_blocks=True,
+                               lstrip_blocks=True, keep_trailing_newline=True).get_template("t.html").render(**values)
+    assert ours == stock
+    assert "Tom &amp; &#34;Jerry&#34; &lt;&#39;x&#39;&gt; <em>kept</em> 42 True 0.5 None <b>marked up</b>" in ours
+    assert "<p>Tom &amp;" in ours and "<i>Tom &amp;" in ours and "TOM &amp;" in ours
