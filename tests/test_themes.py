@@ -83,23 +83,31 @@ ESCAPING = """{% macro card(x) %}<p>{{ x }}</p>{% endmacro %}
 {{ text }} {{ safe }} {{ number }} {{ flag }} {{ ratio }} {{ nothing }} {{ html }} {{ items }}
 {{ card(text) }} {{ block }} {{ text ~ safe }} {{ text | upper }} {{ safe | upper }}
 {% filter upper %}{{ text }}{% endfilter %} {{ "<literal>" }} {{ items | join(", ") }}
+{% for x in items %}{{ shout(x) }} {{ where() }} {{ card(x) }} {{ ", ".join(["a", "b"]) }} {{ box.get("k") }}{% endfor %}
 """
 
 
-def test_output_escaping_matches_jinja(tmp_path: Path) -> None:
-    """The theme engine escapes output expressions with its own function; pages come out as stock Jinja's."""
+def test_output_escaping_and_calls_match_jinja(tmp_path: Path) -> None:
+    """The theme engine escapes output expressions and calls plain functions its own way; pages come out
+    as stock Jinja's."""
     import jinja2
     from markupsafe import Markup
+
+    @jinja2.pass_context
+    def where(context: jinja2.runtime.Context) -> str:
+        return f"in {context['flag']}"
 
     from briefkit.render import environment
     from briefkit.themes import Theme
 
     (tmp_path / "t.html").write_text(ESCAPING)
     values = {"text": "Tom & \"Jerry\" <'x'>", "safe": Markup("<em>kept</em>"), "number": 42, "flag": True,
-              "ratio": 0.5, "nothing": None, "html": _Html(), "items": ["<a>", Markup("<b>")]}
+              "ratio": 0.5, "nothing": None, "html": _Html(), "items": ["<a>", Markup("<b>")],
+              "shout": lambda s: f"{s}!", "where": where, "box": {"k": "<v>"}}
     ours = environment(Theme((tmp_path,), ())).get_template("t.html").render(**values)
     stock = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, trim_blocks=True,
                                lstrip_blocks=True, keep_trailing_newline=True).get_template("t.html").render(**values)
     assert ours == stock
     assert "Tom &amp; &#34;Jerry&#34; &lt;&#39;x&#39;&gt; <em>kept</em> 42 True 0.5 None <b>marked up</b>" in ours
     assert "<p>Tom &amp;" in ours and "<i>Tom &amp;" in ours and "TOM &amp;" in ours
+    assert "&lt;a&gt;! in True <p>&lt;a&gt;</p> a, b &lt;v&gt;&lt;b&gt;! in True <p><b></p> a, b &lt;v&gt;" in ours
