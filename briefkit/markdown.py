@@ -133,36 +133,31 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
     env["context"] = "Facts"
     body_html = md.renderer.render(tokens, md.options, env)
 
-    def inline(text: str, fld: str, context: str) -> str:
+    def inline(text: str, fld: str, context: str) -> tuple[str, str]:
+        """The HTML for the brief's page, and for the pages that show it elsewhere (elsewhere())."""
         env["context"] = context
         toks = md.parseInline(text, env)
         _check(brief, toks, brief.line_of(fld), fld, diags)
-        return md.renderer.render(toks, md.options, env)
+        return md.renderer.render(toks, md.options, env), elsewhere(md, toks)
 
-    narratives = tuple(inline(n.text, f"narratives[{i}].text", f"{n.perspective} narrative")
-                       for i, n in enumerate(brief.narratives, start=1))
-    claims = tuple(inline(p.claim, f"predictions[{i}].claim", "Predictions")
-                   for i, p in enumerate(brief.predictions, start=1))
-    corrections = tuple(inline(c.text, f"corrections[{i}].text", "Corrections")
-                        for i, c in enumerate(brief.corrections, start=1))
-    # the outlet, forecasts and corrections pages show these again: done here, they are cached with the
-    # brief across builds
-    elsewhere = tuple(render_elsewhere(n.text, brief, f"narratives[{i}].text", allow_html)
-                      for i, n in enumerate(brief.narratives, start=1))
-    claims_elsewhere = tuple(render_elsewhere(p.claim, brief, f"predictions[{i}].claim", allow_html)
-                             for i, p in enumerate(brief.predictions, start=1))
-    corrections_elsewhere = tuple(render_elsewhere(c.text, brief, f"corrections[{i}].text", allow_html)
-                                  for i, c in enumerate(brief.corrections, start=1))
-    return RenderedBrief(brief, body_html, narratives, claims, corrections, facts, env["citations"], elsewhere,
-                         claims_elsewhere, corrections_elsewhere), diags
+    narratives = [inline(n.text, f"narratives[{i}].text", f"{n.perspective} narrative")
+                  for i, n in enumerate(brief.narratives, start=1)]
+    claims = [inline(p.claim, f"predictions[{i}].claim", "Predictions")
+              for i, p in enumerate(brief.predictions, start=1)]
+    corrections = [inline(c.text, f"corrections[{i}].text", "Corrections")
+                   for i, c in enumerate(brief.corrections, start=1)]
+    return RenderedBrief(
+        brief, body_html, tuple(h for h, _ in narratives), tuple(h for h, _ in claims),
+        tuple(h for h, _ in corrections), facts, env["citations"],
+        # the outlet, forecasts and corrections pages show these again: made here, they are cached with
+        # the brief across builds
+        narratives_elsewhere=tuple(e for _, e in narratives), claims_elsewhere=tuple(e for _, e in claims),
+        corrections_elsewhere=tuple(e for _, e in corrections)), diags
 
 
-def render_elsewhere(text: str, brief: Brief, fld: str, allow_html: bool = False) -> str:
-    """Inline Markdown of a brief for another page (forecasts, outlets): citation markers are
-    dropped, since they point at the brief's own source list; unsafe links neutralised as there."""
-    md = markdown(allow_html)
-    tokens = md.parseInline(text, {"citations": {}})
-    _check(brief, tokens, 0, fld, [])  # problems were reported when the brief itself was rendered
+def elsewhere(md: MarkdownIt, tokens: list[Token]) -> str:
+    """Inline Markdown of a brief (parsed and checked) for another page (forecasts, outlets): citation
+    markers are dropped, since they point at the brief's own source list."""
     for tok in tokens:
         if tok.children:
             tok.children = [c for c in tok.children if c.type != "citation"]
