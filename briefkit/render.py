@@ -19,6 +19,7 @@ import jinja2.runtime
 from markupsafe import Markup, escape
 
 from .diagnostics import Diagnostic
+from .fingerprint import plain_values
 from .listings import MONTHS, Page, SiteData, url_of
 from .parallel import ordered_map
 from .project import SiteConfig
@@ -36,15 +37,18 @@ class PageInfo:
     canonical: str
 
 
+@plain_values
 def long_date(value: date | datetime) -> str:
     """23 October 2024"""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+@plain_values
 def iso(value: date | datetime) -> str:
     return value.isoformat()
 
 
+@plain_values
 def percent(value: float) -> str:
     """0.7 -> 70%; 0.065 -> 6.5%"""
     return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
@@ -60,10 +64,15 @@ def absolute(config: SiteConfig, url: str) -> str:
 
 
 def make_globals(config: SiteConfig) -> dict[str, Any]:
-    return {
-        "url": lambda path="": url_of(config, path),
-        "absolute": lambda url: absolute(config, url),
-    }
+    @plain_values
+    def url(path: str = "") -> str:
+        return url_of(config, path)
+
+    @plain_values
+    def absolute_url(url: str) -> str:
+        return absolute(config, url)
+
+    return {"url": url, "absolute": absolute_url}
 
 
 def configure(env: jinja2.Environment, config: SiteConfig) -> None:

@@ -117,6 +117,30 @@ def _edit(rng: random.Random, content: Path, step: int, kind: str) -> str:
     return f"{kind} {victim.name}"
 
 
+def test_objects_handed_to_a_template_function_count_in_full_unless_it_takes_plain_values() -> None:
+    """A page whose template hands an object to a custom filter depends on all of that object; the
+    engine's own filters and url() take plain values and are left as they are, unwrapped."""
+    import jinja2
+
+    from briefkit.fingerprint import ALL, ReadLog
+    from briefkit.model import Outlet
+    from briefkit.project import SiteConfig
+    from briefkit.render import configure, iso
+
+    env = jinja2.Environment()
+    configure(env, SiteConfig())
+    url = env.globals["url"]
+    env.filters["first_alias"] = lambda outlet: outlet.aliases[0]
+    log = ReadLog()
+    log.install(env)
+    assert env.filters["iso"] is iso and env.globals["url"] is url
+    log.current = {}
+    outlet = Outlet(name="Reuters", slug="reuters", aliases=("Thomson Reuters",), line=1)
+    assert env.from_string("{{ o | first_alias }} {{ d | iso }} {{ url('x/') }}").render(
+        o=outlet, d=datetime(2024, 3, 1, tzinfo=UTC)) == "Thomson Reuters 2024-03-01T00:00:00+00:00 /x/"
+    assert log.current == {Outlet: {ALL}}
+
+
 def test_cached_build_is_byte_identical_to_a_cold_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = load_corpus_module().generate(40, seed=7)
     root = tmp_path / "site-root"
