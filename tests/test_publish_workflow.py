@@ -32,12 +32,12 @@ def test_it_names_the_three_pages_actions_at_current_major_versions():
     flow = load()
     build, deploy = flow["jobs"]["build"], flow["jobs"]["deploy"]
     assert uses(build) == ["actions/checkout", "actions/setup-python", "actions/configure-pages",
-                           "actions/upload-pages-artifact"]
+                           "actions/cache", "actions/upload-pages-artifact"]
     assert uses(deploy) == ["actions/deploy-pages"]
     versions = {s["uses"].split("@")[0]: s["uses"].split("@")[1] for j in (build, deploy) for s in steps(j)
                 if "uses" in s}
     assert versions == {"actions/checkout": "v7", "actions/setup-python": "v7", "actions/configure-pages": "v6",
-                        "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5"}
+                        "actions/cache": "v6", "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5"}
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
 
@@ -53,3 +53,13 @@ def test_it_tests_before_it_builds_with_the_base_url_from_configure_pages_and_up
     assert 'python build.py build --base-url "${{ steps.pages.outputs.base_url }}/"' in runs["Build the site"]
     upload = next(s for s in steps(build) if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
+
+
+def test_it_builds_with_the_last_runs_build_cache():
+    """Each run restores the newest .cache/ saved by an earlier one and saves its own under the commit."""
+    build = load()["jobs"]["build"]
+    names = [s.get("name", s.get("uses", "")) for s in steps(build)]
+    cache = next(s for s in steps(build) if s.get("uses", "").startswith("actions/cache"))
+    assert names.index(cache["name"]) < names.index("Build the site")
+    assert cache["with"] == {"path": ".cache", "key": "briefkit-build-${{ github.sha }}",
+                             "restore-keys": "briefkit-build-"}
