@@ -100,3 +100,15 @@ def test_stale_files_are_removed_and_unchanged_files_kept(site_dir: Path) -> Non
 def test_version_and_help() -> None:
     assert run("--version").code == 0
     assert run("--help").code == 0
+
+
+def test_a_build_that_mostly_waited_for_the_search_index_says_how_to_write_without_it() -> None:
+    from briefkit.cli import search_hint
+
+    timings = [("read", 0.05), ("parse", 0.3), ("render", 0.8), ("links", 0.03), ("search", 6.1), ("write", 0.2)]
+    assert search_hint(timings, 7.6) == (
+        "waiting for the search index took 6.1 s of that (Pagefind indexes every page again); "
+        "while writing, 'build.py serve' or 'build.py --no-search' leaves it out")
+    assert search_hint([("render", 0.2), ("search", 0.4)], 0.8) == ""  # a small site: nothing to say
+    assert search_hint([("render", 9.0), ("search", 2.5)], 12.0) == ""  # most of the time went elsewhere
+    assert search_hint([("render", 1.0)], 1.2) == ""  # --no-search
