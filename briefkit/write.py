@@ -71,23 +71,25 @@ def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = ()
     `kept` names files known to be on disk as they should be (the build cache checked them).
     """
     out = out.resolve()
-    # check every new path before touching disk; kept files were checked when they were written
-    target = _Targets(out)
-    targets = {rel: target(rel) for rel in files if rel not in kept}
-    out.mkdir(parents=True, exist_ok=True)
-    made: set[str] = set()
-    changed = [rel for rel in sorted(targets) if _write_one(out, targets[rel], files[rel], made)]
+    # kept files were checked when they were written
+    targets, changed = _write_differing(out, files, [rel for rel in files if rel not in kept])
     removed = _remove_stale(out, set(targets.values()) | {os.path.join(out, rel) for rel in kept})
     return WriteStats(len(changed), len(files) - len(changed), len(removed), tuple(changed), tuple(removed))
 
 
 def write_files(out: Path, files: Mapping[str, bytes]) -> list[str]:
     """Write a few files whose bytes differ (serve's quick pass); leave every other file alone."""
-    out = out.resolve()
+    return _write_differing(out.resolve(), files, list(files))[1]
+
+
+def _write_differing(out: Path, files: Mapping[str, bytes], rels: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Write those of `rels` whose bytes differ on disk: (output path -> real file, the paths written).
+    Every path is checked before anything is written."""
     target = _Targets(out)
-    targets = {rel: target(rel) for rel in files}
+    targets = {rel: target(rel) for rel in rels}
+    out.mkdir(parents=True, exist_ok=True)
     made: set[str] = set()
-    return [rel for rel in sorted(targets) if _write_one(out, targets[rel], files[rel], made)]
+    return targets, [rel for rel in sorted(targets) if _write_one(out, targets[rel], files[rel], made)]
 
 
 def _write_one(out: Path, target: str, data: bytes, made: set[str]) -> bool:
