@@ -137,28 +137,38 @@ def _clear_way(out: Path, target: Path) -> None:
 
 
 def _remove_stale(out: Path, keep: set[str]) -> list[str]:
-    """Remove files not in `keep`, then folders left empty; bottom-up, so a folder's entries are known
-    before the folder itself (one scandir per folder, none more to ask whether it is empty)."""
-    removed = []
-    emptied: set[str] = set()
-    for root, dirs, names in os.walk(out, topdown=False):
+    """Remove files not in `keep`, then folders left empty. Bottom-up as os.walk(topdown=False) goes, a
+    folder's subfolders before its files, but from scandir's entries: os.walk's check of every folder
+    for a symlink was 5,000 more lstat calls on a 4,000-brief site."""
+    removed: list[str] = []
+    top = str(out)
+
+    def sweep(folder: str) -> bool:
+        """Sweep one folder; True when it was left empty and removed."""
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:  # gone or unreadable meanwhile: as os.walk, pass over it
+            return False
         left = 0
-        for name in names:
-            path = os.path.join(root, name)
-            if path in keep:
+        files = []
+        for entry in entries:
+            if not entry.is_dir():  # follows symlinks, as os.walk sorts entries
+                files.append(entry)
+            elif entry.is_symlink():  # a link to a folder: not ours to follow, and not built
+                os.unlink(entry.path)
+            elif not sweep(entry.path):
+                left += 1
+        for entry in files:
+            if entry.path in keep:
                 left += 1
             else:
-                os.unlink(path)
-                removed.append(os.path.relpath(path, out).replace(os.sep, "/"))
-        for d in dirs:
-            full = os.path.join(root, d)
-            if full in emptied:
-                continue
-            if os.path.islink(full):
-                os.unlink(full)
-            else:
-                left += 1
-        if not left and root != str(out):
-            os.rmdir(root)
-            emptied.add(root)
+                os.unlink(entry.path)
+                removed.append(os.path.relpath(entry.path, top).replace(os.sep, "/"))
+        if left or folder == top:
+            return False
+        os.rmdir(folder)
+        return True
+
+    sweep(top)
     return removed
