@@ -1,28 +1,28 @@
 """The build cache: what the last good build read, rendered and wrote, so the next does only what changed.
 
-What changed is worked out by changes.py, which pages to render by tracker.py (both pure). BuildCache
-keeps its state in memory and, for `build`, in .cache/ under the site root; it writes nowhere else.
+What changed is worked out by changes.py (the build as a whole by buildkey.py), which pages to render by
+tracker.py (both pure). BuildCache keeps its state in memory and, for `build`, in .cache/ under the site
+root, saved after `build` has reported by a child it hands the work to (handoff.py); it writes nowhere else.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import signal
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from .buildkey import build_key
 from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
+from .handoff import SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
 from .parallel import Memo
 from .project import Project
-from .themes import resolve
 from .tracker import PageRecord, PageTracker
 
 if TYPE_CHECKING:
@@ -31,15 +31,6 @@ if TYPE_CHECKING:
 
 FORMAT = 7  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
-PACKAGE = Path(__file__).resolve().parent
-
-
-def generator_version() -> str:
-    """briefkit's version and the bytes of its code: a changed engine rebuilds everything."""
-    h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    for file in sorted(PACKAGE.glob("*.py")):
-        h.update(file.name.encode() + b"\0" + file.read_bytes())
-    return h.hexdigest()
 
 
 @dataclass
@@ -91,6 +82,9 @@ class BuildCache:
         self._memory: LinkMemory | None = None
         self._memo_key = ""
         self._loaded = folder is None
+        self._lock = SaveLock(folder) if folder is not None else None
+        self.notify: Callable[[str], None] | None = None  # told when the last build is still saving, or failed to
+        self._handed_off = False  # this process is a child saving what its parent built
 
     @classmethod
     def for_project(cls, project: Project) -> BuildCache:
@@ -113,7 +107,7 @@ class BuildCache:
         for rel, file in inputs.assets:  # images can be large: read again only what changed, as for briefs
             key = "asset:" + rel
             hashes[key] = self.unchanged(key, inputs.stamps[key]) or content_hash(file.read_bytes())
-        self.key = self._key(project, inputs.outlets, clock, dict(options or {}))
+        self.key = build_key(project, inputs.outlets, clock, dict(options or {}))
         memo_key = "\0".join([self.key["generator"], project.config.timezone, str(project.config.allow_html),
                               str(project.drafts), os.getcwd()])
         if memo_key != self._memo_key and self._memos_loaded:  # what a parse or Markdown result depends on
@@ -138,30 +132,6 @@ class BuildCache:
         if last is None or os.name == "nt":
             return None
         return unchanged_hash(last.inputs, last.stamps, last.read_at, key, stamp)
-
-    def _key(self, project: Project, outlets: tuple[str, bytes] | None, clock: Mapping[str, Any],
-             options: dict[str, Any]) -> dict[str, str]:
-        theme, _ = resolve(project)
-        h = hashlib.blake2b(digest_size=16)
-        sources = ""
-        for folder in (theme.template_dirs + theme.static_dirs) if theme else ():
-            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-                data = file.read_bytes()
-                h.update(str(file).encode() + b"\0" + content_hash(data).encode())
-                if folder in theme.template_dirs:  # type: ignore[union-attr]
-                    sources += data.decode("utf-8", "replace")
-        site_yaml = project.site_file.read_bytes() if project.site_file.is_file() else b""
-        # a template-wide value such as build_time only counts when some template names it
-        used = {name: repr(value) for name, value in sorted(clock.items()) if name in sources and name != DAY}
-        return {
-            DAY: repr(clock.get(DAY)),
-            "generator": generator_version(),
-            "templates": h.hexdigest() if theme else "missing",
-            "site.yaml": content_hash(site_yaml),
-            "outlets.yaml": content_hash(outlets[1]) if outlets else "",
-            "settings": content_hash(repr((project.config, project.drafts, str(project.out), os.getcwd(),
-                                           used, sorted(options.items()))).encode()),
-        }
 
     def intact(self, out: Path) -> set[str]:
         """Output files still as the last build wrote them (same size and modification time)."""
@@ -205,14 +175,36 @@ class BuildCache:
         shared = "\0".join(f"{k}={v}" for k, v in sorted(self.key.items()) if k != DAY)
         self.tracker = PageTracker(site, self.hashes, before, attrs, set() if full else self.intact(out), shared,
                                    self.state.costs if self.state is not None else None)
+        self.tracker.defer = self._hands_off()  # its last fingerprints are taken in the saving child
         return self.tracker
+
+    def _hands_off(self) -> bool:
+        """Whether finish() leaves remembering and saving this build to a child (handoff.py)."""
+        return self.last_build and self.autosave and self.folder is not None and can_hand_off()
 
     # -- after a good build -------------------------------------------------
     def finish(self, out: Path, written: Collection[str], diagnostics: list[Diagnostic], briefs: int,
                pages: int, kept: Collection[str] = ()) -> None:
-        """Remember the build just written, and save it when the cache has a folder.
+        """Remember the build just written, and save it when the cache has a folder; for a last build, in a
+        child that outlives this process (handoff.py).
 
         `kept` files were left on disk untouched: the last build's record of them still holds."""
+        if self._hands_off():
+            assert self._lock is not None
+            self._make_folder()
+
+            def work() -> None:
+                self._handed_off = True
+                self._remember(out, written, diagnostics, briefs, pages, kept)
+
+            hand_off(self._lock, work)
+            return
+        self._remember(out, written, diagnostics, briefs, pages, kept)
+
+    def _remember(self, out: Path, written: Collection[str], diagnostics: list[Diagnostic], briefs: int,
+                  pages: int, kept: Collection[str]) -> None:
+        if self.tracker is not None:
+            self.tracker.complete()
         outputs: dict[str, tuple[int, int]] = {}
         before = self.state.outputs if self.state is not None else {}
         for rel in written:
@@ -245,6 +237,12 @@ class BuildCache:
         if self._links_loaded and self._links.touched:  # a build that checked only a few pages did not use it
             self._links.prune()
 
+    def _wait_for_save(self, folder: Path) -> None:
+        tell = self.notify or (lambda _: None)
+        failed = wait_for_save(folder, lambda: tell(f"waiting for the last build to finish saving {folder.name}/"))
+        if failed:
+            tell(f"note: the last build could not save {folder.name}/ ({failed}); this build does without it")
+
     def save_early(self) -> None:
         """Start writing the memos from a forked child, for save() to wait on: a full build's memos are
         tens of MB of pickles, which one core writes while the other writes the site. Only for a last build."""
@@ -253,6 +251,8 @@ class BuildCache:
             return
         self._prune()
         self._make_folder()
+        if self._lock is not None:
+            self._lock.hold()  # the child holds it too, until its memos are written
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child; coverage does not follow it
             code = 1
@@ -311,6 +311,8 @@ class BuildCache:
         if self._loaded:
             return
         self._loaded = True
+        if self.folder is not None and self.folder.is_dir():
+            self._wait_for_save(self.folder)
         loaded = _undump(self.folder / "state.pickle") if self.folder else None
         if loaded is not None:
             self.state = loaded[0]
@@ -334,12 +336,18 @@ class BuildCache:
         if self.folder is None:
             return
         self._make_folder()
-        _dump(self.folder / "state.pickle", (self.state,))
-        if self._saving is not None:  # the memos are being written by a child (save_early)
-            pid, self._saving = self._saving, None
-            os.waitpid(pid, 0)
-            return
-        self._save_memos()
+        assert self._lock is not None
+        self._lock.hold()  # held already by save_early and in a handed-off save
+        try:
+            _dump(self.folder / "state.pickle", (self.state,))
+            if self._saving is not None:  # the memos are being written by a child (save_early)
+                pid, self._saving = self._saving, None
+                if not self._handed_off:  # a handed-off save's sibling: the lock waits for both
+                    os.waitpid(pid, 0)
+                return
+            self._save_memos()
+        finally:
+            self._lock.release()
 
     def _save_memos(self) -> None:
         """Write what changed of the related stage's memo, the link checker's pages and the parsed briefs."""

@@ -115,11 +115,18 @@ def _last_command() -> None:
         gc.disable()  # re-enabled after the build, the collector would first walk all it made (0.5 s)
 
 
+def open_cache(project: Project, console: Console) -> BuildCache:
+    """The project's build cache, telling the console when it waits for the last build's save."""
+    cache = BuildCache.for_project(project)
+    cache.notify = console.say
+    return cache
+
+
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     start = time.perf_counter()
     _last_command()
     project = open_for(args, console)
-    cache = None if args.no_cache else BuildCache.for_project(project)
+    cache = None if args.no_cache else open_cache(project, console)
     if cache is not None:
         cache.last_build = _PROCESS["own"]  # the process ends with this build (not so in tests calling main)
     result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress,

@@ -22,7 +22,6 @@ from livereload.watcher import Watcher as _LivereloadWatcher
 from tornado import httpserver, ioloop, web
 
 from . import cli, pipeline
-from .cache import BuildCache
 from .diagnostics import count_line
 from .preview import Snapshot
 from .project import Project, UsageError, open_project
@@ -82,7 +81,7 @@ class Builder:
     def __init__(self, args: argparse.Namespace, console: cli.Console, status: Status,
                  reload: Callable[[str], None]):
         self.args, self.console, self.status, self.reload = args, console, status, reload
-        self.cache = BuildCache.for_project(open_project(args.content, args.out)[0])
+        self.cache = cli.open_cache(open_project(args.content, args.out)[0], console)
         self.cache.autosave = False  # saved once edits pause (save_when_idle), after the reloads went out
         self.stop = threading.Event()
         self.wanted = threading.Event()  # a full rebuild is due

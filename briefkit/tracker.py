@@ -46,6 +46,10 @@ class PageTracker:
         self._shown: dict[Any, tuple[Any, str]] = {}  # Digester.shown, for all templates
         self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
         self._planned: dict[str, PageRecord] = {}
+        # finish() leaves its fingerprints for complete(): the build cache then takes them after the
+        # process has reported and handed the saving to a child (cache.BuildCache.finish)
+        self.defer = False
+        self._unfinished: list[Page] | None = None
 
     def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> tuple[str, float]:
         """The page's fingerprint, and the seconds it took."""
@@ -100,7 +104,17 @@ class PageTracker:
                 self._grown.add(page.template)
 
     def finish(self, pages: list[Page]) -> None:
-        """Fingerprint rendered pages, and every page of a template seen to read more than before."""
+        """Fingerprint rendered pages, and every page of a template seen to read more than before (now, or
+        in complete() when deferred)."""
+        self._unfinished = pages
+        if not self.defer:
+            self.complete()
+
+    def complete(self) -> None:
+        """The fingerprints finish() left to do, if any."""
+        pages, self._unfinished = self._unfinished, None
+        if pages is None:
+            return
         todo = [p for p in pages if p.template in self._grown or not self.records[p.path].fingerprint]
         reads = [self.records[p.path].reads for p in todo]
         for page, read, fp in zip(todo, reads, self._fingerprints(todo, reads, every=len(todo) == len(pages))):

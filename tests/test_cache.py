@@ -193,8 +193,9 @@ def test_a_fact_edit_renders_only_the_page_showing_the_fact(tmp_path: Path, monk
 
 
 def test_a_build_run_as_its_own_process_leaves_a_cache_the_next_one_uses(tmp_path: Path) -> None:
-    """build.py writes a full build's cache from a forked child while it writes the site; the next build
-    parses and converts only the brief that changed."""
+    """build.py fingerprints its pages and saves its cache from a child after it has reported (handoff.py);
+    the next build waits for that, parses and converts only the brief that changed, and writes what a
+    build without the cache writes."""
     corpus = load_corpus_module().generate(40, seed=3)
     root = tmp_path / "site-root"
     corpus.write(root)
@@ -212,7 +213,14 @@ def test_a_build_run_as_its_own_process_leaves_a_cache_the_next_one_uses(tmp_pat
     progress = [" ".join(line.split()[:-2]) for line in result.stderr.splitlines() if line.startswith("  ")]  # no time
     assert "parse 40 briefs, 1 parsed, 39 from the cache" in progress
     assert "markdown 40 briefs, 1 converted, 39 from the cache" in progress
+    pages, rendered = map(int, re.search(r"render (\d+) pages, (\d+) rendered", "\n".join(progress)).groups())
+    assert rendered < pages // 4  # the child saved every page's fingerprint
     assert "On 12 May 2024" in (root / "site" / "briefs" / brief.stem / "index.html").read_text(encoding="utf-8")
+    other = sorted((root / "content").glob("*.md"))[17]
+    other.write_text(other.read_text(encoding="utf-8").replace("\n- ", "\n- On 13 May 2024, ", 1), encoding="utf-8")
+    assert build("-q").returncode == 0
+    assert build("-q", "--no-cache", "--out", str(tmp_path / "uncached")).returncode == 0
+    assert read_tree(root / "site") == read_tree(tmp_path / "uncached")
 
 
 def test_a_build_with_nothing_changed_loads_neither_the_theme_engine_nor_markdown(tmp_path: Path) -> None:

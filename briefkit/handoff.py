@@ -1,0 +1,104 @@
+"""Saving the build cache after `build` has reported: the process hands the saving to a child and ends.
+
+A build's last steps for the cache (fingerprinting the pages it rendered, writing .cache/) change nothing
+in site/, so `build` leaves them to a forked child and returns the prompt. A lock file in .cache/ is held
+while a cache is being saved, by whichever processes write it; the next build waits on it before reading
+the cache, so it never reads half a save. Only where os.fork and fcntl.flock exist (not on Windows);
+elsewhere, and in serve and in tests, the cache is saved before the build returns.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+LOCK = "lock"
+FAILED = "save-failed.txt"  # what went wrong in a child's save, for the next build to say
+
+
+def can_hand_off() -> bool:
+    return fcntl is not None and hasattr(os, "fork")
+
+
+class SaveLock:
+    """The lock on .cache/ while it is written. Processes forked while it is held hold it too, until
+    they end: closing this process's copy hands it to them."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / LOCK
+        self._fd: int | None = None
+
+    def hold(self) -> None:
+        """Take the lock (waiting for another process's save to end); the folder must exist."""
+        if self._fd is not None or fcntl is None:
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def wait_for_save(folder: Path, waiting: Callable[[], None] | None = None) -> str | None:
+    """Return once no process is writing the cache in `folder` (calling `waiting` first when one is);
+    then what went wrong in the last handed-off save, if anything did (said once)."""
+    if fcntl is not None:
+        try:
+            fd = os.open(folder / LOCK, os.O_RDONLY)
+        except OSError:  # no lock file: no save was ever handed off here
+            fd = -1
+        if fd >= 0:
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if waiting is not None:
+                        waiting()
+                    fcntl.flock(fd, fcntl.LOCK_SH)
+            finally:
+                os.close(fd)
+    failed = folder / FAILED
+    try:
+        said = failed.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        failed.unlink()
+    except OSError:
+        return None
+    return said[-1] if said else "unknown error"
+
+
+def hand_off(lock: SaveLock, work: Callable[[], None]) -> None:
+    """Run `work` in a forked child that outlives this process, holding the lock until it is done.
+    The child is detached from the terminal and its output; a failure is left in FAILED."""
+    lock.hold()
+    pid = os.fork()
+    if pid:
+        lock.release()  # the child's copy keeps it held
+        return
+    code = 1  # pragma: no cover - the child; coverage does not follow it
+    try:
+        os.setsid()  # Ctrl-C in the terminal, or the terminal closing, does not cut a save short
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):  # a caller reading this process's output is not kept waiting for the child
+            os.dup2(devnull, fd)
+        work()
+        code = 0
+    except BaseException:  # noqa: BLE001 - whatever it was, the next build says so
+        try:
+            (lock.path.parent / FAILED).write_text(traceback.format_exc(), encoding="utf-8")
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
