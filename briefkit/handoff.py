@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -50,9 +51,10 @@ class SaveLock:
             self._fd = None
 
 
-def wait_for_save(folder: Path, waiting: Callable[[], None] | None = None) -> str | None:
-    """Return once no process is writing the cache in `folder` (calling `waiting` first when one is);
-    then what went wrong in the last handed-off save, if anything did (said once)."""
+def wait_for_save(folder: Path, waiting: Callable[[], None] | None = None, limit: float = 120.0) -> str | None:
+    """Return once no process is writing the cache in `folder` (calling `waiting` first when one is), or
+    after `limit` seconds: the cache checks all it reads, so a save still going on costs work, not
+    correctness. Then what went wrong in the last handed-off save, if anything did (said once)."""
     if fcntl is not None:
         try:
             fd = os.open(folder / LOCK, os.O_RDONLY)
@@ -60,12 +62,7 @@ def wait_for_save(folder: Path, waiting: Callable[[], None] | None = None) -> st
             fd = -1
         if fd >= 0:
             try:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    if waiting is not None:
-                        waiting()
-                    fcntl.flock(fd, fcntl.LOCK_SH)
+                _wait_for_lock(fd, waiting, limit)
             finally:
                 os.close(fd)
     failed = folder / FAILED
@@ -75,6 +72,21 @@ def wait_for_save(folder: Path, waiting: Callable[[], None] | None = None) -> st
     except OSError:
         return None
     return said[-1] if said else "unknown error"
+
+
+def _wait_for_lock(fd: int, waiting: Callable[[], None] | None, limit: float) -> None:
+    give_up = time.monotonic() + limit
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+                waiting = None
+            if time.monotonic() > give_up:
+                return
+            time.sleep(0.01)
 
 
 def hand_off(lock: SaveLock, work: Callable[[], None]) -> None:

@@ -71,3 +71,16 @@ def test_the_next_build_says_when_the_last_one_could_not_save_its_cache(site_dir
                                           "No space left on device); this build does without it")
     assert not (site_dir / ".cache" / FAILED).exists()
     assert "could not save" not in run("build", "--no-search").out
+
+
+def test_a_save_that_never_ends_is_waited_for_only_so_long(tmp_path: Path) -> None:
+    lock = SaveLock(tmp_path)
+    lock.hold()
+    try:
+        calls: list[str] = []
+        start = time.monotonic()
+        assert wait_for_save(tmp_path, lambda: calls.append("waited"), limit=0.3) is None
+        assert 0.3 <= time.monotonic() - start < 5
+        assert calls == ["waited"]
+    finally:
+        lock.release()
