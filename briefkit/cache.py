@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .buildkey import build_key
 from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
-from .handoff import SaveLock, can_hand_off, hand_off, wait_for_save
+from .handoff import FAILED, SaveLock, can_hand_off, fork, hand_off, wait_for_save
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
 from .parallel import Memo
@@ -246,23 +245,13 @@ class BuildCache:
     def save_early(self) -> None:
         """Start writing the memos from a forked child, for save() to wait on: a full build's memos are
         tens of MB of pickles, which one core writes while the other writes the site. Only for a last build."""
-        if not (self.last_build and self.autosave and self.folder is not None and self.changes.full
-                and self._saving is None and hasattr(os, "fork")):
+        if not (self._hands_off() and self.changes.full and self._saving is None):
             return
+        assert self.folder is not None and self._lock is not None
         self._prune()
         self._make_folder()
-        if self._lock is not None:
-            self._lock.hold()  # the child holds it too, until its memos are written
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child; coverage does not follow it
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                self._save_memos()
-                code = 0
-            finally:
-                os._exit(code)
-        self._saving = pid
+        self._lock.hold()  # the child holds it too, until its memos are written
+        self._saving = fork(self._save_memos, self.folder / FAILED)
 
     @property
     def parsed(self) -> Memo:

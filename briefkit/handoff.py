@@ -91,25 +91,33 @@ def _wait_for_lock(fd: int, waiting: Callable[[], None] | None, limit: float) ->
 
 def hand_off(lock: SaveLock, work: Callable[[], None]) -> None:
     """Run `work` in a forked child that outlives this process, holding the lock until it is done.
-    The child is detached from the terminal and its output; a failure is left in FAILED."""
+    The child is detached from the terminal and its output."""
     lock.hold()
+    fork(work, lock.path.parent / FAILED, detach=True)
+    lock.release()  # the child's copy keeps it held
+
+
+def fork(work: Callable[[], None], failed: Path, detach: bool = False) -> int:
+    """Run `work` in a forked child that then ends; its pid. A failure is left in `failed` (FAILED) for
+    the next build to say. `detach`: the child leaves the terminal's session and output, so Ctrl-C or a
+    closed terminal does not cut it short, and a caller reading this process's output does not wait for it."""
     pid = os.fork()
     if pid:
-        lock.release()  # the child's copy keeps it held
-        return
+        return pid
     code = 1  # pragma: no cover - the child; coverage does not follow it
     try:
-        os.setsid()  # Ctrl-C in the terminal, or the terminal closing, does not cut a save short
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):  # a caller reading this process's output is not kept waiting for the child
-            os.dup2(devnull, fd)
+        if detach:
+            os.setsid()
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
         work()
         code = 0
     except BaseException:  # noqa: BLE001 - whatever it was, the next build says so
         try:
-            (lock.path.parent / FAILED).write_text(traceback.format_exc(), encoding="utf-8")
+            failed.write_text(traceback.format_exc(), encoding="utf-8")
         except OSError:
             pass
     finally:
