@@ -25,7 +25,7 @@ from .project import Project
 from .render import Output, environment, render_pages
 from .schema import parse_brief, parse_outlets
 from .themes import resolve
-from .write import write_site
+from .write import write_early, write_site
 
 
 def parse_one(shown: str, raw: bytes, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
@@ -131,6 +131,9 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     indexing = None  # Pagefind runs in its own process while the links are checked
     if search and write and published and not any(d.is_error or strict for d in diags):
         indexing = search_index.start_index(out.files, previous=project.out)
+    early = None  # a first site is written while its links are checked (write.EarlyWrite)
+    if write and proceed is None and not any(d.is_error or strict for d in diags):
+        early = write_early(project.out, out.files)
     try:
         if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken
             result.links = linkcheck.check_links(site.config, out, output_shown(project),
@@ -146,18 +149,21 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
             for rel, data in bundle.items():
                 diags += out.add(rel, data, "search index")
             stages.done("search", f"{len(bundle)} index files")
+        result.diagnostics = sorted_diagnostics(diags)
+        result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
+        writable = write and not result.errors and not (strict and result.warnings)
+        if writable and proceed is not None and not proceed():
+            result.superseded = True
+        elif writable:
+            if cache is not None:
+                cache.save_early()
+            done, early = early.finish(out.files) if early is not None else None, None
+            result.written = done or write_site(project.out, out.files, out.kept)
+            if cache is not None:
+                cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept)
+            stages.done("write", f"{result.written.written} written, {result.written.removed} removed")
     finally:
         if indexing is not None:
             indexing.cancel()  # when the links failed the build; a no-op once finished
-    result.diagnostics = sorted_diagnostics(diags)
-    result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
-    writable = write and not result.errors and not (strict and result.warnings)
-    if writable and proceed is not None and not proceed():
-        result.superseded = True
-    elif writable:
-        if cache is not None:
-            cache.save_early()
-        result.written = write_site(project.out, out.files, out.kept)
-        if cache is not None:
-            cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept)
-        stages.done("write", f"{result.written.written} written, {result.written.removed} removed")
+        if early is not None:
+            early.undo()  # the build failed: the output folder goes back to missing or empty

@@ -1,11 +1,14 @@
 """The only module that touches the output folder: write changed bytes, drop stale files.
 
-Never writes outside the output folder; leaves files whose bytes are unchanged alone.
+Never writes outside the output folder; leaves files whose bytes are unchanged alone. A first site,
+into a folder with nothing to keep, may be written while the build still checks it (EarlyWrite).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import stat
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -75,6 +78,89 @@ def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = ()
     targets, changed = _write_differing(out, files, [rel for rel in files if rel not in kept])
     removed = _remove_stale(out, set(targets.values()) | {os.path.join(out, rel) for rel in kept})
     return WriteStats(len(changed), len(files) - len(changed), len(removed), tuple(changed), tuple(removed))
+
+
+class EarlyWrite:
+    """A new site written by a forked child while the build goes on checking it: the first build into an
+    output folder that holds nothing has no last good site to keep, so its pages need not wait for the
+    link check. finish() says how it went; undo() takes it back when the build fails after all, and a
+    child whose build died (killed, with no undo) takes it back itself."""
+
+    CHECK_EVERY = 64  # files written between looks at whether the build is still there
+
+    def __init__(self, out: Path, files: Mapping[str, bytes], made: Path | None):
+        self.out = out
+        self.made = made  # the first folder on the way to `out` that was missing (and goes again), if any
+        self.names = frozenset(files)
+        parent = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the child; coverage does not follow it
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it undoes
+                target = _Targets(out)
+                targets = [(target(rel), files[rel]) for rel in sorted(files)]  # all checked before any is written
+                folders: set[str] = set()
+                for i, (real, data) in enumerate(targets):
+                    if i % self.CHECK_EVERY == 0 and os.getppid() != parent:
+                        break
+                    _write_one(out, real, data, folders)
+                if os.getppid() != parent:
+                    self._clear()
+                else:
+                    code = 0
+            finally:
+                os._exit(code)
+
+    def finish(self, files: Mapping[str, bytes]) -> WriteStats | None:
+        """Write what was added since (the search index) and report, as write_site would have; None when
+        the child failed: write_site then writes what is missing, and says what went wrong."""
+        _, status = os.waitpid(self.pid, 0)
+        if status != 0 or not self.names <= files.keys():  # (files only grow after rendering)
+            return None
+        rest = _write_differing(self.out, files, [rel for rel in files if rel not in self.names])[1]
+        written = sorted(self.names.intersection(files)) + rest
+        return WriteStats(len(written), len(files) - len(written), 0, tuple(sorted(written)), ())
+
+    def undo(self) -> None:
+        """Stop the child and leave the output folder as it was: missing, or empty."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        self._clear()
+
+    def _clear(self) -> None:
+        if self.made is not None:
+            shutil.rmtree(self.made, ignore_errors=True)
+            return
+        with os.scandir(self.out) as entries:
+            for entry in list(entries):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+
+
+def write_early(out: Path, files: Mapping[str, bytes]) -> EarlyWrite | None:
+    """Start writing `files` into `out` from a child (EarlyWrite) when `out` is missing or empty and the
+    system can fork; else None, and the site is written once the build is known to be good."""
+    if not hasattr(os, "fork"):
+        return None
+    out = out.resolve()
+    made = None
+    try:
+        with os.scandir(out) as entries:
+            if next(entries, None) is not None:
+                return None
+    except FileNotFoundError:
+        made = out
+        while not made.parent.exists():
+            made = made.parent
+    except OSError:  # a file where the folder goes, or unreadable: write_site says what is wrong
+        return None
+    return EarlyWrite(out, files, made)
 
 
 def write_files(out: Path, files: Mapping[str, bytes]) -> list[str]:

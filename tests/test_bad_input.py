@@ -94,6 +94,24 @@ def test_failing_build_leaves_site_untouched(site_dir: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in (site_dir / "site").rglob("*")} == mtimes
 
 
+@pytest.mark.parametrize("before", ["missing", "empty"])
+def test_a_first_build_failing_on_a_link_leaves_the_output_folder_as_it_was(site_dir: Path, before: str) -> None:
+    """A first build writes its pages while their links are checked: a broken link takes them all back."""
+    if before == "empty":
+        (site_dir / "site").mkdir()
+    write_brief(site_dir, "a.md", "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\n---\n"
+                                  "- As [reported before](/briefs/gone/).[1]\n")
+    result = run("build")
+    assert result.code == 1
+    assert 'site/briefs/a/index.html: link: broken internal link "/briefs/gone/" (page built from content/a.md)' \
+        in result.lines
+    assert result.lines[-1] == "nothing was written; site/ is as it was"
+    if before == "empty":
+        assert list((site_dir / "site").iterdir()) == []
+    else:
+        assert not (site_dir / "site").exists()
+
+
 def test_strict_makes_warnings_fail_and_writes_nothing(site_dir: Path) -> None:
     write_brief(site_dir, "w.md", "---\ntitle: W\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
     result = run("build", "--strict")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from briefkit.write import OutsideOutput, write_files, write_site
+from briefkit.write import OutsideOutput, write_early, write_files, write_site
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -65,3 +68,79 @@ def test_a_symlink_within_the_output_folder_is_followed(tmp_path: Path) -> None:
     (out / "alias").symlink_to(out / "real", target_is_directory=True)
     assert write_files(out, {"alias/index.html": b"via the alias"}) == ["alias/index.html"]
     assert (out / "real" / "index.html").read_bytes() == b"via the alias"
+
+
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="an early write needs fork")
+
+
+@needs_fork
+def test_a_first_site_is_written_early_and_reported_as_write_site_would(tmp_path: Path) -> None:
+    files = {"index.html": b"home", "briefs/a/index.html": b"a"}
+    early = write_early(tmp_path / "site", files)
+    assert early is not None
+    files["pagefind/pagefind.js"] = b"index"  # added once the links were checked: written by finish()
+    assert early.finish(files) == write_site(tmp_path / "elsewhere", files)
+    assert files_under(tmp_path / "site") == files
+
+
+@needs_fork
+def test_an_early_write_is_taken_back_leaving_the_folder_missing_or_empty(tmp_path: Path) -> None:
+    missing, empty = tmp_path / "missing" / "public" / "site", tmp_path / "empty"
+    empty.mkdir()
+    for out in (missing, empty):
+        early = write_early(out, {f"briefs/{n}/index.html": b"x" * 5000 for n in range(500)})
+        assert early is not None
+        early.undo()
+    assert list(tmp_path.iterdir()) == [empty]  # nor the folders made on the way to it
+    assert list(empty.iterdir()) == []
+
+
+def test_a_folder_holding_anything_is_written_only_once_the_build_is_good(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / ".git").write_text("gitdir: ../.git/worktrees/site\n", encoding="utf-8")  # a gh-pages worktree
+    assert write_early(out, {"index.html": b"home"}) is None
+    assert write_early(tmp_path / "site" / ".git", {"index.html": b"home"}) is None  # a file, not a folder
+
+
+@needs_fork
+def test_an_early_write_that_fails_leaves_the_writing_and_the_error_to_write_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    files = {"index.html": b"home", "../escaped.html": b"x"}
+    early = write_early(out, files)
+    assert early is not None
+    assert early.finish(files) is None
+    with pytest.raises(OutsideOutput):
+        write_site(out, files)
+    assert not (tmp_path / "escaped.html").exists()
+
+
+@needs_fork
+def test_an_early_write_whose_build_died_takes_itself_back(tmp_path: Path) -> None:
+    """A build killed while checking its links (no undo() ran): its writer notices and removes what it wrote."""
+    out = tmp_path / "site"
+    script = (f"import os, sys; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
+              "from pathlib import Path\nfrom briefkit.write import write_early\n"
+              f"early = write_early(Path({str(out)!r}), {{f'p{{n}}/index.html': b'x' * 2000 for n in range(20000)}})\n"
+              "print(early.pid, flush=True)\nos._exit(0)\n")
+    child = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
+    deadline = time.monotonic() + 30
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+    assert not out.exists()
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs: an orphan that ended may stay a zombie until its new parent reaps it."""
+    stat = Path(f"/proc/{pid}/stat")
+    if Path("/proc/self/stat").exists():
+        try:
+            return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
