@@ -104,7 +104,14 @@ class EarlyWrite:
                 for i, (real, data) in enumerate(targets):
                     if i % self.CHECK_EVERY == 0 and os.getppid() != parent:
                         break
-                    _write_one(out, real, data, folders)
+                    folder = os.path.dirname(real)
+                    if folder not in folders:
+                        os.makedirs(folder, exist_ok=True)
+                        folders.add(folder)
+                    # straight to the file, not through a temporary one: a write cut short is undone as a whole
+                    # ("x": a file already there means another process is writing here, and write_site takes over)
+                    with open(real, "xb") as fh:
+                        fh.write(data)
                 if os.getppid() != parent:
                     self._clear()
                 else:
