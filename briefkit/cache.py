@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from .buildkey import build_key
 from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
-from .handoff import FAILED, SaveLock, can_hand_off, fork, hand_off, wait_for_save
+from .handoff import FAILED, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
-from .parallel import Memo
+from .parallel import Memo, fork
 from .project import Project
 from .tracker import PageRecord, PageTracker
 

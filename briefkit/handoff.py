@@ -10,11 +10,11 @@ elsewhere, and in serve and in tests, the cache is saved before the build return
 from __future__ import annotations
 
 import os
-import signal
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
+
+from .parallel import fork
 
 try:
     import fcntl
@@ -95,30 +95,3 @@ def hand_off(lock: SaveLock, work: Callable[[], None]) -> None:
     lock.hold()
     fork(work, lock.path.parent / FAILED, detach=True)
     lock.release()  # the child's copy keeps it held
-
-
-def fork(work: Callable[[], None], failed: Path, detach: bool = False) -> int:
-    """Run `work` in a forked child that then ends; its pid. A failure is left in `failed` (FAILED) for
-    the next build to say. `detach`: the child leaves the terminal's session and output, so Ctrl-C or a
-    closed terminal does not cut it short, and a caller reading this process's output does not wait for it."""
-    pid = os.fork()
-    if pid:
-        return pid
-    code = 1  # pragma: no cover - the child; coverage does not follow it
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        if detach:
-            os.setsid()
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(devnull, fd)
-        work()
-        code = 0
-    except BaseException:  # noqa: BLE001 - whatever it was, the next build says so
-        try:
-            failed.write_text(traceback.format_exc(), encoding="utf-8")
-        except OSError:
-            pass
-    finally:
-        os._exit(code)

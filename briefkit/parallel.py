@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
+import traceback
 from collections.abc import Callable, Hashable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -75,6 +77,36 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], shares: Sequence[Seque
         for i, r in zip(share, done):
             out[i] = r
     return out
+
+
+def fork(work: Callable[[], None], failed: Path | None = None, detach: bool = False) -> int:
+    """Run `work` in a forked child that then ends, with status 0, or 1 when `work` raised; its pid.
+
+    `failed`: a file the child leaves its traceback in, for a later process to say what went wrong.
+    `detach`: the child leaves the terminal's session and output, so Ctrl-C or a closed terminal does not
+    cut it short, and a caller reading this process's output does not wait for it."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1  # pragma: no cover - the child; coverage does not follow it
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if detach:
+            os.setsid()
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+        work()
+        code = 0
+    except BaseException:  # noqa: BLE001 - whatever it was, the status says so and `failed` says what
+        if failed is not None:
+            try:
+                failed.write_text(traceback.format_exc(), encoding="utf-8")
+            except OSError:
+                pass
+    finally:
+        os._exit(code)
 
 
 class Memo:

@@ -157,8 +157,9 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
         elif writable:
             if cache is not None:
                 cache.save_early()
-            done, early = early.finish(out.files) if early is not None else None, None
-            result.written = done or write_site(project.out, out.files, out.kept)
+            written = early.finish(out.files) if early is not None else None
+            early = None  # finished (or failed, and write_site takes over): nothing to undo
+            result.written = written or write_site(project.out, out.files, out.kept)
             if cache is not None:
                 cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept)
             stages.done("write", f"{result.written.written} written, {result.written.removed} removed")

@@ -14,6 +14,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .parallel import fork
+
 
 @dataclass(frozen=True)
 class WriteStats:
@@ -93,31 +95,26 @@ class EarlyWrite:
         self.made = made  # the first folder on the way to `out` that was missing (and goes again), if any
         self.names = frozenset(files)
         parent = os.getpid()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - the child; coverage does not follow it
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it undoes
-                target = _Targets(out)
-                targets = [(target(rel), files[rel]) for rel in sorted(files)]  # all checked before any is written
-                folders: set[str] = set()
-                for i, (real, data) in enumerate(targets):
-                    if i % self.CHECK_EVERY == 0 and os.getppid() != parent:
-                        break
-                    folder = os.path.dirname(real)
-                    if folder not in folders:
-                        os.makedirs(folder, exist_ok=True)
-                        folders.add(folder)
-                    # straight to the file, not through a temporary one: a write cut short is undone as a whole
-                    # ("x": a file already there means another process is writing here, and write_site takes over)
-                    with open(real, "xb") as fh:
-                        fh.write(data)
-                if os.getppid() != parent:
-                    self._clear()
-                else:
-                    code = 0
-            finally:
-                os._exit(code)
+        self.pid = fork(lambda: self._write(files, parent))
+
+    def _write(self, files: Mapping[str, bytes], parent: int) -> None:
+        """The child's work: every file straight to its place, not through a temporary file, as a write cut
+        short is undone as a whole ("x": a file already there means another process writes here, and
+        write_site takes over); all of it removed again if the build is gone meanwhile."""
+        target = _Targets(self.out)
+        targets = [(target(rel), files[rel]) for rel in sorted(files)]  # all checked before any is written
+        folders: set[str] = set()
+        for i, (real, data) in enumerate(targets):
+            if i % self.CHECK_EVERY == 0 and os.getppid() != parent:
+                break
+            folder = os.path.dirname(real)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
+            with open(real, "xb") as fh:
+                fh.write(data)
+        if os.getppid() != parent:
+            self._clear()
 
     def finish(self, files: Mapping[str, bytes]) -> WriteStats | None:
         """Write what was added since (the search index) and report, as write_site would have; None when
