@@ -10,7 +10,7 @@ import os
 import shutil
 import signal
 import stat
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,33 +98,41 @@ class EarlyWrite:
         self.pid = fork(lambda: self._write(files, parent))
 
     def _write(self, files: Mapping[str, bytes], parent: int) -> None:
-        """The child's work: every file straight to its place, not through a temporary file, as a write cut
-        short is undone as a whole ("x": a file already there means another process writes here, and
-        write_site takes over); all of it removed again if the build is gone meanwhile."""
+        """The child's work; all of it removed again if the build is gone meanwhile."""
+        if not self._create(files, sorted(files), lambda: os.getppid() == parent):
+            self._clear()
+
+    def _create(self, files: Mapping[str, bytes], rels: list[str], going: Callable[[], bool]) -> bool:
+        """Each file straight to its place, not through a temporary file, as a write cut short is undone as
+        a whole ("x": a file already there means another process writes here); False when `going` said
+        stop (asked every CHECK_EVERY files). Every path is checked before anything is written."""
         target = _Targets(self.out)
-        targets = [(target(rel), files[rel]) for rel in sorted(files)]  # all checked before any is written
+        targets = [(target(rel), files[rel]) for rel in rels]
         folders: set[str] = set()
         for i, (real, data) in enumerate(targets):
-            if i % self.CHECK_EVERY == 0 and os.getppid() != parent:
-                break
+            if i % self.CHECK_EVERY == 0 and not going():
+                return False
             folder = os.path.dirname(real)
             if folder not in folders:
                 os.makedirs(folder, exist_ok=True)
                 folders.add(folder)
             with open(real, "xb") as fh:
                 fh.write(data)
-        if os.getppid() != parent:
-            self._clear()
+        return going()
 
     def finish(self, files: Mapping[str, bytes]) -> WriteStats | None:
         """Write what was added since (the search index) and report, as write_site would have; None when
-        the child failed: write_site then writes what is missing, and says what went wrong."""
+        something failed: write_site then writes what is missing, and says what went wrong."""
         _, status = os.waitpid(self.pid, 0)
         if status != 0 or not self.names <= files.keys():  # (files only grow after rendering)
             return None
-        rest = _write_differing(self.out, files, [rel for rel in files if rel not in self.names])[1]
-        written = sorted(self.names.intersection(files)) + rest
-        return WriteStats(len(written), len(files) - len(written), 0, tuple(sorted(written)), ())
+        rest = sorted(rel for rel in files if rel not in self.names)
+        try:
+            self._create(files, rest, lambda: True)
+        except (OSError, OutsideOutput):
+            return None
+        written = sorted(self.names.union(rest))
+        return WriteStats(len(written), len(files) - len(written), 0, tuple(written), ())
 
     def undo(self) -> None:
         """Stop the child and leave the output folder as it was: missing, or empty."""
