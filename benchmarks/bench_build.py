@@ -1,13 +1,16 @@
 """Time briefkit on generated corpora: cold build, no-change rebuild, one-brief edit, serve edit-to-reload.
 
 `python benchmarks/bench_build.py [--sizes 1000 4000] [--runs 3]` prints a Markdown table of medians
-and peak memory. Each build runs as its own process, the way an author runs it.
+and peak memory. Each build runs as its own process, the way an author runs it. `--against REV` times
+the project as committed at git revision REV too, taking turns with this version, and prints a table
+for each: a before-and-after comparison that a machine's slow and fast spells affect alike.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import os
 import re
@@ -16,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import urllib.request
@@ -36,12 +40,17 @@ ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
        "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
 
 
-def timed_build(site: Path, *args: str) -> tuple[float, float, float]:
-    """(seconds, peak RSS in MB) of one `build.py` process, and the seconds until the cache it hands to a
-    child is saved (handoff.py): the next build is timed on an idle machine, as an author's would be."""
+def env_for(tree: Path) -> dict[str, str]:
+    return {**ENV, "PYTHONPATH": str(tree)}
+
+
+def timed_build(site: Path, *args: str, tree: Path = ROOT) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB) of one `build.py` process (of the project in `tree`), and the seconds until
+    the cache it hands to a child is saved (handoff.py): the next build is timed on an idle machine, as an
+    author's would be."""
     with tempfile.TemporaryFile() as err:  # a file, not a pipe: warnings must not fill a buffer nobody reads
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-q", *args], cwd=site, env=ENV,
+        proc = subprocess.Popen([sys.executable, str(tree / "build.py"), "-q", *args], cwd=site, env=env_for(tree),
                                 stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
@@ -75,15 +84,15 @@ def status(port: int) -> dict:
         return json.loads(r.read())
 
 
-def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = ()) -> tuple[list[float], list[float]]:
+def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = (),
+                  tree: Path = ROOT) -> tuple[list[float], list[float]]:
     """Seconds from saving an edit to the first live-reload message reaching a connected browser
     (the quick pass showing the edited brief), and to the full rebuild having finished."""
     from tornado.websocket import websocket_connect
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "-q", "--port", str(port), *flags],
-                            cwd=site,
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, str(tree / "build.py"), "serve", "-q", "--port", str(port), *flags],
+                            cwd=site, env=env_for(tree), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -130,43 +139,74 @@ def row_name(n: int, search: bool) -> str:
     return f"n{n}{'' if search else '-no-search'}"
 
 
-def bench(n: int, runs: int, workdir: Path, serve_edits: int, search: bool) -> dict[str, str]:
-    """One row of the table: one corpus size, with or without the search index."""
-    row = workdir / row_name(n, search)
+Samples = dict[str, list[float]]  # figure -> every time measured for it
+
+
+def bench(source: Path, place: Path, runs: int, serve_edits: int, search: bool, tree: Path = ROOT) -> Samples:
+    """One row's times: `runs` cold builds, each on its own copy of the generated site `source` made under
+    `place`, then no-change rebuilds, one-brief edits, a build without the cache and serve's reloads."""
     flags = () if search else ("--no-search",)
-    corpus.generate(n, seed=1).write(row / "source")
-    cold, rss, saved = [], [], []
+    got: Samples = {k: [] for k in ("cold", "saved", "nocache", "nochange", "one", "reloads", "settled", "rss")}
     for i in range(runs):
         # each cold build gets a fresh copy of the site, as a first build after a checkout would: deleting
         # the last build's output first slowed the next one by up to 40% here (ext4 mounted with discard)
-        site = row / f"run-{i}"
-        shutil.copytree(row / "source", site)
-        t, m, done = timed_build(site, *flags)
-        cold.append(t)
-        rss.append(m)
-        saved.append(done)
-    nochange = [timed_build(site, *flags)[0] for _ in range(runs)]
-    one = []
+        site = place / f"run-{i}"
+        shutil.copytree(source, site)
+        t, m, done = timed_build(site, *flags, tree=tree)
+        got["cold"].append(t)
+        got["rss"].append(m)
+        got["saved"].append(done)
+    got["nochange"] = [timed_build(site, *flags, tree=tree)[0] for _ in range(runs)]
     for i in range(runs):
         edit(site, i)
-        t, m, _ = timed_build(site, *flags)
-        one.append(t)
-        rss.append(m)
-    nocache = [timed_build(site, *flags, "--no-cache", "--out", str(site / "site-nocache"))[0] for _ in range(1)]
-    reloads, settled = serve_reloads(site, serve_edits, flags) if serve_edits else ([], [])
+        t, m, _ = timed_build(site, *flags, tree=tree)
+        got["one"].append(t)
+        got["rss"].append(m)
+    got["nocache"] = [timed_build(site, *flags, "--no-cache", "--out", str(site / "site-nocache"), tree=tree)[0]]
+    if serve_edits:
+        got["reloads"], got["settled"] = serve_reloads(site, serve_edits, flags, tree=tree)
+    return got
+
+
+def table_row(n: int, search: bool, got: Samples) -> dict[str, str]:
     med = statistics.median
     return {
         "briefs": f"{n:,}",
         "search index": "yes" if search else "no",
-        "cold build": f"{med(cold):.2f} s",
-        "cold, cache saved": f"{med(saved):.2f} s",
-        "cold, no cache": f"{med(nocache):.2f} s",
-        "no-change rebuild": f"{med(nochange):.2f} s",
-        "one-brief edit": f"{med(one):.2f} s",
-        "serve edit-to-reload": f"{med(reloads) * 1000:.0f} ms" if reloads else "-",
-        "serve, all pages rebuilt": f"{med(settled):.2f} s" if settled else "-",
-        "peak memory": f"{max(rss):.0f} MB",
+        "cold build": f"{med(got['cold']):.2f} s",
+        "cold, cache saved": f"{med(got['saved']):.2f} s",
+        "cold, no cache": f"{med(got['nocache']):.2f} s",
+        "no-change rebuild": f"{med(got['nochange']):.2f} s",
+        "one-brief edit": f"{med(got['one']):.2f} s",
+        "serve edit-to-reload": f"{med(got['reloads']) * 1000:.0f} ms" if got["reloads"] else "-",
+        "serve, all pages rebuilt": f"{med(got['settled']):.2f} s" if got["settled"] else "-",
+        "peak memory": f"{max(got['rss']):.0f} MB",
     }
+
+
+def print_table(rows: list[dict[str, str]]) -> None:
+    keys = list(rows[0])
+    print("| " + " | ".join(keys) + " |")
+    print("|" + "|".join("---" for _ in keys) + "|")
+    for row in rows:
+        print("| " + " | ".join(row[k] for k in keys) + " |")
+
+
+def export(rev: str, into: Path) -> Path:
+    """The project as committed at git revision `rev`, unpacked into `into`."""
+    try:
+        data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
+                              check=True, capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        said = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) else exc
+        raise SystemExit(f"--against {rev}: git could not export it: {said}") from None
+    into.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:  # our own repository's files
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(into, filter="data")
+        else:  # pragma: no cover - a Python 3.11 before 3.11.4
+            tar.extractall(into)
+    return into
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,19 +217,40 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workdir", type=Path, default=HERE / "out")
     p.add_argument("--search", choices=("both", "on", "off"), default="both",
                    help="time builds with the search index, without it (--no-search), or both (default)")
+    p.add_argument("--against", metavar="REV",
+                   help="also time the project as committed at git revision REV, alternating with this one")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="with --against: how many times each version's rows are timed, in turn (default 2)")
     args = p.parse_args(argv)
     modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.search]
-    for n in args.sizes:  # an earlier run's sites go before any timing starts: see bench() on deleting
-        for search in modes:
-            shutil.rmtree(args.workdir / row_name(n, search), ignore_errors=True)
-    rows = [bench(n, args.runs, args.workdir, args.serve_edits, search) for n in args.sizes for search in modes]
+    rounds = args.rounds if args.against else 1
+    ours = ["corpus", "against", *(f"{v}-{r}" for v in ("this", "against") for r in range(rounds))]
+    for name in ours:  # an earlier run's sites go before any timing starts (see bench() on deleting)
+        shutil.rmtree(args.workdir / name, ignore_errors=True)
+    trees = {"this version": ("this", ROOT)}  # heading -> (its sites' folder prefix, the project to run)
+    if args.against:
+        trees = {args.against: ("against", export(args.against, args.workdir / "against")), **trees}
+    rows = [(n, search) for n in args.sizes for search in modes]
+    sources = {n: args.workdir / "corpus" / f"n{n}" for n in args.sizes}  # one generated site per size, for all
+    for n, source in sources.items():
+        corpus.generate(n, seed=1).write(source)
+    got: dict[tuple[str, int, bool], Samples] = {}
+    for r in range(rounds):
+        for name, (prefix, tree) in trees.items():
+            for n, search in rows:
+                place = args.workdir / f"{prefix}-{r}" / row_name(n, search)
+                samples = bench(sources[n], place, args.runs, args.serve_edits, search, tree)
+                for k, v in samples.items():
+                    got.setdefault((name, n, search), {}).setdefault(k, []).extend(v)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"\n{cores} cores, load average {os.getloadavg()[0]:.1f} at the end; medians of {args.runs} runs\n")
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + "|".join("---" for _ in keys) + "|")
-    for row in rows:
-        print("| " + " | ".join(row[k] for k in keys) + " |")
+    print(f"\n{cores} cores, load average {os.getloadavg()[0]:.1f} at the end; "
+          f"medians of {args.runs * rounds} runs" + (f", {rounds} rounds alternating" if rounds > 1 else "") + "\n")
+    for name in trees:
+        if len(trees) > 1:
+            print(f"{name}:\n")
+        print_table([table_row(n, search, got[(name, n, search)]) for n, search in rows])
+        if len(trees) > 1:
+            print()
     return 0
 
 
