@@ -36,11 +36,11 @@ from briefkit.handoff import wait_for_save
 
 # Python's bytecode cache on, as on an author's machine (a sandbox may turn it off, and then every build
 # compiles briefkit's modules again first: 0.03 s of a no-change build, 0.09 s of a full one)
-ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-       "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+ENV = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "SOURCE_DATE_EPOCH": "1730000000"}
 
 
 def env_for(tree: Path) -> dict[str, str]:
+    """The builds' environment, importing briefkit from `tree` (this project, or the version --against names)."""
     return {**ENV, "PYTHONPATH": str(tree)}
 
 
