@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .parallel import fork
+from .parallel import can_fork, fork
 
 try:
     import fcntl
@@ -26,7 +26,7 @@ FAILED = "save-failed.txt"  # what went wrong in a child's save, for the next bu
 
 
 def can_hand_off() -> bool:
-    return fcntl is not None and hasattr(os, "fork")
+    return fcntl is not None and can_fork()
 
 
 class SaveLock:

@@ -79,6 +79,11 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], shares: Sequence[Seque
     return out
 
 
+def can_fork() -> bool:
+    """Whether fork() can run here (not on Windows)."""
+    return hasattr(os, "fork")
+
+
 def fork(work: Callable[[], None], failed: Path | None = None, detach: bool = False) -> int:
     """Run `work` in a forked child that then ends, with status 0, or 1 when `work` raised; its pid.
 

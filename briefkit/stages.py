@@ -128,11 +128,12 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     diags += sitemap.add_sitemap(site, pages, out)
     kept = sum(1 for p in pages if p.path in out.kept)
     stages.done("render", f"{len(pages)} pages" + (f", {len(pages) - kept} rendered, {kept} unchanged" if kept else ""))
+    clean = not any(d.is_error or strict for d in diags)  # so far, nothing stops the site being written
     indexing = None  # Pagefind runs in its own process while the links are checked
-    if search and write and published and not any(d.is_error or strict for d in diags):
+    if search and write and published and clean:
         indexing = search_index.start_index(out.files, previous=project.out)
     early = None  # a first site is written while its links are checked (write.EarlyWrite)
-    if write and proceed is None and not any(d.is_error or strict for d in diags):
+    if write and proceed is None and clean:
         early = write_early(project.out, out.files)
     try:
         if not any(d.is_error for d in diags):  # a failed render leaves pages out: their links would all look broken

@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .parallel import fork
+from .parallel import can_fork, fork
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ class EarlyWrite:
 def write_early(out: Path, files: Mapping[str, bytes]) -> EarlyWrite | None:
     """Start writing `files` into `out` from a child (EarlyWrite) when `out` is missing or empty and the
     system can fork; else None, and the site is written once the build is known to be good."""
-    if not hasattr(os, "fork"):
+    if not can_fork():
         return None
     out = out.resolve()
     made = None
