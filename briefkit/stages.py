@@ -72,7 +72,10 @@ def markdown_all(published: list[Brief], allow_html: bool,
         results = cache.marked.map(render, published, key=lambda b: (b.path, cache.hashes[b.path]))
     else:
         results = ordered_map(render, published)
-    return [r for r, _ in results], [d for _, problems in results for d in problems]
+    rendered = [r for r, _ in results]
+    for brief, r in zip(published, rendered):
+        r.brief = brief  # not a worker's copy of it: the cache then saves and loads each brief once
+    return rendered, [d for _, problems in results for d in problems]
 
 
 def _reused(memo: Memo | None, items: int, done: str) -> str:
