@@ -108,7 +108,9 @@ def _collect(pid: int, fd: int) -> list[Any]:
     finally:
         _, status = os.waitpid(pid, 0)
     if not data:
-        raise RuntimeError(f"a worker process ended without its results (wait status {status})")
+        code = os.waitstatus_to_exitcode(status)
+        how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
+        raise RuntimeError(f"a worker process ended without its results ({how})")
     ok, value = pickle.loads(data)
     if not ok:
         raise value

@@ -1,12 +1,16 @@
-"""parallel.ordered_map: results in order, and workers that finish even under serve's signal handlers."""
+"""parallel.ordered_map: results in order, workers that finish even under serve's signal handlers, and a
+worker's failure raised in the parent."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 
-from briefkit.parallel import MIN_ITEMS, ordered_map
+import pytest
+
+from briefkit.parallel import MIN_ITEMS, ordered_map, workers
 
 
 def test_results_come_back_in_input_order() -> None:
@@ -30,3 +34,55 @@ def test_workers_stop_when_the_parent_has_its_own_sigterm_handler() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(MIN_ITEMS * 3 * 30)
+
+
+class Unpicklable(Exception):
+    def __reduce__(self):  # type: ignore[override]
+        raise TypeError("cannot travel")
+
+
+def _fails_at(bad: int, exc: BaseException):
+    def fn(x: int) -> int:
+        if x == bad:
+            raise exc
+        return x
+    return fn
+
+
+def _no_zombies() -> bool:
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True  # no children at all
+    return pid == 0
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_parent() -> None:
+    items = list(range(MIN_ITEMS * 2))
+    for bad in (0, 1, len(items) - 1):  # in this process's share and in a worker's
+        with pytest.raises(ValueError, match=f"bad item {bad}"):
+            ordered_map(_fails_at(bad, ValueError(f"bad item {bad}")), items)
+    assert _no_zombies()
+
+
+def test_an_exception_that_cannot_be_pickled_comes_back_with_its_traceback() -> None:
+    if workers() < 2:
+        pytest.skip("one core: no worker process")
+    with pytest.raises(RuntimeError, match="(?s)a worker process failed.*Unpicklable"):
+        ordered_map(_fails_at(1, Unpicklable("no")), list(range(MIN_ITEMS * 2)))
+    assert _no_zombies()
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+    if workers() < 2:
+        pytest.skip("one core: no worker process")
+    parent = os.getpid()
+
+    def fn(x: int) -> int:
+        if x == 1 and os.getpid() != parent:
+            os._exit(3)
+        return x
+
+    with pytest.raises(RuntimeError, match=r"a worker process ended without its results \(exit code 3\)"):
+        ordered_map(fn, list(range(MIN_ITEMS * 2)))
+    assert _no_zombies()
