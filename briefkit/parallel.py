@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import sys
 import traceback
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
@@ -69,6 +70,7 @@ def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], share: Sequenc
 
     A plain fork, not multiprocessing's Pool: the pool's import, threads and handshake cost a parallel
     stage some 30 ms, a fifth of a one-brief edit's fingerprinting."""
+    _flush_output()  # so the worker's copy of the buffers holds nothing for it to print twice
     read, write = os.pipe()
     pid = os.fork()
     if pid:
@@ -85,8 +87,17 @@ def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], share: Sequenc
             payload = _pickled_failure(exc)
         with os.fdopen(write, "wb") as fh:
             fh.write(payload)
+        _flush_output()  # what the worker printed (a warning, say) is not lost at os._exit
     finally:
         os._exit(0)
+
+
+def _flush_output() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):  # None, closed, or a pipe whose reader has gone
+            pass
 
 
 def _pickled_failure(exc: BaseException) -> bytes:

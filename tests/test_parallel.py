@@ -86,3 +86,23 @@ def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
     with pytest.raises(RuntimeError, match=r"a worker process ended without its results \(exit code 3\)"):
         ordered_map(fn, list(range(MIN_ITEMS * 2)))
     assert _no_zombies()
+
+
+def test_what_a_worker_prints_is_printed_once() -> None:
+    # the parent's unflushed output must not be printed again by a worker, and a worker's must not be lost
+    script = textwrap.dedent(f"""
+        import sys
+        from briefkit.parallel import ordered_map
+        print("before")
+        def fn(x):
+            if x == 1:
+                print("from item 1")
+            return x
+        ordered_map(fn, list(range({MIN_ITEMS * 2})))
+        print("after")
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output to a pipe is buffered
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=True,
+                          env=env)
+    assert sorted(done.stdout.splitlines()) == ["after", "before", "from item 1"]
+    assert done.stdout.splitlines()[0] == "before"
