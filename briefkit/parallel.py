@@ -109,7 +109,6 @@ def _pickled_failure(exc: BaseException) -> bytes:
 
 def _collect(pid: int, fd: int) -> list[Any]:
     """A worker's results, once it has sent them all."""
-    status = 0
     try:
         with os.fdopen(fd, "rb") as fh:
             data = fh.read()
