@@ -49,31 +49,51 @@ def _fails_at(bad: int, exc: BaseException):
     return fn
 
 
-def _no_zombies() -> bool:
-    try:
-        pid, _ = os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True  # no children at all
-    return pid == 0
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the workers ordered_map forks during the test."""
+    pids: list[int] = []
+    real = os.fork
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return pids
 
 
-def test_an_exception_in_a_worker_is_raised_in_the_parent() -> None:
+def _all_reaped(pids: list[int]) -> bool:
+    """Every one of them waited for: none running, none left a zombie."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_parent(forked: list[int]) -> None:
     items = list(range(MIN_ITEMS * 2))
     for bad in (0, 1, len(items) - 1):  # in this process's share and in a worker's
         with pytest.raises(ValueError, match=f"bad item {bad}"):
             ordered_map(_fails_at(bad, ValueError(f"bad item {bad}")), items)
-    assert _no_zombies()
+    assert len(forked) == 3 * (workers() - 1)
+    assert _all_reaped(forked)
 
 
-def test_an_exception_that_cannot_be_pickled_comes_back_with_its_traceback() -> None:
+def test_an_exception_that_cannot_be_pickled_comes_back_with_its_traceback(forked: list[int]) -> None:
     if workers() < 2:
         pytest.skip("one core: no worker process")
     with pytest.raises(RuntimeError, match="(?s)a worker process failed.*Unpicklable"):
         ordered_map(_fails_at(1, Unpicklable("no")), list(range(MIN_ITEMS * 2)))
-    assert _no_zombies()
+    assert forked and _all_reaped(forked)
 
 
-def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
+def test_a_worker_that_dies_is_an_error_not_a_hang(forked: list[int]) -> None:
     if workers() < 2:
         pytest.skip("one core: no worker process")
     parent = os.getpid()
@@ -85,7 +105,7 @@ def test_a_worker_that_dies_is_an_error_not_a_hang() -> None:
 
     with pytest.raises(RuntimeError, match=r"a worker process ended without its results \(exit code 3\)"):
         ordered_map(fn, list(range(MIN_ITEMS * 2)))
-    assert _no_zombies()
+    assert forked and _all_reaped(forked)
 
 
 def test_what_a_worker_prints_is_printed_once() -> None:
