@@ -72,15 +72,10 @@ def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], share: Sequenc
     stage some 30 ms, a fifth of a one-brief edit's fingerprinting."""
     _flush_output()  # so the worker's copy of the buffers holds nothing for it to print twice
     read, write = os.pipe()
-    pid = os.fork()
-    if pid:
-        os.close(write)
-        return pid, read
-    try:  # pragma: no cover - the child; coverage does not follow it
+
+    def work() -> None:
         os.close(read)
-        # serve's handlers only stop its event loop: a worker dies on SIGTERM, and Ctrl-C is the parent's
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         try:
             payload = pickle.dumps((True, [fn(items[i]) for i in share]), pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - raised again in the parent
@@ -88,8 +83,10 @@ def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], share: Sequenc
         with os.fdopen(write, "wb") as fh:
             fh.write(payload)
         _flush_output()  # what the worker printed (a warning, say) is not lost at os._exit
-    finally:
-        os._exit(0)
+
+    pid = fork(work)  # which also gives SIGTERM back its default: serve's handler only stops its event loop
+    os.close(write)
+    return pid, read
 
 
 def _flush_output() -> None:
