@@ -5,6 +5,7 @@ parse_brief(path, text) is pure: text in, a Brief or diagnostics out.
 
 from __future__ import annotations
 
+import sys
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from typing import Any
@@ -140,7 +141,8 @@ def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: in
         draft=v["draft"],
         body=body,
         body_line=body_line,
-        lines={field_name(k): n for k, n in doc.lines.items()},
+        # one str per field name across briefs: their pickles (a worker's results, the cache's shards) hold each once
+        lines={sys.intern(field_name(k)): n for k, n in doc.lines.items()},
     )
 
 
