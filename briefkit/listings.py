@@ -85,6 +85,13 @@ class SiteData:
     outlets: list[Outlet]
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def release(self) -> None:
+        """Drop what the views and the site's extras hold of one another: a site nobody uses any more is then
+        freed as soon as it is let go, not later by the cycle collector (serve replaces one on every rebuild)."""
+        for v in self.briefs:
+            v.related, v.linked_from, v.earlier, v.later, v.extra = [], [], None, None, {}
+        self.extra.clear()
+
 
 def url_of(config: SiteConfig, path: str) -> str:
     """Site-relative output path -> URL path under the base path (`/repo/briefs/x/`)."""

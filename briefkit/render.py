@@ -129,6 +129,19 @@ class _Template(jinja2.Template):
         namespace["escape"] = output_escape
         return super()._from_namespace(environment, namespace, globals)
 
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        """As Jinja's, then the page's variables are dropped from its context: a macro's closure and the
+        context refer to each other, and that cycle kept `site`, with all of its briefs, alive until the
+        cycle collector ran (which serve runs rarely)."""
+        ctx = self.new_context(dict(*args, **kwargs))
+        try:
+            return self.environment.concat(self.root_render_func(ctx))  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - Jinja's own handling: the traceback then shows template lines
+            self.environment.handle_exception()
+        finally:
+            ctx.vars.clear()
+            ctx.parent.clear()
+
 
 _PLAIN_CALLS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 

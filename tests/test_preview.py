@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
 from pathlib import Path
 
 import pytest
 from conftest import ROOT
 
 from briefkit import pipeline
+from briefkit.listings import BriefView
 from briefkit.preview import Snapshot
 from briefkit.project import open_project
+from briefkit.serve import COLLECT_EVERY, Collector
 from briefkit.served import PENDING_NOTICE, error_banner, inject, reload_paths
 from briefkit.write import WriteStats
 
@@ -106,3 +110,52 @@ def test_pages_say_the_rest_is_rebuilding_and_errors_come_first() -> None:
     assert b'fetch("/__briefkit/status?since=3&path="' in inject(page, "", [], building=3)  # served mid-build
     shown = inject(page, "", ["content/x.md:3: title: missing"], pending=True)
     assert error_banner(["content/x.md:3: title: missing"]).encode() in shown and PENDING_NOTICE.encode() not in shown
+
+
+def test_a_released_site_is_freed_at_once_without_the_cycle_collector(snapshot: Snapshot) -> None:
+    """Serve replaces its snapshot's site on every rebuild. The views refer to one another (story neighbours,
+    related briefs), so without release() only a walk of the cycle collector, which serve runs rarely, frees them."""
+    def views_of_a_site(release: bool) -> list[weakref.ref[BriefView]]:
+        site = pipeline.build(snapshot.project, write=False, search=False).site
+        assert site is not None
+        if release:
+            site.release()
+        return [weakref.ref(v) for v in site.briefs]
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        kept, freed = views_of_a_site(release=False), views_of_a_site(release=True)
+        assert all(ref() is not None for ref in kept)
+        assert all(ref() is None for ref in freed)
+    finally:
+        gc.collect()
+        if was:
+            gc.enable()
+
+
+def test_serve_collects_garbage_when_edits_pause_or_every_few_rebuilds() -> None:
+    stops: list[int] = []
+
+    def noted(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            stops.append(info["generation"])
+
+    was = gc.isenabled()
+    gc.callbacks.append(noted)
+    collector = Collector()
+    try:
+        assert not gc.isenabled()
+        for _ in range(COLLECT_EVERY - 1):
+            collector.after_build()
+        assert stops == []
+        collector.after_build()
+        assert stops == [2]
+        collector.pause()
+        assert stops == [2, 2]
+        collector.after_build()
+        assert stops == [2, 2]
+    finally:
+        gc.callbacks.remove(noted)
+        collector.close()
+    assert gc.isenabled() == was
