@@ -84,10 +84,14 @@ def status(port: int) -> dict:
         return json.loads(r.read())
 
 
+PACE = 1.5  # seconds between saves in the paced run: an author saving faster than a large site rebuilds
+
+
 def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = (),
-                  tree: Path = ROOT) -> tuple[list[float], list[float]]:
+                  tree: Path = ROOT) -> tuple[list[float], list[float], list[float]]:
     """Seconds from saving an edit to the first live-reload message reaching a connected browser
-    (the quick pass showing the edited brief), and to the full rebuild having finished."""
+    (the quick pass showing the edited brief), and to the full rebuild having finished; then the first
+    of these again for twice as many edits saved every PACE seconds, whether the rebuild has finished or not."""
     from tornado.websocket import websocket_connect
 
     port = free_port()
@@ -105,7 +109,7 @@ def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = (),
         while status(port)["building"] and time.monotonic() < deadline:
             time.sleep(0.1)
 
-        async def measure() -> tuple[list[float], list[float]]:
+        async def measure() -> tuple[list[float], list[float], list[float]]:
             ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
             ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
             await ws.read_message()
@@ -126,8 +130,21 @@ def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = (),
                         await asyncio.wait_for(ws.read_message(), 0.3)
                     except TimeoutError:
                         break
+            paced = []
+            for n in range(2 * edits):
+                start = time.perf_counter()
+                page = f"/briefs/{edit(site, 1000 + n).stem}/"  # not a reload an earlier rebuild sends late
+                while not ((m := json.loads(await ws.read_message())).get("command") == "reload"
+                           and str(m.get("path", "")).endswith(page)):
+                    pass
+                paced.append(time.perf_counter() - start)
+                while (left := PACE - (time.perf_counter() - start)) > 0:  # what the rebuilds send, until the next save
+                    try:
+                        await asyncio.wait_for(ws.read_message(), left)
+                    except TimeoutError:
+                        break
             ws.close()
-            return reloads, settled
+            return reloads, settled, paced
 
         return asyncio.run(measure())
     finally:
@@ -146,7 +163,7 @@ def bench(source: Path, place: Path, runs: int, serve_edits: int, search: bool, 
     """One row's times: `runs` cold builds, each on its own copy of the generated site `source` made under
     `place`, then no-change rebuilds, one-brief edits, a build without the cache and serve's reloads."""
     flags = () if search else ("--no-search",)
-    got: Samples = {k: [] for k in ("cold", "saved", "nocache", "nochange", "one", "reloads", "settled", "rss")}
+    got: Samples = {k: [] for k in ("cold", "saved", "nocache", "nochange", "one", "reloads", "settled", "paced", "rss")}
     for i in range(runs):
         # each cold build gets a fresh copy of the site, as a first build after a checkout would: deleting
         # the last build's output first slowed the next one by up to 40% here (ext4 mounted with discard)
@@ -164,7 +181,7 @@ def bench(source: Path, place: Path, runs: int, serve_edits: int, search: bool, 
         got["rss"].append(m)
     got["nocache"] = [timed_build(site, *flags, "--no-cache", "--out", str(site / "site-nocache"), tree=tree)[0]]
     if serve_edits:
-        got["reloads"], got["settled"] = serve_reloads(site, serve_edits, flags, tree=tree)
+        got["reloads"], got["settled"], got["paced"] = serve_reloads(site, serve_edits, flags, tree=tree)
     return got
 
 
@@ -180,6 +197,7 @@ def table_row(n: int, search: bool, got: Samples) -> dict[str, str]:
         "one-brief edit": f"{med(got['one']):.2f} s",
         "serve edit-to-reload": f"{med(got['reloads']) * 1000:.0f} ms" if got["reloads"] else "-",
         "serve, all pages rebuilt": f"{med(got['settled']):.2f} s" if got["settled"] else "-",
+        f"serve, a save every {PACE:g} s: slowest reload": f"{max(got['paced']) * 1000:.0f} ms" if got["paced"] else "-",
         "peak memory": f"{max(got['rss']):.0f} MB",
     }
 

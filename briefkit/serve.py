@@ -41,10 +41,10 @@ class Collector:
     rebuild's new objects as the build ended (0.1 to 0.3 s at 4,000 briefs) and every few rebuilds all of them,
     holding the interpreter for up to a second, so a reload or the next edit's quick pass waited behind it.
 
-    What the first build leaves (most of it the build cache's parsed briefs) is left out of collections. A site
-    serve replaces is taken apart (SiteData.release) and freed at once, which leaves the collector little (a
-    few hundred objects a rebuild, holding some 2 MB at 4,000 briefs): it runs when edits pause, and between
-    pauses after COLLECT_EVERY rebuilds or GARBAGE_LIMIT new objects."""
+    A site serve is done with is taken apart (SiteData.release) and freed at once, which leaves the collector
+    little. It runs over everything when edits pause; between pauses, after COLLECT_EVERY rebuilds (or
+    GARBAGE_LIMIT new objects), over what is new since it last ran. What outlives a collection is frozen (left
+    out of the next ones but the pause's): the first build's objects, most of them the cache's parsed briefs."""
 
     def __init__(self) -> None:
         self.was = gc.isenabled()
@@ -53,17 +53,20 @@ class Collector:
 
     @staticmethod
     def settle() -> None:
-        """After the first build: its objects stay out of collections (the few hundred of them that were
-        garbage already stay too, once)."""
+        """After the first build (the few hundred of its objects that were garbage already wait for a pause)."""
         gc.freeze()
 
     def after_build(self) -> None:
         self.builds += 1
         if self.builds >= COLLECT_EVERY or gc.get_count()[0] > GARBAGE_LIMIT:
-            self.pause()
+            gc.collect()
+            gc.freeze()
+            self.builds = 0
 
     def pause(self) -> None:
+        gc.unfreeze()
         gc.collect()
+        gc.freeze()
         self.builds = 0
 
     def close(self) -> None:
@@ -161,12 +164,21 @@ class Builder:
                 if held:
                     self.write_lock.release()
             if result.superseded:
+                self._let_go(result)
                 return False
             errors = [d.format() for d in result.errors]
             if self.args.strict:
                 errors += [d.format() for d in result.warnings]
         self._finished(project, result, errors, first, time.perf_counter() - start)
+        self._let_go(result)
         return not errors
+
+    def _let_go(self, result: pipeline.BuildResult | None) -> None:
+        """Take apart a build's site that did not become the quick pass's snapshot (the build failed, or a
+        newer edit overtook it): a rebuild overtaken at every edit left a whole site for the collector."""
+        snapshot = self.snapshot
+        if result is not None and result.site is not None and (snapshot is None or snapshot.site is not result.site):
+            result.site.release()
 
     def _finished(self, project: Project | None, result: pipeline.BuildResult | None, errors: list[str],
                   first: bool, elapsed: float) -> None:

@@ -119,6 +119,9 @@ class PageTracker:
         reads = [self.records[p.path].reads for p in todo]
         for page, read, fp in zip(todo, reads, self._fingerprints(todo, reads, every=len(todo) == len(pages))):
             self.records[page.path] = PageRecord(fp, read)
+        # the digests are done with: serve keeps the cache, and so this tracker, until the next rebuild
+        self._digesters.clear()
+        self._shown.clear()
 
 
 def balance(templates: list[str], costs: Mapping[str, float], n: int) -> list[list[int]]:
