@@ -77,13 +77,15 @@ def test_fingerprinting_keeps_a_template_in_one_process_and_evens_the_load_by_la
     assert balance([], costs, 2) == [[], []]
 
 
-KINDS = ["body", "title", "summary", "source", "topics", "date", "story", "add", "delete", "break", "outlets"]
+KINDS = ["body", "title", "summary", "source", "topics", "date", "story", "add", "delete", "break", "outlets",
+         "probability", "outcome", "claim", "narrative", "related", "correction", "draft", "updated", "rename", "day"]
 
 
 def _edit(rng: random.Random, content: Path, step: int, kind: str) -> str:
     """One author action of the given kind on a random brief; returns what it did."""
     briefs = sorted(content.glob("*.md"))
-    victim = rng.choice(briefs)
+    needs = {"probability": "probability:", "outcome": "outcome:", "claim": "claim:", "narrative": "    outlet:"}
+    victim = rng.choice([b for b in briefs if needs.get(kind, "") in b.read_text(encoding="utf-8")])
     text = victim.read_text(encoding="utf-8")
     if kind == "body":
         text = text.replace("\n- ", f"\n- Update {step}: ", 1)
@@ -113,6 +115,32 @@ def _edit(rng: random.Random, content: Path, step: int, kind: str) -> str:
         outlets = content / "outlets.yaml"
         outlets.write_text(outlets.read_text(encoding="utf-8").replace("lean: 3", "lean: 2", 1), encoding="utf-8")
         return "outlets.yaml"
+    elif kind == "probability":  # the forecasts page and the forecasters' records
+        text = re.sub(r"probability: [0-9.]+", f"probability: 0.{rng.randint(10, 95)}", text, count=1)
+    elif kind == "outcome":  # a question resolved shows so on the earlier briefs asking it too
+        text = re.sub(r"outcome: \w+", f"outcome: {rng.choice(['true', 'false', 'null'])}", text, count=1)
+    elif kind == "claim":  # another brief's claim: one question asked in two briefs
+        claims = [c for b in briefs for c in re.findall(r'claim: (".*")', b.read_text(encoding="utf-8"))]
+        text = re.sub(r'claim: ".*"', f"claim: {rng.choice(claims)}", text, count=1)
+    elif kind == "narrative":  # outlet pages list the narratives each outlet gave
+        text = re.sub(r'^    outlet: ".*"$', f'    outlet: "{rng.choice(["TASS", "Jacobin", "Reuters"])}"', text,
+                      count=1, flags=re.MULTILINE)
+    elif kind == "related":  # an author's link: the other brief's "linked from" list
+        other = rng.choice([b for b in briefs if b != victim]).stem
+        text = re.sub(r"\nrelated: .*", "", text).replace("\nsources:", f"\nrelated: [{other}]\nsources:", 1)
+    elif kind == "correction":  # the corrections log
+        text = text.replace("\n---\n", f'\ncorrections:\n  - date: 2024-05-{10 + step % 19}\n'
+                            f'    text: "Correction {step}."\n---\n', 1) if "\ncorrections:" not in text else \
+            re.sub(r'(corrections:\n  - date: .*\n    text: )".*"', rf'\1"Corrected again {step}."', text, count=1)
+    elif kind == "draft":  # a draft leaves the site, and comes back
+        text = text.replace("\ndraft: true", "", 1) if "\ndraft: true" in text else \
+            text.replace("\nsources:", "\ndraft: true\nsources:", 1)
+    elif kind == "updated":
+        text = re.sub(r"\nupdated: .*", "", text).replace("\nsources:", f"\nupdated: 2025-01-{10 + step % 18}\nsources:", 1)
+    elif kind == "rename":  # a new slug for a brief no other brief names
+        victim = rng.choice([b for b in briefs if not any(f"[{b.stem}]" in o.read_text(encoding="utf-8") for o in briefs)])
+        victim.rename(victim.with_name(f"renamed-{step}.md"))
+        return f"rename {victim.name}"
     victim.write_text(text, encoding="utf-8")
     return f"{kind} {victim.name}"
 
@@ -156,7 +184,11 @@ def test_cached_build_is_byte_identical_to_a_cold_one(tmp_path: Path, monkeypatc
         for path in broken:  # a broken brief is fixed in the next step
             path.write_text(path.read_text(encoding="utf-8").replace("sources: [", "sources:", 1), encoding="utf-8")
         broken = []
-        did = _edit(rng, root / "content", step, kind)
+        if kind == "day":  # forecasts fall overdue
+            monkeypatch.setenv("SOURCE_DATE_EPOCH", str(1730000000 + 86400 * rng.choice([1, 40, 400]) * (step + 1)))
+            did = "a new day"
+        else:
+            did = _edit(rng, root / "content", step, kind)
         if did.startswith("break"):
             broken.append(root / "content" / did.split()[1])
             assert run("build", "-q", "--no-search").code == 1, did
@@ -167,6 +199,34 @@ def test_cached_build_is_byte_identical_to_a_cold_one(tmp_path: Path, monkeypatc
         assert cached.code == cold.code == 0, (did, cached.err)
         assert cached.err == cold.err, did
         assert read_tree(root / "site") == read_tree(tmp_path / "cold"), did
+
+
+def test_a_question_resolved_in_a_later_brief_shows_on_the_earlier_briefs_page(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The earlier brief's file does not change, yet its page must: the build cache counts what a stage worked
+    out from other briefs (here the outcome a later brief records) apart from what came from its own file."""
+    corpus = load_corpus_module().generate(40, seed=7)
+    root = tmp_path / "site-root"
+    corpus.write(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    first = re.compile(r"^  - claim: .*\n    probability: .*\n    by: .*\n(?:    (?!outcome).*\n)*    outcome: \w+$", re.MULTILINE)
+    asking = [p for p in sorted((root / "content").glob("*.md")) if first.search(p.read_text(encoding="utf-8"))]
+    dated = sorted(asking, key=lambda p: re.search(r"^date: (.*)$", p.read_text(encoding="utf-8"), re.MULTILINE)[1])
+    earlier, later = dated[0], dated[-1]
+    asked = first.search(earlier.read_text(encoding="utf-8"))[0]  # the same claim and deadline: the same question
+    open_ = re.sub(r"outcome: \w+$", "outcome: null", asked)
+    later.write_text(first.sub(open_, later.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    earlier.write_text(first.sub(open_, earlier.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    assert run("build", "-q", "--no-search").code == 0
+    page = root / "site" / "briefs" / earlier.stem / "index.html"
+    assert "as a later brief records" not in page.read_text(encoding="utf-8")
+    later.write_text(later.read_text(encoding="utf-8").replace(open_, open_.replace("outcome: null", "outcome: true")),
+                     encoding="utf-8")
+    assert run("build", "-q", "--no-search").code == 0
+    assert 'Resolved: it happened</span> <span class="note">(as a later brief records)' in page.read_text(encoding="utf-8")
+    assert run("build", "-q", "--no-search", "--no-cache", "--out", str(tmp_path / "cold")).code == 0
+    assert read_tree(root / "site") == read_tree(tmp_path / "cold")
 
 
 def test_a_fact_edit_renders_only_the_page_showing_the_fact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
