@@ -114,35 +114,37 @@ def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = (),
             ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
             await ws.read_message()
             ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
-            reloads, settled = [], []
-            for n in range(edits):
-                builds = status(port)["builds"]
-                start = time.perf_counter()
-                edit(site, 100 + n)
-                while json.loads(await ws.read_message()).get("command") != "reload":
-                    pass
-                reloads.append(time.perf_counter() - start)
-                while status(port)["builds"] <= builds:
-                    await asyncio.sleep(0.02)
-                settled.append(time.perf_counter() - start)
-                while True:  # drain what the full rebuild sent
-                    try:
-                        await asyncio.wait_for(ws.read_message(), 0.3)
-                    except TimeoutError:
-                        break
-            paced = []
-            for n in range(2 * edits):
-                start = time.perf_counter()
-                page = f"/briefs/{edit(site, 1000 + n).stem}/"  # not a reload an earlier rebuild sends late
+
+            async def reload_of(brief: Path) -> None:
+                """The reload of the edited brief's page, not one an earlier rebuild sends late."""
+                page = f"/briefs/{brief.stem}/"
                 while not ((m := json.loads(await ws.read_message())).get("command") == "reload"
                            and str(m.get("path", "")).endswith(page)):
                     pass
-                paced.append(time.perf_counter() - start)
-                while (left := PACE - (time.perf_counter() - start)) > 0:  # what the rebuilds send, until the next save
+
+            async def drain(quiet: float, until: float = float("inf")) -> None:
+                """Read what the rebuilds send until nothing comes for `quiet` s, or until `until`."""
+                while (left := min(quiet, until - time.perf_counter())) > 0:
                     try:
                         await asyncio.wait_for(ws.read_message(), left)
                     except TimeoutError:
                         break
+
+            reloads, settled, paced = [], [], []
+            for n in range(edits):
+                builds = status(port)["builds"]
+                start = time.perf_counter()
+                await reload_of(edit(site, 100 + n))
+                reloads.append(time.perf_counter() - start)
+                while status(port)["builds"] <= builds:
+                    await asyncio.sleep(0.02)
+                settled.append(time.perf_counter() - start)
+                await drain(0.3)
+            for n in range(2 * edits):
+                start = time.perf_counter()
+                await reload_of(edit(site, 1000 + n))
+                paced.append(time.perf_counter() - start)
+                await drain(PACE, until=start + PACE)  # the next save comes PACE s after this one
             ws.close()
             return reloads, settled, paced
 
