@@ -32,6 +32,9 @@ FORMAT = 7  # bump when the pickled layout changes
 SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
 
 
+UNFINISHED = (-1, -1)  # an output's (size, mtime) that no file has: one still to be written
+
+
 @dataclass
 class State:
     """The last good build, as saved."""
@@ -184,25 +187,44 @@ class BuildCache:
 
     # -- after a good build -------------------------------------------------
     def finish(self, out: Path, written: Collection[str], diagnostics: list[Diagnostic], briefs: int,
-               pages: int, kept: Collection[str] = ()) -> None:
+               pages: int, kept: Collection[str] = (), unfinished: Collection[str] = ()) -> None:
         """Remember the build just written, and save it when the cache has a folder; for a last build, in a
         child that outlives this process (handoff.py).
 
-        `kept` files were left on disk untouched: the last build's record of them still holds."""
+        `kept` files were left on disk untouched: the last build's record of them still holds. `unfinished`
+        files are still to come (serve's search index): until noted(), they count as changed, so no build
+        takes the output folder for finished."""
         if self._hands_off():
             assert self._lock is not None
             self._make_folder()
 
             def work() -> None:
                 self._handed_off = True
-                self._remember(out, written, diagnostics, briefs, pages, kept)
+                self._remember(out, written, diagnostics, briefs, pages, kept, unfinished)
 
             hand_off(self._lock, work)
             return
-        self._remember(out, written, diagnostics, briefs, pages, kept)
+        self._remember(out, written, diagnostics, briefs, pages, kept, unfinished)
+
+    def noted(self, out: Path, written: Collection[str], removed: Collection[str]) -> None:
+        """Files written or removed in the output folder since the last good build was remembered (serve's
+        search index, which comes after its pages)."""
+        if self.state is None:
+            return
+        outputs = self.state.outputs
+        for rel in removed:
+            outputs.pop(rel, None)
+        top = f"{out}/"
+        for rel in written:
+            try:
+                st = os.stat(top + rel)
+            except OSError:
+                outputs[rel] = UNFINISHED
+                continue
+            outputs[rel] = (st.st_size, st.st_mtime_ns)
 
     def _remember(self, out: Path, written: Collection[str], diagnostics: list[Diagnostic], briefs: int,
-                  pages: int, kept: Collection[str]) -> None:
+                  pages: int, kept: Collection[str], unfinished: Collection[str] = ()) -> None:
         if self.tracker is not None:
             self.tracker.complete()
         outputs: dict[str, tuple[int, int]] = {}
@@ -216,6 +238,8 @@ class BuildCache:
             except OSError:
                 continue
             outputs[rel] = (st.st_size, st.st_mtime_ns)
+        for rel in unfinished:
+            outputs[rel] = UNFINISHED
         records = self.tracker.records if self.tracker else {}
         attrs = self.tracker.attrs if self.tracker else {}
         memory = self._memory or LinkMemory()

@@ -155,7 +155,8 @@ def search_hint(timings: list[tuple[str, float]], elapsed: float) -> str:
     if waited < SEARCH_HINT_AFTER or waited < elapsed / 2:
         return ""
     return (f"waiting for the search index took {waited:.1f} s of that (Pagefind indexes every page again); "
-            "while writing, 'build.py serve' or 'build.py --no-search' leaves it out")
+            "while writing, 'build.py serve' writes pages without waiting for it, and 'build.py --no-search' "
+            "leaves it out")
 
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # for annotations only: importing them would load what a no-c
     from .cache import BuildCache
     from .linkcheck import LinkReport
     from .listings import SiteData
+    from .search import Indexing
 
 Progress = Callable[[str, float, str], None]
 SKIP_FILES = {"outlets.yaml", "site.yaml"}
@@ -42,6 +43,7 @@ class BuildResult:
     site: SiteData | None = None
     links: LinkReport | None = None
     superseded: bool = False  # `proceed` said no: a newer edit came in, nothing was written
+    indexing: Indexing | None = None  # the search index, left to the caller to finish (build's index_later)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -168,21 +170,25 @@ def output_shown(project: Project) -> Callable[[str], str]:
 
 def build(project: Project, *, write: bool = True, strict: bool = False,
           progress: Progress | None = None, search: bool = True, cache: BuildCache | None = None,
-          proceed: Callable[[], bool] | None = None, site_needed: bool = False) -> BuildResult:
+          proceed: Callable[[], bool] | None = None, site_needed: bool = False,
+          index_later: bool = False) -> BuildResult:
     """Build the site in memory and, when nothing is wrong, write it to project.out.
 
     With `search`, a site that is about to be written gets its Pagefind index first. With a cache,
     only what changed since the last good build is parsed, rendered and written; when nothing did, the
     build stops after reading, with no `result.site`, unless the caller says the site is needed (serve's
     quick pass draws on it). `proceed` is asked just before writing; when it says no, nothing is
-    written and the result is marked superseded.
+    written and the result is marked superseded. With `index_later` (serve), the site is written as soon as
+    its links are checked, keeping the search index on disk, and a Pagefind run still going is handed over
+    in `result.indexing`: the caller writes its bundle (write.replace_files) or cancels it.
     """
     with collector_paused():
-        return _build(project, write, strict, progress, search, cache, proceed, site_needed)
+        return _build(project, write, strict, progress, search, cache, proceed, site_needed, index_later)
 
 
 def _build(project: Project, write: bool, strict: bool, progress: Progress | None, search: bool,
-           cache: BuildCache | None, proceed: Callable[[], bool] | None, site_needed: bool) -> BuildResult:
+           cache: BuildCache | None, proceed: Callable[[], bool] | None, site_needed: bool,
+           index_later: bool) -> BuildResult:
     result = BuildResult()
     stages = Stages(progress)
     now = build_time()
@@ -202,6 +208,6 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
         return result
     from . import stages as steps  # the stages and all they import load only when something changed
 
-    steps.run(project, inputs, result, stages, write, strict, search, cache, proceed, now, today)
+    steps.run(project, inputs, result, stages, write, strict, search, cache, proceed, now, today, index_later)
     result.timings = stages.timings
     return result

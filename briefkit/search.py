@@ -11,6 +11,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -68,6 +69,8 @@ class Indexing:
         self.digest, self.bundle = "", Path()
         self.proc: subprocess.Popen[str] | None = None
         self.tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.started = time.perf_counter()
+        self.replaces: list[str] = []  # the bundle on disk this one replaces, when left to finish later
         binary = binary or pagefind_binary()
         if binary is None or not binary.is_file():
             self.problems = [Diagnostic("search", 0, "pagefind", "the Pagefind binary was not found",
@@ -93,6 +96,15 @@ class Indexing:
                                          cwd=self.tmp.name, env={**os.environ, "NO_COLOR": "1"})
         except OSError as exc:
             self.problems = [Diagnostic("search", 0, "pagefind", f"could not run Pagefind: {exc}", hint=HINT)]
+
+    @property
+    def running(self) -> bool:
+        """Pagefind was started: the index could not be reused as it was, and nothing stopped it from starting."""
+        return self.proc is not None and self.ready is None
+
+    def done(self) -> bool:
+        """Whether finish() would return without waiting."""
+        return self.proc is None or self.proc.poll() is not None
 
     def finish(self) -> tuple[dict[str, bytes], list[Diagnostic]]:
         """The bundle as {"pagefind/...": bytes}, or the diagnostic saying why there is none."""
@@ -154,6 +166,16 @@ def start_index(files: Mapping[str, bytes], binary: Path | None = None, previous
     """Start indexing the HTML pages among `files`; `previous` is the output folder, whose index is
     reused, unread by Pagefind, when the pages are unchanged."""
     return Indexing(files, binary, previous, timeout)
+
+
+def bundle_on_disk(out: Path) -> list[str]:
+    """The search index's files in the output folder, as output paths: what a build that leaves its own index
+    to finish later keeps meanwhile (serve). Its stamp still names the pages it was made from."""
+    top = out / BUNDLE
+    if not top.is_dir() or top.is_symlink():
+        return []
+    return sorted(f"{BUNDLE}/{p.relative_to(top).as_posix()}" for p in top.rglob("*")
+                  if p.is_file() and not p.is_symlink())
 
 
 def search_pages(site: SiteData) -> list[Page]:

@@ -26,10 +26,11 @@ from . import cli, pipeline
 from .diagnostics import count_line
 from .preview import Snapshot
 from .project import Project, UsageError, open_project
+from .search import Indexing
 from .served import HISTORY, RELOAD_SNIPPET, SETTLED, STATUS_PATH, SiteHandler, Status, StatusHandler, reload_paths
 from .themes import resolve
 from .watch import Watcher
-from .write import write_files
+from .write import replace_files, write_files
 
 SAVE_AFTER = 2.0  # seconds without edits before serve saves the build cache
 COLLECT_EVERY = 10  # rebuilds without a pause in editing before serve collects garbage anyway
@@ -135,10 +136,12 @@ class Builder:
         self.unsaved: float | None = None  # when a build the cache has not saved yet finished
         self.edited = 0.0  # when the last edit was seen
         self.collector = Collector()
+        self.indexing: tuple[Project, Indexing] | None = None  # the last rebuild's search index, still being made
 
     def build(self, first: bool = False) -> bool:
         start = time.perf_counter()
         generation = self.generation
+        self.settle_index(stop=True)  # the last rebuild's, if any: this one indexes its own pages
         with self.status.lock:
             self.status.building = True
         project, errors = preview_project(self.args)
@@ -159,7 +162,7 @@ class Builder:
                 # to do) the quick pass has nothing to draw on; the next build goes through every stage
                 result = pipeline.build(project, write=True, strict=self.args.strict, search=self.args.search,
                                         cache=self.cache, proceed=proceed,
-                                        site_needed=self.snapshot is None and not first)
+                                        site_needed=self.snapshot is None and not first, index_later=True)
             finally:
                 if held:
                     self.write_lock.release()
@@ -169,9 +172,37 @@ class Builder:
             errors = [d.format() for d in result.errors]
             if self.args.strict:
                 errors += [d.format() for d in result.warnings]
+        if project is not None and result is not None and result.indexing is not None:
+            self.indexing = (project, result.indexing)
+            with self.status.lock:
+                self.status.indexing = True
         self._finished(project, result, errors, first, time.perf_counter() - start)
         self._let_go(result)
         return not errors
+
+    def settle_index(self, stop: bool = False) -> None:
+        """Write the search index the last rebuild left to Pagefind once it is done; with `stop` (a rebuild
+        begins, or serve stops), stop Pagefind if it is not. Pages are written without waiting for it (5 to 6 s
+        at 4,000 briefs): meanwhile search finds what the last index held. Only the build thread writes it, and
+        only before the next rebuild writes anything; the quick pass writes pages, never the index."""
+        if self.indexing is None or not (stop or self.indexing[1].done()):
+            return
+        (project, indexing), self.indexing = self.indexing, None
+        with self.status.lock:
+            self.status.indexing = False
+        if not indexing.done():
+            indexing.cancel()  # the cache's record still has the index unfinished: the next build makes it
+            return
+        bundle, problems = indexing.finish()
+        for problem in problems:
+            self.console.problem(problem.format())
+        if problems:
+            return
+        written = replace_files(project.out, bundle, indexing.replaces)
+        self.cache.noted(project.out, list(bundle), written.removed_paths)
+        self.unsaved = time.monotonic()
+        self.console.say(f"search index updated in {time.perf_counter() - indexing.started:.1f} s: "
+                         f"{written.written} files written, {written.removed} removed")
 
     def _let_go(self, result: pipeline.BuildResult | None) -> None:
         """Take apart a build's site that did not become the quick pass's snapshot (the build failed, or a
@@ -272,6 +303,7 @@ class Builder:
         """The build thread: one full rebuild at a time, whenever one is due."""
         while not self.stop.is_set():
             if not self.wanted.wait(0.5):
+                self.settle_index()
                 self.save_when_idle(time.monotonic())
                 continue
             self.wanted.clear()
@@ -340,6 +372,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         for thread in threads:
             thread.join(timeout=2)
         if not threads[0].is_alive():  # a rebuild still running (and left unfinished) is not saved
+            builder.settle_index(stop=True)
             builder.save_when_idle()
         watcher.close()
         server.stop()

@@ -58,6 +58,7 @@ class Status:
     good: bool = False
     pending: bool = False  # a quick pass showed an edit; the full rebuild has not finished
     building: bool = False  # a full build is running
+    indexing: bool = False  # the search index of the last build is still being made
     history: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (build, URL paths it reloaded)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -163,7 +164,8 @@ class SiteHandler(web.RequestHandler):
 
 
 class StatusHandler(web.RequestHandler):
-    """/__briefkit/status: the last build's errors, how many builds ran, whether one is running or catching up.
+    """/__briefkit/status: the last build's errors, how many builds ran, whether one is running or catching up,
+    and whether its search index is still being made.
 
     With ?since=N&path=P it also says whether a build after the N-th reloaded the page at P.
     """
@@ -175,7 +177,7 @@ class StatusHandler(web.RequestHandler):
         since, path = self.get_argument("since", ""), self.get_argument("path", "")
         with self.status.lock:
             answer = {"builds": self.status.builds, "errors": self.status.errors, "pending": self.status.pending,
-                      "building": self.status.building}
+                      "building": self.status.building, "indexing": self.status.indexing}
             if since.isdigit():
                 page = path.removesuffix("index.html")
                 answer["reload"] = any("*" in paths or page in paths

@@ -91,8 +91,10 @@ def _reused(memo: Memo | None, items: int, done: str) -> str:
 
 def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, write: bool, strict: bool,
         search: bool, cache: BuildCache | None, proceed: Callable[[], bool] | None, now: datetime,
-        today: date) -> None:
-    """Every stage after reading, filling in `result`; writes the site when nothing is wrong."""
+        today: date, index_later: bool = False) -> None:
+    """Every stage after reading, filling in `result`; writes the site when nothing is wrong. With
+    `index_later`, a Pagefind run still going once the links are checked is left to the caller
+    (result.indexing), and the site is written with the search index already on disk."""
     diags: list[Diagnostic] = []
     briefs, outlets, problems = parse_all(project, inputs, cache)
     diags += problems
@@ -151,12 +153,20 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
             stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external, "
                                  + ("every page checked" if checked == result.links.pages else
                                     f"{checked} page{'' if checked == 1 else 's'} checked"))
+        later = None  # a Pagefind run the caller finishes, once the site is written without it
         if indexing is not None and not any(d.is_error or strict for d in diags):
-            bundle, problems = indexing.finish()
-            diags += problems
-            for rel, data in bundle.items():
-                diags += out.add(rel, data, "search index")
-            stages.done("search", f"{len(bundle)} index files")
+            if index_later and indexing.running:
+                later, indexing.replaces = indexing, search_index.bundle_on_disk(project.out)
+                for rel in indexing.replaces:
+                    if rel not in out.files:  # a file of content/ there is the site's own (and an error)
+                        diags += out.keep(rel, "search index")
+                stages.done("search", "left to finish after writing")
+            else:
+                bundle, problems = indexing.finish()
+                diags += problems
+                for rel, data in bundle.items():
+                    diags += out.add(rel, data, "search index")
+                stages.done("search", f"{len(bundle)} index files")
         result.diagnostics = sorted_diagnostics(diags)
         result.files, result.briefs, result.pages, result.site = out.files, len(published), len(pages), site
         writable = write and not result.errors and not (strict and result.warnings)
@@ -169,7 +179,10 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
             early = None  # finished (or failed, and write_site takes over): nothing to undo
             result.written = written or write_site(project.out, out.files, out.kept)
             if cache is not None:
-                cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept)
+                cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept,
+                             unfinished=[search_index.STAMP] if later is not None else [])
+            if later is not None:
+                result.indexing, indexing = later, None  # the caller's now, running or not
             stages.done("write", f"{result.written.written} written, {result.written.removed} removed")
     finally:
         if indexing is not None:

@@ -175,6 +175,22 @@ def write_early(out: Path, files: Mapping[str, bytes]) -> EarlyWrite | None:
     return EarlyWrite(out, files, made)
 
 
+def replace_files(out: Path, files: Mapping[str, bytes], old: Collection[str]) -> WriteStats:
+    """Write `files` whose bytes differ, and remove those of `old` that are not among them; leave every other
+    file alone (serve's search index, written after its pages)."""
+    out = out.resolve()
+    _, written = _write_differing(out, files, list(files))
+    target = _Targets(out)
+    removed = []
+    for rel in sorted(set(old) - set(files)):
+        try:
+            os.unlink(target(rel))
+        except FileNotFoundError:
+            continue
+        removed.append(rel)
+    return WriteStats(len(written), len(files) - len(written), len(removed), tuple(written), tuple(removed))
+
+
 def write_files(out: Path, files: Mapping[str, bytes]) -> list[str]:
     """Write a few files whose bytes differ (serve's quick pass); leave every other file alone."""
     return _write_differing(out.resolve(), files, list(files))[1]

@@ -108,7 +108,8 @@ def test_a_build_that_mostly_waited_for_the_search_index_says_how_to_write_witho
     timings = [("read", 0.05), ("parse", 0.3), ("render", 0.8), ("links", 0.03), ("search", 6.1), ("write", 0.2)]
     assert search_hint(timings, 7.6) == (
         "waiting for the search index took 6.1 s of that (Pagefind indexes every page again); "
-        "while writing, 'build.py serve' or 'build.py --no-search' leaves it out")
+        "while writing, 'build.py serve' writes pages without waiting for it, and 'build.py --no-search' "
+        "leaves it out")
     assert search_hint([("render", 0.2), ("search", 0.4)], 0.8) == ""  # a small site: nothing to say
     assert search_hint([("render", 9.0), ("search", 2.5)], 12.0) == ""  # most of the time went elsewhere
     assert search_hint([("render", 1.0)], 1.2) == ""  # --no-search

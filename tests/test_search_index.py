@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 from pathlib import Path
@@ -9,7 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import run as run_cli
 
-from briefkit import search
+from briefkit import pipeline, search
+from briefkit.cache import BuildCache
+from briefkit.project import open_project
+from briefkit.write import replace_files
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "search_site"
@@ -167,3 +171,53 @@ def test_pagefind_reads_its_copy_of_the_pages_from_memory_when_there_is_room(tmp
     monkeypatch.setattr(os, "statvfs", lambda folder: Full())
     assert search.scratch(1000, str(tmp_path)) == str(tmp_path)
     assert search.scratch(30_000, str(tmp_path)) is None  # 40 KB free: not twice the pages' 30 KB
+
+
+def fragments_saying(out: Path, word: str) -> int:
+    """How many of the index's pages hold `word` (Pagefind's fragments are gzipped JSON)."""
+    return sum(word.encode() in gzip.decompress(f.read_bytes()) for f in (out / "pagefind" / "fragment").iterdir())
+
+
+def left_to_finish(site: Path, word: str) -> tuple[BuildCache, pipeline.BuildResult, dict[str, bytes]]:
+    """A first build, an edit adding `word`, and a build as serve makes it: the index left to finish later."""
+    assert run("build", "--content", str(site / "content"), "-q")[0] == 0
+    last = {rel: data for rel, data in snapshot(site / "site").items() if rel.startswith("pagefind/")}
+    brief = site / "content" / "ferry-strike.md"
+    brief.write_text(brief.read_text().replace("\n- ", f"\n- The {word} crossing closed too.[1]\n- ", 1))
+    project, _ = open_project(str(site / "content"))
+    cache = BuildCache.for_project(project)
+    result = pipeline.build(project, cache=cache, proceed=lambda: True, index_later=True)
+    assert not result.errors and result.indexing is not None
+    return cache, result, last
+
+
+def test_a_build_leaving_its_index_for_later_writes_the_pages_and_keeps_the_last_index(site: Path) -> None:
+    out = site / "site"
+    cache, result, last = left_to_finish(site, "Zyzzogeton")
+    assert result.indexing is not None
+    assert "Zyzzogeton" in (out / "briefs" / "ferry-strike" / "index.html").read_text()
+    assert {rel: data for rel, data in snapshot(out).items() if rel.startswith("pagefind/")} == last
+    assert fragments_saying(out, "Zyzzogeton") == 0  # search finds what the last index held meanwhile
+
+    bundle, problems = result.indexing.finish()
+    assert problems == []
+    written = replace_files(out, bundle, result.indexing.replaces)
+    cache.noted(out, list(bundle), written.removed_paths)
+    assert {rel: data for rel, data in snapshot(out).items() if rel.startswith("pagefind/")} == bundle
+    assert written.removed > 0  # the edited page's old fragment, among others, is gone
+    assert fragments_saying(out, "Zyzzogeton") == 1
+    cache.save()
+    code, out_text, err = run("build", "--content", str(site / "content"), "-v")
+    assert code == 0 and "nothing changed" in out_text + err
+
+
+def test_an_index_never_finished_is_made_by_the_next_build(site: Path) -> None:
+    # serve stopped while Pagefind ran: the cache it saved must not let a build take the site for finished
+    out = site / "site"
+    cache, result, _ = left_to_finish(site, "Zyzzogeton")
+    assert result.indexing is not None
+    result.indexing.cancel()
+    cache.save()
+    code, out_text, err = run("build", "--content", str(site / "content"), "-v")
+    assert code == 0 and "nothing changed" not in out_text + err
+    assert fragments_saying(out, "Zyzzogeton") == 1

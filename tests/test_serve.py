@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT, run
 
+from briefkit import search
 from briefkit.served import SETTLED, error_banner, inject, resolve_request
 
 BROKEN = "content/minimal.md:3: date: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"
@@ -48,10 +50,10 @@ def until(check, timeout: float = 8.0):
 
 
 class Server:
-    def __init__(self, root: Path, *args: str):
+    def __init__(self, root: Path, *args: str, env: dict[str, str] | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT), **(env or {})}
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(self.port), *args],
                                      cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert until(self.up, 20), self.stop()
@@ -164,6 +166,36 @@ def test_a_body_edit_reloads_its_own_page_first_then_the_rebuild_settles(served:
     asked = json.loads(fetch(f"{server.base}/__briefkit/status?since={since}&path=/search/index.html")[1])
     assert asked["building"] is False and asked["reload"] is False
     assert "showed the edit in" in server.stop()
+
+
+def test_serve_writes_the_pages_first_and_their_search_index_after(site_dir: Path, tmp_path: Path) -> None:
+    real = search.pagefind_binary()
+    assert real is not None
+    slow = tmp_path / "slow-pagefind"  # Pagefind as on a large site: the pages must not wait for it
+    slow.write_text(f"#!/bin/sh\nsleep 2\nexec '{real}' \"$@\"\n")
+    slow.chmod(0o755)
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    fragments = site_dir / "site" / "pagefind" / "fragment"
+
+    def indexed() -> bool:
+        return fragments.is_dir() and any(b"Quizzaciously" in gzip.decompress(f.read_bytes())
+                                          for f in fragments.iterdir())
+
+    server = Server(site_dir, env={"PAGEFIND_BINARY_PATH": str(slow)})
+    try:
+        assert until(lambda: not server.status()["indexing"], 20)  # the first build's index
+        builds = server.status()["builds"]
+        brief.write_text(brief.read_text() + "- The Quizzaciously named fact.[1]\n")
+        assert until(lambda: server.status()["builds"] > builds)
+        assert server.status()["indexing"] and not indexed()  # rebuilt and written; Pagefind still at work
+        assert "Quizzaciously" in fetch(server.base + "/briefs/minimal/")[1]
+        assert fetch(server.base + "/pagefind/pagefind.js")[0] == 200  # the last index serves meanwhile
+        assert until(lambda: not server.status()["indexing"], 20)
+        assert indexed()
+    finally:
+        said = server.stop()
+    assert "search index updated in " in said, said
 
 
 def test_serve_started_on_a_built_site_shows_the_first_edit_by_the_quick_pass(site_dir: Path) -> None:
