@@ -176,6 +176,8 @@ class Builder:
             self.indexing = (project, result.indexing)
             with self.status.lock:
                 self.status.indexing = True
+        elif result is not None and result.written is not None and self.args.search:
+            self._search_problems([])  # the index was made with the pages (or reused): nothing is out of date
         self._finished(project, result, errors, first, time.perf_counter() - start)
         self._let_go(result)
         return not errors
@@ -194,6 +196,7 @@ class Builder:
             indexing.cancel()  # the cache's record still has the index unfinished: the next build makes it
             return
         bundle, problems = indexing.finish()
+        self._search_problems([p.format() for p in problems])
         for problem in problems:
             self.console.problem(problem.format())
         if problems:
@@ -203,6 +206,14 @@ class Builder:
         self.unsaved = time.monotonic()
         self.console.say(f"search index updated in {time.perf_counter() - indexing.started:.1f} s: "
                          f"{written.written} files written, {written.removed} removed")
+
+    def _search_problems(self, problems: list[str]) -> None:
+        """Show (or, once an index is made, take down) the banner saying the search index of the pages shown
+        could not be made; the browsers showing the last one reload."""
+        with self.status.lock:
+            was, self.status.search_problems = self.status.search_problems, problems
+        if problems or was:
+            self.reload("*")
 
     def _let_go(self, result: pipeline.BuildResult | None) -> None:
         """Take apart a build's site that did not become the quick pass's snapshot (the build failed, or a

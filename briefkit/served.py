@@ -59,6 +59,7 @@ class Status:
     pending: bool = False  # a quick pass showed an edit; the full rebuild has not finished
     building: bool = False  # a full build is running
     indexing: bool = False  # the search index of the last build is still being made
+    search_problems: list[str] = field(default_factory=list)  # why the last search index made after its pages failed
     history: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (build, URL paths it reloaded)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,21 +75,34 @@ def error_banner(errors: list[str]) -> str:
             f'<ul style="margin:.5em 0 0;padding-left:1.2em">{items}</ul></div>')
 
 
+def search_banner(problems: list[str]) -> str:
+    """The notice that the pages are new but their search index could not be made, with the reasons."""
+    items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in problems)
+    return ('<div id="briefkit-search-problems" role="alert" style="position:fixed;inset:auto 0 0 0;'
+            'z-index:2147483647;max-height:40vh;overflow:auto;margin:0;padding:.8em 1.5em;background:#fffbe6;'
+            'color:#5c4400;border-top:4px solid #d9b200;font:14px/1.5 system-ui,sans-serif">'
+            '<strong>The pages show your last edit, but their search index could not be made: search still finds '
+            'what the index before it held.</strong>'
+            f'<ul style="margin:.5em 0 0;padding-left:1.2em">{items}</ul></div>')
+
+
 def error_page(errors: list[str], snippet: str) -> bytes:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>{snippet}</head>'
             f'<body><h1>The site did not build</h1><p>Fix these and save; this page reloads.</p>'
             f'{error_banner(errors)}</body></html>').encode()
 
 
-def inject(page: bytes, snippet: str, errors: list[str], pending: bool = False, building: int | None = None) -> bytes:
-    """Add the live-reload script (and the error banner, or the rebuilding notice) to an HTML page.
+def inject(page: bytes, snippet: str, errors: list[str], pending: bool = False, building: int | None = None,
+           search: list[str] | None = None) -> bytes:
+    """Add the live-reload script (and the error banner, the rebuilding notice or the search index's problems)
+    to an HTML page.
 
     `building` is the number of the last finished build when the page is served while another runs.
     """
     text = page.decode("utf-8", "replace")
     head = text.find("</head>")
     text = text[:head] + snippet + text[head:] if head >= 0 else snippet + text
-    shown = error_banner(errors) if errors else PENDING_NOTICE if pending else ""
+    shown = error_banner(errors) if errors else PENDING_NOTICE if pending else search_banner(search) if search else ""
     if building is not None:
         shown += CATCH_UP.format(status=STATUS_PATH, build=building)
     if shown:
@@ -127,6 +141,7 @@ class SiteHandler(web.RequestHandler):
     def get(self, path: str) -> None:
         with self.status.lock:
             errors, good, pending = list(self.status.errors), self.status.good, self.status.pending
+            search = list(self.status.search_problems)
             building = self.status.builds if self.status.building else None
         if not good and errors:
             self.set_status(500)
@@ -152,7 +167,7 @@ class SiteHandler(web.RequestHandler):
         data = where.read_bytes()
         ctype = mimetypes.guess_type(where.name)[0] or "application/octet-stream"
         if ctype == "text/html":
-            data, ctype = inject(data, self.snippet, errors, pending, building), "text/html; charset=utf-8"
+            data, ctype = inject(data, self.snippet, errors, pending, building, search), "text/html; charset=utf-8"
         self._send(data, ctype)
 
     def head(self, path: str) -> None:
@@ -165,7 +180,7 @@ class SiteHandler(web.RequestHandler):
 
 class StatusHandler(web.RequestHandler):
     """/__briefkit/status: the last build's errors, how many builds ran, whether one is running or catching up,
-    and whether its search index is still being made.
+    whether its search index is still being made, and why the last one made after its pages failed, if it did.
 
     With ?since=N&path=P it also says whether a build after the N-th reloaded the page at P.
     """
@@ -177,7 +192,8 @@ class StatusHandler(web.RequestHandler):
         since, path = self.get_argument("since", ""), self.get_argument("path", "")
         with self.status.lock:
             answer = {"builds": self.status.builds, "errors": self.status.errors, "pending": self.status.pending,
-                      "building": self.status.building, "indexing": self.status.indexing}
+                      "building": self.status.building, "indexing": self.status.indexing,
+                      "search_problems": self.status.search_problems}
             if since.isdigit():
                 page = path.removesuffix("index.html")
                 answer["reload"] = any("*" in paths or page in paths

@@ -198,6 +198,37 @@ def test_serve_writes_the_pages_first_and_their_search_index_after(site_dir: Pat
     assert "search index updated in " in said, said
 
 
+def test_a_search_index_that_fails_after_its_pages_is_shown_in_the_browser(site_dir: Path, tmp_path: Path) -> None:
+    real = search.pagefind_binary()
+    assert real is not None
+    broken = tmp_path / "broken"  # while this file exists, Pagefind fails as it would on a full disk
+    failing = tmp_path / "failing-pagefind"
+    failing.write_text(f"#!/bin/sh\nif [ -e '{broken}' ]; then echo 'No space left on device' >&2; exit 1; fi\n"
+                       f"exec '{real}' \"$@\"\n")
+    failing.chmod(0o755)
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    server = Server(site_dir, env={"PAGEFIND_BINARY_PATH": str(failing)})
+    try:
+        assert until(lambda: not server.status()["indexing"], 20)
+        assert server.status()["search_problems"] == []
+        broken.touch()
+        brief.write_text(brief.read_text() + "- The Quizzaciously named fact.[1]\n")
+        assert until(lambda: server.status()["search_problems"], 20)
+        assert server.status()["search_problems"] == [
+            "search: pagefind: Pagefind failed: No space left on device (build with --no-search to skip the search index)"]
+        status, page = fetch(server.base + "/briefs/minimal/")
+        assert status == 200 and "Quizzaciously" in page  # the pages are the new ones
+        assert "their search index could not be made" in page and "No space left on device" in page
+        broken.unlink()
+        brief.write_text(brief.read_text() + "- A second new fact.[1]\n")
+        assert until(lambda: not server.status()["search_problems"] and not server.status()["indexing"], 20)
+        assert "search index could not be made" not in fetch(server.base + "/briefs/minimal/")[1]
+    finally:
+        said = server.stop()
+    assert "Pagefind failed: No space left on device" in said, said
+
+
 def test_serve_started_on_a_built_site_shows_the_first_edit_by_the_quick_pass(site_dir: Path) -> None:
     # the first build finds nothing changed; the quick pass still needs the site that build did not make
     brief = site_dir / "content" / "minimal.md"
@@ -281,3 +312,11 @@ def test_the_banner_escapes_what_it_shows() -> None:
     assert text.index("<script></script>") < text.index("</head>")
     assert "content/x.md:3: title: bad &lt;b&gt;&quot;value&quot;&lt;/b&gt;" in text
     assert text.index(error_banner(['content/x.md:3: title: bad <b>"value"</b>'])) < text.index("</body>")
+
+
+def test_the_search_banner_escapes_and_yields_to_build_errors() -> None:
+    page = b"<html><head></head><body><p>hi</p></body></html>"
+    said = inject(page, "", [], search=["search: pagefind: Pagefind failed: <disk> full"]).decode()
+    assert "Pagefind failed: &lt;disk&gt; full" in said and "search index could not be made" in said
+    over = inject(page, "", ["content/x.md:3: title: missing"], search=["search: pagefind: Pagefind failed"]).decode()
+    assert "The last edit did not build" in over and "search index could not be made" not in over
