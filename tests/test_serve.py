@@ -265,6 +265,18 @@ def test_serve_leaves_a_cache_that_knows_its_last_rebuild(site_dir: Path, how: s
     assert "nothing changed" in result.err + result.out, result.err
 
 
+def test_serve_verbose_prints_the_stages_of_every_build(site_dir: Path) -> None:
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    server = Server(site_dir, "-v", "--no-search")
+    builds = server.status()["builds"]
+    brief.write_text(brief.read_text() + "- One more fact.[1]\n")
+    assert until(lambda: server.status()["builds"] > builds)
+    said = server.stop()
+    stages = [line.split()[0] for line in said.splitlines() if line.startswith("  ")]
+    assert stages.count("parse") >= 2 and stages.count("write") >= 2, said  # the first build and the rebuild
+
+
 def test_base_path_serves_the_site_as_github_pages_would(site_dir: Path) -> None:
     (site_dir / "content" / "minimal.md").write_text((FIXTURES / "briefs" / "minimal.md").read_text())
     server = Server(site_dir, "--base-path", "/repo/")
