@@ -97,7 +97,7 @@ class Index:
 
     def __init__(self, docs: Iterable[Doc], settings: Settings | None = None):
         self._place(docs, settings)
-        self._weigh([self._keys(d) for d in self.docs])
+        self._weigh(ordered_map(self._keys, self.docs))  # every brief's words, on every core
 
     def _place(self, docs: Iterable[Doc], settings: Settings | None) -> None:
         """What follows from the briefs' order, dates and stories alone (relink.py keeps the rest across builds)."""
@@ -126,7 +126,7 @@ class Index:
             df.update(keys.keys())
         self.df = df
         self.idf = {key: self._idf(count) for key, count in df.items()}
-        vectors = [self._vector(keys) for keys in raw]
+        vectors = ordered_map(self._vector, raw)
         # (day, doc, weight), in date order: a long list can be cut to the briefs nearest in date
         postings: dict[str, list[tuple[float, int, float]]] = {}
         for i, vec in enumerate(vectors):

@@ -124,12 +124,15 @@ def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], c
           last: Linked | None) -> Linked:
     keys: Packed[int, Mapping[str, int]] = Packed()
     was = {c: i for i, c in enumerate(last.contents)} if last else {}
+    new = [i for i, c in enumerate(contents) if c not in was or last is None]
+    counted = dict(zip(new, ordered_map(index._keys, [index.docs[i] for i in new])))  # on every core
     raw: list[Mapping[str, int]] = []
-    for i, (d, c) in enumerate(zip(index.docs, contents)):
-        if c in was and last is not None:
-            keys.take(i, last.keys, was[c])
+    for i, c in enumerate(contents):
+        if i in counted:
+            keys[i] = counted[i]
         else:
-            keys[i] = index._keys(d)
+            assert last is not None
+            keys.take(i, last.keys, was[c])
         raw.append(keys[i])
     index._weigh(raw)
     found = ordered_map(index.tracked, range(len(index.docs)))
