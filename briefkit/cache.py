@@ -8,7 +8,6 @@ root, saved after `build` has reported by a child it hands the work to (handoff.
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +21,12 @@ from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
 from .parallel import Memo, fork
 from .project import Project
+from .shards import SHARDS, Shards, dump, undump
 from .tracker import PageRecord, PageTracker
 
 if TYPE_CHECKING:
     from .listings import SiteData
     from .relink import RelatedMemo
-
-FORMAT = 7  # bump when the pickled layout changes
-SHARDS = 16  # parsed briefs (and parsed pages) are saved in this many files, so one edit rewrites few of them
-
 
 UNFINISHED = (-1, -1)  # an output's (size, mtime) that no file has: one still to be written
 
@@ -67,8 +63,9 @@ class BuildCache:
         self._related_store = Store(folder, "related") if folder is not None else None
         self._memos_loaded = folder is None
         self._links_loaded = folder is None
-        self._saved: dict[int, frozenset[Any]] = {}  # keys in each shard file on disk
-        self._saved_links: dict[int, frozenset[Any]] = {}
+        # parsed briefs with their Markdown, and the link checker's pages, by their keys' shards
+        self._brief_files = Shards(folder, "briefs", lambda key: int(key[1][:4], 16) % SHARDS)  # (path, hash)
+        self._page_files = Shards(folder, "pages", lambda key: int(str(key)[:4], 16) % SHARDS)  # a digest
         self.autosave = True  # serve turns this off and saves once the browser has its reload
         # a build that is its process's last act (build.py build) may write the memos from a forked child
         # while it writes the site; the parent's record of what is saved is then stale, so only then
@@ -295,13 +292,7 @@ class BuildCache:
         """Pages parsed by the link checker, by the digest of their bytes."""
         if not self._links_loaded:
             self._links_loaded = True
-            entries: dict[Any, Any] = {}
-            for shard in range(SHARDS) if self.folder is not None else ():
-                loaded = _undump(self.folder / f"pages-{shard:x}.pickle")  # type: ignore[operator]
-                if loaded is not None and loaded[0] == self._memo_key:
-                    entries.update(loaded[1])
-                    self._saved_links[shard] = frozenset(loaded[1])
-            self._links = Memo(entries)
+            self._links = Memo(self._page_files.load(self._memo_key, 1)[0])
         return self._links
 
     @property
@@ -327,7 +318,7 @@ class BuildCache:
         self._loaded = True
         if self.folder is not None and self.folder.is_dir():
             self._wait_for_save(self.folder)
-        loaded = _undump(self.folder / "state.pickle") if self.folder else None
+        loaded = undump(self.folder / "state.pickle") if self.folder else None
         if loaded is not None:
             self.state = loaded[0]
 
@@ -335,14 +326,7 @@ class BuildCache:
         if self._memos_loaded:
             return
         self._memos_loaded = True
-        parsed: dict[Any, Any] = {}
-        marked: dict[Any, Any] = {}
-        for shard in range(SHARDS) if self.folder is not None else ():
-            loaded = _undump(self.folder / f"briefs-{shard:x}.pickle")  # type: ignore[operator]
-            if loaded is not None and loaded[0] == self._memo_key:  # parsed by the same engine and settings
-                parsed.update(loaded[1])
-                marked.update(loaded[2])
-                self._saved[shard] = frozenset(loaded[1]) | frozenset(loaded[2])
+        parsed, marked = self._brief_files.load(self._memo_key, 2)  # parsed by the same engine and settings
         self._parsed, self._marked = Memo(parsed), Memo(marked)
 
     def save(self) -> None:
@@ -353,7 +337,7 @@ class BuildCache:
         assert self._lock is not None
         self._lock.hold()  # held already by save_early and in a handed-off save
         try:
-            _dump(self.folder / "state.pickle", (self.state,))
+            dump(self.folder / "state.pickle", (self.state,))
             if self._saving is not None:  # the memos are being written by a child (save_early)
                 pid, self._saving = self._saving, None
                 if not self._handed_off:  # a handed-off save's sibling: the lock waits for both
@@ -370,27 +354,11 @@ class BuildCache:
             self._related_store.save(self._memo_key, self._related)
             self._related.changed = False
         if self._links_loaded and self._links.changed:
-            pages: list[dict[Any, Any]] = [{} for _ in range(SHARDS)]
-            for key, value in self._links.entries.items():
-                pages[int(str(key)[:4], 16) % SHARDS][key] = value
-            for shard, part in enumerate(pages):
-                if self._saved_links.get(shard) != frozenset(part):
-                    _dump(self.folder / f"pages-{shard:x}.pickle", (self._memo_key, part))
-                    self._saved_links[shard] = frozenset(part)
+            self._page_files.save(self._memo_key, self._links.entries)
             self._links.changed = False
-        if not (self._memos_loaded and (self._parsed.changed or self._marked.changed)):
-            return
-        # entries never change under their key (path, content hash), so a shard with the same keys is saved
-        parts: list[tuple[dict[Any, Any], dict[Any, Any]]] = [({}, {}) for _ in range(SHARDS)]
-        for which, memo in enumerate((self._parsed, self._marked)):
-            for key, value in memo.entries.items():
-                parts[_shard(key)][which][key] = value
-        for shard, (parsed, marked) in enumerate(parts):
-            keys = frozenset(parsed) | frozenset(marked)
-            if self._saved.get(shard) != keys:
-                _dump(self.folder / f"briefs-{shard:x}.pickle", (self._memo_key, parsed, marked))
-                self._saved[shard] = keys
-        self._parsed.changed = self._marked.changed = False
+        if self._memos_loaded and (self._parsed.changed or self._marked.changed):
+            self._brief_files.save(self._memo_key, self._parsed.entries, self._marked.entries)
+            self._parsed.changed = self._marked.changed = False
 
 
 def _related_memo() -> RelatedMemo:
@@ -398,24 +366,3 @@ def _related_memo() -> RelatedMemo:
     from .relink import RelatedMemo
 
     return RelatedMemo()
-
-
-def _shard(key: Any) -> int:
-    return int(key[1][:4], 16) % SHARDS
-
-
-def _dump(path: Path, value: tuple[Any, ...]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump((FORMAT, *value), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-
-
-def _undump(path: Path) -> tuple[Any, ...] | None:
-    """A saved tuple, or None when it is missing, damaged or from another version."""
-    try:
-        with open(path, "rb") as fh:
-            loaded = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
-        return None
-    return tuple(loaded[1:]) if isinstance(loaded, tuple) and loaded and loaded[0] == FORMAT else None

@@ -63,9 +63,11 @@ def _facts(path: Path, line: str) -> None:
                     encoding="utf-8")
 
 
-def test_a_cached_link_check_reports_what_checking_every_page_does(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "site-root"
+@pytest.mark.parametrize("load_after", [linkcheck.LOAD_AFTER, 0], ids=["parsing-targets", "targets-from-the-cache"])
+def test_a_cached_link_check_reports_what_checking_every_page_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  load_after: int) -> None:
+    monkeypatch.setattr(linkcheck, "LOAD_AFTER", load_after)  # 0: the ids of pages "#id" links point into
+    root = tmp_path / "site-root"                              # always come from the cache's parsed pages
     load_corpus_module().generate(40, seed=5).write(root)
     content = root / "content"
     monkeypatch.chdir(root)
@@ -128,3 +130,28 @@ def test_a_cached_link_check_reports_what_checking_every_page_does(tmp_path: Pat
             assert result.code == 0, (kind, result.err)
         if kind == "text":  # the file list is as it was: only the changed pages are read and checked
             assert 0 < spy.checked[-1] < spy.pages / 2, spy.checked
+
+
+def test_a_changed_page_linking_into_many_kept_pages_reads_their_ids_from_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "site-root"
+    load_corpus_module().generate(40, seed=5).write(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    assert run("build", "-q", "--no-search").code == 0
+    parsed: list[int] = []
+    parse = linkcheck.parse_page
+    monkeypatch.setattr(linkcheck, "parse_page", lambda data, scan: parsed.append(1) or parse(data, scan))
+    monkeypatch.setattr(linkcheck, "LOAD_AFTER", 3)
+    asking = next(b for b in sorted((root / "content").glob("*.md")) if "probability: " in b.read_text())
+    text = asking.read_text(encoding="utf-8")
+    asking.write_text(re.sub(r"probability: [0-9.]+", "probability: 0.42", text, count=1), encoding="utf-8")
+    report = []
+    check = linkcheck.check_links
+    monkeypatch.setattr(linkcheck, "check_links", lambda *a, **k: report.append(check(*a, **k)) or report[-1])
+    assert run("build", "-q", "--no-search").code == 0
+    forecasts = (root / "site" / "forecasts" / "index.html").read_text(encoding="utf-8")
+    targets = set(re.findall(r'href="/briefs/([^/"]+)/#prediction-', forecasts))
+    assert len(targets) > 10  # the forecasts page links into every brief asking a question
+    assert report[0].checked == 2  # it and the brief whose probability changed
+    assert len(parsed) == 2 + 3  # those two, and three targets before the cache's parsed pages were loaded
