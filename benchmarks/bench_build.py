@@ -1,4 +1,5 @@
-"""Time briefkit on generated corpora: cold build, no-change rebuild, one-brief edit, serve edit-to-reload.
+"""Time briefkit on generated corpora: cold build, no-change rebuild, one-brief edit, a new brief, serve
+edit-to-reload.
 
 `python benchmarks/bench_build.py [--sizes 1000 4000] [--runs 3]` prints a Markdown table of medians
 and peak memory. Each build runs as its own process, the way an author runs it. `--against REV` times
@@ -71,6 +72,19 @@ def edit(site: Path, n: int) -> Path:
     body = re.sub(r"^- (\(Edit \d+\) )?", f"- (Edit {n}) ", body, count=1, flags=re.MULTILINE)
     brief.write_text(head + sep + body, encoding="utf-8")
     return brief
+
+
+def add_brief(site: Path, n: int) -> Path:
+    """A new brief, the newest of the site as a newsroom's next one is: a copy of the newest, retitled."""
+    def dated(brief: Path) -> tuple[str, str]:
+        found = re.search(r"^date: (.*)$", brief.read_text(encoding="utf-8"), re.MULTILINE)
+        return (found[1] if found else "", brief.name)
+
+    newest = max((site / "content").glob("*.md"), key=dated)
+    text = newest.read_text(encoding="utf-8").replace('title: "', f'title: "Follow-up {n}: ', 1)
+    added = site / "content" / f"follow-up-{n}-{newest.name}"
+    added.write_text(text, encoding="utf-8")
+    return added
 
 
 def free_port() -> int:
@@ -163,9 +177,9 @@ Samples = dict[str, list[float]]  # figure -> every time measured for it
 
 def bench(source: Path, place: Path, runs: int, serve_edits: int, search: bool, tree: Path = ROOT) -> Samples:
     """One row's times: `runs` cold builds, each on its own copy of the generated site `source` made under
-    `place`, then no-change rebuilds, one-brief edits, a build without the cache and serve's reloads."""
+    `place`, then no-change rebuilds, one-brief edits, new briefs, a build without the cache and serve's reloads."""
     flags = () if search else ("--no-search",)
-    got: Samples = {k: [] for k in ("cold", "saved", "nocache", "nochange", "one", "reloads", "settled", "paced", "rss")}
+    got: Samples = {k: [] for k in ("cold", "saved", "nocache", "nochange", "one", "added", "reloads", "settled", "paced", "rss")}
     for i in range(runs):
         # each cold build gets a fresh copy of the site, as a first build after a checkout would: deleting
         # the last build's output first slowed the next one by up to 40% here (ext4 mounted with discard)
@@ -181,6 +195,9 @@ def bench(source: Path, place: Path, runs: int, serve_edits: int, search: bool, 
         t, m, _ = timed_build(site, *flags, tree=tree)
         got["one"].append(t)
         got["rss"].append(m)
+    for i in range(runs):  # each the newest brief: every page of the paged lists it heads moves up one
+        add_brief(site, i)
+        got["added"].append(timed_build(site, *flags, tree=tree)[0])
     got["nocache"] = [timed_build(site, *flags, "--no-cache", "--out", str(site / "site-nocache"), tree=tree)[0]]
     if serve_edits:
         got["reloads"], got["settled"], got["paced"] = serve_reloads(site, serve_edits, flags, tree=tree)
@@ -197,6 +214,7 @@ def table_row(n: int, search: bool, got: Samples) -> dict[str, str]:
         "cold, no cache": f"{med(got['nocache']):.2f} s",
         "no-change rebuild": f"{med(got['nochange']):.2f} s",
         "one-brief edit": f"{med(got['one']):.2f} s",
+        "a new brief": f"{med(got['added']):.2f} s",
         "serve edit-to-reload": f"{med(got['reloads']) * 1000:.0f} ms" if got["reloads"] else "-",
         "serve, all pages rebuilt": f"{med(got['settled']):.2f} s" if got["settled"] else "-",
         f"serve, a save every {PACE:g} s: slowest reload": f"{max(got['paced']) * 1000:.0f} ms" if got["paced"] else "-",
