@@ -157,12 +157,12 @@ class Builder:
             return True
 
         if project is not None:
+            # the first build's stages as they finish (on a terminal, as `build` prints them: a first build
+            # of a large site takes seconds); with -v every rebuild's too
+            shown = self.console.progress if first or self.args.verbose else None
             try:  # the lock covers the writing and the cache noting what it wrote, both inside build()
                 # without a snapshot (serve started on a site built before: the first build found nothing
                 # to do) the quick pass has nothing to draw on; the next build goes through every stage
-                # the first build's stages as they finish (on a terminal, as `build` prints them: a first
-                # build of a large site takes seconds); with -v every rebuild's too
-                shown = self.console.progress if first or self.args.verbose else None
                 result = pipeline.build(project, write=True, strict=self.args.strict, search=self.args.search,
                                         cache=self.cache, proceed=proceed, progress=shown,
                                         site_needed=self.snapshot is None and not first, index_later=True)
