@@ -308,8 +308,8 @@ class BuildCache:
         """The last good build's link verdicts, when made by this engine, for this build's to add to."""
         last = self.state if self.state is not None and self.state.key.get("generator") == self.key.get("generator") \
             else None
-        self._memory = LinkMemory(last.links_site, last.links, lambda: self.links) if last else \
-            LinkMemory(parsed=lambda: self.links)
+        self._memory = LinkMemory(last.links_site, last.links, lambda: self.links, last.outputs.keys()) if last \
+            else LinkMemory(parsed=lambda: self.links)
         return self._memory
 
     def _load(self) -> None:

@@ -27,6 +27,7 @@ from .project import SiteConfig
 if TYPE_CHECKING:  # the verdicts load with the build cache's state, without the theme engine
     from .render import Output
 
+SEARCH_BUNDLE = "pagefind/"  # search.BUNDLE: written after the links are checked, so not among the files then
 SKIP_SCHEMES = {"mailto", "tel", "data", "javascript", "sms"}
 LOAD_AFTER = 50  # pages parsed for their ids before the memo of parsed pages is loaded (about 0.35 ms each)
 _ANCHOR = re.compile(r"#[-\w.:]*")  # "#id" with nothing urlsplit or unquote would change
@@ -74,6 +75,7 @@ class LinkMemory:
     site: str = ""  # site_key the verdicts were found with
     pages: Mapping[str, PageVerdicts] = field(default_factory=dict)
     parsed: Callable[[], Memo] | None = None  # parsed pages by page_key, loaded when every page is checked
+    files: Collection[str] = ()  # the files the last build wrote, among them those `site` was found with
     found_site: str = ""
     found: dict[str, PageVerdicts] = field(default_factory=dict)  # pages with nothing broken
 
@@ -229,7 +231,7 @@ def check_links(config: SiteConfig, out: Output, shown: Callable[[str], str],
     memory = memory if memory is not None else LinkMemory()
     pages = sorted(rel for rel in out.files if rel.endswith(".html"))
     memory.found_site = site_key(config, out.files)
-    known = memory.pages if memory.site == memory.found_site else {}
+    known = memory.pages if memory.site == memory.found_site or only_added(config, memory, out.files) else {}
     keys = _page_keys(out, pages, memory.pages, everything=bool(known))
     kept = {rel: old for rel in pages if (old := known.get(rel)) is not None and old.key == keys[rel]}
     # when every page is checked, the memo of parsed pages spares parsing those whose bytes did not change
@@ -257,6 +259,20 @@ def check_links(config: SiteConfig, out: Output, shown: Callable[[str], str],
                 external.setdefault(href, []).append(where)
     report.external = dict(sorted(external.items()))
     return report
+
+
+def only_added(config: SiteConfig, memory: LinkMemory, files: Collection[str]) -> bool:
+    """Whether the last verdicts hold for `files` as well: they were found with these settings and some of
+    these files, and no file was added where a link to a folder would now find it instead of the folder's
+    index.html. Added files break no link that resolved (a new brief adds its page and a page to each
+    paged list it heads); a removed one may break any, and then every page is checked."""
+    if not memory.site or not memory.files:
+        return False
+    for last in (memory.files, [f for f in memory.files if not f.startswith(SEARCH_BUNDLE)]):
+        if site_key(config, last) == memory.site:  # the files the last verdicts were found with
+            was = set(last)
+            return was.issubset(files) and not any(f + "/index.html" in was for f in files if f not in was)
+    return False
 
 
 def _page_keys(out: Output, pages: list[str], known: Mapping[str, PageVerdicts], everything: bool) -> dict[str, str]:

@@ -130,6 +130,10 @@ def test_a_cached_link_check_reports_what_checking_every_page_does(tmp_path: Pat
             assert result.code == 0, (kind, result.err)
         if kind == "text":  # the file list is as it was: only the changed pages are read and checked
             assert 0 < spy.checked[-1] < spy.pages / 2, spy.checked
+        if kind == "add":  # files were only added: the pages that did not change keep their verdicts
+            assert 0 < spy.checked[-1] < spy.pages, spy.checked
+        if kind == "delete":  # a removed file may break a link on any page: every page is checked
+            assert spy.checked[-1] == spy.pages, spy.checked
 
 
 def test_a_changed_page_linking_into_many_kept_pages_reads_their_ids_from_the_cache(
