@@ -27,7 +27,9 @@ from .project import SiteConfig
 if TYPE_CHECKING:  # the verdicts load with the build cache's state, without the theme engine
     from .render import Output
 
-SEARCH_BUNDLE = "pagefind/"  # search.BUNDLE: written after the links are checked, so not among the files then
+# search.BUNDLE's folder (not imported: search loads subprocess and tempfile, a no-change build neither);
+# the index is written after the links are checked, so its files are not among those checked then
+SEARCH_BUNDLE = "pagefind/"
 SKIP_SCHEMES = {"mailto", "tel", "data", "javascript", "sms"}
 LOAD_AFTER = 50  # pages parsed for their ids before the memo of parsed pages is loaded (about 0.35 ms each)
 _ANCHOR = re.compile(r"#[-\w.:]*")  # "#id" with nothing urlsplit or unquote would change
@@ -268,7 +270,9 @@ def only_added(config: SiteConfig, memory: LinkMemory, files: Collection[str]) -
     paged list it heads); a removed one may break any, and then every page is checked."""
     if not memory.site or not memory.files:
         return False
-    for last in (memory.files, [f for f in memory.files if not f.startswith(SEARCH_BUNDLE)]):
+    written = list(memory.files)
+    pages = [f for f in written if not f.startswith(SEARCH_BUNDLE)]
+    for last in (written, pages) if len(pages) < len(written) else (written,):
         if site_key(config, last) == memory.site:  # the files the last verdicts were found with
             was = set(last)
             return was.issubset(files) and not any(f + "/index.html" in was for f in files if f not in was)

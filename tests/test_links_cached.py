@@ -11,7 +11,7 @@ import pytest
 from conftest import delete_brief, run
 from test_cache import load_corpus_module
 
-from briefkit import linkcheck
+from briefkit import linkcheck, search
 
 KINDS = ["text", "add", "delete", "broken link", "broken anchor", "anchor target removed", "link target removed",
          "file target removed"]
@@ -159,3 +159,7 @@ def test_a_changed_page_linking_into_many_kept_pages_reads_their_ids_from_the_ca
     assert len(targets) > 10  # the forecasts page links into every brief asking a question
     assert report[0].checked == 2  # it and the brief whose probability changed
     assert len(parsed) == 2 + 3  # those two, and three targets before the cache's parsed pages were loaded
+
+
+def test_the_link_check_knows_the_search_index_folder() -> None:
+    assert linkcheck.SEARCH_BUNDLE == search.BUNDLE + "/"
