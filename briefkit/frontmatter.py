@@ -6,6 +6,7 @@ Pure functions over text. YAML problems come back as diagnostics naming the file
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,33 @@ import yaml
 from .diagnostics import Diagnostic
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+_PLAIN_TAGS: dict[str, str] = {}  # an unquoted scalar's text -> the tag the resolver gives it
+_PLAIN_TAGS_MAX = 100_000
+# the first characters the resolver has patterns for (None: patterns for any, and then no shortcut)
+_PATTERNED = None if None in _BaseLoader.yaml_implicit_resolvers else frozenset(_BaseLoader.yaml_implicit_resolvers)
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, remembering the tag of each unquoted scalar: the C parser asks the (Python)
+    resolver for every one, and the same keys and values (name, url, lean: 2) come back thousands of
+    times; the resolver tries its patterns on the text alone, as no path resolvers are set."""
+
+    def resolve(self, kind: Any, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            if _PATTERNED is not None and value[:1] not in _PATTERNED:
+                return self.DEFAULT_SCALAR_TAG  # no pattern starts with its first character: text (titles, URLs)
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= 64:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
@@ -107,7 +132,10 @@ def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = ctor.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value  # most keys: what construct_object would give, without its three calls
+            else:
+                key = ctor.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 key = str(key)
             if key in out:
@@ -158,8 +186,20 @@ def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError) -> 
     return Diagnostic(path, line_no + first, fld, f"invalid YAML: {problem}{context}".rstrip())
 
 
+_FIELD_NAMES: dict[Path_, str] = {}  # the same paths come up in every brief
+
+
+def field_name(at: Path_) -> str:
+    """("sources", 2, "url") -> "sources[2].url", one (interned) str for each path."""
+    name = _FIELD_NAMES.get(at)
+    if name is None:
+        name = sys.intern(_field(at))
+        if len(_FIELD_NAMES) < _PLAIN_TAGS_MAX:
+            _FIELD_NAMES[at] = name
+    return name
+
+
 def _field(at: Path_) -> str:
-    """("sources", 2, "url") -> "sources[2].url"."""
     out = ""
     for part in at:
         if isinstance(part, int):
@@ -168,5 +208,3 @@ def _field(at: Path_) -> str:
             out += f".{part}" if out else str(part)
     return out
 
-
-field_name = _field

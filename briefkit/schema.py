@@ -5,7 +5,6 @@ parse_brief(path, text) is pure: text in, a Brief or diagnostics out.
 
 from __future__ import annotations
 
-import sys
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from typing import Any
@@ -142,7 +141,7 @@ def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: in
         body=body,
         body_line=body_line,
         # one str per field name across briefs: their pickles (a worker's results, the cache's shards) hold each once
-        lines={sys.intern(field_name(k)): n for k, n in doc.lines.items()},
+        lines={field_name(k): n for k, n in doc.lines.items()},
     )
 
 

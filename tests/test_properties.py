@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from briefkit.fields import parse_probability
-from briefkit.frontmatter import split
+from briefkit.frontmatter import load, split
 from briefkit.markdown import parse_marker, render_brief
 from briefkit.schema import parse_brief
 from briefkit.slugs import is_plain_segment, slugify
@@ -34,6 +35,26 @@ def test_splitter_without_closing_fence_says_so(yaml_lines: list[str]) -> None:
     parts, diags = split("x.md", "---\n" + "\n".join(yaml_lines))
     assert parts is None
     assert diags[0].message.startswith("not closed")
+
+
+TRICKY_SCALARS = ["yes", "No", "on", "OFF", "y", "true", "False", "null", "~", "Null", "", "0", "-1", "+2", "0x1F",
+                  "0o17", "017", "1_000", "1e3", "1.5e-3", ".5", "-.inf", ".NaN", "2024-10-23", "2024-10-23 12:30:00",
+                  "2024-1-2", "2024-13-45", "12:30", "1:30:00", "<<", "=", "-", "Reuters", "BBC News", "9 lives"]
+scalar = st.one_of(st.sampled_from(TRICKY_SCALARS), line.map(str.strip))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["name", "lean", "yes", "date", "url"]), scalar), max_size=6))
+def test_front_matter_values_are_what_yaml_safe_load_gives(pairs: list[tuple[str, str]]) -> None:
+    # the loader remembers how it read each unquoted scalar: a second reading must agree with the first
+    text = "".join(f"k{i}_{k}: {v}\n" for i, (k, v) in enumerate(pairs))
+    try:
+        expected = yaml.load(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, ValueError):
+        assume(False)
+    for _ in range(2):
+        doc, diags = load("x.md", text)
+        assert doc is not None and not diags
+        assert repr(doc.data) == repr(expected if expected is not None else {})  # repr: nan is not nan
 
 
 ranges = st.lists(st.tuples(st.integers(1, 60), st.integers(0, 5)), min_size=1, max_size=5)
