@@ -20,6 +20,8 @@ from .slugs import is_plain_segment, slugify
 
 BAD: Any = object()
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+# most URLs: a lowercase http(s) scheme, a plain host name and no whitespace, which urlsplit would take
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:[/?#]\S*)?")
 _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
 
@@ -91,7 +93,17 @@ def url(value: Any, at: Path_, ctx: Ctx) -> Any:
 
 
 def check_url(out: str, at: Path_, ctx: Ctx) -> Any:
-    parts = urlsplit(out)
+    if _PLAIN_URL.fullmatch(out):
+        return out
+    return check_split_url(out, at, ctx)
+
+
+def check_split_url(out: str, at: Path_, ctx: Ctx) -> Any:
+    """check_url for any text: urlsplit's reading of it."""
+    try:
+        parts = urlsplit(out)
+    except ValueError:  # brackets that do not hold an IP address ("https://[x]/")
+        return ctx.error(at, f'not a URL (got "{out}")', "write it in full, starting with https://")
     scheme = parts.scheme.lower()
     if scheme and scheme not in ("http", "https"):
         return ctx.error(at, f'only http and https links are allowed (got "{out}")')

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from briefkit.fields import parse_probability
-from briefkit.frontmatter import load, split
+from briefkit.fields import BAD, Ctx, check_split_url, check_url, parse_probability
+from briefkit.frontmatter import Document, load, split
 from briefkit.markdown import parse_marker, render_brief
 from briefkit.schema import parse_brief
 from briefkit.slugs import is_plain_segment, slugify
@@ -55,6 +55,18 @@ def test_front_matter_values_are_what_yaml_safe_load_gives(pairs: list[tuple[str
         doc, diags = load("x.md", text)
         assert doc is not None and not diags
         assert repr(doc.data) == repr(expected if expected is not None else {})  # repr: nan is not nan
+
+
+url_text = st.text(alphabet=st.sampled_from("aZ09.-_:/?#@[]% \t\u00a0\u00e9"), max_size=20)
+
+
+@given(st.sampled_from(["https://", "http://", "HTTP://", "ftp://", "https:", "//", ""]), url_text)
+def test_the_quick_url_check_agrees_with_urlsplit(scheme: str, rest: str) -> None:
+    def verdict(check):  # type: ignore[no-untyped-def]
+        ctx = Ctx("x.md", Document({}), ZoneInfo("UTC"))
+        return check(scheme + rest, ("url",), ctx) is BAD, [d.message for d in ctx.diags]
+
+    assert verdict(check_url) == verdict(check_split_url)
 
 
 ranges = st.lists(st.tuples(st.integers(1, 60), st.integers(0, 5)), min_size=1, max_size=5)
