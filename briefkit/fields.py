@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import WARNING, Diagnostic, did_you_mean
 from .frontmatter import Document, Path_, field_name
-from .slugs import is_plain_segment, slugify
+from .slugs import is_plain_segment, slugify, too_long
 
 BAD: Any = object()
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
@@ -122,6 +122,14 @@ def slug(value: Any, at: Path_, ctx: Ctx) -> Any:
             at, f'"{out}" is not a plain path segment (lowercase letters, digits, - and _)',
             f'did you mean "{suggestion}"?' if suggestion and is_plain_segment(suggestion) else "",
         )
+    return out
+
+
+def folder_slug(value: Any, at: Path_, ctx: Ctx) -> Any:
+    """A slug that names a folder of the site (a brief's, a story's)."""
+    out = slug(value, at, ctx)
+    if out is not BAD and (why := too_long(out)):
+        return ctx.error(at, f'"{out[:40]}..." {why}')
     return out
 
 

@@ -14,7 +14,7 @@ from .diagnostics import Diagnostic
 from .fields import BAD, Ctx, Field
 from .frontmatter import Document, field_name, load, split
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
-from .slugs import is_plain_segment, slugify
+from .slugs import is_plain_segment, slugify, too_long
 
 SOURCE = [
     Field("name", f.nonempty_text, "The outlet or body cited, e.g. Reuters.", required=True),
@@ -50,7 +50,7 @@ BRIEF = [
     Field("updated", f.moment, "Last substantive update."),
     Field("summary", f.text, "One or two sentences for listings and meta description.", default=""),
     Field("topics", f.list_of(f.nonempty_text, "[North Korea, Russia]"), "Free words; each gets a page.", default=[]),
-    Field("story", f.slug, "Key of the story thread this brief belongs to.", default=""),
+    Field("story", f.folder_slug, "Key of the story thread this brief belongs to.", default=""),
     Field("related", f.list_of(f.slug, "[other-brief-slug]"), "Slugs of briefs to link first.", default=[]),
     Field("image", f.mapping(IMAGE), "Lead image: src, alt, credit."),
     Field("sources", f.list_of(f.mapping(SOURCE)), "Numbered sources; [n] cites the n-th.", default=[]),
@@ -58,7 +58,7 @@ BRIEF = [
     Field("predictions", f.list_of(f.mapping(PREDICTION)), "Forecasts with probability and deadline.", default=[]),
     Field("corrections", f.list_of(f.mapping(CORRECTION)), "Dated corrections, shown on the brief.", default=[]),
     Field("draft", f.boolean, "Drafts build only with --drafts.", default=False),
-    Field("slug", f.slug, "URL segment; default: from the file name.", default=""),
+    Field("slug", f.folder_slug, "URL segment; default: from the file name.", default=""),
 ]
 BRIEF_KEYS = {fld.name: fld for fld in BRIEF}
 
@@ -109,6 +109,8 @@ def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: in
         t = Topic(name, slugify(name))
         if not t.slug:
             ctx.error(("topics", i), f'"{name}" gives an empty topic slug; use letters or digits')
+        elif why := too_long(t.slug):
+            ctx.error(("topics", i), f'"{name[:40]}..." {why}; shorten the topic')
         topics.setdefault(t.slug, t)
     if v["updated"] and v["updated"] < v["date"]:
         ctx.warn(("updated",), "is earlier than date")
@@ -164,5 +166,7 @@ def parse_outlets(path: str, text: str, tz: tzinfo) -> tuple[list[Outlet], list[
             if key in seen:
                 ctx.error((i,), f'"{alias}" already names the outlet at line {seen[key]}; keep one')
             seen[key] = outlet.line
+        if why := too_long(outlet.slug):
+            ctx.error((i, "name"), f'"{outlet.name[:40]}..." {why}; shorten the name')
         outlets.append(outlet)
     return outlets, ctx.diags

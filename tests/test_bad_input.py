@@ -143,6 +143,15 @@ def test_bad_site_yaml_is_reported(site_dir: Path) -> None:
     assert result.code == 1
 
 
+def test_an_outlet_name_too_long_for_its_pages_folder_is_reported(site_dir: Path) -> None:
+    (site_dir / "content" / "outlets.yaml").write_text(f"- name: {'News ' * 60}\n  lean: 3\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    result = run("check")
+    assert 'content/outlets.yaml:1: [1].name: "News News News News News News News News ..." makes a folder name ' \
+           "of 299 characters; at most 255 bytes fit; shorten the name" in result.lines
+    assert result.code == 1
+
+
 def test_bad_outlets_yaml_is_reported(site_dir: Path) -> None:
     (site_dir / "content" / "outlets.yaml").write_text(
         "- name: Reuters\n  lean: 7\n- name: AP\n  aliases: [reuters]\n  paywal: false\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -105,6 +106,18 @@ def test_slugify_gives_plain_segments_and_is_idempotent(text: str) -> None:
     assert slugify(slug) == slug
     if slug.isascii() and slug:
         assert is_plain_segment(slug)
+
+
+@given(st.text(max_size=60))
+def test_slugs_of_composed_text_stay_composed(text: str) -> None:
+    # folding accents takes Hangul syllables apart; the slug puts them together again
+    assert slugify(text) == unicodedata.normalize("NFC", slugify(text))
+
+
+def test_slugs_fold_accents_and_keep_other_scripts_as_written() -> None:
+    assert slugify("Île-de-France") == "ile-de-france"
+    assert slugify("북한 제재") == "북한-제재"
+    assert slugify("東京 2024") == "東京-2024"
 
 
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 -", min_size=1, max_size=40))
