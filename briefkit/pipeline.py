@@ -62,6 +62,7 @@ class Inputs:
     stamps: dict[str, Stamp] = field(default_factory=dict)  # shown path (asset:rel) -> its file's stamp
     known: dict[str, tuple[str, str]] = field(default_factory=dict)  # unread brief -> (content hash, file)
     read_at: int = 0  # time.time_ns() as the reading began
+    problems: list[Diagnostic] = field(default_factory=list)  # files that could not be read
 
     def raw(self, shown: str, raw: bytes | None) -> bytes:
         """A brief's bytes, read now if the build left it unread (a stage needs it after all)."""
@@ -90,6 +91,7 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
     outlets = None
     stamps: dict[str, Stamp] = {}
     known: dict[str, tuple[str, str]] = {}
+    problems: list[Diagnostic] = []
     read_at = time.time_ns()
     top = str(project.content)
     shown = shown_under(project, project.content)
@@ -101,22 +103,26 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
                 continue
             rel = f"{under}/{name}" if under else name
             full = os.path.join(root, name)
-            if name.endswith(".md"):
-                key = shown(rel)
-                stamps[key] = stamp_of(os.stat(full))
-                digest = unchanged(key, stamps[key]) if unchanged is not None else None
-                if digest is not None:
-                    known[key] = (digest, full)
-                    briefs.append((key, None))
-                    continue
-                with open(full, "rb") as fh:
-                    briefs.append((key, fh.read()))
-            elif rel == "outlets.yaml":
-                outlets = (shown(rel), Path(full).read_bytes())
-            elif rel not in SKIP_FILES:
-                assets.append((rel, Path(full)))
-                stamps["asset:" + rel] = stamp_of(os.stat(full))
-    return Inputs(briefs, outlets, assets, stamps, known, read_at)
+            try:
+                if name.endswith(".md"):
+                    key = shown(rel)
+                    stamp = stamp_of(os.stat(full))
+                    digest = unchanged(key, stamp) if unchanged is not None else None
+                    if digest is None:
+                        with open(full, "rb") as fh:
+                            briefs.append((key, fh.read()))
+                    else:
+                        known[key] = (digest, full)
+                        briefs.append((key, None))
+                    stamps[key] = stamp
+                elif rel == "outlets.yaml":
+                    outlets = (shown(rel), Path(full).read_bytes())
+                elif rel not in SKIP_FILES:
+                    stamps["asset:" + rel] = stamp_of(os.stat(full))
+                    assets.append((rel, Path(full)))
+            except OSError as exc:  # a link to nowhere, a file without read permission, a folder named x.md
+                problems.append(Diagnostic(shown(rel), 0, "", f"cannot be read: {exc.strerror or exc}"))
+    return Inputs(briefs, outlets, assets, stamps, known, read_at, problems)
 
 
 class Stages:
@@ -197,7 +203,7 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     inputs = read_inputs(project, cache.unchanged if cache is not None else None)
     changed = cache.start(project, inputs, {"build_time": now, "today": today}, {"search": search}) if cache else None
     stages.done("read", f"{len(inputs.briefs)} files" + (f", {changed.describe()}" if changed else ""))
-    if cache is not None and write and not site_needed and cache.state is not None \
+    if cache is not None and write and not site_needed and cache.state is not None and not inputs.problems \
             and cache.nothing_changed(project.out):
         last = cache.state  # the output is as the last good build left it: report that build again
         result.diagnostics, result.briefs, result.pages = list(last.diagnostics), last.briefs, last.page_count

@@ -95,7 +95,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     """Every stage after reading, filling in `result`; writes the site when nothing is wrong. With
     `index_later`, a Pagefind run still going once the links are checked is left to the caller
     (result.indexing), and the site is written with the search index already on disk."""
-    diags: list[Diagnostic] = []
+    diags: list[Diagnostic] = list(inputs.problems)
     briefs, outlets, problems = parse_all(project, inputs, cache)
     diags += problems
     reused = _reused(cache.parsed if cache else None, len(inputs.briefs), "parsed")

@@ -163,3 +163,20 @@ def test_bad_outlets_yaml_is_reported(site_dir: Path) -> None:
         'content/outlets.yaml:5: [2].paywal: unknown key (did you mean "paywall"?)',
         "check failed: 2 errors, 1 warning",
     ]
+
+
+def test_a_brief_or_file_that_cannot_be_read_is_an_error_and_the_last_site_stays(site_dir: Path) -> None:
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    assert run("build", "--no-search", "-q").code == 0
+    before = read_tree(site_dir / "site")
+    # a link left behind when its brief moved: the build said "nothing changed", or stopped with a traceback
+    (site_dir / "content" / "moved.md").symlink_to(site_dir / "elsewhere" / "moved.md")
+    (site_dir / "content" / "images").mkdir()
+    (site_dir / "content" / "images" / "gone.png").symlink_to(site_dir / "elsewhere" / "gone.png")
+    result = run("build", "--no-search")
+    assert result.code == 1
+    assert [line for line in result.lines if "cannot be read" in line] == [
+        "content/images/gone.png: cannot be read: No such file or directory",
+        "content/moved.md: cannot be read: No such file or directory",
+    ]
+    assert read_tree(site_dir / "site") == before
