@@ -15,7 +15,7 @@ from . import cli
 from .diagnostics import Diagnostic
 from .frontmatter import decode
 from .model import Outlet
-from .project import SiteConfig, UsageError, parse_site
+from .project import SiteConfig, UsageError, read_site_file
 from .slugs import is_plain_segment, slugify
 
 MAX_SLUG = 60
@@ -42,10 +42,7 @@ def _parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def _config(content: Path, console: cli.Console) -> SiteConfig:
-    site_file = content.parent / "site.yaml"
-    if not site_file.is_file():
-        return SiteConfig()
-    config, diags = parse_site(os.path.relpath(site_file), site_file.read_text(encoding="utf-8"))
+    config, diags = read_site_file(content.parent / "site.yaml")
     if any(d.is_error for d in diags):
         console.diagnostics(diags)
         raise SystemExit(cli.EXIT_CONTENT)

@@ -104,15 +104,16 @@ def decode(path: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
         ]
 
 
-def load(path: str, text: str, first_line: int = 1) -> tuple[Document | None, list[Diagnostic]]:
-    """Parse YAML into plain values plus a map from field path to file line."""
+def load(path: str, text: str, first_line: int = 1, whole: str = "front matter") -> tuple[Document | None, list[Diagnostic]]:
+    """Parse YAML into plain values plus a map from field path to file line; `whole` names the YAML
+    in a problem no key can be blamed for ("" for a file of YAML: site.yaml, outlets.yaml)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return None, [_yaml_error(path, text, first_line, exc)]
+        return None, [_yaml_error(path, text, first_line, exc, whole)]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
-        return None, [Diagnostic(path, first_line, "front matter", f"invalid YAML: {exc}")]
+        return None, [Diagnostic(path, first_line, whole, f"invalid YAML: {exc}")]
     finally:
         loader.dispose()
     doc = Document(None)
@@ -166,13 +167,13 @@ def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first
 _STR = "tag:yaml.org,2002:str"
 
 
-def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError) -> Diagnostic:
+def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, whole: str) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line_no = (mark.line if mark else 0)
     src_lines = text.split("\n")
     src = src_lines[line_no] if line_no < len(src_lines) else ""
     key = _KEY_ON_LINE.match(src)
-    fld = key.group(1) if key else "front matter"
+    fld = key.group(1) if key else whole
     problem = (exc.problem or "").strip()
     if "mapping values are not allowed" in problem:
         return Diagnostic(

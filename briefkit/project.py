@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from . import fields as f
 from .diagnostics import Diagnostic
 from .fields import BAD, Ctx, Field
-from .frontmatter import Document, load
+from .frontmatter import Document, decode, load
 
 ENGINE_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_THEMES = ENGINE_ROOT / "themes"
@@ -168,7 +168,7 @@ def related_settings(given: dict[str, Any]) -> dict[str, Any]:
 
 def parse_site(path: str, text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     """site.yaml text -> settings; unknown keys and bad values are diagnostics."""
-    doc, diags = load(path, text)
+    doc, diags = load(path, text, whole="")
     if doc is None:
         return SiteConfig(), diags
     ctx = Ctx(path, doc if doc.data is not None else Document({}), ZoneInfo("UTC"), diags)
@@ -183,6 +183,21 @@ def parse_site(path: str, text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     values["related"] = related_settings(values["related"] or {})
     values["balance"] = {**_nested_defaults(BALANCE), **(values["balance"] or {})}
     return SiteConfig(**values), ctx.diags
+
+
+def read_site_file(site_file: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """The settings in site.yaml, the defaults when there is none, and what is wrong with it."""
+    shown = os.path.relpath(site_file)
+    if not site_file.exists() and not site_file.is_symlink():
+        return SiteConfig(), []
+    try:
+        raw = site_file.read_bytes()
+    except OSError as exc:  # a folder, a link to nowhere, no read permission
+        return SiteConfig(), [Diagnostic(shown, 0, "", f"cannot be read: {exc.strerror or exc}")]
+    text, problems = decode(shown, raw)
+    if text is None:
+        return SiteConfig(), problems
+    return parse_site(shown, text)
 
 
 @dataclass(frozen=True)
@@ -228,10 +243,9 @@ def open_project(content: str | None = None, out: str | None = None, base_url: s
                          "choose another --out")
     if out_dir.is_relative_to(content_dir):
         raise UsageError(f"refusing to write the site inside the content folder ({os.path.relpath(out_dir)})")
-    site_file = root / "site.yaml"
-    config, diags = SiteConfig(), list[Diagnostic]()
-    if site_file.is_file():
-        config, diags = parse_site(os.path.relpath(site_file), site_file.read_text(encoding="utf-8"))
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{os.path.relpath(out_dir)} is a file, not a folder; choose another --out")
+    config, diags = read_site_file(root / "site.yaml")
     if base_url is not None:
         ctx = Ctx("--base-url", Document(base_url), ZoneInfo("UTC"))
         value = _base_url(base_url, (), ctx)

@@ -149,7 +149,7 @@ def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: in
 
 def parse_outlets(path: str, text: str, tz: tzinfo) -> tuple[list[Outlet], list[Diagnostic]]:
     """Parse content/outlets.yaml: a list of outlets with ratings."""
-    doc, diags = load(path, text)
+    doc, diags = load(path, text, whole="")
     if doc is None:
         return [], diags
     ctx = Ctx(path, doc, tz, diags)

@@ -152,6 +152,28 @@ def test_an_outlet_name_too_long_for_its_pages_folder_is_reported(site_dir: Path
     assert result.code == 1
 
 
+@pytest.mark.parametrize("make,expected", [
+    (lambda f: f.write_bytes(b"title: Caf\xe9\n"), "site.yaml:1: encoding: not UTF-8 (byte 0xe9 at column 11); save the file as UTF-8"),
+    (lambda f: f.write_text("title: [Briefs\n"),
+     "site.yaml:2: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"),
+    (lambda f: f.mkdir(), "site.yaml: cannot be read: Is a directory"),
+], ids=["latin-1", "unclosed-list", "a-folder"])
+def test_a_site_yaml_that_cannot_be_read_is_reported(site_dir: Path, make, expected: str) -> None:  # type: ignore[no-untyped-def]
+    make(site_dir / "site.yaml")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    for command in (("build", "--no-search"), ("new", "Another brief")):
+        result = run(*command)
+        assert (result.code, result.lines) == (1, [expected]), command
+    assert not (site_dir / "site").exists()
+
+
+def test_an_output_folder_that_is_a_file_is_refused(site_dir: Path) -> None:
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    (site_dir / "public").write_text("not a folder")
+    result = run("build", "--out", "public")
+    assert (result.code, result.err.strip()) == (2, "error: public is a file, not a folder; choose another --out")
+
+
 def test_bad_outlets_yaml_is_reported(site_dir: Path) -> None:
     (site_dir / "content" / "outlets.yaml").write_text(
         "- name: Reuters\n  lean: 7\n- name: AP\n  aliases: [reuters]\n  paywal: false\n", encoding="utf-8")
