@@ -233,11 +233,22 @@ def run(argv: list[str] | None = None) -> NoReturn:
     os._exit(code)
 
 
+def port_number(text: str) -> int:
+    """--port's value: a TCP port (the system would take 99999 modulo 65536 and listen elsewhere)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number (got {text!r})") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 65535 (got {port})")
+    return port
+
+
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="build, serve with live reload, rebuild on every edit")
     _common(p, writes=True)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; a busy port names a free one)")
+    p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000; a busy port names a free one)")
     p.add_argument("--base-path", metavar="PATH",
                    help="serve under this path, as GitHub Pages serves a project site (default: base_url's path)")
 

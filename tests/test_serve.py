@@ -305,6 +305,15 @@ def test_a_busy_port_names_a_free_one(site_dir: Path) -> None:
     assert "is free: build.py serve --port " in result.stderr
 
 
+@pytest.mark.parametrize("port,said", [("99999", "must be from 1 to 65535 (got 99999)"), ("80a", "not a number (got '80a')")])
+def test_a_port_out_of_range_is_refused_before_anything_is_built(site_dir: Path, port: str, said: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # 99999 was taken modulo 65536: the server listened on 34463 and printed a URL with 99999
+    assert run("serve", "--port", port).code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(f" serve: error: argument --port: {said}")
+    assert not (site_dir / "site").exists()
+
+
 def test_requests_map_like_github_pages(tmp_path: Path) -> None:
     (tmp_path / "briefs" / "x").mkdir(parents=True)
     (tmp_path / "briefs" / "x" / "index.html").write_text("x")
