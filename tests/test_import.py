@@ -209,3 +209,20 @@ def test_story_and_missing_file(site: Path) -> None:
     assert code == 2
     assert err == ('error: --story: "NK Troops" is not a plain key (lowercase letters, digits, - and _); '
                    'did you mean "nk-troops"?\n')
+
+
+def test_markers_naming_no_source_are_removed_from_narratives_and_claims_too(site: Path) -> None:
+    # a narrative with [4] when the text lists two sources was written as a brief that failed to build,
+    # so the import stopped, naming a line of a file it had not written
+    (site / "in" / "dangling.txt").write_text(
+        "A Title For The Brief\n\nFacts\n\n  • One thing happened.[1]\n  • Another thing happened.[2]\n\n"
+        "Sources: [1]Reuters and [2]BBC News.\n\nNarratives\n\n"
+        "  • Left narrative, as provided by Jacobin. This is what they said about it.[4]\n\n"
+        "  • Nerd narrative. There's a 25% chance that it happens again[7] before 2030, according to Metaculus.\n",
+        encoding="utf-8")
+    path, _, err = imported(site, "dangling.txt")
+    brief = brief_of(path)
+    assert [n.text for n in brief.narratives] == ["This is what they said about it."]
+    assert [p.claim for p in brief.predictions] == ["It happens again"]
+    assert "in/dangling.txt:12: warning: narratives: removed [4]: the text has only 2 sources" in err.splitlines()
+    assert "in/dangling.txt:14: warning: predictions: removed [7]: the text has only 2 sources" in err.splitlines()

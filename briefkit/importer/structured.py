@@ -225,15 +225,24 @@ def _nerd_forecasts(draft: Draft, report: Report) -> None:
 
 
 def drop_dangling_markers(draft: Draft, fact_lines: list[int], report: Report) -> None:
-    """Markers that name no source would fail the build: remove them and say so."""
+    """Markers that name no source would fail the build: remove them (from facts, narratives and
+    forecast claims alike) and say so."""
     count = len(draft.sources)
-    for i, fact in enumerate(draft.facts):
-        bad = [m.group(0) for m in _MARKERS.finditer(fact)
+    have = "no sources list" if not count else f"only {count} source{'s' if count != 1 else ''}"
+
+    def cleaned(text: str, line: int, fld: str) -> str:
+        bad = [m.group(0) for m in _MARKERS.finditer(text)
                if any(not 1 <= int(x) <= count for x in re.findall(r"\d+", m.group(0)))]
-        if bad:
-            for m in bad:
-                fact = fact.replace(m, "")
-            draft.facts[i] = fact.rstrip()
-            have = "no sources list" if not count else f"only {count} source{'s' if count != 1 else ''}"
-            line = fact_lines[i] if i < len(fact_lines) else 0
-            report.note(line, "body", f"removed {''.join(bad)}: the text has {have}")
+        if not bad:
+            return text
+        for m in bad:
+            text = text.replace(m, "")
+        report.note(line, fld, f"removed {''.join(bad)}: the text has {have}")
+        return " ".join(text.split())
+
+    for i, fact in enumerate(draft.facts):
+        draft.facts[i] = cleaned(fact, fact_lines[i] if i < len(fact_lines) else 0, "body")
+    for n in draft.narratives:
+        n.text = cleaned(n.text, n.line, "narratives")
+    for p in draft.predictions:
+        p.claim = cleaned(p.claim, p.line, "predictions")
