@@ -71,7 +71,7 @@ def slug_for(title: str) -> str:
     for w in words:
         if out and len(out) + 1 + len(w) > MAX_SLUG:
             break
-        out = f"{out}-{w}" if out else w
+        out = f"{out}-{w}" if out else w[:MAX_SLUG]  # a first word longer than that is cut
     return out
 
 

@@ -77,3 +77,6 @@ def test_new_usage_errors(site: Path) -> None:
 def test_long_titles_give_slugs_cut_at_a_word(site: Path) -> None:
     _, out, _ = run("new", "North Korean Troops Deploy in Russia, Heightening Concerns Over the Ukraine Conflict")
     assert out == "content/north-korean-troops-deploy-in-russia-heightening-concerns.md\n"
+    # a first word longer than a slug may be is cut, not written as a file name the system refuses
+    code, out, _ = run("new", "Supercalifragilistic" * 20 + " news")
+    assert (code, out) == (0, "content/" + ("supercalifragilistic" * 3) + ".md\n")
