@@ -144,7 +144,10 @@ class Builder:
         self.settle_index(stop=True)  # the last rebuild's, if any: this one indexes its own pages
         with self.status.lock:
             self.status.building = True
-        project, errors = preview_project(self.args)
+        try:
+            project, errors = preview_project(self.args)
+        except UsageError as exc:  # the content folder went away (renamed, a checkout): the browser says so too
+            project, errors = None, [f"error: {exc}"]
         result = None
         held = []
 

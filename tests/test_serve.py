@@ -112,6 +112,19 @@ def test_edit_break_and_fix_a_brief_while_serving(served: tuple[Path, Server]) -
     assert "stopped" in out
 
 
+def test_a_content_folder_moved_away_and_back_is_shown_then_cleared(served: tuple[Path, Server]) -> None:
+    # it was an "internal error during rebuild" in the terminal only, and the browser said nothing
+    root, server = served
+    page = server.base + "/briefs/minimal/"
+    (root / "content").rename(root / "content-away")
+    assert until(lambda: server.status()["errors"]) == ["error: no content folder at content; pass --content DIR"]
+    code, html = fetch(page)
+    assert code == 200 and 'id="briefkit-errors"' in html and "no content folder at content" in html
+    (root / "content-away").rename(root / "content")
+    assert until(lambda: "briefkit-errors" not in fetch(page)[1])
+    assert "internal error" not in server.stop()
+
+
 def test_every_finished_build_sends_a_reload(served: tuple[Path, Server]) -> None:
     root, server = served
     from tornado.websocket import websocket_connect
