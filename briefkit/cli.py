@@ -164,7 +164,8 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     project = open_for(args, console)
     result = pipeline.build(project, write=False, strict=args.strict, progress=console.progress)
     if result.links is not None and (args.links or args.external):
-        report_external(result, console, fetch=args.external)
+        report_external(result, console, fetch=args.external,
+                        outlets_file=project.display(project.content / "outlets.yaml"))
     code = finish(result, console, args.strict, "check")
     if not code:
         console.say(f"checked {result.briefs} brief{'s' if result.briefs != 1 else ''}: "
@@ -172,7 +173,7 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     return code
 
 
-def report_external(result: pipeline.BuildResult, console: Console, fetch: bool) -> None:
+def report_external(result: pipeline.BuildResult, console: Console, fetch: bool, outlets_file: str = "") -> None:
     """List each external link once with the pages using it; with fetch, try them (warnings only)."""
     assert result.links is not None
     external = result.links.external
@@ -183,8 +184,11 @@ def report_external(result: pipeline.BuildResult, console: Console, fetch: bool)
         console.say(f"  {url}  ({pages[0]}{more})")
     if fetch and external:
         from .linkcheck import check_external  # the link checker loads with the stages, not for every command
+        from .linkorigins import origins
 
-        result.diagnostics = sorted_diagnostics(result.diagnostics + check_external(external))
+        site = result.site
+        written = (lambda url: origins(site, url, outlets_file)) if site is not None else None
+        result.diagnostics = sorted_diagnostics(result.diagnostics + check_external(external, written=written))
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -381,9 +381,10 @@ def fetch(url: str, timeout: float = 10.0) -> str:
     return "could not be reached"  # pragma: no cover - the loop always returns
 
 
-def check_external(external: dict[str, list[str]], workers: int = 8,
-                   get: Callable[[str], str] = fetch) -> list[Diagnostic]:
-    """Fetch each external link once; each failure is a warning on the first page that links to it."""
+def check_external(external: dict[str, list[str]], workers: int = 8, get: Callable[[str], str] = fetch,
+                   written: Callable[[str], list[tuple[str, int, str]]] | None = None) -> list[Diagnostic]:
+    """Fetch each external link once; each failure is a warning where the link was `written` (a brief's
+    field or line, linkorigins.origins), or else on the first page that links to it (a theme's link)."""
     links = list(external)
     urls = [u if urlsplit(u).scheme else "https:" + u for u in links]  # protocol-relative //host/...
     from concurrent.futures import ThreadPoolExecutor  # only `check --external` fetches
@@ -392,7 +393,12 @@ def check_external(external: dict[str, list[str]], workers: int = 8,
         results = list(pool.map(get, urls))
     diags = []
     for original, problem in zip(links, results):
-        if problem:
+        if not problem:
+            continue
+        places = written(original) if written is not None else []
+        for path, line, fld in places:
+            diags.append(Diagnostic(path, line, fld, f'link "{original}" {problem}', WARNING))
+        if not places:
             pages = external[original]
             more = f"also on {len(pages) - 1} other page{'s' if len(pages) != 2 else ''}" if len(pages) > 1 else ""
             diags.append(Diagnostic(pages[0], 0, "link", f'external link "{original}" {problem}', WARNING, more))

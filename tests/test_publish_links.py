@@ -107,17 +107,22 @@ def test_external_links_are_tried_only_with_external_and_fail_as_warnings(tmp_pa
     (root / "content/planted.md").unlink()
     other = root / "content/other.md"
     other.write_text(other.read_text().replace("url: https://wire-one.example.com/", f"url: {origin}/ok")
-                     .replace("outlet: Wire Two\n", f"outlet: Wire Two\n    url: {origin}/gone\n"))
+                     .replace("outlet: Wire Two\n", f"outlet: Wire Two\n    url: {origin}/gone\n")
+                     + f"- The [full report]({origin}/missing) came later.[1]\n")
     try:
         code, out, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--external", "--base-url", BASE)
         assert code == 0, err
-        assert out.splitlines()[:3] == [
-            "2 external links (tried each):",
+        assert out.splitlines()[:4] == [
+            "3 external links (tried each):",
             f"  {origin}/gone  (site/briefs/other/index.html)",
+            f"  {origin}/missing  (site/briefs/other/index.html)",
             f"  {origin}/ok  (site/briefs/other/index.html)",
         ]
+        # each failure named where it was written: the field, or the line of the body
         assert err.splitlines() == [
-            f'site/briefs/other/index.html: warning: link: external link "{origin}/gone" answered HTTP 404']
+            f'content/other.md:13: warning: narratives[2].url: link "{origin}/gone" answered HTTP 404',
+            f'content/other.md:20: warning: body: link "{origin}/missing" answered HTTP 404',
+        ]
         code, _, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--external", "--strict",
                               "--base-url", BASE)
         assert code == 1
