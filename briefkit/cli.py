@@ -183,8 +183,7 @@ def report_external(result: pipeline.BuildResult, console: Console, fetch: bool,
         more = f" and {len(pages) - 1} more" if len(pages) > 1 else ""
         console.say(f"  {url}  ({pages[0]}{more})")
     if fetch and external:
-        from .linkcheck import check_external  # the link checker loads with the stages, not for every command
-        from .linkorigins import origins
+        from .external import check_external, origins  # loaded only when external links are fetched
 
         site = result.site
         written = (lambda url: origins(site, url, outlets_file)) if site is not None else None

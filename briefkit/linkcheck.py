@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
-from . import __version__
-from .diagnostics import WARNING, Diagnostic
+from .diagnostics import Diagnostic
 from .htmlscan import Scanner
 from .listings import url_of
 from .pagelinks import Found, ParsedPage, parse_page, scanner
@@ -357,49 +356,4 @@ def _diagnostics(where: str, origin: str, problems: Problems) -> list[Diagnostic
         if origin.endswith(".md"):
             hint = f"{hint}; page built from {origin}" if hint else f"page built from {origin}"
         diags.append(Diagnostic(where, 0, "link", message, hint=hint))
-    return diags
-
-
-def fetch(url: str, timeout: float = 10.0) -> str:
-    """Try one external URL; '' when it answers, else why not."""
-    import urllib.error  # HTTP and e-mail modules load only when external links are fetched
-    import urllib.request
-
-    headers = {"User-Agent": f"briefkit/{__version__} link checker"}
-    for method in ("HEAD", "GET"):  # some servers refuse HEAD
-        try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers, method=method),
-                                        timeout=timeout):
-                return ""
-        except urllib.error.HTTPError as exc:
-            if method == "HEAD" and exc.code in (403, 405, 501):
-                continue
-            return f"answered HTTP {exc.code}"
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            return f"could not be reached ({reason})"
-    return "could not be reached"  # pragma: no cover - the loop always returns
-
-
-def check_external(external: dict[str, list[str]], workers: int = 8, get: Callable[[str], str] = fetch,
-                   written: Callable[[str], list[tuple[str, int, str]]] | None = None) -> list[Diagnostic]:
-    """Fetch each external link once; each failure is a warning where the link was `written` (a brief's
-    field or line, linkorigins.origins), or else on the first page that links to it (a theme's link)."""
-    links = list(external)
-    urls = [u if urlsplit(u).scheme else "https:" + u for u in links]  # protocol-relative //host/...
-    from concurrent.futures import ThreadPoolExecutor  # only `check --external` fetches
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(get, urls))
-    diags = []
-    for original, problem in zip(links, results):
-        if not problem:
-            continue
-        places = written(original) if written is not None else []
-        for path, line, fld in places:
-            diags.append(Diagnostic(path, line, fld, f'link "{original}" {problem}', WARNING))
-        if not places:
-            pages = external[original]
-            more = f"also on {len(pages) - 1} other page{'s' if len(pages) != 2 else ''}" if len(pages) > 1 else ""
-            diags.append(Diagnostic(pages[0], 0, "link", f'external link "{original}" {problem}', WARNING, more))
     return diags

@@ -1,0 +1,90 @@
+"""External links, for `check --external`: each tried once, and each failure named where it was written
+(the brief's field, the line of its Markdown, or the outlets.yaml entry), as the author fixes it there.
+
+Loaded only by that command: the HTTP modules load only when links are fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from urllib.parse import unquote, urlsplit
+
+from . import __version__
+from .diagnostics import WARNING, Diagnostic
+from .listings import SiteData
+
+Origin = tuple[str, int, str]  # (shown file, line, field), as a Diagnostic names them
+
+
+def origins(site: SiteData, url: str, outlets_file: str = "") -> list[Origin]:
+    """Every place among the published briefs (and outlets.yaml) that gives `url`, in file order."""
+    found = {(path, line, fld) for value, path, line, fld in _fields(site, outlets_file) if value == url}
+    if not found:  # a link in a brief's Markdown: the line that holds it, as written or percent-decoded
+        for v in site.briefs:
+            for i, text in enumerate(v.brief.body.split("\n")):
+                if url in text or unquote(url) in text:
+                    found.add((v.brief.path, v.brief.body_line + i, "body"))
+    return sorted(found)
+
+
+def _fields(site: SiteData, outlets_file: str) -> Iterator[tuple[str, str, int, str]]:
+    """(url, file, line, field) of every URL field of the published briefs and of outlets.yaml."""
+    for v in site.briefs:
+        b = v.brief
+        named = [(f"sources[{s.number}].url", s.url) for s in b.sources]
+        named += [(f"narratives[{i}].url", n.url) for i, n in enumerate(b.narratives, start=1)]
+        named += [(f"predictions[{i}].url", p.url) for i, p in enumerate(b.predictions, start=1)]
+        if b.image is not None:
+            named.append(("image.src", b.image.src))
+        for fld, value in named:
+            if value:
+                yield value, b.path, b.line_of(fld), fld
+    if outlets_file:
+        for i, o in enumerate(site.outlets, start=1):
+            if o.url:
+                yield o.url, outlets_file, o.line, f"[{i}].url"
+
+
+def fetch(url: str, timeout: float = 10.0) -> str:
+    """Try one external URL; '' when it answers, else why not."""
+    import urllib.error  # HTTP and e-mail modules load only when external links are fetched
+    import urllib.request
+
+    headers = {"User-Agent": f"briefkit/{__version__} link checker"}
+    for method in ("HEAD", "GET"):  # some servers refuse HEAD
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers, method=method),
+                                        timeout=timeout):
+                return ""
+        except urllib.error.HTTPError as exc:
+            if method == "HEAD" and exc.code in (403, 405, 501):
+                continue
+            return f"answered HTTP {exc.code}"
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            reason = getattr(exc, "reason", exc)
+            return f"could not be reached ({reason})"
+    return "could not be reached"  # pragma: no cover - the loop always returns
+
+
+def check_external(external: dict[str, list[str]], workers: int = 8, get: Callable[[str], str] = fetch,
+                   written: Callable[[str], list[tuple[str, int, str]]] | None = None) -> list[Diagnostic]:
+    """Fetch each external link once; each failure is a warning where the link was `written` (a brief's
+    field or line, linkorigins.origins), or else on the first page that links to it (a theme's link)."""
+    links = list(external)
+    urls = [u if urlsplit(u).scheme else "https:" + u for u in links]  # protocol-relative //host/...
+    from concurrent.futures import ThreadPoolExecutor  # only `check --external` fetches
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(get, urls))
+    diags = []
+    for original, problem in zip(links, results):
+        if not problem:
+            continue
+        places = written(original) if written is not None else []
+        for path, line, fld in places:
+            diags.append(Diagnostic(path, line, fld, f'link "{original}" {problem}', WARNING))
+        if not places:
+            pages = external[original]
+            more = f"also on {len(pages) - 1} other page{'s' if len(pages) != 2 else ''}" if len(pages) > 1 else ""
+            diags.append(Diagnostic(pages[0], 0, "link", f'external link "{original}" {problem}', WARNING, more))
+    return diags
