@@ -2,8 +2,8 @@
 
 Works on the site in memory (before anything is written), reading each page with pagelinks. With the
 build cache, a page keeps the last good build's verdicts unread when its bytes, the site's files and
-the ids its "#id" links point into are as they were then. External links are collected, and fetched
-only when asked (warnings only).
+the ids its "#id" links point into are as they were then. External links are collected; external.py
+fetches them when asked (warnings only).
 """
 
 from __future__ import annotations
