@@ -69,7 +69,7 @@ def fetch(url: str, timeout: float = 10.0) -> str:
 def check_external(external: dict[str, list[str]], workers: int = 8, get: Callable[[str], str] = fetch,
                    written: Callable[[str], list[tuple[str, int, str]]] | None = None) -> list[Diagnostic]:
     """Fetch each external link once; each failure is a warning where the link was `written` (a brief's
-    field or line, linkorigins.origins), or else on the first page that links to it (a theme's link)."""
+    field or line: origins above), or else on the first page that links to it (a theme's link)."""
     links = list(external)
     urls = [u if urlsplit(u).scheme else "https:" + u for u in links]  # protocol-relative //host/...
     from concurrent.futures import ThreadPoolExecutor  # only `check --external` fetches

@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover
 
 
 _PLAIN_TAGS: dict[str, str] = {}  # an unquoted scalar's text -> the tag the resolver gives it
-_PLAIN_TAGS_MAX = 100_000
+_MEMO_MAX = 100_000  # entries each of this module's memos keeps at most
 # the first characters the resolver has patterns for (None: patterns for any, and then no shortcut)
 _PATTERNED = None if None in _BaseLoader.yaml_implicit_resolvers else frozenset(_BaseLoader.yaml_implicit_resolvers)
 
@@ -38,10 +38,11 @@ class _Loader(_BaseLoader):
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
-                if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= 64:
+                if len(_PLAIN_TAGS) < _MEMO_MAX and len(value) <= 64:
                     _PLAIN_TAGS[value] = tag
             return tag
         return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
@@ -195,7 +196,7 @@ def field_name(at: Path_) -> str:
     name = _FIELD_NAMES.get(at)
     if name is None:
         name = sys.intern(_field(at))
-        if len(_FIELD_NAMES) < _PLAIN_TAGS_MAX:
+        if len(_FIELD_NAMES) < _MEMO_MAX:
             _FIELD_NAMES[at] = name
     return name
 
