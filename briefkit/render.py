@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import jinja2
 import jinja2.runtime
@@ -55,12 +56,18 @@ def percent(value: float) -> str:
 
 
 def absolute(config: SiteConfig, url: str) -> str:
-    """A site URL made absolute with base_url's scheme and host, when it has them."""
+    """A site URL made absolute with base_url's scheme and host, when it has them; letters outside ASCII
+    (a topic's own script: /topics/북한/) percent-encoded, as sitemaps and feed readers want URLs."""
     if "://" not in config.base_url:
         return url
     scheme, rest = config.base_url.split("://", 1)
     host = rest.split("/", 1)[0]
+    if not url.isascii():
+        url = quote(url, safe=_URL_SAFE)
     return f"{scheme}://{host}{url}"
+
+
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # what quote() leaves: a URL's delimiters and escapes already made
 
 
 def make_globals(config: SiteConfig) -> dict[str, Any]:

@@ -61,6 +61,23 @@ def test_the_sitemap_lists_every_page_but_404_and_search_with_absolute_urls(site
     assert lastmod[BASE] == "2024-11-02T00:00:00+00:00"
 
 
+def test_urls_of_a_topic_in_its_own_script_are_percent_encoded_where_they_are_absolute(tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    gamma = root / "content" / "gamma.md"
+    gamma.write_text(gamma.read_text(encoding="utf-8").replace("topics: [Gamma]", "topics: [Gamma, 북한]"),
+                     encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert main(["build", "-q", "--base-url", BASE], io.StringIO(), io.StringIO()) == 0
+    site, encoded = root / "site", BASE + "topics/%EB%B6%81%ED%95%9C/"
+    doc = etree.parse(str(site / "sitemap.xml"))
+    assert encoded in [el.text for el in doc.iter(f"{{{SITEMAP_NS}}}loc")]
+    assert etree.XMLSchema(etree.parse(str(FIXTURES / "schemas" / "sitemap.xsd"))).validate(doc)
+    page = (site / "topics" / "북한" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{encoded}">' in page
+    assert 'href="/repo/topics/북한/"' in (site / "briefs" / "gamma" / "index.html").read_text(encoding="utf-8")
+
+
 def test_robots_txt_points_to_the_sitemap(site):
     assert (site / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {BASE}sitemap.xml\n"
 
