@@ -23,6 +23,9 @@ BUILTIN_THEMES = ENGINE_ROOT / "themes"
 
 def _base_url(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
     out = f.text(value, at, ctx)
+    if out is not BAD and ("?" in out or "#" in out):
+        return ctx.error(at, f'has a query or fragment, which no page address can start with (got "{out}")',
+                         "give the site's address up to its folder, e.g. https://user.github.io/repo/")
     if out is BAD or out.startswith("/"):
         return out if out is BAD or out.endswith("/") else out + "/"
     out = f.check_url(out, at, ctx)

@@ -167,6 +167,18 @@ def test_a_site_yaml_that_cannot_be_read_is_reported(site_dir: Path, make, expec
     assert not (site_dir / "site").exists()
 
 
+def test_a_base_url_with_a_query_or_fragment_is_refused(site_dir: Path) -> None:
+    # it was taken as it was, and "/" added: pages linked to https://x.github.io/r/?q=1/static/...
+    (site_dir / "site.yaml").write_text("base_url: https://x.github.io/r/#top\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    said = ("has a query or fragment, which no page address can start with (got "
+            '"https://x.github.io/r/#top") (give the site\'s address up to its folder, e.g. https://user.github.io/repo/)')
+    assert run("check").lines == [f"site.yaml:1: base_url: {said}"]
+    result = run("check", "--base-url", "https://x.github.io/r/?q=1")
+    said = 'has a query or fragment, which no page address can start with (got "https://x.github.io/r/?q=1")'
+    assert (result.code, result.err.strip()) == (2, f"error: --base-url: {said}")
+
+
 def test_an_output_folder_that_is_a_file_is_refused(site_dir: Path) -> None:
     write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
     (site_dir / "public").write_text("not a folder")
