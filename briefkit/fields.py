@@ -61,9 +61,21 @@ def _quote_hint(raw: str) -> str:
     return f'write "{raw}" in quotes'
 
 
+# characters no page or feed can hold (XML 1.0 has no way to write them): YAML's "\x1b" or "\ud800" escapes
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unwritable(text: str) -> str:
+    """What is wrong with text holding such a character, or "" when it holds none."""
+    found = UNWRITABLE.search(text)
+    return f"holds U+{ord(found.group()):04X}, a character pages and feeds cannot show" if found else ""
+
+
 def text(value: Any, at: Path_, ctx: Ctx) -> Any:
     """A string; YAML 1.1 booleans and times read as numbers are refused with a fix."""
     if isinstance(value, str):
+        if why := unwritable(value):
+            return ctx.error(at, why, "a YAML escape such as \\x1b in double quotes makes one; remove it")
         return value.strip()
     raw = ctx.doc.plain.get(at)
     if value is None:

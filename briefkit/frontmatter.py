@@ -113,6 +113,14 @@ def load(path: str, text: str, first_line: int = 1, whole: str = "front matter")
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_error(path, text, first_line, exc, whole)]
+    except yaml.reader.ReaderError as exc:  # a control character typed or pasted into the YAML
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
+        # the first such character: the reader stops there (its position counts bytes in the C parser)
+        at = text.find(chr(char)) if chr(char) in text else min(max(exc.position, 0), len(text))
+        line, start = text.count("\n", 0, at), text.rfind("\n", 0, at) + 1
+        key = _KEY_ON_LINE.match(text[start:at])
+        return None, [Diagnostic(path, first_line + line, key.group(1) if key else whole, f"holds U+{char:04X}, "
+                                 f"a character pages and feeds cannot show (column {at - start + 1}); remove it")]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [Diagnostic(path, first_line, whole, f"invalid YAML: {exc}")]
     finally:

@@ -86,6 +86,11 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
     if not isinstance(doc.data, dict):
         ctx.error((), "front matter must be a mapping of keys like title: and date:")
         return None, ctx.diags
+    if f.UNWRITABLE.search(parts.body):  # a control character typed or pasted into the Markdown
+        for i, line in enumerate(parts.body.split("\n")):
+            if found := f.UNWRITABLE.search(line):
+                ctx.diags.append(Diagnostic(path, parts.body_line + i, "body",
+                                            f"{f.unwritable(line)} (column {found.start() + 1}); remove it"))
     values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS)
     if values is BAD:
         return None, ctx.diags

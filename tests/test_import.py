@@ -226,3 +226,14 @@ def test_markers_naming_no_source_are_removed_from_narratives_and_claims_too(sit
     assert [p.claim for p in brief.predictions] == ["It happens again"]
     assert "in/dangling.txt:12: warning: narratives: removed [4]: the text has only 2 sources" in err.splitlines()
     assert "in/dangling.txt:14: warning: predictions: removed [7]: the text has only 2 sources" in err.splitlines()
+
+
+def test_control_characters_pasted_into_a_text_are_dropped(site: Path) -> None:
+    # a bell or escape copied from a terminal made a brief that failed to build, so nothing was written
+    text = (site / "in" / "seed_000_facts_sources_narratives.txt").read_text(encoding="utf-8")
+    (site / "in" / "pasted.txt").write_text(text.replace("Pentagon: Evidence", "Pentagon:\x1b[0m Evidence", 1)
+                                            .replace("US Defense", "US\x07 Defense", 1), encoding="utf-8")
+    path, _, _ = imported(site, "pasted.txt")
+    brief = brief_of(path)
+    assert brief.title == "Pentagon: [0m Evidence Shows 3K North Korea Troops in Russia"
+    assert "\n- US Defense Secretary Lloyd Austin said" in brief.body

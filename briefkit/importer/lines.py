@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..fields import UNWRITABLE
+
 _BULLET = re.compile(r"^\s*(?:[•◦▪·*\-–]|\d{1,2}[.)])\s+")
 _BOILERPLATE = re.compile(
     r"^(?:subscribe to (?:our|the) (?:daily )?newsletter!?|get our free (?:daily )?newsletter|"
@@ -48,7 +50,8 @@ def clean(text: str) -> Cleaned:
     after_profile = False
     after_links = False
     for no, src in enumerate(raw, start=1):
-        s = " ".join(src.replace("\u00a0", " ").split())
+        # control characters (pasted from a terminal or a PDF) are dropped: no page can show them
+        s = " ".join(UNWRITABLE.sub(" ", src).replace("\u00a0", " ").split())
         if not s:
             out.lines.append(Line(no, ""))
             continue
