@@ -42,7 +42,7 @@ def _fields(site: SiteData, outlets_file: str) -> Iterator[tuple[str, str, int, 
     if outlets_file:
         for i, o in enumerate(site.outlets, start=1):
             if o.url:
-                yield o.url, outlets_file, o.line, f"[{i}].url"
+                yield o.url, outlets_file, o.url_line or o.line, f"[{i}].url"
 
 
 def fetch(url: str, timeout: float = 10.0) -> str:

@@ -94,4 +94,5 @@ class Outlet:
     country: str = ""
     paywall: bool = False
     slug: str = ""
-    line: int = 0
+    line: int = 0  # of its entry in outlets.yaml
+    url_line: int = 0  # of its url:

@@ -165,7 +165,7 @@ def parse_outlets(path: str, text: str, tz: tzinfo) -> tuple[list[Outlet], list[
     seen: dict[str, int] = {}
     for i, o in enumerate(values, start=1):
         outlet = Outlet(o["name"], tuple(o["aliases"]), o["url"], o["lean"], o["establishment"],
-                        o["country"], o["paywall"], slugify(o["name"]), ctx.line((i,)))
+                        o["country"], o["paywall"], slugify(o["name"]), ctx.line((i,)), ctx.line((i, "url")))
         for alias in dict.fromkeys(a.casefold() for a in (outlet.name, *outlet.aliases)):
             key = alias
             if key in seen:

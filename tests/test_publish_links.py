@@ -109,19 +109,22 @@ def test_external_links_are_tried_only_with_external_and_fail_as_warnings(tmp_pa
     other.write_text(other.read_text().replace("url: https://wire-one.example.com/", f"url: {origin}/ok")
                      .replace("outlet: Wire Two\n", f"outlet: Wire Two\n    url: {origin}/gone\n")
                      + f"- The [full report]({origin}/missing) came later.[1]\n")
+    (root / "content/outlets.yaml").write_text(f"- name: Wire One\n  lean: 3\n  url: {origin}/closed\n- name: Wire Two\n")
     try:
         code, out, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--external", "--base-url", BASE)
         assert code == 0, err
-        assert out.splitlines()[:4] == [
-            "3 external links (tried each):",
+        assert out.splitlines()[:5] == [
+            "4 external links (tried each):",
+            f"  {origin}/closed  (site/outlets/wire-one/index.html)",
             f"  {origin}/gone  (site/briefs/other/index.html)",
             f"  {origin}/missing  (site/briefs/other/index.html)",
             f"  {origin}/ok  (site/briefs/other/index.html)",
         ]
-        # each failure named where it was written: the field, or the line of the body
+        # each failure named where it was written: the field, the line of the body, the outlet's url
         assert err.splitlines() == [
             f'content/other.md:13: warning: narratives[2].url: link "{origin}/gone" answered HTTP 404',
             f'content/other.md:20: warning: body: link "{origin}/missing" answered HTTP 404',
+            f'content/outlets.yaml:3: warning: [1].url: link "{origin}/closed" answered HTTP 404',
         ]
         code, _, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--external", "--strict",
                               "--base-url", BASE)
