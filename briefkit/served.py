@@ -117,16 +117,19 @@ def resolve_request(base: str, path: str, out: Path) -> tuple[str, str | Path | 
     if not path.startswith(base):
         return ("redirect", base) if path + "/" == base else ("outside", None)
     rel = path[len(base):]
-    target = (out / rel).resolve()
-    if not target.is_relative_to(out.resolve()):
+    try:
+        target = (out / rel).resolve()
+        if not target.is_relative_to(out.resolve()):
+            return "missing", None
+        if target.is_dir():
+            if rel and not rel.endswith("/"):
+                return "redirect", path + "/"
+            target = target / "index.html"
+        elif not target.exists() and not rel.endswith(".html") and (out / (rel + ".html")).is_file():
+            target = out / (rel + ".html")  # GitHub Pages serves x.html for /x
+        return ("file", target) if target.is_file() else ("missing", None)
+    except (OSError, ValueError):  # a name too long for the system, a NUL byte: no file has it
         return "missing", None
-    if target.is_dir():
-        if rel and not rel.endswith("/"):
-            return "redirect", path + "/"
-        target = target / "index.html"
-    elif not target.exists() and not rel.endswith(".html") and (out / (rel + ".html")).is_file():
-        target = out / (rel + ".html")  # GitHub Pages serves x.html for /x
-    return ("file", target) if target.is_file() else ("missing", None)
 
 
 class SiteHandler(web.RequestHandler):

@@ -337,6 +337,9 @@ def test_requests_map_like_github_pages(tmp_path: Path) -> None:
     assert resolve_request("/repo/", "/repo/about", tmp_path) == ("file", tmp_path / "about.html")
     assert resolve_request("/repo/", "/repo/../../etc/passwd", tmp_path) == ("missing", None)
     assert resolve_request("/repo/", "/other/", tmp_path) == ("outside", None)
+    # a NUL byte or a name longer than the system takes is a missing page, not a server error
+    assert resolve_request("/repo/", "/repo/%00", tmp_path) == ("missing", None)
+    assert resolve_request("/repo/", "/repo/" + "a" * 5000, tmp_path) == ("missing", None)
 
 
 def test_the_banner_escapes_what_it_shows() -> None:
