@@ -132,7 +132,12 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
                 diags += out.add(rel, file.read_bytes(), project.display(file))
     diags += out.add("index.json", crosslink.index_json(site), "site index")
     for rel, file in inputs.assets:
-        diags += out.add(rel, file.read_bytes(), project.display(file))
+        try:
+            data = file.read_bytes()
+        except OSError as exc:  # removed since it was listed (serve: an edit while this build ran)
+            diags.append(Diagnostic(project.display(file), 0, "", f"cannot be read: {exc.strerror or exc}"))
+            continue
+        diags += out.add(rel, data, project.display(file))
     diags += feeds.add_feeds(site, out, now)
     diags += sitemap.add_sitemap(site, pages, out)
     kept = sum(1 for p in pages if p.path in out.kept)

@@ -214,3 +214,23 @@ def test_a_brief_or_file_that_cannot_be_read_is_an_error_and_the_last_site_stays
         "content/moved.md: cannot be read: No such file or directory",
     ]
     assert read_tree(site_dir / "site") == before
+
+
+def test_a_file_removed_while_the_build_runs_is_an_error_not_a_traceback(site_dir: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # serve builds while the author works: an image listed at reading may be gone when it is copied
+    from briefkit import pipeline
+
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    (site_dir / "content" / "gone.png").write_bytes(b"png")
+    listed = pipeline.read_inputs
+
+    def read_then_remove(*args, **kwargs):  # type: ignore[no-untyped-def]
+        inputs = listed(*args, **kwargs)
+        (site_dir / "content" / "gone.png").unlink()
+        return inputs
+
+    monkeypatch.setattr(pipeline, "read_inputs", read_then_remove)
+    result = run("build", "--no-search")
+    assert result.code == 1
+    assert "content/gone.png: cannot be read: No such file or directory" in result.lines
