@@ -105,7 +105,10 @@ class BuildCache:
         self._stamps, self._read_at = dict(inputs.stamps), inputs.read_at
         for rel, file in inputs.assets:  # images can be large: read again only what changed, as for briefs
             key = "asset:" + rel
-            hashes[key] = self.unchanged(key, inputs.stamps[key]) or content_hash(file.read_bytes())
+            try:
+                hashes[key] = self.unchanged(key, inputs.stamps[key]) or content_hash(file.read_bytes())
+            except OSError:  # gone since it was listed: the stage copying it says so
+                hashes[key] = ""
         self.key = build_key(project, inputs.outlets, clock, dict(options or {}))
         memo_key = "\0".join([self.key["generator"], project.config.timezone, str(project.config.allow_html),
                               str(project.drafts), os.getcwd()])
