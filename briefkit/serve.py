@@ -253,6 +253,7 @@ class Builder:
                                  "the browser shows them over the last good site")
             return
         assert project is not None and result is not None and written is not None
+        self._follow_base(project.config.base_path)
         if result.site is not None:  # else nothing changed, and the last snapshot still holds
             new = Snapshot(project, result.site, self.cache.key.get("templates", ""), self.snapshot)
             with self.snapshot_lock:
@@ -266,6 +267,15 @@ class Builder:
             self.cache.save()
         else:  # once edits pause: pickling the cache holds the interpreter, and the next edit's quick pass waits
             self.unsaved = time.monotonic()
+
+    def _follow_base(self, base: str) -> None:
+        """Serve under the path the pages were just built for: base_url's path changed in site.yaml."""
+        with self.status.lock:
+            was, self.status.base = self.status.base, base
+        if base != was:
+            host = f"[{self.args.host}]" if ":" in self.args.host else self.args.host
+            self.console.say(f"serving under a new path: http://{host}:{self.args.port}{base}")
+            self.reload("*")  # a page open under the old path shows where the site is now
 
     def save_when_idle(self, now: float | None = None) -> None:
         """Save the cache if a build has finished since the last save and no edit came for SAVE_AFTER seconds
@@ -343,14 +353,14 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
 
     builder = Builder(args, console, status, reload)
     project, _ = preview_project(args)
-    base = project.config.base_path if project else "/"
+    base = status.base = project.config.base_path if project else "/"
     out = project.out if project else builder.cache.folder.parent / "site"  # type: ignore[union-attr]
     snippet = RELOAD_SNIPPET.format(port=args.port, settled=SETTLED)
     app = web.Application([
         (r"/livereload", LiveReloadHandler),
         (r"/livereload.js", LiveReloadJSHandler),
         (STATUS_PATH, StatusHandler, {"status": status}),
-        (r"/(.*)", SiteHandler, {"out": out, "base": base, "status": status, "snippet": snippet}),
+        (r"/(.*)", SiteHandler, {"out": out, "status": status, "snippet": snippet}),
     ])
     server = bind(app, args.host, args.port)  # before the first build, so a busy port fails fast
     console.say("building ...")

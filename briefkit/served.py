@@ -61,6 +61,7 @@ class Status:
     indexing: bool = False  # the search index of the last build is still being made
     search_problems: list[str] = field(default_factory=list)  # why the last search index made after its pages failed
     history: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (build, URL paths it reloaded)
+    base: str = "/"  # the path the site is served under: the last good build's (base_url or --base-path)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -135,8 +136,8 @@ def resolve_request(base: str, path: str, out: Path) -> tuple[str, str | Path | 
 class SiteHandler(web.RequestHandler):
     """Files of the output folder under the base path, HTML with the reload script and any error banner."""
 
-    def initialize(self, out: Path, base: str, status: Status, snippet: str) -> None:
-        self.out, self.base, self.status, self.snippet = out, base, status, snippet
+    def initialize(self, out: Path, status: Status, snippet: str) -> None:
+        self.out, self.status, self.snippet = out, status, snippet
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -146,6 +147,7 @@ class SiteHandler(web.RequestHandler):
             errors, good, pending = list(self.status.errors), self.status.good, self.status.pending
             search = list(self.status.search_problems)
             building = self.status.builds if self.status.building else None
+            self.base = self.status.base
         if not good and errors:
             self.set_status(500)
             self._send(error_page(errors, self.snippet), "text/html; charset=utf-8")

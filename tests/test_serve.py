@@ -125,6 +125,21 @@ def test_a_content_folder_moved_away_and_back_is_shown_then_cleared(served: tupl
     assert "internal error" not in server.stop()
 
 
+def test_a_base_url_path_changed_while_serving_moves_the_site_there(served: tuple[Path, Server]) -> None:
+    # the pages were built for /repo/ while the server kept serving them under /: no style, no links
+    root, server = served
+    (root / "site.yaml").write_text("base_url: https://user.github.io/repo/\n")
+    assert until(lambda: fetch(server.base + "/repo/briefs/minimal/")[0] == 200)
+    code, html = fetch(server.base + "/repo/briefs/minimal/")
+    assert 'href="/repo/static/style.css"' in html
+    code, html = fetch(server.base + "/briefs/minimal/")
+    assert code == 404 and 'served under <a href="/repo/">/repo/</a>' in html
+    (root / "site.yaml").unlink()
+    assert until(lambda: fetch(server.base + "/briefs/minimal/")[0] == 200)
+    out = server.stop()
+    assert f"serving under a new path: {server.base}/repo/" in out and f"serving under a new path: {server.base}/" in out
+
+
 def test_every_finished_build_sends_a_reload(served: tuple[Path, Server]) -> None:
     root, server = served
     from tornado.websocket import websocket_connect
