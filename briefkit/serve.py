@@ -8,10 +8,8 @@ and every finished build sends its reloads (no dropped-reload window).
 from __future__ import annotations
 
 import argparse
-import errno
 import gc
 import signal
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,14 +18,24 @@ from pathlib import Path
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as _LivereloadWatcher
-from tornado import httpserver, ioloop, web
+from tornado import ioloop, web
 
 from . import cli, pipeline
 from .diagnostics import count_line
 from .preview import Snapshot
 from .project import Project, UsageError, open_project
 from .search import Indexing
-from .served import HISTORY, RELOAD_SNIPPET, SETTLED, STATUS_PATH, SiteHandler, Status, StatusHandler, reload_paths
+from .served import (
+    HISTORY,
+    RELOAD_SNIPPET,
+    SETTLED,
+    STATUS_PATH,
+    SiteHandler,
+    Status,
+    StatusHandler,
+    bind,
+    reload_paths,
+)
 from .themes import resolve
 from .watch import Watcher
 from .write import replace_files, write_files
@@ -74,31 +82,6 @@ class Collector:
         gc.unfreeze()
         if self.was:
             gc.enable()
-
-
-def free_port(host: str, start: int) -> int | None:
-    for port in range(start, min(start + 50, 65536)):
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
-            try:
-                s.bind((host, port))
-            except OSError:
-                continue
-            return port
-    return None
-
-
-def bind(app: web.Application, host: str, port: int) -> httpserver.HTTPServer:
-    """Listen on host:port; a busy port is a usage error that names the next free one."""
-    server = httpserver.HTTPServer(app)
-    try:
-        server.listen(port, address=host)
-    except OSError as exc:
-        if exc.errno != errno.EADDRINUSE:
-            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        nxt = free_port(host, port + 1)
-        offer = f"; port {nxt} is free: build.py serve --port {nxt}" if nxt else ""
-        raise UsageError(f"port {port} on {host} is already in use (another server?){offer}") from exc
-    return server
 
 
 def preview_project(args: argparse.Namespace) -> tuple[Project | None, list[str]]:

@@ -1,20 +1,24 @@
 """What a browser gets from serve: pages with the reload script and the error banner or rebuilding notice.
 
 Maps URLs as GitHub Pages does, under the site's base path; reads the output folder, never writes it.
+Listens where asked, or says which port is free when that one is taken.
 """
 
 from __future__ import annotations
 
+import errno
 import html
 import json
 import mimetypes
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from tornado import web
+from tornado import httpserver, web
 
+from .project import UsageError
 from .write import WriteStats
 
 # A LiveReload plugin (livereload.js picks up window.LiveReloadPlugin*): a reload names the page that
@@ -219,3 +223,28 @@ def reload_paths(base: str, written: WriteStats) -> list[str]:
     if len(pages) != len(changed) or len(pages) > MAX_NAMED:
         return ["*"]
     return [base + p.removesuffix("index.html") for p in pages]
+
+
+def free_port(host: str, start: int) -> int | None:
+    for port in range(start, min(start + 50, 65536)):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    return None
+
+
+def bind(app: web.Application, host: str, port: int) -> httpserver.HTTPServer:
+    """Listen on host:port; a busy port is a usage error that names the next free one."""
+    server = httpserver.HTTPServer(app)
+    try:
+        server.listen(port, address=host)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        nxt = free_port(host, port + 1)
+        offer = f"; port {nxt} is free: build.py serve --port {nxt}" if nxt else ""
+        raise UsageError(f"port {port} on {host} is already in use (another server?){offer}") from exc
+    return server
