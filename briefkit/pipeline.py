@@ -120,7 +120,7 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
                 elif rel not in SKIP_FILES:
                     stamps["asset:" + rel] = stamp_of(os.stat(full))
                     assets.append((rel, Path(full)))
-            except OSError as exc:  # a link to nowhere, a file without read permission, a folder named x.md
+            except OSError as exc:  # a link to nowhere, a file without read permission
                 problems.append(Diagnostic(shown(rel), 0, "", f"cannot be read: {exc.strerror or exc}"))
     return Inputs(briefs, outlets, assets, stamps, known, read_at, problems)
 
