@@ -84,6 +84,12 @@ class Collector:
             gc.enable()
 
 
+def origin(args: argparse.Namespace) -> str:
+    """http://host:port of the server (an IPv6 host in brackets)."""
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    return f"http://{host}:{args.port}"
+
+
 def preview_project(args: argparse.Namespace) -> tuple[Project | None, list[str]]:
     """The project as serve builds it: --base-path replaces the path of base_url."""
     project, diags = open_project(args.content, args.out, args.base_url, args.drafts)
@@ -256,8 +262,7 @@ class Builder:
         with self.status.lock:
             was, self.status.base = self.status.base, base
         if base != was:
-            host = f"[{self.args.host}]" if ":" in self.args.host else self.args.host
-            self.console.say(f"serving under a new path: http://{host}:{self.args.port}{base}")
+            self.console.say(f"serving under a new path: {origin(self.args)}{base}")
             self.reload("*")  # a page open under the old path shows where the site is now
 
     def save_when_idle(self, now: float | None = None) -> None:
@@ -363,8 +368,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
                threading.Thread(target=builder.watch, args=(watcher,), name="briefkit-watch", daemon=True)]
     for thread in threads:
         thread.start()
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    console.say(f"serving http://{host}:{args.port}{base} (watching with {watcher.kind}; Ctrl-C stops)")
+    console.say(f"serving {origin(args)}{base} (watching with {watcher.kind}; Ctrl-C stops)")
     # Ctrl-C and `kill` stop the loop between requests: a KeyboardInterrupt raised inside livereload's
     # sending code would be swallowed by its bare `except:`. call_soon_threadsafe wakes the idle loop.
     def stop(*_: object) -> None:
