@@ -11,12 +11,18 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def slugify(text: str) -> str:
-    """`Ukraine war` -> `ukraine-war`; accents folded, other scripts kept as is (composed again after the
-    folding took them apart: `북한` stays two syllables, not six letters)."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    words = _NON_WORD.sub(" ", folded.replace("_", " ").lower()).split()
-    return unicodedata.normalize("NFC", "-".join(words))
+    """`Ukraine war` -> `ukraine-war`: accents on Latin letters folded (Île -> ile), other scripts kept as
+    written, their marks included (Київ -> київ, 북한 -> 북한)."""
+    kept, latin = [], False
+    for c in unicodedata.normalize("NFKD", text):
+        if unicodedata.combining(c):
+            if not latin:
+                kept.append(c)
+            continue
+        latin = c.isascii()
+        kept.append(c)
+    composed = unicodedata.normalize("NFC", "".join(kept))  # before splitting: a lone mark is no word character
+    return "-".join(_NON_WORD.sub(" ", composed.replace("_", " ").lower()).split())
 
 
 def is_plain_segment(slug: str) -> bool:
