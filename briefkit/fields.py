@@ -272,7 +272,9 @@ def mapping(fields: list[Field], open_keys: bool = False) -> Kind:
 
 
 def check_mapping(value: dict[str, Any], at: Path_, ctx: Ctx, by_name: dict[str, Field],
-                  open_keys: bool = False) -> Any:
+                  open_keys: bool = False, partial: bool = False) -> Any:
+    """The checked values by key, or BAD when any is wrong; with `partial`, the values anyway, BAD
+    standing for each that is (so checks across fields can still look at the others)."""
     out: dict[str, Any] = {}
     ok = True
     for key, v in value.items():
@@ -295,4 +297,4 @@ def check_mapping(value: dict[str, Any], at: Path_, ctx: Ctx, by_name: dict[str,
                 ctx.error(at + (name,), "required field is missing")
                 ok = False
             out[name] = spec.default
-    return out if ok else BAD
+    return out if ok or partial else BAD

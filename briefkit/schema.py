@@ -91,39 +91,49 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
             if found := f.UNWRITABLE.search(line):
                 ctx.diags.append(Diagnostic(path, parts.body_line + i, "body",
                                             f"{f.unwritable(line)} (column {found.start() + 1}); remove it"))
-    values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS)
-    if values is BAD:
+    values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS, partial=True)
+    _check_across(path, values, ctx)  # also when a field is wrong: every problem of the brief in one run
+    if any(d.is_error for d in ctx.diags):
         return None, ctx.diags
-    brief = _build(path, values, doc, parts.body, parts.body_line, ctx)
-    return (None if any(d.is_error for d in ctx.diags) else brief), ctx.diags
+    return _build(path, values, doc, parts.body, parts.body_line, ctx), ctx.diags
 
 
-def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: int, ctx: Ctx) -> Brief:
-    line = ctx.line
-    slug = v["slug"] or slugify(PurePosixPath(path).stem)
-    if not v["slug"] and not is_plain_segment(slug):
+def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
+    """The checks that look past one field's value, each made only when the fields it reads are right."""
+    def right(*names: str) -> bool:
+        return all(v[name] is not BAD for name in names)
+
+    if right("slug") and not v["slug"] and not is_plain_segment(slug := slugify(PurePosixPath(path).stem)):
         ctx.error(("title",), f'the file name gives no usable slug (got "{slug}")', "add slug: to the front matter")
-    if not v["sources"]:
+    if right("sources", "draft") and not v["sources"]:
         msg = "at least one source is required"
         if v["draft"]:
             ctx.warn(("sources",), msg + " before this draft is published")
         else:
             ctx.error(("sources",), msg)
-    topics: dict[str, Topic] = {}
-    for i, name in enumerate(v["topics"], start=1):
-        t = Topic(name, slugify(name))
-        if not t.slug:
+    for i, name in enumerate(v["topics"] if right("topics") else [], start=1):
+        if not (slug := slugify(name)):
             ctx.error(("topics", i), f'"{name}" gives an empty topic slug; use letters or digits')
-        elif why := too_long(t.slug):
+        elif why := too_long(slug):
             ctx.error(("topics", i), f'"{name[:40]}..." {why}; shorten the topic')
-        topics.setdefault(t.slug, t)
-    if v["updated"] and v["updated"] < v["date"]:
+    if right("updated", "date") and v["updated"] and v["date"] and v["updated"] < v["date"]:
         ctx.warn(("updated",), "is earlier than date")
+    image = v["image"] if right("image") and v["image"] else None
+    if image and "://" in image["src"]:
+        f.check_url(image["src"], ("image", "src"), ctx)
+    elif image and (image["src"].startswith("/") or ".." in PurePosixPath(image["src"]).parts):
+        ctx.error(("image", "src"), f'must be a path inside content/ or an https URL (got "{image["src"]}")')
+
+
+def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: int, ctx: Ctx) -> Brief:
+    """The Brief of values that passed every check."""
+    line = ctx.line
+    slug = v["slug"] or slugify(PurePosixPath(path).stem)
+    topics: dict[str, Topic] = {}
+    for name in v["topics"]:
+        topic = Topic(name, slugify(name))
+        topics.setdefault(topic.slug, topic)
     image = Image(**v["image"]) if v["image"] else None
-    if image and "://" in image.src:
-        f.check_url(image.src, ("image", "src"), ctx)
-    elif image and (image.src.startswith("/") or ".." in PurePosixPath(image.src).parts):
-        ctx.error(("image", "src"), f'must be a path inside content/ or an https URL (got "{image.src}")')
     return Brief(
         slug=slug,
         path=path,

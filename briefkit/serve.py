@@ -169,10 +169,10 @@ class Builder:
                 errors += [d.format() for d in result.warnings]
         if project is not None and result is not None and result.indexing is not None:
             self.indexing = (project, result.indexing)
-            with self.status.lock:
-                self.status.indexing = True
         elif result is not None and result.written is not None and self.args.search:
             self._search_problems([])  # the index was made with the pages (or reused): nothing is out of date
+        with self.status.lock:
+            self.status.indexing = self.indexing is not None
         self._finished(project, result, errors, first, time.perf_counter() - start)
         self._let_go(result)
         return not errors
@@ -185,11 +185,13 @@ class Builder:
         if self.indexing is None or not (stop or self.indexing[1].done()):
             return
         (project, indexing), self.indexing = self.indexing, None
+        if not indexing.done():
+            # the cache's record still has the index unfinished: the rebuild beginning makes it again, and
+            # says whether one is still being made when it ends (the status does not blink to "done")
+            indexing.cancel()
+            return
         with self.status.lock:
             self.status.indexing = False
-        if not indexing.done():
-            indexing.cancel()  # the cache's record still has the index unfinished: the next build makes it
-            return
         bundle, problems = indexing.finish()
         self._search_problems([p.format() for p in problems])
         for problem in problems:

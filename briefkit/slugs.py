@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -10,6 +11,7 @@ _SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=8192)  # topics and outlet names come up in brief after brief
 def slugify(text: str) -> str:
     """`Ukraine war` -> `ukraine-war`: accents on Latin letters folded (Île -> ile), other scripts kept as
     written, their marks included (Київ -> київ, 북한 -> 북한)."""

@@ -224,6 +224,12 @@ def test_serve_writes_the_pages_first_and_their_search_index_after(site_dir: Pat
         assert status["indexing"] and not indexed(), status  # rebuilt and written; Pagefind still at work
         assert "Quizzaciously" in fetch(server.base + "/briefs/minimal/")[1]
         assert fetch(server.base + "/pagefind/pagefind.js")[0] == 200  # the last index serves meanwhile
+        # a save that changes nothing starts a rebuild, which stops that Pagefind run and starts its own:
+        # the status said "indexed" in between, with the old index still on disk
+        builds, seen = server.status()["builds"], []
+        os.utime(brief)
+        assert until(lambda: seen.append(server.status()) or seen[-1]["builds"] > builds)
+        assert all(s["indexing"] for s in seen), seen
         assert until(lambda: not server.status()["indexing"], 20)
         assert indexed()
     finally:
