@@ -74,7 +74,7 @@ def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str) ->
     diags: list[Diagnostic] = []
     by_slug: dict[str, str] = {}
     for o in reg.outlets:
-        if o.slug in by_slug:
+        if o.slug and o.slug in by_slug:  # (no slug at all is said below, once per outlet)
             diags.append(Diagnostic(registry_path, o.line, "name", f'"{o.name}" and "{by_slug[o.slug]}" would '
                                     f"both have the page outlets/{o.slug}/; rename one or make it an alias"))
         by_slug.setdefault(o.slug, o.name)

@@ -234,3 +234,13 @@ def test_a_file_removed_while_the_build_runs_is_an_error_not_a_traceback(site_di
     result = run("build", "--no-search")
     assert result.code == 1
     assert "content/gone.png: cannot be read: No such file or directory" in result.lines
+
+
+def test_outlet_names_without_letters_are_each_named_once(site_dir: Path) -> None:
+    # two such names also drew "would both have the page outlets//", which said the same thing twice
+    (site_dir / "content" / "outlets.yaml").write_text('- name: "!!!"\n- name: "???"\n', encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    assert [line for line in run("check").lines if "outlets.yaml" in line] == [
+        'content/outlets.yaml:1: name: "!!!" gives no page name; use letters or digits',
+        'content/outlets.yaml:2: name: "???" gives no page name; use letters or digits',
+    ]
