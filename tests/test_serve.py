@@ -140,6 +140,43 @@ def test_a_base_url_path_changed_while_serving_moves_the_site_there(served: tupl
     assert f"serving under a new path: {server.base}/repo/" in out and f"serving under a new path: {server.base}/" in out
 
 
+def test_serve_settles_on_what_a_cold_build_writes_after_each_author_action(site_dir: Path, tmp_path: Path) -> None:
+    # the quick pass and serve's in-memory rebuilds take their own path through the cache: after each
+    # settles, the served folder must be what `build --no-cache` writes, byte for byte
+    import random
+
+    from conftest import read_tree
+    from test_cache import KINDS, _edit, load_corpus_module
+
+    load_corpus_module().generate(30, seed=5).write(site_dir)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+    server = Server(site_dir, "--no-search")
+    rng = random.Random(5)
+
+    def settled(after: int) -> dict | None:
+        status = server.status()
+        if status["builds"] <= after or status["building"] or status["pending"]:
+            return None
+        time.sleep(0.5)  # a burst of saves may start one more build
+        again = server.status()
+        return again if again["builds"] == status["builds"] and not again["building"] else None
+
+    try:
+        for step, kind in enumerate(rng.sample([k for k in KINDS if k not in ("day", "break")], 8)):
+            builds = server.status()["builds"]
+            did = _edit(rng, site_dir / "content", step, kind)
+            status = until(lambda after=builds: settled(after), 30)
+            assert status and not status["errors"], (did, status)
+            cold = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "-q", "--no-search", "--no-cache",
+                                   "--out", str(tmp_path / "cold")], cwd=site_dir, env=env, capture_output=True,
+                                  text=True, timeout=60, check=False)
+            assert cold.returncode == 0, (did, cold.stderr)
+            assert read_tree(site_dir / "site") == read_tree(tmp_path / "cold"), did
+    finally:
+        said = server.stop()
+    assert "internal error" not in said and "Traceback" not in said, said
+
+
 def test_every_finished_build_sends_a_reload(served: tuple[Path, Server]) -> None:
     root, server = served
     from tornado.websocket import websocket_connect
