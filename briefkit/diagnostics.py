@@ -34,6 +34,11 @@ class Diagnostic:
         return f"{where} {label}{field}{self.message}{hint}"
 
 
+def unreadable(path: str, exc: OSError) -> Diagnostic:
+    """A file that is there by name but cannot be read: a link to nowhere, a folder, no permission."""
+    return Diagnostic(path, 0, "", f"cannot be read: {exc.strerror or exc}")
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A `did you mean "x"?` hint for a near miss, or an empty string."""
     close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import WARNING, Diagnostic, did_you_mean
-from .frontmatter import Document, Path_, field_name
+from .frontmatter import Document, Path_, field_name, unwritable
 from .slugs import is_plain_segment, slugify, too_long
 
 BAD: Any = object()
@@ -59,16 +59,6 @@ class Field:
 
 def _quote_hint(raw: str) -> str:
     return f'write "{raw}" in quotes'
-
-
-# characters no page or feed can hold (XML 1.0 has no way to write them): YAML's "\x1b" or "\ud800" escapes
-UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def unwritable(text: str) -> str:
-    """What is wrong with text holding such a character, or "" when it holds none."""
-    found = UNWRITABLE.search(text)
-    return f"holds U+{ord(found.group()):04X}, a character pages and feeds cannot show" if found else ""
 
 
 def text(value: Any, at: Path_, ctx: Ctx) -> Any:

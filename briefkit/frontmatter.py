@@ -44,6 +44,20 @@ class _Loader(_BaseLoader):
         return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
 
+# characters no page or feed can hold (XML 1.0 has no way to write them): YAML's "\x1b" or "\ud800" escapes
+UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unwritable(text: str) -> str:
+    """What is wrong with text holding such a character, or "" when it holds none."""
+    found = UNWRITABLE.search(text)
+    return _cannot_show(found.group()) if found else ""
+
+
+def _cannot_show(char: str) -> str:
+    return f"holds U+{ord(char):04X}, a character pages and feeds cannot show"
+
+
 _FENCE = re.compile(r"^---[ \t]*$")
 _KEY_ON_LINE = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:")
 
@@ -119,8 +133,8 @@ def load(path: str, text: str, first_line: int = 1, whole: str = "front matter")
         at = text.find(chr(char)) if chr(char) in text else min(max(exc.position, 0), len(text))
         line, start = text.count("\n", 0, at), text.rfind("\n", 0, at) + 1
         key = _KEY_ON_LINE.match(text[start:at])
-        return None, [Diagnostic(path, first_line + line, key.group(1) if key else whole, f"holds U+{char:04X}, "
-                                 f"a character pages and feeds cannot show (column {at - start + 1}); remove it")]
+        return None, [Diagnostic(path, first_line + line, key.group(1) if key else whole,
+                                 f"{_cannot_show(chr(char))} (column {at - start + 1}); remove it")]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [Diagnostic(path, first_line, whole, f"invalid YAML: {exc}")]
     finally:

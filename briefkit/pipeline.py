@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .changes import Stamp, stamp_of
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, unreadable
 from .project import Project
 from .write import WriteStats
 
@@ -121,7 +121,7 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
                     stamps["asset:" + rel] = stamp_of(os.stat(full))
                     assets.append((rel, Path(full)))
             except OSError as exc:  # a link to nowhere, a file without read permission
-                problems.append(Diagnostic(shown(rel), 0, "", f"cannot be read: {exc.strerror or exc}"))
+                problems.append(unreadable(shown(rel), exc))
     return Inputs(briefs, outlets, assets, stamps, known, read_at, problems)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields as f
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, unreadable
 from .fields import BAD, Ctx, Field
 from .frontmatter import Document, decode, load
 
@@ -196,7 +196,7 @@ def read_site_file(site_file: Path) -> tuple[SiteConfig, list[Diagnostic]]:
     try:
         raw = site_file.read_bytes()
     except OSError as exc:  # a folder, a link to nowhere, no read permission
-        return SiteConfig(), [Diagnostic(shown, 0, "", f"cannot be read: {exc.strerror or exc}")]
+        return SiteConfig(), [unreadable(shown, exc)]
     text, problems = decode(shown, raw)
     if text is None:
         return SiteConfig(), problems

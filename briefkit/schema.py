@@ -12,7 +12,7 @@ from typing import Any
 from . import fields as f
 from .diagnostics import Diagnostic
 from .fields import BAD, Ctx, Field
-from .frontmatter import Document, field_name, load, split
+from .frontmatter import UNWRITABLE, Document, field_name, load, split, unwritable
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .slugs import is_plain_segment, slugify, too_long
 
@@ -86,11 +86,11 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
     if not isinstance(doc.data, dict):
         ctx.error((), "front matter must be a mapping of keys like title: and date:")
         return None, ctx.diags
-    if f.UNWRITABLE.search(parts.body):  # a control character typed or pasted into the Markdown
+    if UNWRITABLE.search(parts.body):  # a control character typed or pasted into the Markdown
         for i, line in enumerate(parts.body.split("\n")):
-            if found := f.UNWRITABLE.search(line):
+            if found := UNWRITABLE.search(line):
                 ctx.diags.append(Diagnostic(path, parts.body_line + i, "body",
-                                            f"{f.unwritable(line)} (column {found.start() + 1}); remove it"))
+                                            f"{unwritable(line)} (column {found.start() + 1}); remove it"))
     values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS, partial=True)
     _check_across(path, values, ctx)  # also when a field is wrong: every problem of the brief in one run
     if any(d.is_error for d in ctx.diags):

@@ -13,7 +13,7 @@ from datetime import date, datetime, tzinfo
 from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecard, sitemap
 from . import search as search_index
 from .cache import BuildCache
-from .diagnostics import Diagnostic, sorted_diagnostics
+from .diagnostics import Diagnostic, sorted_diagnostics, unreadable
 from .frontmatter import decode
 from .listings import build_site, site_pages
 from .markdown import RenderedBrief, render_brief
@@ -135,7 +135,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
         try:
             data = file.read_bytes()
         except OSError as exc:  # removed since it was listed (serve: an edit while this build ran)
-            diags.append(Diagnostic(project.display(file), 0, "", f"cannot be read: {exc.strerror or exc}"))
+            diags.append(unreadable(project.display(file), exc))
             continue
         diags += out.add(rel, data, project.display(file))
     diags += feeds.add_feeds(site, out, now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..fields import UNWRITABLE
+from ..frontmatter import UNWRITABLE
 
 _BULLET = re.compile(r"^\s*(?:[•◦▪·*\-–]|\d{1,2}[.)])\s+")
 _BOILERPLATE = re.compile(
