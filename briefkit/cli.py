@@ -183,10 +183,9 @@ def report_external(result: pipeline.BuildResult, console: Console, fetch: bool,
         more = f" and {len(pages) - 1} more" if len(pages) > 1 else ""
         console.say(f"  {url}  ({pages[0]}{more})")
     if fetch and external:
-        from .external import check_external, origins  # loaded only when external links are fetched
+        from .external import Origins, check_external  # loaded only when external links are fetched
 
-        site = result.site
-        written = (lambda url: origins(site, url, outlets_file)) if site is not None else None
+        written = Origins(result.site, outlets_file) if result.site is not None else None
         result.diagnostics = sorted_diagnostics(result.diagnostics + check_external(external, written=written))
 
 
