@@ -49,7 +49,8 @@ def test_front_matter_values_are_what_yaml_safe_load_gives(pairs: list[tuple[str
     # the loader remembers how it read each unquoted scalar: a second reading must agree with the first
     text = "".join(f"k{i}_{k}: {v}\n" for i, (k, v) in enumerate(pairs))
     try:
-        expected = yaml.load(text, Loader=yaml.SafeLoader)
+        # the loader the project reads with (libyaml's, where present): it and PyYAML's differ on "k: !"
+        expected = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, ValueError):
         assume(False)
     for _ in range(2):
