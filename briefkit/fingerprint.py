@@ -44,6 +44,8 @@ class Digester:
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
         self._fields: dict[type, tuple[str, ...]] = {}  # dataclass type -> the attributes its digest covers
+        self._wanted = self._attrs_of_views()  # what the template reads of a BriefView (its attrs do not change)
+        self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
 
     def of(self, obj: Any, shallow: bool = False) -> str:
         """A digest of `obj`; `shallow` views stand for their own brief only, not their neighbours."""
@@ -69,6 +71,8 @@ class Digester:
                 own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
             else:  # a listing shows a few fields (title, date, url): an edit elsewhere in the brief leaves it alone
                 own = self._shown(obj, wanted)  # type: ignore[arg-type]
+                if shallow or self._no_links:  # those fields are all it stands for: their digest, shared by templates
+                    return own
             if shallow:
                 return _h("view", own)
             # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
@@ -84,7 +88,7 @@ class Digester:
                 return _h(kind.__name__, obj.path if kind is Brief else obj.brief.path, known)
         names = self._fields.get(kind)
         if names is not None:  # a dataclass seen before: its attributes to count, worked out below once
-            return _h(kind.__qualname__, *[f"{a}={self.of(getattr(obj, a, _MISSING), shallow)}" for a in names])
+            return _h(kind.__qualname__, *self._attributes(obj, names, shallow))
         if isinstance(obj, str):  # subclasses such as Markup: repr would escape every quote of the HTML
             return _h(kind.__name__, obj)
         if isinstance(obj, _PLAIN):
@@ -108,6 +112,20 @@ class Digester:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
+
+    def _attributes(self, obj: Any, names: tuple[str, ...], shallow: bool) -> list[str]:
+        """"name=digest" of each attribute; a plain value spelled out in place, as `of` would, without a call."""
+        parts = []
+        for a in names:
+            v = getattr(obj, a, _MISSING)
+            kind = type(v)
+            if kind is str:
+                parts.append(f"{a}=s:{v}")
+            elif kind in _PLAIN_TYPES:
+                parts.append(f"{a}={kind.__name__}:{v!r}")
+            else:
+                parts.append(f"{a}={self.of(v, shallow)}")
+        return parts
 
     def _items(self, seq: list[Any] | tuple[Any, ...], shallow: bool, parts: list[str]) -> list[str]:
         """The digests of a sequence's items, with tuple items spelled out in place (a count, then their
@@ -140,6 +158,9 @@ class Digester:
 
     def _view_attrs(self) -> frozenset[str] | None:
         """What this template reads of a BriefView; None for anything."""
+        return self._wanted
+
+    def _attrs_of_views(self) -> frozenset[str] | None:
         wanted = None if self.attrs is None else self.attrs.get(_VIEW_KEY, frozenset())
         return None if wanted is None or ALL in wanted else wanted
 
