@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from markupsafe import Markup
+
 from .listings import BriefView, Page, SiteData
 from .markdown import RenderedBrief
 from .model import Brief
@@ -25,6 +27,7 @@ _UNIQUE = itertools.count()
 _PLAIN = (str, int, float, bool, bytes, type(None), date, datetime, time, timedelta)
 _PLAIN_TYPES = frozenset(_PLAIN)
 _VIEW_LINKS = ("earlier", "later", "related", "linked_from", "extra")
+_concat = str.__add__  # text + Markup as plain text: `+` would escape the text and make a Markup
 
 
 def _h(*parts: str) -> str:
@@ -52,6 +55,8 @@ class Digester:
         kind = type(obj)
         if kind is str:
             return "s:" + obj
+        if kind is Markup:  # HTML made from a brief (a claim, a narrative): spelled out as text is, not hashed apart
+            return _concat("M:", obj)
         if kind in _PLAIN_TYPES:
             return f"{kind.__name__}:{obj!r}"
         memo = self._shallow if shallow else self._deep
@@ -121,6 +126,8 @@ class Digester:
             kind = type(v)
             if kind is str:
                 parts.append(f"{a}=s:{v}")
+            elif kind is Markup:
+                parts.append(f"{a}=M:{v}")
             elif kind in _PLAIN_TYPES:
                 parts.append(f"{a}={kind.__name__}:{v!r}")
             else:
@@ -135,6 +142,8 @@ class Digester:
             kind = type(v)
             if kind is str:
                 parts.append("s:" + v)
+            elif kind is Markup:
+                parts.append(_concat("M:", v))
             elif kind in plain:
                 parts.append(f"{kind.__name__}:{v!r}")
             elif kind is tuple:
