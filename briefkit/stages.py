@@ -7,7 +7,7 @@ diagnostics; nothing is written when any error was found (or any warning, with s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date, datetime, tzinfo
 
 from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecard, sitemap
@@ -44,12 +44,17 @@ def parse_all(project: Project, inputs: Inputs,
     def parse(item: tuple[str, bytes | None]) -> tuple[Brief | None, list[Diagnostic]]:
         return parse_one(item[0], inputs.raw(*item), tz)
 
+    diags: list[Diagnostic] = []
     if cache is not None:
-        results = cache.parsed.map(parse, inputs.briefs, key=lambda item: (item[0], cache.hashes[item[0]]))
+        def key(item: tuple[str, bytes | None]) -> tuple[str, str]:
+            return item[0], cache.hashes[item[0]]
+
+        items = read_unparsed(inputs, cache.parsed, key, diags)
+        results = cache.parsed.map(parse, items, key=key)
     else:
         results = ordered_map(parse, inputs.briefs)
     briefs = [brief for brief, _ in results if brief is not None]
-    diags = [d for _, problems in results for d in problems]
+    diags += [d for _, problems in results for d in problems]
     outlets: list[Outlet] = []
     if inputs.outlets:
         shown, raw = inputs.outlets
@@ -59,6 +64,23 @@ def parse_all(project: Project, inputs: Inputs,
             outlets, problems = parse_outlets(shown, text, tz)
             diags += problems
     return briefs, outlets, diags
+
+
+def read_unparsed(inputs: Inputs, memo: Memo, key: Callable[[tuple[str, bytes | None]], Hashable],
+                  diags: list[Diagnostic]) -> list[tuple[str, bytes | None]]:
+    """The briefs to parse, each unchanged one the cache has lost the parse of read now (the build left it
+    unread). One that cannot be read any more (removed since it was listed) is a problem of this build, added
+    to `diags` and left out, not remembered as the parse of the bytes it had."""
+    items = []
+    for item in inputs.briefs:
+        if item[1] is None and key(item) not in memo.entries:
+            try:
+                item = (item[0], inputs.raw(*item))
+            except OSError as exc:
+                diags.append(unreadable(item[0], exc))
+                continue
+        items.append(item)
+    return items
 
 
 def markdown_all(published: list[Brief], allow_html: bool,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -234,6 +235,37 @@ def test_a_file_removed_while_the_build_runs_is_an_error_not_a_traceback(site_di
     result = run("build", "--no-search")
     assert result.code == 1
     assert "content/gone.png: cannot be read: No such file or directory" in result.lines
+
+
+def test_a_brief_removed_while_the_build_runs_is_an_error_even_when_the_cache_lost_its_parse(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # an unchanged brief is left unread; when the cache has no parse of it after all, it is read in the
+    # parse stage: removed by then, that was a traceback, and remembering "cannot be read" as the parse of
+    # its bytes would have kept the error after the file came back
+    from briefkit import pipeline
+
+    text = "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n"
+    write_brief(site_dir, "a.md", text)
+    write_brief(site_dir, "b.md", text.replace("title: T", "title: U"))
+    os.utime(site_dir / "content" / "b.md", (1_700_000_000, 1_700_000_000))  # long unchanged: left unread
+    assert run("build", "--no-search", "-q").code == 0
+    for shard in (site_dir / ".cache").glob("briefs-*.pickle"):
+        shard.unlink()
+    write_brief(site_dir, "a.md", text.replace("- F.", "- G."))  # so the build has something to do
+    listed = pipeline.read_inputs
+
+    def read_then_remove(*args, **kwargs):  # type: ignore[no-untyped-def]
+        inputs = listed(*args, **kwargs)
+        (site_dir / "content" / "b.md").unlink()
+        return inputs
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "read_inputs", read_then_remove)
+        result = run("build", "--no-search")
+    assert result.code == 1
+    assert "content/b.md: cannot be read: No such file or directory" in result.lines
+    write_brief(site_dir, "b.md", text.replace("title: T", "title: U"))
+    assert run("build", "--no-search", "-q").code == 0
 
 
 def test_outlet_names_without_letters_are_each_named_once(site_dir: Path) -> None:
