@@ -167,7 +167,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     clean = not any(d.is_error or strict for d in diags)  # so far, nothing stops the site being written
     indexing = None  # Pagefind runs in its own process while the links are checked
     if search and write and published and clean:
-        indexing = search_index.start_index(out.files, previous=project.out)
+        indexing = search_index.start_index(out.files, previous=project.out, background=index_later)
     early = None  # a first site is written while its links are checked (write.EarlyWrite)
     if write and proceed is None and clean:
         early = write_early(project.out, out.files)

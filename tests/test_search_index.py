@@ -221,3 +221,21 @@ def test_an_index_never_finished_is_made_by_the_next_build(site: Path) -> None:
     code, out_text, err = run("build", "--content", str(site / "content"), "-v")
     assert code == 0 and "nothing changed" not in out_text + err
     assert fragments_saying(out, "Zyzzogeton") == 1
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads each thread's priority from /proc")
+def test_a_background_run_stands_back_for_the_preview_and_a_build_s_own_does_not(tmp_path: Path) -> None:
+    # serve's Pagefind ran on both cores at this process's priority: a reload waited behind it
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\nsleep 30 & sleep 30 & exec sleep 30\n")
+    fake.chmod(0o755)
+    page = {"index.html": b"<html><body>x</body></html>"}
+    for background, nice in ((True, search.BACKGROUND_NICE), (False, 0)):
+        indexing = search.start_index(page, binary=fake, background=background)
+        try:
+            assert indexing.proc is not None
+            tasks = list(Path(f"/proc/{indexing.proc.pid}/task").iterdir())
+            assert [os.getpriority(os.PRIO_PROCESS, int(t.name)) - os.getpriority(os.PRIO_PROCESS, 0)
+                    for t in tasks] == [nice] * len(tasks)
+        finally:
+            indexing.cancel()
