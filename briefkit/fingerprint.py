@@ -70,7 +70,7 @@ class Digester:
     def _compute(self, obj: Any, shallow: bool) -> str:
         kind = type(obj)
         if isinstance(obj, BriefView):
-            wanted = self._view_attrs()
+            wanted = self._wanted
             whole = wanted is None or not wanted.isdisjoint(_WHOLE_BRIEF)
             if whole:
                 own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
@@ -165,11 +165,8 @@ class Digester:
             self.shown[key] = (view, value)
         return value
 
-    def _view_attrs(self) -> frozenset[str] | None:
-        """What this template reads of a BriefView; None for anything."""
-        return self._wanted
-
     def _attrs_of_views(self) -> frozenset[str] | None:
+        """What this template reads of a BriefView; None for anything."""
         wanted = None if self.attrs is None else self.attrs.get(_VIEW_KEY, frozenset())
         return None if wanted is None or ALL in wanted else wanted
 
