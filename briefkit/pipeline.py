@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from .changes import Stamp, stamp_of
 from .diagnostics import Diagnostic, unreadable
-from .project import Project
+from .project import Project, is_brief, is_scratch
 from .write import WriteStats
 
 if TYPE_CHECKING:  # for annotations only: importing them would load what a no-change build skips
@@ -99,12 +99,12 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         under = root[len(top):].lstrip(os.sep).replace(os.sep, "/")
         for name in sorted(names):
-            if name.startswith("."):
+            if is_scratch(name):
                 continue
             rel = f"{under}/{name}" if under else name
             full = os.path.join(root, name)
             try:
-                if name.endswith(".md"):
+                if is_brief(name):
                     key = shown(rel)
                     stamp = stamp_of(os.stat(full))
                     digest = unchanged(key, stamp) if unchanged is not None else None

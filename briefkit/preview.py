@@ -21,7 +21,7 @@ from .listings import BriefView, SiteData, brief_page
 from .markdown import render_brief
 from .outlets import registry
 from .pipeline import build_time
-from .project import Project
+from .project import Project, is_brief
 from .render import configure, environment, render_page
 from .stages import parse_one
 from .themes import resolve
@@ -79,7 +79,7 @@ class Snapshot:
     def _view_for(self, file: Path) -> BriefView | None:
         shown = self.project.display(file)
         old = self.by_path.get(shown)
-        if old is None or file.suffix != ".md":
+        if old is None or not is_brief(file.name):
             return None
         try:
             raw = file.read_bytes()

@@ -19,6 +19,20 @@ from .frontmatter import Document, decode, load
 
 ENGINE_ROOT = Path(__file__).resolve().parent.parent
 BUILTIN_THEMES = ENGINE_ROOT / "themes"
+BRIEF_SUFFIXES = (".md", ".markdown")
+
+
+def is_brief(name: str) -> bool:
+    """Whether a file of content/ holds a brief: .md or .markdown, in any case. Any other file is copied to the
+    site as it is, so a brief saved as Note.MD was published as its raw source, draft or not."""
+    return name.casefold().endswith(BRIEF_SUFFIXES)
+
+
+def is_scratch(name: str) -> bool:
+    """Hidden files, and editors' swap, backup and autosave files (.x.swp, x~, #x#): not the author's content,
+    neither built nor copied to the site, and not edits for serve to rebuild on."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")) \
+        or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
 
 
 def _base_url(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:

@@ -13,14 +13,13 @@ import struct
 import time
 from pathlib import Path
 
+from .project import is_scratch
+
 _IN = {"MODIFY": 0x2, "ATTRIB": 0x4, "CLOSE_WRITE": 0x8, "MOVED_FROM": 0x40, "MOVED_TO": 0x80, "CREATE": 0x100,
        "DELETE": 0x200, "DELETE_SELF": 0x400, "MOVE_SELF": 0x800}
 _MASK = sum(_IN.values())
 _Q_OVERFLOW = 0x4000
 _EVENT = struct.Struct("iIII")
-def _ignored(name: str) -> bool:
-    """Editor swap and backup files (.x.swp, x~), and hidden files, are not edits to build."""
-    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
 class Watcher:
@@ -107,7 +106,7 @@ class Watcher:
                 if mask & _Q_OVERFLOW:  # events were lost: say that everything watched may have changed
                     changed.update(self.paths)
                     continue
-                if name and _ignored(name):
+                if name and is_scratch(name):
                     continue
                 path = Path(self._watched[wd], name) if wd in self._watched else self.paths[0]
                 if self._wanted(path):
@@ -125,7 +124,7 @@ class Watcher:
                 if os.path.isdir(path):
                     with os.scandir(path) as entries:
                         for e in entries:
-                            if _ignored(e.name):
+                            if is_scratch(e.name):
                                 continue
                             if e.is_dir(follow_symlinks=False):
                                 stack.append(e.path)

@@ -86,6 +86,25 @@ def test_home_is_newest_first_and_paginated(site_dir: Path) -> None:
     assert '<a rel="prev" href="/page/2/">← Newer</a>' in third
 
 
+def test_briefs_saved_as_md_in_capitals_or_markdown_are_briefs_and_editor_backups_are_left_out(site_dir: Path) -> None:
+    brief = "---\ntitle: {}\ndate: 2024-10-23\ndraft: {}\nsources: [{{name: R}}]\n---\n- Said so.[1]\n"
+    content = site_dir / "content"
+    (content / "Upper.MD").write_text(brief.format("Upper", "false"))
+    (content / "long.markdown").write_text(brief.format("Long", "false"))
+    (content / "Secret.Md").write_text(brief.format("Secret", "true"))
+    (content / "long.markdown~").write_text(brief.format("Backup", "false"))
+    (content / "#long.markdown#").write_text(brief.format("Autosave", "false"))
+    (content / "notes.tmp").write_text("scratch")
+    result = run("build")
+    assert result.code == 0, result.err
+    assert result.out.startswith("built 2 briefs")
+    assert "<h1>Upper</h1>" in page(site_dir, "briefs/upper/index.html")
+    assert "<h1>Long</h1>" in page(site_dir, "briefs/long/index.html")
+    assert sorted(p.name for p in (site_dir / "site").iterdir() if p.is_file()) == [
+        "404.html", "index.html", "index.json", "robots.txt"]
+    assert not (site_dir / "site" / "briefs" / "secret").exists()
+
+
 def test_date_only_values_are_in_the_site_timezone(site_dir: Path) -> None:
     (site_dir / "site.yaml").write_text("timezone: Asia/Seoul\n")
     copy_fixture_briefs(site_dir, "minimal.md")
