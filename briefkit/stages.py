@@ -25,7 +25,7 @@ from .project import Project
 from .render import Output, environment, render_pages
 from .schema import parse_brief, parse_outlets
 from .themes import resolve
-from .write import write_early, write_site
+from .write import MARKER, MARKER_TEXT, foreign_entries, write_early, write_site
 
 
 def parse_one(shown: str, raw: bytes, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
@@ -104,6 +104,19 @@ def markdown_all(published: list[Brief], allow_html: bool,
     return rendered, [d for _, problems in results for d in problems]
 
 
+def foreign_output(project: Project) -> list[Diagnostic]:
+    """An error when the output folder holds files no build wrote: building there would remove or overwrite
+    them (`--out ~/Documents`), so nothing is written."""
+    names = foreign_entries(project.out)
+    if not names:
+        return []
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return [Diagnostic(project.display(project.out), 0, "output",
+                       f"holds files that briefkit did not write ({shown}); building here would remove or "
+                       "overwrite them", hint="build into a new or empty folder with --out DIR, or empty this one "
+                                              "first; hidden files such as .git may stay")]
+
+
 def _reused(memo: Memo | None, items: int, done: str) -> str:
     """", 3 parsed, 3997 from the cache": what a stage did itself and what the build cache gave it."""
     if memo is None or memo.computed >= items:
@@ -117,7 +130,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     """Every stage after reading, filling in `result`; writes the site when nothing is wrong. With
     `index_later`, a Pagefind run still going once the links are checked is left to the caller
     (result.indexing), and the site is written with the search index already on disk."""
-    diags: list[Diagnostic] = list(inputs.problems)
+    diags: list[Diagnostic] = list(inputs.problems) + (foreign_output(project) if write else [])
     briefs, outlets, problems = parse_all(project, inputs, cache)
     diags += problems
     reused = _reused(cache.parsed if cache else None, len(inputs.briefs), "parsed")
@@ -153,6 +166,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
                 out.files.pop(rel, None)  # a child theme's file replaces its parent's
                 diags += out.add(rel, file.read_bytes(), project.display(file))
     diags += out.add("index.json", crosslink.index_json(site), "site index")
+    diags += out.add(MARKER, MARKER_TEXT, "briefkit")
     for rel, file in inputs.assets:
         try:
             data = file.read_bytes()

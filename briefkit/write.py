@@ -2,6 +2,8 @@
 
 Never writes outside the output folder; leaves files whose bytes are unchanged alone. A first site,
 into a folder with nothing to keep, may be written while the build still checks it (EarlyWrite).
+Only a folder a build wrote (it holds MARKER) is cleared of files the site no longer has; hidden
+files (a .git of a checked-out gh-pages branch) are never removed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .parallel import can_fork, fork
+
+MARKER = ".briefkit-site"  # in every output folder a build writes: the files beside it are the site's to remove
+MARKER_TEXT = (b"This folder is a site built by briefkit. Each build makes it hold the site and nothing else: files\n"
+               b"the site no longer has are removed. Hidden files and folders, such as .git, are left alone.\n")
+
+
+def foreign_entries(out: Path) -> list[str]:
+    """The files and folders in `out` that a build would remove or overwrite without knowing it made them: its
+    visible entries when it holds no MARKER, sorted; none when it is missing, empty or a build's."""
+    try:
+        with os.scandir(out) as entries:
+            names = sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not e.name.startswith("."))
+    except OSError:  # missing (a first build makes it), or a file: writing says what is wrong
+        return []
+    return names if names and not (out / MARKER).is_file() else []
 
 
 @dataclass(frozen=True)
@@ -267,7 +284,9 @@ def _remove_stale(out: Path, keep: set[str]) -> list[str]:
         left = 0
         files = []
         for entry in entries:
-            if not entry.is_dir():  # follows symlinks, as os.walk sorts entries
+            if entry.name.startswith("."):  # never the site's (content/'s hidden files are not copied)
+                left += 1
+            elif not entry.is_dir():  # follows symlinks, as os.walk sorts entries
                 files.append(entry)
             elif entry.is_symlink():  # a link to a folder: not ours to follow, and not built
                 os.unlink(entry.path)

@@ -56,6 +56,39 @@ def test_refuses_output_inside_the_content(site_dir: Path) -> None:
     assert result.err == "error: refusing to write the site inside the content folder (content/site)\n"
 
 
+def test_refuses_an_output_folder_holding_files_no_build_wrote(site_dir: Path) -> None:
+    # the stale-file sweep emptied any folder it was pointed at: `--out ~/Documents` removed everything there
+    copy_fixture_briefs(site_dir, "minimal.md")
+    public = site_dir / "public"
+    (public / "sub").mkdir(parents=True)
+    (public / "notes.txt").write_text("mine")
+    (public / "sub" / "index.html").write_text("<p>mine</p>")
+    before = read_tree(public)
+    result = run("build", "--out", "public")
+    assert (result.code, result.lines) == (1, [
+        "content/minimal.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
+        ("public: output: holds files that briefkit did not write (notes.txt, sub/); building here would remove or "
+        "overwrite them (build into a new or empty folder with --out DIR, or empty this one first; hidden files "
+        "such as .git may stay)"),
+        "build failed: 1 error, 1 warning",
+        "nothing was written; public/ is as it was"])
+    assert read_tree(public) == before
+
+
+def test_a_branch_checked_out_in_the_output_folder_survives_every_build(site_dir: Path) -> None:
+    # publishing by hand: `git worktree add site gh-pages` puts a .git file in the output folder
+    copy_fixture_briefs(site_dir, "minimal.md", "citation-forms.md")
+    git = site_dir / "site" / ".git"
+    git.parent.mkdir()
+    git.write_text("gitdir: ../.git/worktrees/site\n")
+    assert run("build", "-q").code == 0
+    (site_dir / "content" / "citation-forms.md").unlink()  # its page goes: the build removes a stale file
+    for flags in ((), ("--no-cache",)):
+        assert run("build", "-q", *flags).code == 0
+    assert not (site_dir / "site" / "briefs" / "citation-forms").exists()
+    assert git.read_text() == "gitdir: ../.git/worktrees/site\n"
+
+
 def test_usage_errors_exit_2(site_dir: Path) -> None:
     assert run("build", "--no-such-flag").code == 2
     assert run("check", "--out", "x").code == 2

@@ -101,7 +101,7 @@ def test_briefs_saved_as_md_in_capitals_or_markdown_are_briefs_and_editor_backup
     assert "<h1>Upper</h1>" in page(site_dir, "briefs/upper/index.html")
     assert "<h1>Long</h1>" in page(site_dir, "briefs/long/index.html")
     assert sorted(p.name for p in (site_dir / "site").iterdir() if p.is_file()) == [
-        "404.html", "index.html", "index.json", "robots.txt"]
+        ".briefkit-site", "404.html", "index.html", "index.json", "robots.txt"]
     assert not (site_dir / "site" / "briefs" / "secret").exists()
 
 
