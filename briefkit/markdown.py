@@ -48,12 +48,37 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     end = m.end()
     if end < state.posMax and state.src[end] == "(":
         return False  # a real link: [1](https://...)
-    if not silent:
-        token = state.push("citation", "", 0)
-        token.content = m.group(0)
-        token.meta = {"numbers": parse_marker(m.group(1)), "pos": state.pos}
+    if silent:
+        # validation mode is parseLinkLabel skipping over a link's text, which refuses a text holding a
+        # token that opens with "[" (a nested link); as plain brackets, [the report [2]](url) stays a link
+        return False
+    token = state.push("citation", "", 0)
+    token.content = m.group(0)
+    token.meta = {"numbers": parse_marker(m.group(1)), "pos": state.pos}
     state.pos = end
     return True
+
+
+def _citations_after_links(state: Any) -> None:
+    """A marker in a link's text goes right after the link: a link (the marker's) inside a link is not HTML."""
+    for tok in state.tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        out: list[Token] = []
+        held: list[Token] = []
+        depth = 0
+        for child in tok.children:
+            depth += (child.type == "link_open") - (child.type == "link_close")
+            if depth and child.type == "citation":
+                if out and out[-1].type == "text":
+                    out[-1].content = out[-1].content.rstrip()  # "[the report [2]](url)": no space left in the link
+                held.append(child)
+                continue
+            out.append(child)
+            if not depth and held:
+                out += held
+                held = []
+        tok.children = out
 
 
 def _heading_ids(state: Any) -> None:
@@ -91,6 +116,7 @@ def markdown(allow_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html}).enable(["table", "strikethrough"])
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # schemes are checked, with a diagnostic, in _check_links
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.core.ruler.push("citations_after_links", _citations_after_links)
     md.core.ruler.push("heading_ids", _heading_ids)
     md.add_render_rule("citation", _render_citation)
     return md

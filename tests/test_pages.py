@@ -168,3 +168,24 @@ def test_a_question_resolved_later_shows_resolved_on_the_earlier_brief(site_dir:
             '<span class="note">(as a later brief records)</span>') in first
     second = page(site_dir, "briefs/second/index.html")
     assert '<span class="outcome yes">Resolved: it happened</span></p>' in second
+
+
+def test_a_marker_in_a_links_text_goes_right_after_the_link(site_dir: Path) -> None:
+    (site_dir / "content" / "a.md").write_text(
+        "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}, {name: S}]\n"
+        "narratives:\n  - perspective: P\n    text: see [the report [2]](https://x.org/r)\n---\n"
+        "- Facts [in a link [1]](https://x.org/f), [1][2], [1, 2], [1-2] and [a reference][ref].\n\n"
+        "[ref]: https://x.org/ref\n")
+    assert run("build").code == 0
+    html = page(site_dir, "briefs/a/index.html")
+    assert ('<p>see <a href="https://x.org/r">the report</a><sup class="cite">'
+            '[<a href="#source-2" id="cite-2-4" aria-label="Source 2">2</a>]</sup></p>') in html
+    assert ('<li>Facts <a href="https://x.org/f">in a link</a><sup class="cite">'
+            '[<a href="#source-1" id="cite-1-1" aria-label="Source 1">1</a>]</sup>, '
+            '<sup class="cite">[<a href="#source-1" id="cite-1-2" aria-label="Source 1">1</a>]</sup>'
+            '<sup class="cite">[<a href="#source-2" id="cite-2-1" aria-label="Source 2">2</a>]</sup>, '
+            '<sup class="cite">[<a href="#source-1" id="cite-1-3" aria-label="Source 1">1</a>, '
+            '<a href="#source-2" id="cite-2-2" aria-label="Source 2">2</a>]</sup>, '
+            '<sup class="cite">[<a href="#source-1" id="cite-1-4" aria-label="Source 1">1</a>, '
+            '<a href="#source-2" id="cite-2-3" aria-label="Source 2">2</a>]</sup> '
+            'and <a href="https://x.org/ref">a reference</a>.</li>') in html
