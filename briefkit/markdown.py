@@ -103,7 +103,7 @@ def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env
     for n in numbers:
         uses = refs.setdefault(n, [])
         anchor = f"cite-{n}-{len(uses) + 1}"
-        uses.append((anchor, env.get("context", "Facts")))
+        uses.append((anchor, meta.get("place") or env.get("context", "Facts")))
         parts.append(f'<a href="#source-{n}" id="{anchor}" aria-label="Source {n}">{n}</a>')
     return f'<sup class="cite">[{", ".join(parts)}]</sup>'
 
@@ -156,6 +156,7 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
         tokens = tokens[3:]
     _check(brief, tokens, brief.body_line, "body", diags)
     facts = _facts(tokens, brief.body_line)
+    _name_facts(tokens)
     env["context"] = "Facts"
     body_html = md.renderer.render(tokens, md.options, env)
 
@@ -168,9 +169,9 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
 
     narratives = [inline(n.text, f"narratives[{i}].text", f"{n.perspective} narrative")
                   for i, n in enumerate(brief.narratives, start=1)]
-    claims = [inline(p.claim, f"predictions[{i}].claim", "Predictions")
+    claims = [inline(p.claim, f"predictions[{i}].claim", f"Prediction {i}")
               for i, p in enumerate(brief.predictions, start=1)]
-    corrections = [inline(c.text, f"corrections[{i}].text", "Corrections")
+    corrections = [inline(c.text, f"corrections[{i}].text", f"Correction {i}")
                    for i, c in enumerate(brief.corrections, start=1)]
     return RenderedBrief(
         brief, body_html, tuple(h for h, _ in narratives), tuple(h for h, _ in claims),
@@ -224,6 +225,22 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
                 diags.append(Diagnostic(brief.path, line, fld,
                                         f'only http, https and mailto links are allowed (got "{target}")'))
                 tok.attrSet(attr, "#")
+
+
+def _name_facts(tokens: list[Token]) -> None:
+    """Name each marker's place for its source's backlink: `Fact 2` in the second top-level list item."""
+    depth = number = 0
+    for tok in tokens:
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            depth -= 1
+        elif tok.type == "list_item_open" and depth == 1:
+            number += 1
+        elif tok.type == "inline" and depth and tok.children:
+            for child in tok.children:
+                if child.type == "citation":
+                    child.meta["place"] = f"Fact {number}"
 
 
 def _facts(tokens: list[Token], first_line: int) -> tuple[Fact, ...]:

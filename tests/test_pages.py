@@ -35,10 +35,15 @@ def test_sources_link_back_to_every_place_that_cites_them(built: Path) -> None:
     html = page(built, "briefs/citation-forms/index.html")
     source2 = html.split('id="source-2"')[1].split("</li>")[0]
     assert '<a href="https://two.example/" rel="nofollow noopener">Source Two</a>' in source2
-    backs = re.findall(r'<a href="#(cite-2-\d)">([^<]+?)(?: \d)?<span class="visually-hidden"> \(back to the citation\)', source2)
-    assert backs == [("cite-2-1", "Facts"), ("cite-2-2", "Facts"), ("cite-2-3", "Narrative A narrative")]
+    backs = re.findall(r'<a href="#(cite-2-\d)">([^<]+)<span class="visually-hidden"> \(back to the citation\)', source2)
+    # each names its place (the second and fourth facts), not the count of the source's citations
+    assert backs == [("cite-2-1", "Fact 2"), ("cite-2-2", "Fact 4"), ("cite-2-3", "Narrative A narrative")]
     for anchor, _ in backs:
         assert f'id="{anchor}"' in html
+    source3 = html.split('id="source-3"')[1].split("</li>")[0]
+    assert re.findall(r'<a href="#cite-3-\d">([^<]+)<span', source3) == ["Fact 3", "Fact 4", "Prediction 1"]
+    source4 = html.split('id="source-4"')[1].split("</li>")[0]
+    assert re.findall(r'<a href="#cite-4-\d">([^<]+)<span', source4) == ["Fact 4"]
 
 
 def test_narratives_predictions_topics_story(built: Path) -> None:
@@ -189,3 +194,15 @@ def test_a_marker_in_a_links_text_goes_right_after_the_link(site_dir: Path) -> N
             '<sup class="cite">[<a href="#source-1" id="cite-1-4" aria-label="Source 1">1</a>, '
             '<a href="#source-2" id="cite-2-3" aria-label="Source 2">2</a>]</sup> '
             'and <a href="https://x.org/ref">a reference</a>.</li>') in html
+
+
+def test_backlinks_name_the_fact_paragraph_and_correction_that_cite(site_dir: Path) -> None:
+    (site_dir / "content" / "a.md").write_text(
+        "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\n"
+        "corrections: [{date: 2024-10-24, text: 'Fixed.[1]'}]\n---\n"
+        "Background.[1]\n\n- A fact.[1]\n- Another, twice.[1]\n  - A detail of it.[1]\n")
+    assert run("build").code == 0
+    html = page(site_dir, "briefs/a/index.html")
+    source1 = html.split('id="source-1"')[1].split("</li>")[0]
+    assert re.findall(r'<a href="#cite-1-\d">([^<]+)<span', source1) == [
+        "Facts", "Fact 1", "Fact 2", "Fact 2", "Correction 1"]

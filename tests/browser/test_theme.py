@@ -73,7 +73,7 @@ def test_citation_moves_focus_to_its_source_and_the_back_link_returns(browser: A
     assert pg.evaluate("location.hash") == "#source-1"
     assert pg.locator("#source-1").is_visible()
     back = pg.locator(f'#source-1 .backlinks a[href="#{cite_id}"]')
-    assert back.text_content() == "Facts (back to the citation)"  # the last part for screen readers only
+    assert back.text_content() == "Fact 1 (back to the citation)"  # the last part for screen readers only
     pg.keyboard.press("Tab")  # focus starts from the source, so its own links come next
     for _ in range(5):
         if pg.evaluate("document.activeElement.getAttribute('href')") == f"#{cite_id}":
