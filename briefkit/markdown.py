@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # markdown-it itself loads with the first brief converted, no
 
 _MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*)\]")
 _LINK_SCHEMES = {"", "http", "https", "mailto"}
+_CLOSING = ".,;:!?)]}…’”»"  # punctuation that follows a word without a space
 MAX_RANGE = 200
 
 
@@ -187,8 +188,24 @@ def elsewhere(md: MarkdownIt, tokens: list[Token]) -> str:
     markers are dropped, since they point at the brief's own source list."""
     for tok in tokens:
         if tok.children:
-            tok.children = [c for c in tok.children if c.type != "citation"]
+            tok.children = _without_markers(tok.children)
     return md.renderer.render(tokens, md.options, {"citations": {}}).strip()
+
+
+def _without_markers(children: list[Token]) -> list[Token]:
+    """Inline tokens without their citation markers, nor the space before one that punctuation, another
+    space or the end of the text would now follow ("as reported [2]." -> "as reported.")."""
+    kept: list[Token] = []
+    for i, child in enumerate(children):
+        if child.type != "citation":
+            kept.append(child)
+            continue
+        after = next((c for c in children[i + 1:] if c.type != "citation"), None)
+        closes_up = after is None or after.type in ("softbreak", "hardbreak") or (
+            after.type == "text" and (after.content[:1].isspace() or after.content[:1] in _CLOSING))
+        if closes_up and kept and kept[-1].type == "text":
+            kept[-1].content = kept[-1].content.rstrip()
+    return kept
 
 
 def _walk_inline(tokens: list[Token], first_line: int):

@@ -206,3 +206,15 @@ def test_backlinks_name_the_fact_paragraph_and_correction_that_cite(site_dir: Pa
     source1 = html.split('id="source-1"')[1].split("</li>")[0]
     assert re.findall(r'<a href="#cite-1-\d">([^<]+)<span', source1) == [
         "Facts", "Fact 1", "Fact 2", "Fact 2", "Correction 1"]
+
+
+def test_a_narrative_shown_without_its_markers_keeps_no_space_they_left(site_dir: Path) -> None:
+    (site_dir / "content" / "outlets.yaml").write_text("- name: AP\n  lean: 3\n  establishment: 4\n")
+    (site_dir / "content" / "a.md").write_text(
+        "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}, {name: S}]\nnarratives:\n"
+        "  - {perspective: P, outlet: AP, text: 'as reported [1]. Then [1][2], *cited* [2] and\n"
+        "      [a link [2]](https://x.org/r) [1]: seen [2-2]'}\n"
+        "---\n- F.[1][2]\n")
+    assert run("build").code == 0
+    assert ("<p>as reported. Then, <em>cited</em> and "
+            '<a href="https://x.org/r">a link</a>: seen</p>') in page(site_dir, "outlets/ap/index.html")
