@@ -6,7 +6,7 @@ Returns diagnostics; decides which briefs are published (drafts only with --draf
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from . import forecasts
@@ -17,9 +17,10 @@ from .outlets import Registry, unknown
 from .project import Project
 
 
-def check_site(project: Project, briefs: list[Brief],
-               assets: list[tuple[str, Path]]) -> tuple[list[Brief], list[Diagnostic]]:
-    """Published briefs (sorted by slug) and the problems between briefs."""
+def check_site(project: Project, briefs: list[Brief], assets: list[tuple[str, Path]],
+               unparsed: Collection[str] = ()) -> tuple[list[Brief], list[Diagnostic]]:
+    """Published briefs (sorted by slug) and the problems between briefs. `unparsed`: the slugs of briefs that
+    failed to parse, whose own errors are reported; a `related:` naming one is not an error of its own."""
     diags: list[Diagnostic] = []
     by_slug: dict[str, Brief] = {}
     for b in sorted(briefs, key=lambda b: b.path):
@@ -37,10 +38,10 @@ def check_site(project: Project, briefs: list[Brief],
             target = by_slug.get(slug)
             if slug == b.slug:
                 diags.append(Diagnostic(b.path, b.line_of(fld), fld, "a brief cannot be related to itself"))
-            elif target is None:
+            elif target is None and slug not in unparsed:
                 diags.append(Diagnostic(b.path, b.line_of(fld), fld, f'no brief has the slug "{slug}"',
                                         hint=did_you_mean(slug, by_slug)))
-            elif target.draft and not project.drafts and not b.draft:
+            elif target is not None and target.draft and not project.drafts and not b.draft:
                 diags.append(Diagnostic(b.path, b.line_of(fld), fld,
                                         f'"{slug}" is a draft; the link is left out until it is published', WARNING))
         if b.image and "://" not in b.image.src and b.image.src not in asset_paths:

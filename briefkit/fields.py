@@ -261,6 +261,9 @@ def mapping(fields: list[Field], open_keys: bool = False) -> Kind:
     return kind
 
 
+UNKNOWN_KEY = "unknown key"
+
+
 def check_mapping(value: dict[str, Any], at: Path_, ctx: Ctx, by_name: dict[str, Field],
                   open_keys: bool = False, partial: bool = False) -> Any:
     """The checked values by key, or BAD when any is wrong; with `partial`, the values anyway, BAD
@@ -271,7 +274,7 @@ def check_mapping(value: dict[str, Any], at: Path_, ctx: Ctx, by_name: dict[str,
         spec = by_name.get(key)
         if spec is None:
             if not open_keys:
-                ctx.error(at + (key,), "unknown key", did_you_mean(key, by_name))
+                ctx.error(at + (key,), UNKNOWN_KEY, did_you_mean(key, by_name))
                 ok = False
             continue
         if v is None and not spec.required and spec.kind is not optional_boolean:

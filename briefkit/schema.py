@@ -74,7 +74,7 @@ OUTLET = [
 
 
 def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
-    """Parse one brief's text; a Brief when there were no errors, and every diagnostic."""
+    """Parse one brief's text; a Brief when there were no errors (or only unknown keys), and every diagnostic."""
     parts, diags = split(path, text)
     if parts is None:
         return None, diags
@@ -93,9 +93,21 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
                                             f"{unwritable(line)} (column {found.start() + 1}); remove it"))
     values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS, partial=True)
     _check_across(path, values, ctx)  # also when a field is wrong: every problem of the brief in one run
-    if any(d.is_error for d in ctx.diags):
+    errors = [d for d in ctx.diags if d.is_error]
+    if errors and not (all(d.message == f.UNKNOWN_KEY for d in errors) and BAD not in values.values()):
         return None, ctx.diags
+    # every field is right, and a key besides them (misspelt, most likely) is the only error: the Brief goes on
+    # to the checks of its Markdown and of its links to other briefs, which report their problems in this run too
     return _build(path, values, doc, parts.body, parts.body_line, ctx), ctx.diags
+
+
+def claimed_slug(path: str, text: str) -> str:
+    """The slug a brief that failed to parse asks for, as far as it can be told: `related:` naming it in
+    other briefs is then not reported as naming no brief as well."""
+    parts, _ = split(path, text)
+    doc = load(path, parts.yaml_text, parts.yaml_line)[0] if parts is not None else None
+    given = doc.data.get("slug") if doc is not None and isinstance(doc.data, dict) else None
+    return given.strip() if isinstance(given, str) and given.strip() else slugify(PurePosixPath(path).stem)
 
 
 def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:

@@ -23,7 +23,7 @@ from .parallel import Memo, ordered_map
 from .pipeline import BuildResult, Inputs, Stages, output_shown
 from .project import Project
 from .render import Output, environment, render_pages
-from .schema import parse_brief, parse_outlets
+from .schema import claimed_slug, parse_brief, parse_outlets
 from .themes import resolve
 from .write import MARKER, MARKER_TEXT, foreign_entries, write_early, write_site
 
@@ -37,14 +37,16 @@ def parse_one(shown: str, raw: bytes, tz: tzinfo) -> tuple[Brief | None, list[Di
 
 
 def parse_all(project: Project, inputs: Inputs,
-              cache: BuildCache | None = None) -> tuple[list[Brief], list[Outlet], list[Diagnostic]]:
-    """Parse every brief (on every core; only changed ones with a cache) and outlets.yaml."""
+              cache: BuildCache | None = None) -> tuple[list[Brief], list[Outlet], list[Diagnostic], set[str]]:
+    """Parse every brief (on every core; only changed ones with a cache) and outlets.yaml; and the slugs the
+    briefs that failed to parse claim (schema.claimed_slug)."""
     tz = project.config.tz
 
     def parse(item: tuple[str, bytes | None]) -> tuple[Brief | None, list[Diagnostic]]:
         return parse_one(item[0], inputs.raw(*item), tz)
 
     diags: list[Diagnostic] = []
+    items = inputs.briefs
     if cache is not None:
         def key(item: tuple[str, bytes | None]) -> tuple[str, str]:
             return item[0], cache.hashes[item[0]]
@@ -52,8 +54,10 @@ def parse_all(project: Project, inputs: Inputs,
         items = read_unparsed(inputs, cache.parsed, key, diags)
         results = cache.parsed.map(parse, items, key=key)
     else:
-        results = ordered_map(parse, inputs.briefs)
+        results = ordered_map(parse, items)
     briefs = [brief for brief, _ in results if brief is not None]
+    failed = [item for item, (brief, _) in zip(items, results) if brief is None]
+    claimed = {_claimed(inputs, shown, raw) for shown, raw in failed}
     diags += [d for _, problems in results for d in problems]
     outlets: list[Outlet] = []
     if inputs.outlets:
@@ -63,7 +67,16 @@ def parse_all(project: Project, inputs: Inputs,
         if text is not None:
             outlets, problems = parse_outlets(shown, text, tz)
             diags += problems
-    return briefs, outlets, diags
+    return briefs, outlets, diags, claimed
+
+
+def _claimed(inputs: Inputs, shown: str, raw: bytes | None) -> str:
+    """schema.claimed_slug of a brief that failed to parse (from its file's name when it is gone meanwhile)."""
+    try:
+        data = inputs.raw(shown, raw)
+    except OSError:
+        data = b""
+    return claimed_slug(shown, decode(shown, data)[0] or "")
 
 
 def read_unparsed(inputs: Inputs, memo: Memo, key: Callable[[tuple[str, bytes | None]], Hashable],
@@ -131,11 +144,11 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     `index_later`, a Pagefind run still going once the links are checked is left to the caller
     (result.indexing), and the site is written with the search index already on disk."""
     diags: list[Diagnostic] = list(inputs.problems) + (foreign_output(project) if write else [])
-    briefs, outlets, problems = parse_all(project, inputs, cache)
+    briefs, outlets, problems, unparsed = parse_all(project, inputs, cache)
     diags += problems
     reused = _reused(cache.parsed if cache else None, len(inputs.briefs), "parsed")
     stages.done("parse", f"{len(briefs)} briefs{reused}")
-    published, problems = checks.check_site(project, briefs, inputs.assets)
+    published, problems = checks.check_site(project, briefs, inputs.assets, unparsed)
     diags += problems
     stages.done("check", f"{len(published)} to publish")
     rendered, problems = markdown_all(published, project.config.allow_html, cache)

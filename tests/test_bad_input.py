@@ -48,6 +48,36 @@ def test_all_problems_in_one_run_sorted_by_file_and_line(site_dir: Path) -> None
     assert result.code == 1
 
 
+def test_a_misspelt_key_does_not_hide_the_briefs_other_problems(site_dir: Path) -> None:
+    # an unknown key made the brief fail before its Markdown and its related: were checked: each fix showed another
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\nsourcse: x\n"
+                                  "related: [nope]\n---\n- F.[1]\n- G.[7]\n")
+    assert run("check").lines == [
+        "content/a.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
+        'content/a.md:5: sourcse: unknown key (did you mean "sources"?)',
+        'content/a.md:6: related[1]: no brief has the slug "nope"',
+        "content/a.md:9: body: [7] cites source 7, which does not exist (this brief has 1 source)",
+        "check failed: 3 errors, 1 warning",
+    ]
+
+
+def test_a_brief_that_fails_to_parse_is_not_also_missing_from_the_related_lists_naming_it(site_dir: Path) -> None:
+    # its slug is still the brief's: "no brief has the slug" (and a did-you-mean pointing elsewhere) misled
+    brief = "---\ntitle: {}\ndate: {}\n{}sources: [{{name: R}}]\n---\n- F.[1]\n"
+    write_brief(site_dir, "alpha.md", brief.format("Alpha", "2024-10-23", "related: [beta-custom, beta]\n"))
+    write_brief(site_dir, "sub/beta.md", brief.format("Beta", "2024-10-25x", "slug: beta-custom\n"))
+    write_brief(site_dir, "gamma.md", brief.format("Gamma: a colon", "2024-10-23", "related: [alpha]\n"))
+    write_brief(site_dir, "delta.md", brief.format("Delta", "2024-10-23", "related: [gamma]\n"))
+    lines = [line for line in run("check").lines if ": warning: " not in line]
+    assert lines == [
+        'content/alpha.md:4: related[2]: no brief has the slug "beta" (did you mean "delta"?)',
+        'content/gamma.md:2: title: a colon followed by a space inside an unquoted value; put the value in quotes '
+        '(e.g. title: "Gamma: a colon")',
+        "content/sub/beta.md:3: date: not a date (got '2024-10-25x') (write YYYY-MM-DD or 2024-10-24T09:30:00+02:00)",
+        "check failed: 3 errors, 2 warnings",
+    ]
+
+
 def test_duplicate_slugs_name_both_files(site_dir: Path) -> None:
     body = "---\ntitle: T\ndate: 2024-10-23\nslug: same\nsources: [{name: R}]\n---\n- F.[1]\n"
     write_brief(site_dir, "a.md", body)
