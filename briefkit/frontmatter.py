@@ -79,6 +79,8 @@ class Document:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     plain: dict[Path_, str] = field(default_factory=dict)  # raw text of unquoted scalars
+    # a text spread over lines: (file line of its first character, where in the value each next line starts)
+    folds: dict[Path_, tuple[int, tuple[int, ...]]] = field(default_factory=dict)
 
 
 def split(path: str, text: str) -> tuple[Split | None, list[Diagnostic]]:
@@ -145,12 +147,12 @@ def load(path: str, text: str, first_line: int = 1, whole: str = "front matter")
         return doc, []
     diags: list[Diagnostic] = []
     constructor = _Loader("")
-    doc.data = _walk(node, (), doc, constructor, path, first_line, diags)
+    doc.data = _walk(node, (), doc, constructor, path, first_line, diags, text)
     return doc, diags
 
 
 def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first: int,
-          diags: list[Diagnostic]) -> Any:
+          diags: list[Diagnostic], text: str) -> Any:
     line = node.start_mark.line + first
     doc.lines[at] = line
     if isinstance(node, yaml.MappingNode):
@@ -169,16 +171,18 @@ def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first
                 ))
                 continue
             doc.lines[at + (key,)] = key_node.start_mark.line + first
-            out[key] = _walk(value_node, at + (key,), doc, ctor, path, first, diags)
+            out[key] = _walk(value_node, at + (key,), doc, ctor, path, first, diags, text)
             doc.lines[at + (key,)] = key_node.start_mark.line + first
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _walk(item, at + (i,), doc, ctor, path, first, diags)
+            _walk(item, at + (i,), doc, ctor, path, first, diags, text)
             for i, item in enumerate(node.value, start=1)
         ]
     if not node.style:
         doc.plain[at] = node.value
+    if node.end_mark.line > node.start_mark.line and isinstance(node.value, str):
+        doc.folds[at] = _fold(node, text, first)
     if node.tag == _STR:  # most values: the constructor would hand back node.value after three calls
         return node.value
     try:
@@ -188,6 +192,30 @@ def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first
 
 
 _STR = "tag:yaml.org,2002:str"
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.|$)")
+_SPACE_ESCAPES = frozenset(["", *" \ttnrvf_NLP"])  # "\t", "\_" ... make white space; "\" ending a line, nothing
+
+
+def _fold(node: yaml.ScalarNode, text: str, first: int) -> tuple[int, tuple[int, ...]]:
+    """Where each source line of a multi-line scalar starts in its value: YAML folds or keeps the line
+    breaks and drops indentation, but keeps every other character in order, so the n-th character that is
+    not white space is the same in both (an escape such as \\" counts as the one character it makes)."""
+    src = text.split("\n")[node.start_mark.line: node.end_mark.line + 1]
+    if node.style in ("|", ">"):  # the header line holds only the indicator (and maybe a comment)
+        start, src = node.start_mark.line + 1, src[1:]
+    else:
+        start, src[0] = node.start_mark.line, src[0][node.start_mark.column + (1 if node.style else 0):]
+    if node.style == '"':
+        src = [_ESCAPE.sub(lambda m: "" if m.group()[1:] in _SPACE_ESCAPES else "e", line) for line in src]
+    elif node.style == "'":
+        src = [line.replace("''", "'") for line in src]
+    solid = [i for i, char in enumerate(node.value) if not char.isspace()]
+    lead = solid[0] if solid else 0  # the text fields strip, so offsets count from the first character
+    starts, seen = [], 0
+    for line in src[:-1]:
+        seen += sum(1 for char in line if not char.isspace())
+        starts.append((solid[seen] if seen < len(solid) else len(node.value)) - lead)
+    return start + first, tuple(starts)
 
 
 def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, whole: str) -> Diagnostic:

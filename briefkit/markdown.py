@@ -7,6 +7,7 @@ HTML and diagnostics out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -165,7 +166,7 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
         """The HTML for the brief's page, and for the pages that show it elsewhere (elsewhere())."""
         env["context"] = context
         toks = md.parseInline(text, env)
-        _check(brief, toks, brief.line_of(fld), fld, diags)
+        _check(brief, toks, brief.line_of(fld), fld, diags, lambda pos: brief.line_in(fld, pos))
         return md.renderer.render(toks, md.options, env), elsewhere(md, toks)
 
     narratives = [inline(n.text, f"narratives[{i}].text", f"{n.perspective} narrative")
@@ -208,23 +209,28 @@ def _without_markers(children: list[Token]) -> list[Token]:
     return kept
 
 
-def _walk_inline(tokens: list[Token], first_line: int):
-    """Yield (inline child token, file line) for every inline token in a block stream."""
+def _walk_inline(tokens: list[Token], first_line: int, line_at: Callable[[int], int] | None = None):
+    """Yield (inline child token, file line) for every inline token in a block stream; `line_at` gives the
+    file line of an offset in the text of parseInline (a front-matter text, whose lines YAML may fold)."""
     for tok in tokens:
         if tok.type == "inline" and tok.children is not None:
             base = first_line + (tok.map[0] if tok.map else 0)
             for child in tok.children:
                 pos = child.meta.get("pos", 0) if child.meta else 0
-                yield child, base + tok.content[:pos].count("\n")
+                if line_at is not None:
+                    yield child, line_at(pos)
+                else:
+                    yield child, base + tok.content[:pos].count("\n")
         elif tok.children:  # tokens from parseInline have no block wrapper
-            yield from _walk_inline(tok.children, first_line)
+            yield from _walk_inline(tok.children, first_line, line_at)
         else:
             yield tok, first_line
 
 
-def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: list[Diagnostic]) -> None:
+def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: list[Diagnostic],
+           line_at: Callable[[int], int] | None = None) -> None:
     count = len(brief.sources)
-    for tok, line in _walk_inline(tokens, first_line):
+    for tok, line in _walk_inline(tokens, first_line, line_at):
         if tok.type == "citation":
             numbers = tok.meta["numbers"]
             if numbers is None:

@@ -5,6 +5,7 @@ No IO, no Jinja, no Markdown: schema.py builds these, later stages only read the
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -78,10 +79,19 @@ class Brief:
     corrections: tuple[Correction, ...] = ()
     draft: bool = False
     lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # of a front-matter text spread over lines: its first line, and where in it each next line starts
+    folds: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def line_of(self, key: str) -> int:
         """File line of a front-matter field (1 when unknown)."""
         return self.lines.get(key, 1)
+
+    def line_in(self, key: str, offset: int) -> int:
+        """File line of the character at `offset` in a front-matter text (a marker in a narrative)."""
+        if key not in self.folds:
+            return self.line_of(key)
+        first, starts = self.folds[key]
+        return first + bisect_right(starts, offset)
 
 
 @dataclass(frozen=True)

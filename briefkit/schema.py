@@ -171,6 +171,7 @@ def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: in
         body_line=body_line,
         # one str per field name across briefs: their pickles (a worker's results, the cache's shards) hold each once
         lines={field_name(k): n for k, n in doc.lines.items()},
+        folds={field_name(k): fold for k, fold in doc.folds.items()},
     )
 
 
