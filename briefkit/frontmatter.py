@@ -219,23 +219,65 @@ def _fold(node: yaml.ScalarNode, text: str, first: int) -> tuple[int, tuple[int,
 
 
 def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, whole: str) -> Diagnostic:
+    src_lines = text.split("\n")
     mark = exc.problem_mark or exc.context_mark
     line_no = (mark.line if mark else 0)
-    src_lines = text.split("\n")
+    problem = (exc.problem or "").strip()
+    opened = _unclosed(src_lines, exc)
+    if opened is not None:  # the parser noticed only further down, at the next key or the end
+        line_no = opened
     src = src_lines[line_no] if line_no < len(src_lines) else ""
     key = _KEY_ON_LINE.match(src)
     fld = key.group(1) if key else whole
-    problem = (exc.problem or "").strip()
+
+    def said(message: str, hint: str = "") -> Diagnostic:
+        return Diagnostic(path, line_no + first, fld, message, hint=hint)
+
+    if opened is not None and exc.context_mark is not None:
+        column = exc.context_mark.column
+        char = src[column:column + 1]
+        if "simple key" in (exc.context or ""):
+            if glued := _GLUED_KEY.match(src):
+                return said(f"a key needs a space after its colon (write {glued.group(1)}: {glued.group(2)})")
+            return said(f'a line with no key (got "{src.strip()}"); write key: value, or indent it to '
+                        "continue the value above")
+        if char in "[{":
+            what, closer = ("list", "]") if char == "[" else ("mapping", "}")
+            return said(f"the {char} at column {column + 1} opens a {what} that is never closed; end it with {closer}")
+        return said(f"the {char} at column {column + 1} opens a quoted value that is never closed; end it with {char}")
     if "mapping values are not allowed" in problem:
-        return Diagnostic(
-            path, line_no + first, fld,
+        return said(
             "a colon followed by a space inside an unquoted value; put the value in quotes",
             hint=f'e.g. {fld}: "{src.split(":", 1)[1].strip()}"' if ":" in src else "",
         )
     if "found character '\\t'" in problem:
-        return Diagnostic(path, line_no + first, fld, "a tab in YAML indentation; indent with spaces")
+        return said("a tab in YAML indentation; indent with spaces")
     context = f" {exc.context}" if exc.context else ""
-    return Diagnostic(path, line_no + first, fld, f"invalid YAML: {problem}{context}".rstrip())
+    return said(f"invalid YAML: {problem}{context}".rstrip())
+
+
+_GLUED_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):(\S.*?)\s*$")  # topics:abc
+
+
+def _unclosed(src_lines: list[str], exc: yaml.MarkedYAMLError) -> int | None:
+    """The line where a quote, [ or { that is never closed opens, or a line with no key begins: the parser
+    finds out only at the next key or the end, and names that line."""
+    start, end, context = exc.context_mark, exc.problem_mark, exc.context or ""
+    if start is None or end is None:
+        return None
+    if "quoted scalar" in context:
+        return start.line if "end of stream" in (exc.problem or "") else None
+    if end.line <= start.line:
+        return None
+    if "simple key" in context:
+        return start.line
+    if "flow sequence" in context or "flow mapping" in context:
+        after = src_lines[end.line] if end.line < len(src_lines) else ""
+        indent = len(src_lines[start.line]) - len(src_lines[start.line].lstrip())
+        # a key no deeper than the line with the bracket: the author moved on without closing it
+        if not after.strip() or (_KEY_ON_LINE.match(after) and len(after) - len(after.lstrip()) <= indent):
+            return start.line
+    return None
 
 
 _FIELD_NAMES: dict[Path_, str] = {}  # the same paths come up in every brief

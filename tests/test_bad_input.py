@@ -186,7 +186,7 @@ def test_an_outlet_name_too_long_for_its_pages_folder_is_reported(site_dir: Path
 @pytest.mark.parametrize("make,expected", [
     (lambda f: f.write_bytes(b"title: Caf\xe9\n"), "site.yaml:1: encoding: not UTF-8 (byte 0xe9 at column 11); save the file as UTF-8"),
     (lambda f: f.write_text("title: [Briefs\n"),
-     "site.yaml:2: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"),
+     "site.yaml:1: title: the [ at column 8 opens a list that is never closed; end it with ]"),
     (lambda f: f.mkdir(), "site.yaml: cannot be read: Is a directory"),
 ], ids=["latin-1", "unclosed-list", "a-folder"])
 def test_a_site_yaml_that_cannot_be_read_is_reported(site_dir: Path, make, expected: str) -> None:  # type: ignore[no-untyped-def]

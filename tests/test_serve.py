@@ -23,7 +23,7 @@ from conftest import FIXTURES, ROOT, run
 from briefkit import search
 from briefkit.served import SETTLED, error_banner, inject, resolve_request
 
-BROKEN = "content/minimal.md:3: date: invalid YAML: did not find expected ',' or ']' while parsing a flow sequence"
+BROKEN = "content/minimal.md:2: title: the [ at column 8 opens a list that is never closed; end it with ]"
 
 
 def free_port() -> int:
