@@ -233,6 +233,8 @@ def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, who
     def said(message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(path, line_no + first, fld, message, hint=hint)
 
+    if "found character '\\t'" in problem:
+        return said("a tab in YAML indentation; indent with spaces")
     if opened is not None and exc.context_mark is not None:
         column = exc.context_mark.column
         char = src[column:column + 1]
@@ -245,18 +247,53 @@ def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, who
             what, closer = ("list", "]") if char == "[" else ("mapping", "}")
             return said(f"the {char} at column {column + 1} opens a {what} that is never closed; end it with {closer}")
         return said(f"the {char} at column {column + 1} opens a quoted value that is never closed; end it with {char}")
+    if mark is not None and (misplaced := _misindented(src_lines, line_no, mark.column)):
+        return said(misplaced)
     if "mapping values are not allowed" in problem:
-        return said(
-            "a colon followed by a space inside an unquoted value; put the value in quotes",
-            hint=f'e.g. {fld}: "{src.split(":", 1)[1].strip()}"' if ":" in src else "",
-        )
-    if "found character '\\t'" in problem:
-        return said("a tab in YAML indentation; indent with spaces")
+        value = src.split(":", 1)[1].strip() if key else ""
+        quoted = f'"{value}"' if '"' not in value else "'" + value.replace("'", "''") + "'"
+        return said("a colon followed by a space inside an unquoted value; put the value in quotes",
+                    hint=f"e.g. {fld}: {quoted}" if value and value[0] not in "\"'" else "")
     context = f" {exc.context}" if exc.context else ""
     return said(f"invalid YAML: {problem}{context}".rstrip())
 
 
 _GLUED_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):(\S.*?)\s*$")  # topics:abc
+
+
+_KEY_LINE = re.compile(r"^( *)(-\s+)?([A-Za-z_][\w-]*)[ \t]*:(?:\s+(.*))?$")
+
+
+def _misindented(src_lines: list[str], line_no: int, column: int) -> str:
+    """Why a `key:` line the parser stumbled on (at the key or its colon) does not line up with the keys
+    above it, or "" when it does: indented deeper than a key with a value, it continues that value."""
+    here = _KEY_LINE.match(src_lines[line_no]) if line_no < len(src_lines) else None
+    if here is None or here.group(2) or column not in (here.end(1), src_lines[line_no].index(":")):
+        return ""
+    indent = len(here.group(1))
+    keys: list[tuple[int, int, str]] = []  # (indentation, column, key) of the key lines above, block scalars skipped
+    text_under = -1  # the column of a key whose value is a block of text (| or >) over the lines below it
+    for line in src_lines[:line_no]:
+        stripped = line.lstrip(" ")
+        at = len(line) - len(stripped)
+        if not stripped or stripped.startswith("#") or (text_under >= 0 and at > text_under):
+            continue
+        text_under = -1
+        if m := _KEY_LINE.match(line):
+            keys.append((at, at + len(m.group(2) or ""), m.group(3)))
+            if (m.group(4) or "")[:1] in ("|", ">"):
+                text_under = keys[-1][1]
+    open_at: dict[int, str] = {}  # column -> the nearest key above whose block is still open there
+    limit = sys.maxsize
+    for at, col, name in reversed(keys):
+        if at <= limit:
+            open_at.setdefault(col, name)
+            limit = at
+    if not open_at or indent in open_at:
+        return ""
+    if any(col > indent for col in open_at):
+        return ""
+    return f"indented more than `{open_at[max(open_at)]}:` above it; line the keys of one entry up"
 
 
 def _unclosed(src_lines: list[str], exc: yaml.MarkedYAMLError) -> int | None:
