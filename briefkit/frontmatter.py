@@ -223,7 +223,8 @@ def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, who
     mark = exc.problem_mark or exc.context_mark
     line_no = (mark.line if mark else 0)
     problem = (exc.problem or "").strip()
-    opened = _unclosed(src_lines, exc)
+    tabbed = line_no < len(src_lines) and _TAB_INDENT.match(src_lines[line_no])
+    opened = None if tabbed else _unclosed(src_lines, exc)
     if opened is not None:  # the parser noticed only further down, at the next key or the end
         line_no = opened
     src = src_lines[line_no] if line_no < len(src_lines) else ""
@@ -233,7 +234,7 @@ def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, who
     def said(message: str, hint: str = "") -> Diagnostic:
         return Diagnostic(path, line_no + first, fld, message, hint=hint)
 
-    if "found character '\\t'" in problem:
+    if tabbed:  # told from the text: each parser words it its own way, and libyaml in several
         return said("a tab in YAML indentation; indent with spaces")
     if opened is not None and exc.context_mark is not None:
         column = exc.context_mark.column
@@ -258,6 +259,7 @@ def _yaml_error(path: str, text: str, first: int, exc: yaml.MarkedYAMLError, who
     return said(f"invalid YAML: {problem}{context}".rstrip())
 
 
+_TAB_INDENT = re.compile(r"^ *\t")
 _GLUED_KEY = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][\w-]*):(\S.*?)\s*$")  # topics:abc
 
 
@@ -266,7 +268,8 @@ _KEY_LINE = re.compile(r"^( *)(-\s+)?([A-Za-z_][\w-]*)[ \t]*:(?:\s+(.*))?$")
 
 def _misindented(src_lines: list[str], line_no: int, column: int) -> str:
     """Why a `key:` line the parser stumbled on (at the key or its colon) does not line up with the keys
-    above it, or "" when it does: indented deeper than a key with a value, it continues that value."""
+    above it, or "" when it does: indented deeper than a key with a value continues that value, and a
+    column no key above has ends every block above it."""
     here = _KEY_LINE.match(src_lines[line_no]) if line_no < len(src_lines) else None
     if here is None or here.group(2) or column not in (here.end(1), src_lines[line_no].index(":")):
         return ""
@@ -291,9 +294,12 @@ def _misindented(src_lines: list[str], line_no: int, column: int) -> str:
             limit = at
     if not open_at or indent in open_at:
         return ""
-    if any(col > indent for col in open_at):
-        return ""
-    return f"indented more than `{open_at[max(open_at)]}:` above it; line the keys of one entry up"
+    deeper = [col for col in open_at if col > indent]
+    if not deeper:
+        return f"indented more than `{open_at[max(open_at)]}:` above it; line the keys of one entry up"
+    shallower = [col for col in open_at if col < indent]
+    also = f" and more than `{open_at[max(shallower)]}:`" if shallower else ""
+    return f"indented less than `{open_at[min(deeper)]}:` above it{also}; line it up with the keys it belongs with"
 
 
 def _unclosed(src_lines: list[str], exc: yaml.MarkedYAMLError) -> int | None:
