@@ -184,8 +184,9 @@ def parse_probability(value: Any) -> float | str:
     if not isinstance(value, (int, float)) or math.isnan(value):
         return f"must be a number from 0 to 1 (got {value!r})"
     if not 0 <= value <= 1:
-        hint = f'; write {value / 100:g} or "{value:g}%"' if 1 < value <= 100 else ""
-        return f"is outside 0..1 (got {value:g}){hint}"
+        if float(value).is_integer() and 1 < value <= 100:  # a whole number: surely a percentage
+            return f'is outside 0..1 (got {value:g}); write {value / 100:g} or "{value:g}%"'
+        return f'is outside 0..1 (got {value:g}); write a fraction from 0 to 1, or a percentage like "70%"'
     return float(value)
 
 
