@@ -6,6 +6,7 @@ schema.py and project.py declare fields with these; nothing else knows YAML type
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 from collections.abc import Callable
@@ -21,7 +22,10 @@ from .slugs import is_plain_segment, slugify, too_long
 BAD: Any = object()
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
 # most URLs: a lowercase http(s) scheme, a plain host name and no whitespace, which urlsplit would take
-_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:[/?#]\S*)?")
+_PLAIN_URL = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*\.?"
+                        r"(?:[/?#]\S*)?")
+# a host name: labels of letters and digits (any script), hyphens and underscores inside, joined by dots
+_HOST = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)+[^\W_](?:[\w-]*[^\W_])?\.?")
 _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
 
@@ -111,7 +115,21 @@ def check_split_url(out: str, at: Path_, ctx: Ctx) -> Any:
         return ctx.error(at, f'only http and https links are allowed (got "{out}")')
     if not scheme or not parts.netloc or " " in out:
         return ctx.error(at, f'not a URL (got "{out}")', "write it in full, starting with https://")
+    if not _plausible_host(parts.hostname or ""):
+        return ctx.error(at, f'not a URL: "{parts.hostname or parts.netloc}" is not a host name (got "{out}")',
+                         "write the link in full, e.g. https://www.reuters.com/...")
     return out
+
+
+def _plausible_host(host: str) -> bool:
+    """A dotted host name, an IP address or localhost: not the "..." of a link left to fill in."""
+    if host == "localhost" or _HOST.fullmatch(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def slug(value: Any, at: Path_, ctx: Ctx) -> Any:
