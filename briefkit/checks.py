@@ -39,8 +39,9 @@ def check_site(project: Project, briefs: list[Brief], assets: list[tuple[str, Pa
             if slug == b.slug:
                 diags.append(Diagnostic(b.path, b.line_of(fld), fld, "a brief cannot be related to itself"))
             elif target is None and slug not in unparsed:
+                others = [other for other in by_slug if other != b.slug]
                 diags.append(Diagnostic(b.path, b.line_of(fld), fld, f'no brief has the slug "{slug}"',
-                                        hint=did_you_mean(slug, by_slug)))
+                                        hint=_nearest_slug(slug, others)))
             elif target is not None and target.draft and not project.drafts and not b.draft:
                 diags.append(Diagnostic(b.path, b.line_of(fld), fld,
                                         f'"{slug}" is a draft; the link is left out until it is published', WARNING))
@@ -48,6 +49,15 @@ def check_site(project: Project, briefs: list[Brief], assets: list[tuple[str, Pa
             diags.append(Diagnostic(b.path, b.line_of("image.src"), "image.src",
                                     f'no file content/{b.image.src}'))
     return sorted(published, key=lambda b: b.slug), diags
+
+
+def _nearest_slug(slug: str, slugs: list[str]) -> str:
+    """A did-you-mean hint: a near spelling, or else the shortest slug holding this one as whole words
+    (beta -> beta-custom), too unlike it for difflib, but what an author who remembered part of it meant."""
+    if hint := did_you_mean(slug, slugs):
+        return hint
+    longer = sorted((s for s in slugs if f"-{slug}-" in f"-{s}-"), key=lambda s: (len(s), s))
+    return f'did you mean "{longer[0]}"?' if longer else ""
 
 
 def check_rendered(r: RenderedBrief) -> list[Diagnostic]:

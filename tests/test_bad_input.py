@@ -96,6 +96,14 @@ def test_duplicate_slug_from_file_names_in_subfolders(site_dir: Path) -> None:
         in result.lines
 
 
+def test_related_slug_that_is_part_of_another_gets_a_hint(site_dir: Path) -> None:
+    body = "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n"
+    write_brief(site_dir, "alpha.md", body.replace("title: T", "title: T\nrelated: [beta]"))
+    write_brief(site_dir, "beta.md", body.replace("title: T", "title: T\nslug: beta-custom"))
+    assert 'content/alpha.md:3: related[1]: no brief has the slug "beta" (did you mean "beta-custom"?)' \
+        in run("check").lines
+
+
 def test_non_utf8_file_names_the_line(site_dir: Path) -> None:
     path = site_dir / "content" / "latin1.md"
     path.write_bytes("---\ntitle: Caf\xe9\ndate: 2024-10-23\n---\n".encode("latin-1"))
