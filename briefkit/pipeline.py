@@ -95,7 +95,12 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
     read_at = time.time_ns()
     top = str(project.content)
     shown = shown_under(project, project.content)
-    for root, dirs, names in os.walk(top):
+
+    def unlistable(exc: OSError) -> None:  # a folder without read permission: its briefs would silently go
+        folder = os.path.relpath(exc.filename or top, top).replace(os.sep, "/")
+        problems.append(unreadable(project.display(project.content) if folder == "." else shown(folder), exc))
+
+    for root, dirs, names in os.walk(top, onerror=unlistable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         under = root[len(top):].lstrip(os.sep).replace(os.sep, "/")
         for name in sorted(names):

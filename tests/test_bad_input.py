@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, read_tree, run, write_brief
@@ -71,8 +72,8 @@ def test_a_brief_that_fails_to_parse_is_not_also_missing_from_the_related_lists_
     lines = [line for line in run("check").lines if ": warning: " not in line]
     assert lines == [
         'content/alpha.md:4: related[2]: no brief has the slug "beta" (did you mean "delta"?)',
-        'content/gamma.md:2: title: a colon followed by a space inside an unquoted value; put the value in quotes '
-        '(e.g. title: "Gamma: a colon")',
+        ('content/gamma.md:2: title: a colon followed by a space inside an unquoted value; put the value in quotes '
+        '(e.g. title: "Gamma: a colon")'),
         "content/sub/beta.md:3: date: not a date (got '2024-10-25x') (write YYYY-MM-DD or 2024-10-24T09:30:00+02:00)",
         "check failed: 3 errors, 2 warnings",
     ]
@@ -252,6 +253,28 @@ def test_a_brief_or_file_that_cannot_be_read_is_an_error_and_the_last_site_stays
         "content/images/gone.png: cannot be read: No such file or directory",
         "content/moved.md: cannot be read: No such file or directory",
     ]
+    assert read_tree(site_dir / "site") == before
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_and_its_briefs_pages_stay(site_dir: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # os.walk passed over it in silence: the build succeeded without its briefs and removed their pages
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    write_brief(site_dir, "sub/b.md", "---\ntitle: U\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    assert run("build", "--no-search", "-q").code == 0
+    before = read_tree(site_dir / "site")
+    locked, scandir = str(site_dir / "content" / "sub"), os.scandir
+
+    def no_permission(path: Any = ".") -> Any:  # what chmod 000 does to anyone but root, who runs this in CI
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", no_permission)
+    result = run("build", "--no-search")
+    assert result.code == 1
+    assert [line for line in result.lines if "cannot be read" in line] == [
+        "content/sub: cannot be read: Permission denied"]
     assert read_tree(site_dir / "site") == before
 
 
