@@ -95,6 +95,17 @@ def open_for(args: argparse.Namespace, console: Console) -> Project:
     return project
 
 
+def open_with_settings(args: argparse.Namespace) -> tuple[Project, list[Diagnostic]]:
+    """The project and what is wrong in site.yaml. With an error there, the settings stay at their defaults
+    and the briefs are still checked (nothing is written): every problem in one run, not site.yaml's first."""
+    return open_project(args.content, getattr(args, "out", None), args.base_url, args.drafts)
+
+
+def with_settings(result: pipeline.BuildResult, settings: list[Diagnostic]) -> pipeline.BuildResult:
+    result.diagnostics = sorted_diagnostics(settings + result.diagnostics)
+    return result
+
+
 def finish(result: pipeline.BuildResult, console: Console, strict: bool, what: str) -> int:
     """Print diagnostics and the summary line; pick the exit code."""
     console.diagnostics(result.diagnostics)
@@ -125,13 +136,14 @@ def open_cache(project: Project, console: Console) -> BuildCache:
 def cmd_build(args: argparse.Namespace, console: Console) -> int:
     start = time.perf_counter()
     _last_command()
-    project = open_for(args, console)
-    cache = None if args.no_cache else open_cache(project, console)
+    project, settings = open_with_settings(args)
+    settled = not any(d.is_error for d in settings)
+    cache = None if args.no_cache or not settled else open_cache(project, console)
     if cache is not None:
         cache.last_build = _PROCESS["own"]  # the process ends with this build (not so in tests calling main)
-    result = pipeline.build(project, write=True, strict=args.strict, progress=console.progress,
-                            search=args.search, cache=cache)
-    code = finish(result, console, args.strict, "build")
+    result = pipeline.build(project, write=settled, strict=args.strict, progress=console.progress,
+                            search=args.search and settled, cache=cache)
+    code = finish(with_settings(result, settings), console, args.strict, "build")
     if code:
         console.problem(f"nothing was written; {os.path.relpath(project.out)}/ is as it was")
         return code
@@ -161,8 +173,9 @@ def search_hint(timings: list[tuple[str, float]], elapsed: float) -> str:
 
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     _last_command()
-    project = open_for(args, console)
-    result = pipeline.build(project, write=False, strict=args.strict, progress=console.progress)
+    project, settings = open_with_settings(args)
+    result = with_settings(pipeline.build(project, write=False, strict=args.strict, progress=console.progress),
+                           settings)
     if result.links is not None and (args.links or args.external):
         report_external(result, console, fetch=args.external,
                         outlets_file=project.display(project.content / "outlets.yaml"))

@@ -192,5 +192,6 @@ def test_related_settings_are_checked_with_did_you_mean(site_dir: Path) -> None:
     _site(site_dir)
     result = run("check")
     assert result.code == 1
-    assert result.lines[:2] == ['site.yaml:3: related.treshold: unknown key (did you mean "threshold"?)',
-                                'site.yaml:5: related.weights.topic: unknown key (did you mean "topics"?)']
+    assert [line for line in result.lines if line.startswith("site.yaml")] == [
+        'site.yaml:3: related.treshold: unknown key (did you mean "threshold"?)',
+        'site.yaml:5: related.weights.topic: unknown key (did you mean "topics"?)']
