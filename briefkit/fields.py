@@ -98,6 +98,19 @@ def url(value: Any, at: Path_, ctx: Ctx) -> Any:
     return check_url(out, at, ctx)
 
 
+def image_source(out: str, at: Path_, ctx: Ctx) -> Any:
+    """An image's src: a path to a file under content/, or an https URL (a page served over https shows no
+    image fetched over http)."""
+    if "://" in out:
+        if check_url(out, at, ctx) is BAD:
+            return BAD
+        if out.lower().startswith("https:"):
+            return out
+    elif not out.startswith("/") and ".." not in out.split("/"):
+        return out
+    return ctx.error(at, f'must be a path inside content/ or an https URL (got "{out}")')
+
+
 def check_url(out: str, at: Path_, ctx: Ctx) -> Any:
     if _PLAIN_URL.fullmatch(out):
         return out

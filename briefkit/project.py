@@ -59,13 +59,7 @@ def _timezone(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
 
 def _image(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
     out = f.text(value, at, ctx)
-    if out is BAD or not out:
-        return out
-    if "://" in out:
-        return f.check_url(out, at, ctx)
-    if out.startswith("/") or ".." in out.split("/"):
-        return ctx.error(at, f'must be a path inside content/ or an https URL (got "{out}")')
-    return out
+    return out if out is BAD or not out else f.image_source(out, at, ctx)
 
 
 def _choice(*options: str) -> f.Kind:

@@ -151,3 +151,15 @@ def test_a_missing_site_image_is_an_error_naming_site_yaml(tmp_path, monkeypatch
     assert code == 1
     assert "site.yaml: image: no file content/images/nope.png" in err.splitlines()
     assert not site.exists()
+
+
+@pytest.mark.parametrize("src", ["http://example.org/card.png", "/images/card.svg", "https://..."])
+def test_a_site_image_must_be_under_content_or_https(tmp_path, monkeypatch, src):
+    # an http URL passed here while a brief's image.src refused it: a page served over https shows no such image
+    code, err, site = build(tmp_path, monkeypatch, edit=("images/card.svg", src))
+    assert code == 1
+    said = ('not a URL: "..." is not a host name (got "https://...") (write the link in full, e.g. '
+            'https://www.reuters.com/...)' if src == "https://..." else
+            f'must be a path inside content/ or an https URL (got "{src}")')
+    assert [line for line in err.splitlines() if line.startswith("site.yaml")] == [f"site.yaml:9: image: {said}"]
+    assert not site.exists()
