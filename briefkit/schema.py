@@ -178,7 +178,8 @@ def parse_outlets(path: str, text: str, tz: tzinfo) -> tuple[list[Outlet], list[
     if doc is None:
         return [], diags
     ctx = Ctx(path, doc, tz, diags)
-    values = f.list_of(f.mapping(OUTLET), "- name: Reuters")(doc.data, (), ctx)
+    data = doc.data if doc.data != {} else []  # empty, or only comments (load's {}): no outlets yet
+    values = f.list_of(f.mapping(OUTLET), "- name: Reuters")(data, (), ctx)
     if values is BAD:
         return [], ctx.diags
     outlets: list[Outlet] = []

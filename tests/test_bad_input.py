@@ -237,6 +237,15 @@ def test_an_output_folder_that_is_a_file_is_refused(site_dir: Path) -> None:
     assert (result.code, result.err.strip()) == (2, "error: public is a file, not a folder; choose another --out")
 
 
+@pytest.mark.parametrize("text", ["", "# outlets we rate go here\n"])
+def test_an_empty_outlets_yaml_names_no_outlets_and_is_no_error(site_dir: Path, text: str) -> None:
+    (site_dir / "content" / "outlets.yaml").write_text(text, encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    result = run("check")
+    assert (result.code, result.lines) == (0, [
+        "content/a.md:1: warning: narratives: no narratives: a balanced brief gives at least two"])
+
+
 def test_bad_outlets_yaml_is_reported(site_dir: Path) -> None:
     (site_dir / "content" / "outlets.yaml").write_text(
         "- name: Reuters\n  lean: 7\n- name: AP\n  aliases: [reuters]\n  paywal: false\n", encoding="utf-8")
