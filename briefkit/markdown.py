@@ -230,7 +230,12 @@ def _walk_inline(tokens: list[Token], first_line: int, line_at: Callable[[int], 
 def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: list[Diagnostic],
            line_at: Callable[[int], int] | None = None) -> None:
     count = len(brief.sources)
+    opened: Token | None = None  # the link just opened, until something shows in it
     for tok, line in _walk_inline(tokens, first_line, line_at):
+        if tok.type == "link_close" and opened is not None:  # [](url), or [[1]](url) once its marker moved out
+            diags.append(Diagnostic(brief.path, line, fld, f'a link with no text to click (to "{opened.attrGet("href")}"); '
+                                                           "write the words it links, e.g. [the report [1]](https://...)"))
+        opened = tok if tok.type == "link_open" else None
         if tok.type == "citation":
             numbers = tok.meta["numbers"]
             if numbers is None:
