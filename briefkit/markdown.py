@@ -158,7 +158,6 @@ def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief,
         tokens = tokens[3:]
     _check(brief, tokens, brief.body_line, "body", diags)
     facts = _facts(tokens, brief.body_line)
-    _name_facts(tokens)
     env["context"] = "Facts"
     body_html = md.renderer.render(tokens, md.options, env)
 
@@ -255,24 +254,9 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
                 tok.attrSet(attr, "#")
 
 
-def _name_facts(tokens: list[Token]) -> None:
-    """Name each marker's place for its source's backlink: `Fact 2` in the second top-level list item."""
-    depth = number = 0
-    for tok in tokens:
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            depth += 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            depth -= 1
-        elif tok.type == "list_item_open" and depth == 1:
-            number += 1
-        elif tok.type == "inline" and depth and tok.children:
-            for child in tok.children:
-                if child.type == "citation":
-                    child.meta["place"] = f"Fact {number}"
-
-
 def _facts(tokens: list[Token], first_line: int) -> tuple[Fact, ...]:
-    """Top-level list items of the body: the brief's facts, with the sources each cites."""
+    """Top-level list items of the body: the brief's facts, with the sources each cites. Each marker in the
+    n-th item (or in a list under it) is named `Fact n` for its source's backlink."""
     facts: list[Fact] = []
     depth = 0
     in_item = False
@@ -283,7 +267,11 @@ def _facts(tokens: list[Token], first_line: int) -> tuple[Fact, ...]:
             depth -= 1
         elif tok.type == "list_item_open" and depth == 1:
             in_item = True
-        elif tok.type == "inline" and in_item and tok.children is not None:
+        if tok.type == "inline" and depth and tok.children:
+            for child in tok.children:
+                if child.type == "citation":
+                    child.meta["place"] = f"Fact {len(facts) + in_item}"  # in_item: its fact is not yet in
+        if tok.type == "inline" and in_item and tok.children is not None:
             markers = [c for c in tok.children if c.type == "citation"]
             cited = [n for c in markers for n in (c.meta["numbers"] or [0])]
             text = "".join(" " if c.type in ("softbreak", "hardbreak") else c.content
