@@ -18,7 +18,7 @@ from .project import is_scratch
 _IN = {"MODIFY": 0x2, "ATTRIB": 0x4, "CLOSE_WRITE": 0x8, "MOVED_FROM": 0x40, "MOVED_TO": 0x80, "CREATE": 0x100,
        "DELETE": 0x200, "DELETE_SELF": 0x400, "MOVE_SELF": 0x800}
 _MASK = sum(_IN.values())
-_Q_OVERFLOW = 0x4000
+_Q_OVERFLOW, _IGNORED, _ISDIR = 0x4000, 0x8000, 0x40000000
 _EVENT = struct.Struct("iIII")
 
 
@@ -56,19 +56,24 @@ class Watcher:
         self._add_watches()
 
     def _add_watches(self) -> None:
+        """Watch every folder under the roots, and each root's parent (a root made, replaced or moved in later is
+        seen there); drop the watches of folders that are gone or moved elsewhere."""
         assert self._libc is not None
+        folders = []
         for root in self.paths:
             # a file is watched through its folder, so editors that replace it by a rename are seen
-            folders = [root] if root.is_dir() else [root.parent]
+            folders.append(root.parent)
             if root.is_dir():
-                folders += [Path(d) for d, _, _ in os.walk(root) if d != str(root)]
-            for folder in folders:
-                key = str(folder)
-                if key in self._watched.values() or not folder.is_dir():
-                    continue
-                wd = self._libc.inotify_add_watch(self._fd, key.encode(), _MASK)
-                if wd >= 0:
-                    self._watched[wd] = key
+                folders += [Path(d) for d, _, _ in os.walk(root)]
+        watched: dict[int, str] = {}
+        for folder in dict.fromkeys(folders):
+            # the same folder again gives the same descriptor: a watch kept on a folder moved away is taken back
+            wd = self._libc.inotify_add_watch(self._fd, str(folder).encode(), _MASK)
+            if wd >= 0:
+                watched[wd] = str(folder)
+        for wd in self._watched.keys() - watched.keys():
+            self._libc.inotify_rm_watch(self._fd, wd)  # its folder is gone, or now somewhere not watched
+        self._watched = watched
 
     def _wanted(self, path: Path) -> bool:
         """Under a watched folder, or a watched file itself (not its neighbours in the same folder)."""
@@ -93,6 +98,7 @@ class Watcher:
         if not ready:
             return set()
         changed: set[Path] = set()
+        rewatch = False
         while True:
             try:
                 data = os.read(self._fd, 65536)
@@ -105,14 +111,20 @@ class Watcher:
                 offset += _EVENT.size + length
                 if mask & _Q_OVERFLOW:  # events were lost: say that everything watched may have changed
                     changed.update(self.paths)
+                    rewatch = True
+                    continue
+                if mask & _IGNORED:  # the watch is gone (its folder was deleted, or we let it go): nothing changed
+                    rewatch |= self._watched.pop(wd, None) is not None
                     continue
                 if name and is_scratch(name):
                     continue
                 path = Path(self._watched[wd], name) if wd in self._watched else self.paths[0]
                 if self._wanted(path):
                     changed.add(path)
-                if mask & _IN["CREATE"]:
-                    self._add_watches()  # a new folder: watch it too
+                    # a folder came, went or moved: watch what is under the roots now (once the events are read)
+                    rewatch |= bool(mask & (_ISDIR | _IN["DELETE_SELF"] | _IN["MOVE_SELF"]))
+        if rewatch:
+            self._add_watches()
         return changed
 
     def _scan(self) -> dict[str, tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -22,15 +23,20 @@ def changes(watcher: Watcher, timeout: float = 3.0) -> set[Path]:
 
 
 @pytest.fixture(params=["inotify", "polling"])
-def watched(request: pytest.FixtureRequest, tmp_path: Path):
+def kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def watched(kind: str, tmp_path: Path):
     content = tmp_path / "content"
     (content / "sub").mkdir(parents=True)
     (content / "a.md").write_text("a")
     site_file = tmp_path / "site.yaml"
     site_file.write_text("title: x\n")
     (tmp_path / "README.md").write_text("not watched")
-    watcher = Watcher([content, site_file], poll_interval=0.05, inotify=request.param == "inotify")
-    if request.param == "inotify" and watcher.kind != "inotify":
+    watcher = Watcher([content, site_file], poll_interval=0.05, inotify=kind == "inotify")
+    if kind == "inotify" and watcher.kind != "inotify":
         pytest.skip("no inotify here")
     time.sleep(0.05)  # a stat scan needs the next write to land in another mtime tick
     yield tmp_path, watcher
@@ -52,3 +58,56 @@ def test_editor_droppings_and_neighbours_of_a_watched_file_are_not_edits(watched
     (root / "content" / "a.md~").write_text("backup")
     (root / "README.md").write_text("changed, but only site.yaml is watched in this folder")
     assert changes(watcher, timeout=0.8) == set()
+
+
+def test_a_folder_moved_in_is_watched_for_later_edits(watched, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # the move was seen, but batch/ was never watched: edits to its briefs rebuilt nothing
+    root, watcher = watched
+    batch = tmp_path_factory.mktemp("elsewhere") / "batch"  # made out of the watcher's sight
+    batch.mkdir()
+    (batch / "moved-in.md").write_text("moved")
+    batch.rename(root / "content" / "batch")
+    assert changes(watcher)
+    time.sleep(0.05)
+    (root / "content" / "batch" / "moved-in.md").write_text("edited after the move")
+    assert changes(watcher) == {root / "content" / "batch" / "moved-in.md"}
+
+
+@pytest.mark.parametrize("how", ["replaced by a copy", "deleted and made again"])
+def test_a_watched_folder_replaced_is_watched_again(watched, how: str) -> None:
+    # the watch followed the old folder (or died with it) and later edits in the new one were never seen
+    root, watcher = watched
+    content = root / "content"
+    if how == "replaced by a copy":
+        content.rename(root / "content.bak")
+        shutil.copytree(root / "content.bak", content, copy_function=shutil.copy)  # as `cp -r` does
+        shutil.rmtree(root / "content.bak")
+    else:
+        shutil.rmtree(content)
+        changes(watcher)
+        (content / "sub").mkdir(parents=True)
+        (content / "a.md").write_text("a again")
+    assert changes(watcher)
+    time.sleep(0.05)
+    (content / "a.md").write_text("edited in the new folder")
+    (content / "sub" / "b.md").write_text("new in the new folder")
+    assert changes(watcher) == {content / "a.md", content / "sub" / "b.md"}
+
+
+@pytest.mark.parametrize("where", ["themes", "templates"])
+def test_a_watched_folder_made_after_the_start_is_watched(tmp_path: Path, where: str, kind: str) -> None:
+    # serve watches themes/ and templates/ before they exist: a theme copied in later is seen, and edits to it
+    folder = tmp_path / where
+    watcher = Watcher([tmp_path / "content", folder], poll_interval=0.05, inotify=kind == "inotify")
+    try:
+        if kind == "inotify" and watcher.kind != "inotify":
+            pytest.skip("no inotify here")
+        time.sleep(0.05)
+        (folder / "default" / "templates").mkdir(parents=True)
+        (folder / "default" / "templates" / "base.html").write_text("<html>")
+        assert changes(watcher)
+        time.sleep(0.05)
+        (folder / "default" / "templates" / "base.html").write_text("<html lang=en>")
+        assert changes(watcher) == {folder / "default" / "templates" / "base.html"}
+    finally:
+        watcher.close()
