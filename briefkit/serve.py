@@ -365,7 +365,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     theme = resolve(root)[0]
     if theme is not None:
         theme_dirs += [*theme.template_dirs, *theme.static_dirs]
-    watcher = Watcher([p for p in theme_dirs if p.exists() or p == root.site_file])
+    watcher = Watcher(theme_dirs)  # themes/ and templates/ too when missing: one made later is watched from then
     threads = [threading.Thread(target=builder.run, name="briefkit-rebuild", daemon=True),
                threading.Thread(target=builder.watch, args=(watcher,), name="briefkit-watch", daemon=True)]
     for thread in threads:

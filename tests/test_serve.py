@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -231,6 +232,23 @@ def test_a_body_edit_reloads_its_own_page_first_then_the_rebuild_settles(served:
     asked = json.loads(fetch(f"{server.base}/__briefkit/status?since={since}&path=/search/index.html")[1])
     assert asked["building"] is False and asked["reload"] is False
     assert "showed the edit in" in server.stop()
+
+
+@pytest.mark.parametrize("where", ["themes", "templates"])
+def test_a_theme_folder_made_while_serving_is_watched(served: tuple[Path, Server], where: str) -> None:
+    # serve watched only the theme folders there at its start: a themes/ or templates/ made later was never seen
+    root, server = served
+    theme = ROOT / "themes" / "default" / "templates" / "base.html"
+    if where == "themes":
+        shutil.copytree(ROOT / "themes", root / "themes")
+        base = root / "themes" / "default" / "templates" / "base.html"
+    else:
+        (root / "templates").mkdir()
+        base = root / "templates" / "base.html"
+        shutil.copy(theme, base)
+    time.sleep(0.5)
+    base.write_text(theme.read_text().replace("</body>", "<p>Made while serving.</p></body>"))
+    assert until(lambda: "Made while serving." in fetch(server.base + "/briefs/minimal/")[1])
 
 
 def test_serve_writes_the_pages_first_and_their_search_index_after(site_dir: Path, tmp_path: Path) -> None:
