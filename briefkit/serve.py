@@ -231,7 +231,7 @@ class Builder:
                 paths = reload_paths(project.config.base_path if project else "/", written)
             self.status.errors, self.status.builds = errors, self.status.builds + 1
             self.status.history = [*self.status.history, (self.status.builds, tuple(paths))][-HISTORY:]
-            self.status.good = self.status.good or not errors
+            self.status.good = good = self.status.good or not errors
             self.status.pending = self.status.building = False
         for path in paths:
             self.reload(path)
@@ -240,8 +240,11 @@ class Builder:
         if errors:
             for line in errors:
                 self.console.problem(line)
+            them = "them" if len(errors) != 1 else "it"
+            # with no good build yet the browser shows the errors on a page of their own (served.error_page)
+            where = "over the last good site" if good else "until the site builds"
             self.console.problem(f"build failed: {len(errors)} problem{'s' if len(errors) != 1 else ''}; "
-                                 "the browser shows them over the last good site")
+                                 f"the browser shows {them} {where}")
             return
         assert project is not None and result is not None and written is not None
         self._follow_base(project.config.base_path)

@@ -69,14 +69,18 @@ class Status:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def error_banner(errors: list[str]) -> str:
-    """The banner listing each `file:line: message`, escaped; styled inline so any theme shows it."""
+def error_banner(errors: list[str], over_site: bool = True) -> str:
+    """The banner listing each `file:line: message`, escaped; styled inline so any theme shows it.
+
+    `over_site` False: no build was good yet, and the banner stands on the error page, not over the site."""
     items = "".join(f"<li><code>{html.escape(e)}</code></li>" for e in errors)
+    count = f'{len(errors)} problem{"s" if len(errors) != 1 else ""}'
+    said = (f"The last edit did not build ({count}); this is the last good version of the site." if over_site
+            else f"The site did not build ({count}); there is no good build of it to show yet.")
     return ('<div id="briefkit-errors" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:2147483647;'
             'max-height:50vh;overflow:auto;margin:0;padding:1em 1.5em;background:#fff0f0;color:#600;'
             'border-top:4px solid #c00;font:14px/1.5 system-ui,sans-serif;box-shadow:0 -2px 8px #0003">'
-            f'<strong>The last edit did not build ({len(errors)} problem{"s" if len(errors) != 1 else ""}); '
-            'this is the last good version of the site.</strong>'
+            f'<strong>{said}</strong>'
             f'<ul style="margin:.5em 0 0;padding-left:1.2em">{items}</ul></div>')
 
 
@@ -94,7 +98,7 @@ def search_banner(problems: list[str]) -> str:
 def error_page(errors: list[str], snippet: str) -> bytes:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>{snippet}</head>'
             f'<body><h1>The site did not build</h1><p>Fix these and save; this page reloads.</p>'
-            f'{error_banner(errors)}</body></html>').encode()
+            f'{error_banner(errors, over_site=False)}</body></html>').encode()
 
 
 def inject(page: bytes, snippet: str, errors: list[str], pending: bool = False, building: int | None = None,

@@ -113,6 +113,22 @@ def test_edit_break_and_fix_a_brief_while_serving(served: tuple[Path, Server]) -
     assert "stopped" in out
 
 
+def test_a_first_build_that_fails_says_there_is_no_good_site_to_show(site_dir: Path) -> None:
+    # both said the errors were shown "over the last good site", and there was none
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text((FIXTURES / "briefs" / "minimal.md").read_text().replace("title:", "title: [", 1))
+    server = Server(site_dir)
+    try:
+        code, html = fetch(server.base + "/briefs/minimal/")
+        assert code == 500 and "<h1>The site did not build</h1>" in html and BROKEN in unescape(html)
+        assert "<strong>The site did not build (1 problem); there is no good build of it to show yet.</strong>" in html
+        assert "last good version" not in html
+    finally:
+        said = server.stop()
+    assert "build failed: 1 problem; the browser shows it until the site builds\n" in said, said
+    assert "last good site" not in said
+
+
 def test_a_content_folder_moved_away_and_back_is_shown_then_cleared(served: tuple[Path, Server]) -> None:
     # it was an "internal error during rebuild" in the terminal only, and the browser said nothing
     root, server = served
