@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -266,6 +267,18 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=port_number, default=8000, help="port (default: 8000; a busy port names a free one)")
     p.add_argument("--base-path", metavar="PATH",
                    help="serve under this path, as GitHub Pages serves a project site (default: base_url's path)")
+
+
+def serve_command(args: argparse.Namespace, port: int) -> str:
+    """The serve command as given, on another port (what a busy port suggests instead)."""
+    words = ["build.py", "serve", "--port", str(port)]
+    for flag, value in (("--host", None if args.host == "127.0.0.1" else args.host), ("--base-path", args.base_path),
+                        ("--content", args.content), ("--out", args.out), ("--base-url", args.base_url)):
+        words += [flag, value] if value else []
+    for flag, on in (("--drafts", args.drafts), ("--strict", args.strict), ("--no-search", not args.search),
+                     ("-q", args.quiet), ("-v", args.verbose)):
+        words += [flag] if on else []
+    return shlex.join(words)
 
 
 def _serve(args: argparse.Namespace, console: Console) -> int:

@@ -355,7 +355,8 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         (STATUS_PATH, StatusHandler, {"status": status}),
         (r"/(.*)", SiteHandler, {"out": out, "status": status, "snippet": snippet}),
     ])
-    server = bind(app, args.host, args.port)  # before the first build, so a busy port fails fast
+    # before the first build, so a busy port fails fast
+    server = bind(app, args.host, args.port, lambda port: cli.serve_command(args, port))
     console.say("building ...")
     builder.build(first=True)
     builder.collector.settle()

@@ -12,6 +12,7 @@ import json
 import mimetypes
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -240,8 +241,8 @@ def free_port(host: str, start: int) -> int | None:
     return None
 
 
-def bind(app: web.Application, host: str, port: int) -> httpserver.HTTPServer:
-    """Listen on host:port; a busy port is a usage error that names the next free one."""
+def bind(app: web.Application, host: str, port: int, command: Callable[[int], str]) -> httpserver.HTTPServer:
+    """Listen on host:port; a busy port is a usage error that names the next free one, and `command(port)` to use it."""
     server = httpserver.HTTPServer(app)
     try:
         server.listen(port, address=host)
@@ -249,6 +250,6 @@ def bind(app: web.Application, host: str, port: int) -> httpserver.HTTPServer:
         if exc.errno != errno.EADDRINUSE:
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
         nxt = free_port(host, port + 1)
-        offer = f"; port {nxt} is free: build.py serve --port {nxt}" if nxt else ""
+        offer = f"; port {nxt} is free: {command(nxt)}" if nxt else ""
         raise UsageError(f"port {port} on {host} is already in use (another server?){offer}") from exc
     return server

@@ -415,6 +415,33 @@ def test_a_busy_port_names_a_free_one(site_dir: Path) -> None:
     assert "is free: build.py serve --port " in result.stderr
 
 
+def test_a_busy_port_names_a_free_one_in_the_same_command(site_dir: Path) -> None:
+    # the command offered dropped every other flag: `--host 0.0.0.0` became a server on 127.0.0.1
+    (site_dir / "my content").mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port),
+                                 "--content", "my content", "--drafts", "--no-search",
+                                 "--base-path", "/repo/"], check=False, cwd=site_dir, capture_output=True,
+                                text=True, timeout=20)
+    assert result.returncode == 2
+    free = result.stderr.split("; port ")[1].split()[0]
+    assert result.stderr.splitlines()[-1] == (
+        f"error: port {port} on 127.0.0.1 is already in use (another server?); port {free} is free: "
+        f"build.py serve --port {free} --base-path /repo/ --content 'my content' --drafts --no-search")
+
+
+def test_the_command_offered_for_a_free_port_keeps_the_flags_given() -> None:
+    from briefkit.cli import parser, serve_command
+
+    given = parser().parse_args(["serve", "--port", "8710", "--host", "0.0.0.0", "--strict", "-q"])
+    assert serve_command(given, 8713) == "build.py serve --port 8713 --host 0.0.0.0 --strict -q"
+    plain = parser().parse_args(["serve", "--port", "8710"])
+    assert serve_command(plain, 8711) == "build.py serve --port 8711"
+
+
 @pytest.mark.parametrize("port,said", [("99999", "must be from 1 to 65535 (got 99999)"), ("80a", "not a number (got '80a')")])
 def test_a_port_out_of_range_is_refused_before_anything_is_built(site_dir: Path, port: str, said: str,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
