@@ -21,7 +21,6 @@ from livereload.watcher import Watcher as _LivereloadWatcher
 from tornado import ioloop, web
 
 from . import cli, pipeline
-from .diagnostics import count_line
 from .preview import Snapshot
 from .project import Project, UsageError, open_project
 from .search import Indexing
@@ -37,6 +36,7 @@ from .served import (
     reload_paths,
 )
 from .themes import resolve
+from .warned import Warned
 from .watch import Watcher
 from .write import replace_files, write_files
 
@@ -126,6 +126,7 @@ class Builder:
         self.edited = 0.0  # when the last edit was seen
         self.collector = Collector()
         self.indexing: tuple[Project, Indexing] | None = None  # the last rebuild's search index, still being made
+        self.warned = Warned()
 
     def build(self, first: bool = False) -> bool:
         start = time.perf_counter()
@@ -254,9 +255,12 @@ class Builder:
                 old, self.snapshot = self.snapshot, new
             if old is not None and old.site is not result.site:
                 old.site.release()  # no quick pass can reach it now
-        if not first and (written.written or written.removed or was):
+        warnings, counted = self.warned.since(result.diagnostics)
+        for line in warnings:
+            self.console.problem(line)
+        if not first and (written.written or written.removed or was or warnings):
             self.console.say(f"rebuilt in {elapsed * 1000:.0f} ms: {written.written} written, "
-                             f"{written.removed} removed ({count_line(result.diagnostics)})")
+                             f"{written.removed} removed ({counted})")
         if first:
             self.cache.save()
         else:  # once edits pause: pickling the cache holds the interpreter, and the next edit's quick pass waits
@@ -355,8 +359,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         (STATUS_PATH, StatusHandler, {"status": status}),
         (r"/(.*)", SiteHandler, {"out": out, "status": status, "snippet": snippet}),
     ])
-    # before the first build, so a busy port fails fast
-    server = bind(app, args.host, args.port, lambda port: cli.serve_command(args, port))
+    server = bind(app, args.host, args.port, lambda port: cli.serve_command(args, port))  # before the first build
     console.say("building ...")
     builder.build(first=True)
     builder.collector.settle()

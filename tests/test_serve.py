@@ -129,6 +129,25 @@ def test_a_first_build_that_fails_says_there_is_no_good_site_to_show(site_dir: P
     assert "last good site" not in said
 
 
+def test_a_rebuild_prints_its_new_warnings_and_counts_the_rest(served: tuple[Path, Server]) -> None:
+    # a rebuild said "(0 errors, 2 warnings)" and printed none of them; printing every warning again on every
+    # save would bury a large site's output, so only the new ones are printed in full
+    root, server = served
+    brief = root / "content" / "minimal.md"
+    builds = server.status()["builds"]
+    brief.write_text(brief.read_text() + "- A fact nobody cited.\n")
+    assert until(lambda: server.status()["builds"] > builds and not server.status()["building"])
+    builds = server.status()["builds"]
+    brief.write_text(brief.read_text().replace("title: Minimal brief", "title: Minimal brief, renamed"))
+    assert until(lambda: server.status()["builds"] > builds and not server.status()["building"])
+    said = server.stop().splitlines()
+    standing = "content/minimal.md:1: warning: narratives: no narratives: a balanced brief gives at least two"
+    new = "content/minimal.md:12: warning: body: a fact with no citation; end it with [n]"
+    assert said.count(standing) == 1 and said.count(new) == 1, said  # the first build's, then the new one
+    rebuilt = [line.split(" removed ")[1] for line in said if line.startswith("rebuilt in ")]
+    assert rebuilt == ["(0 errors, 2 warnings, 1 of them printed before)", "(0 errors, 2 warnings, printed before)"]
+
+
 def test_a_content_folder_moved_away_and_back_is_shown_then_cleared(served: tuple[Path, Server]) -> None:
     # it was an "internal error during rebuild" in the terminal only, and the browser said nothing
     root, server = served
