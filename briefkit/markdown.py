@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from .diagnostics import Diagnostic
 from .model import Brief
@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # markdown-it itself loads with the first brief converted, no
 _MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*)\]")
 _LINK_SCHEMES = {"", "http", "https", "mailto"}
 _CLOSING = ".,;:!?)]}…’”»"  # punctuation that follows a word without a space
+# a link or image of the rendered Markdown whose address is relative to the brief's page: no scheme, not from the root
+_RELATIVE = re.compile(r'(<a href="|<img src=")(?!/|[a-zA-Z][-a-zA-Z0-9+.]*:)([^"]*)"')
 MAX_RANGE = 200
 
 
@@ -190,6 +192,15 @@ def elsewhere(md: MarkdownIt, tokens: list[Token]) -> str:
         if tok.children:
             tok.children = _without_markers(tok.children)
     return md.renderer.render(tokens, md.options, {"citations": {}}).strip()
+
+
+def rebased(html: str, page_url: str) -> str:
+    """`elsewhere` HTML placed on another page (forecasts, an outlet, corrections): its relative links ("../earlier/",
+    "#facts", an image beside the brief) resolved against the URL of the brief's page, so they lead where they
+    lead there. Relative links are how briefs link each other (a path from the root breaks under a base path)."""
+    if 'href="' not in html and 'src="' not in html:
+        return html
+    return _RELATIVE.sub(lambda m: f'{m[1]}{urljoin(page_url, m[2])}"', html)
 
 
 def _without_markers(children: list[Token]) -> list[Token]:

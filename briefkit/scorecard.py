@@ -18,6 +18,7 @@ from . import forecasts as fc
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, notes
 from .charts import balance_map, calibration_chart, rating_text
 from .listings import BriefView, Page, SiteData, url_of
+from .markdown import rebased
 from .model import Narrative, Outlet
 from .outlets import Registry, usage
 
@@ -119,8 +120,9 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
         ov.cited = [(site.by_slug[b.slug], nums) for b, nums in use.cited]
         for b, k in use.narratives:
             said = b.narratives[k - 1]
-            html = Markup(site.by_slug[b.slug].rendered.narratives_elsewhere[k - 1])  # markdown.render_brief's
-            ov.narratives.append((site.by_slug[b.slug], said, html))
+            view = site.by_slug[b.slug]
+            html = Markup(rebased(view.rendered.narratives_elsewhere[k - 1], view.url))  # markdown.render_brief's
+            ov.narratives.append((view, said, html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
     site.extra["forecasts"] = forecast_board(site, questions, today)
@@ -167,7 +169,8 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
 
     def view(q: fc.Question) -> QuestionView:
         last = q.latest
-        claim = Markup(site.by_slug[last.brief.slug].rendered.claims_elsewhere[last.index - 1])
+        said = site.by_slug[last.brief.slug]
+        claim = Markup(rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
         return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts])
 
     for q in qs:  # a question resolved in a later brief is resolved on the earlier briefs' pages too
@@ -189,7 +192,7 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
 
 def corrections(site: SiteData) -> list[CorrectionView]:
     """Every correction on the site, newest first."""
-    out = [CorrectionView(c.date, v, Markup(v.rendered.corrections_elsewhere[i - 1]), i)
+    out = [CorrectionView(c.date, v, Markup(rebased(v.rendered.corrections_elsewhere[i - 1], v.url)), i)
            for v in site.briefs for i, c in enumerate(v.brief.corrections, start=1)]
     return sorted(out, key=lambda x: (x.date, x.brief.brief.date, x.brief.brief.slug, x.index), reverse=True)
 

@@ -218,3 +218,25 @@ def test_a_narrative_shown_without_its_markers_keeps_no_space_they_left(site_dir
     assert run("build").code == 0
     assert ("<p>as reported. Then, <em>cited</em> and "
             '<a href="https://x.org/r">a link</a>: seen</p>') in page(site_dir, "outlets/ap/index.html")
+
+
+@pytest.mark.parametrize("base", ["", "https://x.github.io/repo/"])
+def test_links_between_briefs_in_texts_shown_on_other_pages_lead_where_they_do_on_the_brief(site_dir: Path,
+                                                                                          base: str) -> None:
+    # a relative link in a claim, narrative or correction broke the build: on the forecasts, outlet and
+    # corrections pages, "../c1/" led to /c1/ or /outlets/c1/
+    (site_dir / "content" / "outlets.yaml").write_text("- name: AP\n  lean: 3\n")
+    (site_dir / "content" / "c1.md").write_text("---\ntitle: One\ndate: 2024-10-20\nsources: [{name: R}]\n---\n- F.[1]\n")
+    (site_dir / "content" / "c2.md").write_text(
+        "---\ntitle: Two\ndate: 2024-10-23\nsources: [{name: R}]\n"
+        "narratives: [{perspective: P, outlet: AP, text: 'As [the earlier brief](../c1/) said.'}]\n"
+        "predictions: [{claim: 'More, as [the facts](#facts) show', probability: 0.5, by: 2025-01-01}]\n"
+        "corrections: [{date: 2024-10-24, text: 'See [the first one](../c1/).'}]\n---\n## Facts\n\n- F.[1]\n")
+    result = run("build", *(["--base-url", base] if base else []))
+    assert result.code == 0, result.err
+    root = "/repo/" if base else "/"
+    one = f'<a href="{root}briefs/c1/">'
+    assert f"As {one}the earlier brief</a> said." in page(site_dir, "outlets/ap/index.html")
+    assert f'More, as <a href="{root}briefs/c2/#facts">the facts</a> show' in page(site_dir, "forecasts/index.html")
+    assert f"See {one}the first one</a>." in page(site_dir, "corrections/index.html")
+    assert 'As <a href="../c1/">the earlier brief</a> said.' in page(site_dir, "briefs/c2/index.html")
