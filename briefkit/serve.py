@@ -191,19 +191,18 @@ class Builder:
             # says whether one is still being made when it ends (the status does not blink to "done")
             indexing.cancel()
             return
-        with self.status.lock:
-            self.status.indexing = False
         bundle, problems = indexing.finish()
         self._search_problems([p.format() for p in problems])
         for problem in problems:
             self.console.problem(problem.format())
-        if problems:
-            return
-        written = replace_files(project.out, bundle, indexing.replaces)
-        self.cache.noted(project.out, list(bundle), written.removed_paths)
-        self.unsaved = time.monotonic()
-        self.console.say(f"search index updated in {time.perf_counter() - indexing.started:.1f} s: "
-                         f"{written.written} files written, {written.removed} removed")
+        if not problems:
+            written = replace_files(project.out, bundle, indexing.replaces)
+            self.cache.noted(project.out, list(bundle), written.removed_paths)
+            self.unsaved = time.monotonic()
+            self.console.say(f"search index updated in {time.perf_counter() - indexing.started:.1f} s: "
+                             f"{written.written} files written, {written.removed} removed")
+        with self.status.lock:  # only now: "indexed" said before the bundle was written misled (a test on a busy machine)
+            self.status.indexing = False
 
     def _search_problems(self, problems: list[str]) -> None:
         """Show (or, once an index is made, take down) the banner saying the search index of the pages shown
