@@ -6,10 +6,11 @@ Reads site.yaml and nothing else; flags given on the command line win over the f
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import fields as f
@@ -41,9 +42,17 @@ def _base_url(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
         return ctx.error(at, f'has a query or fragment, which no page address can start with (got "{out}")',
                          "give the site's address up to its folder, e.g. https://user.github.io/repo/")
     if out is BAD or out.startswith("/"):
-        return out if out is BAD or out.endswith("/") else out + "/"
+        return out if out is BAD else _one_slash(out)
     out = f.check_url(out, at, ctx)
-    return out if out is BAD or out.endswith("/") else out + "/"
+    if out is BAD:
+        return out
+    parts = urlsplit(out)
+    return urlunsplit(parts._replace(path=_one_slash(parts.path)))
+
+
+def _one_slash(path: str) -> str:
+    """`/repo//` -> `/repo/`: one slash between segments (a doubled one went into every link) and one at the end."""
+    return re.sub("/{2,}", "/", path + "/")
 
 
 def _timezone(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:

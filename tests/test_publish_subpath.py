@@ -15,6 +15,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import feedparser
 import lxml.html
 import pytest
+from conftest import read_tree
 
 from briefkit.cli import main
 
@@ -104,6 +105,13 @@ def test_the_404_page_links_from_the_site_root_not_from_where_it_is_served(tmp_p
     internal = [h for h in links if not h.startswith(("https://", "#"))]
     assert internal and all(h.startswith("/repo/") for h in internal), internal
     assert 'href="/repo/static/style.css"' in (site / "404.html").read_text()
+
+
+@pytest.mark.parametrize("doubled", ["https://user.github.io/repo//", "https://user.github.io//repo"])
+def test_a_base_url_with_a_doubled_slash_gives_the_same_site(tmp_path, monkeypatch, doubled):
+    # "/repo//static/style.css" and a canonical ".../repo//topics/" went into every page
+    assert read_tree(build(tmp_path / "doubled", monkeypatch, "--no-search", "--base-url", doubled)) == \
+        read_tree(build(tmp_path / "plain", monkeypatch, "--no-search", "--base-url", SUBPATH))
 
 
 def test_a_custom_domain_at_the_root_has_no_sub_path_in_any_link(tmp_path, monkeypatch):
