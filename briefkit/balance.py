@@ -82,7 +82,7 @@ def combine(balances: Iterable[Balance]) -> Balance:
 
 @dataclass(frozen=True)
 class Lopsided:
-    """One side of one axis holding at least the threshold share of the rated sources."""
+    """One side of one axis holding at least the threshold share, and more than half, of the rated sources."""
 
     axis: str  # "lean" or "establishment"
     side: str  # e.g. "right", "pro-establishment"
@@ -106,7 +106,8 @@ def _limit(threshold: float) -> tuple[int, int]:
 
 
 def lopsided(b: Balance, threshold: float, min_rated: int) -> list[Lopsided]:
-    """Sides of either axis that hold at least `threshold` of the rated sources (>= min_rated of them)."""
+    """Sides of either axis that hold at least `threshold` and more than half of the rated sources (>= min_rated
+    of them): at threshold 0.5 an even split would otherwise be lopsided both ways."""
     num, den = _limit(threshold)
     out = []
     for axis, counts, names in (("lean", b.lean, LEAN_SIDES), ("establishment", b.establishment, ESTABLISHMENT_SIDES)):
@@ -114,7 +115,7 @@ def lopsided(b: Balance, threshold: float, min_rated: int) -> list[Lopsided]:
         if rated < min_rated or rated == 0:
             continue
         for i in (0, 2):  # the middle of an axis is not a side
-            if counts[i] * den >= num * rated:  # counts[i] / rated >= threshold, exactly
+            if counts[i] * den >= num * rated and 2 * counts[i] > rated:  # share >= threshold, exactly
                 out.append(Lopsided(axis, names[i], counts[i], rated))
     return out
 

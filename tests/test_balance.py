@@ -30,6 +30,12 @@ def test_blindspot_at_exactly_the_threshold_counts_and_just_below_does_not():
     assert [x.side for x in lopsided(two_of_three_pro, 0.66, 3)] == ["pro-establishment"]
 
 
+def test_a_side_needs_more_than_half_so_an_even_split_is_never_lopsided():
+    assert lopsided(Balance(4, (2, 0, 2), (2, 0, 2)), 0.5, 3) == []
+    assert lopsided(Balance(4, (2, 1, 1), (0, 4, 0)), 0.5, 3) == []
+    assert [x.side for x in lopsided(Balance(5, (3, 0, 2), (0, 5, 0)), 0.5, 3)] == ["left"]
+
+
 def test_blindspot_needs_enough_rated_sources_and_ignores_the_centre():
     assert lopsided(Balance(5, (2, 0, 0), (0, 0, 0)), 0.75, 3) == []  # 2 rated < min_rated 3
     assert [x.side for x in lopsided(Balance(5, (2, 0, 0), (0, 0, 0)), 0.75, 2)] == ["left"]

@@ -200,3 +200,54 @@ def test_balance_settings_are_validated(tmp_path, monkeypatch):
     assert code == 1
     assert lines[:2] == ["site.yaml:2: balance.threshold: must be from 0.5 to 1 (got 0.4)",
                          'site.yaml:3: balance.min_ratd: unknown key (did you mean "min_rated"?)']
+
+
+RATED = """\
+- name: Left Paper
+  lean: 1
+  establishment: 1
+- name: Right Times
+  lean: 5
+  establishment: 5
+- name: Centre Wire
+  lean: 3
+  establishment: 3
+- name: Lean Only
+  lean: 2
+"""
+
+
+def brief_md(day: str, sources: list[str], extra: str = "") -> str:
+    """A two-narrative brief citing each of its sources once; `extra` is more front matter."""
+    names = "".join(f'  - name: "{s}"\n' for s in sources)
+    facts = "".join(f"- Fact {i}.[{i}]\n" for i in range(1, len(sources) + 1))
+    return (f'---\ntitle: "Brief of {day}"\ndate: {day}\nsources:\n{names}narratives:\n'
+            f"  - perspective: A\n    text: a\n  - perspective: B\n    text: b\n{extra}---\n\n{facts}")
+
+
+def small_site(tmp_path: Path, briefs: dict[str, str], outlets: str = RATED, config: str = "title: T\n") -> Path:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.yaml").write_text(config)
+    if outlets:
+        (tmp_path / "content" / "outlets.yaml").write_text(outlets)
+    for slug, text in briefs.items():
+        (tmp_path / "content" / f"{slug}.md").write_text(text)
+    return tmp_path
+
+
+def section(html: str, start: str, end: str) -> str:
+    return text_of(html[html.index(start):html.index(end, html.index(start))])
+
+
+def test_an_even_split_is_never_a_blindspot_even_at_threshold_one_half(tmp_path, monkeypatch):
+    even = ["Left Paper", "Left Paper", "Right Times", "Right Times"]
+    site = small_site(tmp_path, {"even": brief_md("2024-10-01", even),
+                                 "left": brief_md("2024-10-02", ["Left Paper"] * 3 + ["Right Times"])},
+                      config="title: T\nbalance:\n  threshold: 0.5\n")
+    pages = build(site, monkeypatch, AUG_2025)
+    briefs = section(pages["blindspots/index.html"], '<h2 id="briefs">', "</section>")
+    assert briefs.count("Brief of") == 1 and "Brief of 2024-10-02" in briefs
+    assert "3 of 4 rated sources lean left. 3 of 4 rated sources are establishment-critical." in briefs
+    assert "lean right" not in briefs and "2 of 4" not in briefs
+    panel = section(pages["briefs/even/index.html"], '<section class="balance"', "</section>")
+    assert "Look for" not in panel
