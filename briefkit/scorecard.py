@@ -88,6 +88,14 @@ class QuestionView:
         return self.question.status
 
 
+@dataclass(frozen=True)
+class PredictionView:
+    """How a brief shows one of its predictions: the status its question has on the forecasts page."""
+
+    status: str  # fc.OPEN, fc.OVERDUE or fc.RESOLVED
+    outcome: bool | None  # the question's, which another brief may record
+
+
 @dataclass
 class ForecasterView:
     record: fc.Forecaster
@@ -173,10 +181,10 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
         claim = Markup(rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
         return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts])
 
-    for q in qs:  # a question resolved in a later brief is resolved on the earlier briefs' pages too
+    for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         for f in q.forecasts:
-            if q.outcome is not None and f.prediction.outcome is None:
-                site.by_slug[f.brief.slug].extra.setdefault("outcomes", {})[f.index] = q.outcome
+            site.by_slug[f.brief.slug].extra.setdefault("predictions", {})[f.index] = PredictionView(
+                q.status, q.outcome)
     records = fc.forecasters(qs)
     return {
         "today": today,

@@ -251,3 +251,32 @@ def test_an_even_split_is_never_a_blindspot_even_at_threshold_one_half(tmp_path,
     assert "lean right" not in briefs and "2 of 4" not in briefs
     panel = section(pages["briefs/even/index.html"], '<section class="balance"', "</section>")
     assert "Look for" not in panel
+
+
+OCT_27_2024 = "1730000000"
+
+
+def predictions_md(*preds: str) -> str:
+    """`predictions:` front matter from one `key: value, key: value` line per prediction."""
+    out = "predictions:\n"
+    for p in preds:
+        items = [kv.split(": ", 1) for kv in p.split(", ")]
+        out += "".join(f"  {'-' if i == 0 else ' '} {k}: {v}\n" for i, (k, v) in enumerate(items))
+    return out
+
+
+def prediction_meta(html: str, n: int) -> str:
+    """What the brief page says under its n-th prediction: deadline, forecaster, status."""
+    item = html[html.index(f'id="prediction-{n}"'):]
+    return section(item, '<p class="meta">', "</p>")
+
+
+def test_a_brief_page_shows_an_overdue_forecast_as_the_forecasts_page_does(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+        "claim: Past its deadline, probability: 0.4, by: 2024-10-26, source: Erin, outcome: null",
+        "claim: Due today, probability: 0.4, by: 2024-10-27, source: Erin"))})
+    pages = build(site, monkeypatch, OCT_27_2024)
+    overdue = "Overdue: the deadline has passed and no outcome is recorded"
+    assert overdue in section(pages["forecasts/index.html"], '<h2 id="overdue">', "</section>")
+    assert prediction_meta(pages["briefs/a/index.html"], 1) == f"By 26 October 2024 · Forecast by Erin · {overdue}"
+    assert prediction_meta(pages["briefs/a/index.html"], 2) == "By 27 October 2024 · Forecast by Erin · Open"
