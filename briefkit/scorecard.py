@@ -94,6 +94,7 @@ class PredictionView:
 
     status: str  # fc.OPEN, fc.OVERDUE or fc.RESOLVED
     outcome: bool | None  # the question's, which another brief may record
+    recorded_in: str = ""  # where, when not here: "an earlier brief", "a later brief"
 
 
 @dataclass
@@ -184,7 +185,7 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         for f in q.forecasts:
             site.by_slug[f.brief.slug].extra.setdefault("predictions", {})[f.index] = PredictionView(
-                q.status, q.outcome)
+                q.status, q.outcome, _recorded_in(q, f))
     records = fc.forecasters(qs)
     return {
         "today": today,
@@ -196,6 +197,16 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
                                                             f"Calibration of {r.name}"), f"calibration-{i}")
                         for i, r in enumerate(records, start=1)],
     }
+
+
+def _recorded_in(q: fc.Question, f: fc.Forecast) -> str:
+    """Which other forecast of the question records the outcome `f` lacks, as a reader would name it."""
+    if q.outcome is None or f.prediction.outcome is not None:
+        return ""
+    by = [g for g in q.forecasts if g.prediction.outcome is not None][-1]  # the one whose outcome counts
+    if by.brief is f.brief:
+        return "another of this brief's predictions"
+    return "a later brief" if q.forecasts.index(by) > q.forecasts.index(f) else "an earlier brief"
 
 
 def corrections(site: SiteData) -> list[CorrectionView]:

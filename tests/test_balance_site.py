@@ -280,3 +280,19 @@ def test_a_brief_page_shows_an_overdue_forecast_as_the_forecasts_page_does(tmp_p
     assert overdue in section(pages["forecasts/index.html"], '<h2 id="overdue">', "</section>")
     assert prediction_meta(pages["briefs/a/index.html"], 1) == f"By 26 October 2024 · Forecast by Erin · {overdue}"
     assert prediction_meta(pages["briefs/a/index.html"], 2) == "By 27 October 2024 · Forecast by Erin · Open"
+
+
+def test_an_outcome_recorded_in_another_brief_says_whether_it_is_earlier_or_later(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {
+        "b1": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+            "claim: Resolved early, probability: 0.8, question: early, by: 2024-10-01, outcome: true",
+            "claim: Resolved late, probability: 0.3, question: late, by: 2024-10-01")),
+        "b2": brief_md("2024-10-05", ["Left Paper"], predictions_md(
+            "claim: Resolved early (again), probability: 0.9, question: early, by: 2024-10-01",
+            "claim: Resolved late (again), probability: 0.2, question: late, by: 2024-10-01, outcome: false"))})
+    pages = build(site, monkeypatch, OCT_27_2024)
+    b1, b2 = pages["briefs/b1/index.html"], pages["briefs/b2/index.html"]
+    assert prediction_meta(b1, 1) == "By 1 October 2024 · Resolved: it happened"
+    assert prediction_meta(b2, 1) == "By 1 October 2024 · Resolved: it happened (as an earlier brief records)"
+    assert prediction_meta(b1, 2) == "By 1 October 2024 · Resolved: it did not happen (as a later brief records)"
+    assert prediction_meta(b2, 2) == "By 1 October 2024 · Resolved: it did not happen"
