@@ -61,7 +61,8 @@ class Question:
 
     @property
     def deadline(self) -> date | None:
-        return self.latest.prediction.by
+        """The newest forecast's `by:`: a later brief may move it, and one that gives none keeps it."""
+        return next((f.prediction.by for f in reversed(self.forecasts) if f.prediction.by is not None), None)
 
     @property
     def forecasters(self) -> list[str]:

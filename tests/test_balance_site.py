@@ -296,3 +296,19 @@ def test_an_outcome_recorded_in_another_brief_says_whether_it_is_earlier_or_late
     assert prediction_meta(b2, 1) == "By 1 October 2024 · Resolved: it happened (as an earlier brief records)"
     assert prediction_meta(b1, 2) == "By 1 October 2024 · Resolved: it did not happen (as a later brief records)"
     assert prediction_meta(b2, 2) == "By 1 October 2024 · Resolved: it did not happen"
+
+
+def test_a_question_repeated_without_a_deadline_keeps_the_one_given_before(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {
+        "b1": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+            "claim: Deadline given, probability: 0.5, question: nodl, by: 2024-10-01")),
+        "b2": brief_md("2024-10-05", ["Left Paper"], predictions_md(
+            "claim: Deadline dropped, probability: 0.6, question: nodl"))})
+    pages = build(site, monkeypatch, OCT_27_2024)
+    board = pages["forecasts/index.html"]
+    assert "Deadline dropped" not in section(board, '<h2 id="open">', "</section>")
+    assert ("Deadline dropped Probability over time: 50% on 1 September 2024 →, then 60% on 5 October 2024 "
+            "By 1 October 2024 · Forecast by Unattributed · Overdue") in section(board, '<h2 id="overdue">', "</section>")
+    overdue = "Overdue: the deadline has passed and no outcome is recorded"
+    assert prediction_meta(pages["briefs/b2/index.html"], 1) == f"By 1 October 2024 · {overdue}"
+    assert prediction_meta(pages["briefs/b1/index.html"], 1) == f"By 1 October 2024 · {overdue}"

@@ -67,6 +67,16 @@ def test_question_id_ties_differently_worded_claims():
     assert q.status == fc.OVERDUE  # deadline passed, nobody recorded the outcome
 
 
+def test_a_question_keeps_the_newest_deadline_given_when_a_later_brief_gives_none():
+    a = brief("a", date(2024, 9, 1), Prediction("Talks start", 0.5, date(2024, 10, 1), question="talks"))
+    b = brief("b", date(2024, 10, 5), Prediction("Talks start", 0.6, None, question="talks"))
+    (q,) = fc.questions([a, b], today=date(2024, 10, 27))
+    assert (q.deadline, q.status) == (date(2024, 10, 1), fc.OVERDUE)
+    c = brief("c", date(2024, 10, 6), Prediction("Talks start", 0.6, date(2025, 3, 1), question="talks"))
+    (q,) = fc.questions([a, b, c], today=date(2024, 10, 27))
+    assert (q.deadline, q.status) == (date(2025, 3, 1), fc.OPEN)  # a later brief moved it
+
+
 def test_status_open_until_the_deadline_day_is_over():
     assert fc.status(None, date(2024, 12, 31), date(2024, 12, 31)) == fc.OPEN
     assert fc.status(None, date(2024, 12, 31), date(2025, 1, 1)) == fc.OVERDUE
