@@ -24,14 +24,11 @@ class Forecast:
     brief: Brief
     index: int  # 1-based: predictions[index]
     prediction: Prediction
+    forecaster: str = UNATTRIBUTED  # the prediction's `source`, spelt as the site first spells it
 
     @property
     def made(self) -> date:
         return self.brief.date.date()
-
-    @property
-    def forecaster(self) -> str:
-        return self.prediction.source or UNATTRIBUTED
 
     @property
     def field(self) -> str:
@@ -77,13 +74,22 @@ def status(outcome: bool | None, deadline: date | None, today: date) -> str:
 
 
 def forecasts_of(briefs: Iterable[Brief]) -> list[Forecast]:
-    return [Forecast(b, i, p) for b in briefs for i, p in enumerate(b.predictions, start=1)]
+    """Every prediction, oldest first; forecasters named alike but for case and spaces are one, named
+    as the oldest forecast spells them."""
+    stated = sorted(((b, i, p) for b in briefs for i, p in enumerate(b.predictions, start=1)),
+                    key=lambda x: (x[0].date, x[0].slug, x[1]))
+    spelt: dict[str, str] = {}
+    out = []
+    for brief, i, p in stated:
+        name = spelt.setdefault(name_key(p.source), " ".join(p.source.split())) if p.source else ""
+        out.append(Forecast(brief, i, p, name or UNATTRIBUTED))
+    return out
 
 
 def questions(briefs: Iterable[Brief], today: date) -> list[Question]:
     """Group forecasts into questions; the newest stated outcome is the question's outcome."""
     grouped: dict[str, list[Forecast]] = {}
-    for f in sorted(forecasts_of(briefs), key=lambda f: (f.brief.date, f.brief.slug, f.index)):
+    for f in forecasts_of(briefs):
         grouped.setdefault(question_key(f.prediction), []).append(f)
     out = []
     for key, items in grouped.items():

@@ -95,6 +95,7 @@ class PredictionView:
     status: str  # fc.OPEN, fc.OVERDUE or fc.RESOLVED
     outcome: bool | None  # the question's, which another brief may record
     deadline: date | None  # the question's, which another brief may give
+    forecaster: str  # as the forecasts page spells it
     recorded_in: str = ""  # where, when not here: "an earlier brief", "a later brief"
 
 
@@ -186,7 +187,7 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         for f in q.forecasts:
             site.by_slug[f.brief.slug].extra.setdefault("predictions", {})[f.index] = PredictionView(
-                q.status, q.outcome, q.deadline, _recorded_in(q, f))
+                q.status, q.outcome, q.deadline, f.forecaster, _recorded_in(q, f))
     records = fc.forecasters(qs)
     return {
         "today": today,

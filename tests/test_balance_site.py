@@ -312,3 +312,18 @@ def test_a_question_repeated_without_a_deadline_keeps_the_one_given_before(tmp_p
     overdue = "Overdue: the deadline has passed and no outcome is recorded"
     assert prediction_meta(pages["briefs/b2/index.html"], 1) == f"By 1 October 2024 · {overdue}"
     assert prediction_meta(pages["briefs/b1/index.html"], 1) == f"By 1 October 2024 · {overdue}"
+
+
+def test_a_forecaster_spelt_with_other_case_or_spaces_is_one_forecaster(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {
+        "b1": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+            "claim: One, probability: 0.6, by: 2024-10-01, source: Metaculus, outcome: true")),
+        "b2": brief_md("2024-09-02", ["Left Paper"], predictions_md(
+            'claim: Two, probability: 0.6, by: 2024-10-01, source: "metaculus ", outcome: true',
+            'claim: Three, probability: 0.5, by: 2024-12-01, source: " METACULUS   prediction"'))})
+    pages = build(site, monkeypatch, OCT_27_2024)
+    assert pages["forecasts/index.html"].count('<article class="forecaster"') == 2
+    record = section(pages["forecasts/index.html"], '<h2 id="forecasters">', "</section>")
+    assert "Metaculus Forecasts 2 (2 resolved, 0 open, 0 overdue) Brier score 0.160" in record
+    assert "METACULUS prediction Forecasts 1 (0 resolved, 1 open, 0 overdue)" in record
+    assert prediction_meta(pages["briefs/b2/index.html"], 1) == "By 1 October 2024 · Forecast by Metaculus · Resolved: it happened"

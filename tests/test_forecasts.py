@@ -104,3 +104,11 @@ def test_forecasters_scored_on_every_forecast_against_the_question_outcome():
     assert records[0].brier == pytest.approx((0.09 + 0.04) / 2)
     assert records[1].brier == pytest.approx(0.09)
     assert records[2].brier is None
+
+
+def test_a_forecaster_is_one_whatever_the_case_and_spaces_named_as_first_spelt():
+    a = brief("a", date(2024, 9, 2), Prediction("One", 0.6, date(2024, 10, 1), "metaculus ", outcome=True))
+    b = brief("b", date(2024, 9, 1), Prediction("Two", 0.7, date(2024, 10, 1), " Metaculus", outcome=True),
+              Prediction("Three", 0.5, date(2024, 10, 1), "  "))
+    records = fc.forecasters(fc.questions([a, b], today=date(2025, 1, 1)))
+    assert [(r.name, r.forecasts) for r in records] == [("Metaculus", 2), ("Unattributed", 1)]
