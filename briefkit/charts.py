@@ -46,10 +46,15 @@ def _dot_layout(n: int) -> tuple[int, float]:
     return cols, min(9.0, 0.8 * CELL / (2 * max(cols, rows)))
 
 
+def placeable(placed: Sequence[Placed]) -> list[Placed]:
+    """The sources the balance map can place: those whose outlet is rated on both axes."""
+    return [p for p in placed
+            if p.outlet is not None and p.outlet.lean is not None and p.outlet.establishment is not None]
+
+
 def balance_map(placed: Sequence[Placed], uid: str, title: str = "Where the sources stand") -> Markup:
     """Sources rated on both axes as numbered dots: left to right, establishment-critical (bottom) to pro."""
-    on_map = [p for p in placed
-              if p.outlet is not None and p.outlet.lean is not None and p.outlet.establishment is not None]
+    on_map = placeable(placed)
     size = CELL * 5
     width, height = MAP_LEFT + size + 4, MAP_TOP + size + 30
     left_out = len(placed) - len(on_map)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from . import forecasts as fc
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, notes
-from .charts import balance_map, calibration_chart, rating_text
+from .charts import balance_map, calibration_chart, placeable, rating_text
 from .listings import BriefView, Page, SiteData, url_of
 from .markdown import rebased
 from .model import Narrative, Outlet
@@ -60,10 +60,10 @@ class BalanceView:
 
     @cached_property
     def map(self) -> Markup:
-        """The SVG map, drawn when a page first shows it: a cached build shows few of the panels."""
-        bal = self.balance
+        """The SVG map, drawn when a page first shows it (a cached build shows few of the panels); none
+        when no source is rated on both axes, as a map without dots tells the reader nothing."""
         # one map per page: a fixed id keeps pages unchanged when others come and go
-        return balance_map(self.placed, "balance-map") if bal.rated_lean or bal.rated_establishment else Markup("")
+        return balance_map(self.placed, "balance-map") if placeable(self.placed) else Markup("")
 
 
 @dataclass

@@ -327,3 +327,17 @@ def test_a_forecaster_spelt_with_other_case_or_spaces_is_one_forecaster(tmp_path
     assert "Metaculus Forecasts 2 (2 resolved, 0 open, 0 overdue) Brier score 0.160" in record
     assert "METACULUS prediction Forecasts 1 (0 resolved, 1 open, 0 overdue)" in record
     assert prediction_meta(pages["briefs/b2/index.html"], 1) == "By 1 October 2024 · Forecast by Metaculus · Resolved: it happened"
+
+
+def test_no_empty_map_when_no_source_is_rated_on_both_axes(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {"lean-only": brief_md("2024-10-01", ["Lean Only"] * 3 + ["Nobody Known"]),
+                                 "unknown": brief_md("2024-10-02", ["Nobody Known"])})
+    pages = build(site, monkeypatch, OCT_27_2024)
+    html = pages["briefs/lean-only/index.html"]
+    panel = html[html.index('<section class="balance"'):html.index("</section>", html.index('<section class="balance"'))]
+    assert "<svg" not in panel and "Each dot" not in panel
+    assert ("None of this brief's sources is rated on both axes, so none can be placed on the map; the bars "
+            "show the ratings there are.") in text_of(panel)
+    assert "Left 3 · Centre 0 · Right 0 · Not rated 1" in text_of(panel)
+    unknown = section(pages["briefs/unknown/index.html"], '<section class="balance"', "</section>")
+    assert "None of this brief's sources is an outlet with ratings yet, so they cannot be placed." in unknown
