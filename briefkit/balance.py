@@ -91,10 +91,11 @@ class Lopsided:
 
     @property
     def sentence(self) -> str:
-        """`All 5 rated sources are pro-establishment.` / `3 of 4 rated sources lean left.`"""
+        """`All 5 rated sources are pro-establishment.` / `Both rated ...` / `3 of 4 rated sources lean left.`"""
         if self.rated == 1:
             return f"The only rated source {'leans' if self.axis == 'lean' else 'is'} {self.side}."
-        share = f"All {self.rated}" if self.count == self.rated else f"{self.count} of {self.rated}"
+        share = (f"{self.count} of {self.rated}" if self.count != self.rated
+                 else "Both" if self.rated == 2 else f"All {self.rated}")
         return f"{share} rated sources {'lean' if self.axis == 'lean' else 'are'} {self.side}."
 
 

@@ -233,8 +233,9 @@ def pages(site: SiteData) -> list[Page]:
                         {"outlet": ov}))
     spots = extra["blindspots"]
     out.append(Page("blindspots/index.html", "blindspots.html", "Blindspots",
-                    f"{len(spots['stories'])} stories and {len(spots['briefs'])} briefs whose sources sit mostly "
-                    "on one side.", "blindspots"))
+                    f"{len(spots['stories'])} {'story' if len(spots['stories']) == 1 else 'stories'} and "
+                    f"{len(spots['briefs'])} brief{'s' if len(spots['briefs']) != 1 else ''} whose sources sit "
+                    "mostly on one side.", "blindspots"))
     board = extra["forecasts"]
     out.append(Page("forecasts/index.html", "forecasts.html", "Forecasts",
                     f"Every forecast on {c.title}: {len(board['open'])} open, {len(board['overdue'])} overdue, "

@@ -194,7 +194,7 @@ def test_every_svg_is_well_formed_and_has_a_text_alternative(sample):
 
 
 def test_balance_settings_are_validated(tmp_path, monkeypatch):
-    (tmp_path / "content").mkdir()
+    (tmp_path / "content").mkdir(parents=True)
     (tmp_path / "site.yaml").write_text("balance:\n  threshold: 0.4\n  min_ratd: 2\n")
     code, lines = check(tmp_path, monkeypatch, AUG_2025)
     assert code == 1
@@ -226,7 +226,7 @@ def brief_md(day: str, sources: list[str], extra: str = "") -> str:
 
 
 def small_site(tmp_path: Path, briefs: dict[str, str], outlets: str = RATED, config: str = "title: T\n") -> Path:
-    (tmp_path / "content").mkdir()
+    (tmp_path / "content").mkdir(parents=True)
     (tmp_path / "site.yaml").write_text(config)
     if outlets:
         (tmp_path / "content" / "outlets.yaml").write_text(outlets)
@@ -341,3 +341,32 @@ def test_no_empty_map_when_no_source_is_rated_on_both_axes(tmp_path, monkeypatch
     assert "Left 3 · Centre 0 · Right 0 · Not rated 1" in text_of(panel)
     unknown = section(pages["briefs/unknown/index.html"], '<section class="balance"', "</section>")
     assert "None of this brief's sources is an outlet with ratings yet, so they cannot be placed." in unknown
+
+
+def meta_description(html: str) -> str:
+    return unescape(re.search(r'<meta name="description" content="([^"]*)">', html).group(1))
+
+
+def test_blindspots_page_words_counts_and_thresholds_naturally(tmp_path, monkeypatch):
+    story = "story: s\n"
+    site = small_site(tmp_path / "all", {
+        "a": brief_md("2024-10-01", ["Left Paper", "Left Paper"], story),
+        "b": brief_md("2024-10-02", ["Left Paper"], story)},
+        config="title: T\nbalance:\n  threshold: 1\n  min_rated: 1\n")
+    pages = build(site, monkeypatch, OCT_27_2024)
+    page = pages["blindspots/index.html"]
+    assert meta_description(page) == "1 story and 2 briefs whose sources sit mostly on one side."
+    assert ("rated sources sit mostly on one side of an axis: all of at least 1 rated source on the left or the "
+            "right") in text_of(main_of(page))
+    briefs = section(page, '<h2 id="briefs">', "</section>")
+    assert "Both rated sources lean left. Both rated sources are establishment-critical." in briefs
+    assert "The only rated source leans left. The only rated source is establishment-critical." in briefs
+    stories = section(page, '<h2 id="stories">', "</section>")
+    assert "All 3 rated sources lean left." in stories
+    panel = section(pages["briefs/a/index.html"], '<section class="balance"', "</section>")
+    assert "Both rated sources lean left. Look for right-leaning reporting before drawing conclusions." in panel
+    half = small_site(tmp_path / "half", {"a": brief_md("2024-10-01", ["Left Paper"])},
+                      config="title: T\nbalance:\n  threshold: 0.5\n")
+    page = build(half, monkeypatch, OCT_27_2024)["blindspots/index.html"]
+    assert meta_description(page) == "0 stories and 0 briefs whose sources sit mostly on one side."
+    assert "one side of an axis: more than half of at least 3 rated sources on the left" in text_of(main_of(page))
