@@ -239,7 +239,8 @@ def pages(site: SiteData) -> list[Page]:
     board = extra["forecasts"]
     out.append(Page("forecasts/index.html", "forecasts.html", "Forecasts",
                     f"Every forecast on {c.title}: {len(board['open'])} open, {len(board['overdue'])} overdue, "
-                    f"{len(board['resolved'])} resolved, with Brier scores.", "forecasts", {"board": board}))
+                    f"{len(board['resolved'])} resolved, with Brier scores." if board["count"]
+                    else f"No brief on {c.title} makes a forecast yet.", "forecasts", {"board": board}))
     out.append(Page("corrections/index.html", "corrections.html", "Corrections",
                     f"Every correction made on {c.title}, newest first.", "corrections"))
     return out

@@ -370,3 +370,11 @@ def test_blindspots_page_words_counts_and_thresholds_naturally(tmp_path, monkeyp
     page = build(half, monkeypatch, OCT_27_2024)["blindspots/index.html"]
     assert meta_description(page) == "0 stories and 0 briefs whose sources sit mostly on one side."
     assert "one side of an axis: more than half of at least 3 rated sources on the left" in text_of(main_of(page))
+
+
+def test_a_site_without_forecasts_says_so_once(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {"a": brief_md("2024-10-01", ["Left Paper"])})
+    page = build(site, monkeypatch, OCT_27_2024)["forecasts/index.html"]
+    assert text_of(main_of(page)) == ("Forecasts No brief makes a forecast yet. When one does, this page lists it "
+                                      "with how it turned out and each forecaster's track record.")
+    assert meta_description(page) == "No brief on T makes a forecast yet."
