@@ -51,8 +51,13 @@ def iso(value: date | datetime) -> str:
 
 @plain_values
 def percent(value: float) -> str:
-    """0.7 -> 70%; 0.065 -> 6.5%"""
-    return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
+    """0.7 -> 70%; 0.065 -> 6.5%; 0.9996 -> 99.96%: only 0 and 1 show as 0% and 100%."""
+    pct = value * 100
+    for places in range(1, 16):  # one decimal, or as many more as keep a near-certainty from looking certain
+        shown = f"{pct:.{places}f}".rstrip("0").rstrip(".")
+        if shown not in ("0", "100") or pct in (0, 100):
+            break
+    return shown + "%"
 
 
 def absolute(config: SiteConfig, url: str) -> str:

@@ -13,6 +13,7 @@ import pytest
 from briefkit import pipeline
 from briefkit.cli import main
 from briefkit.project import open_project
+from briefkit.render import percent
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -378,3 +379,25 @@ def test_a_site_without_forecasts_says_so_once(tmp_path, monkeypatch):
     assert text_of(main_of(page)) == ("Forecasts No brief makes a forecast yet. When one does, this page lists it "
                                       "with how it turned out and each forecaster's track record.")
     assert meta_description(page) == "No brief on T makes a forecast yet."
+
+
+def test_a_near_certain_forecast_is_never_shown_as_certain(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {"a": brief_md("2024-10-01", ["Left Paper"], predictions_md(
+        "claim: Almost sure, probability: 0.9996, by: 2024-12-01",
+        "claim: Almost never, probability: 0.0004, by: 2024-12-01",
+        "claim: Sure, probability: 1, by: 2024-12-01",
+        'claim: Six and a half, probability: "6.5%", by: 2024-12-01'))})
+    pages = build(site, monkeypatch, OCT_27_2024)
+    brief = pages["briefs/a/index.html"]
+    odds = [text_of(m) for m in re.findall(r'<p class="odds">(.*?)</p>', brief, re.DOTALL)]
+    assert odds == ["99.96%", "0.04%", "100%", "6.5%"]
+    assert 'style="width: 99.96%"' in brief
+    board = text_of(main_of(pages["forecasts/index.html"]))
+    assert "Almost sure 99.96% on 1 October 2024" in board and "Almost never 0.04% on 1 October 2024" in board
+
+
+@pytest.mark.parametrize("value, shown", [(0.7, "70%"), (0.065, "6.5%"), (0.9996, "99.96%"), (0.0004, "0.04%"),
+                                          (0.99999, "99.999%"), (1e-9, "0.0000001%"), (0.0, "0%"), (1.0, "100%"),
+                                          (0.1234, "12.3%"), (0.07, "7%")])
+def test_percent_keeps_the_digits_that_tell_a_forecast_from_certainty(value, shown):
+    assert percent(value) == shown
