@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 from .model import Brief, Prediction
 from .outlets import name_key
@@ -114,7 +115,8 @@ def brier(pairs: list[tuple[float, bool]]) -> float | None:
     """Mean squared distance between stated probability and outcome (0 best, 1 worst)."""
     if not pairs:
         return None
-    return sum((p - (1.0 if hit else 0.0)) ** 2 for p, hit in pairs) / len(pairs)
+    # exact on the probabilities as written, so .2875 is the float nearest .2875 and shows as 0.288, not 0.287
+    return float(sum((Fraction(str(p)) - (1 if hit else 0)) ** 2 for p, hit in pairs) / len(pairs))
 
 
 @dataclass(frozen=True)

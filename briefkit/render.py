@@ -11,6 +11,7 @@ import types
 from collections.abc import Callable, Collection, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -60,6 +61,12 @@ def percent(value: float) -> str:
     return shown + "%"
 
 
+@plain_values
+def decimals(value: float, places: int = 3) -> str:
+    """0.2875 -> 0.288: halves round up, on the decimal the float stands for rather than its binary value."""
+    return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+
+
 def absolute(config: SiteConfig, url: str) -> str:
     """A site URL made absolute with base_url's scheme and host, when it has them; letters outside ASCII
     (a topic's own script: /topics/북한/) percent-encoded, as sitemaps and feed readers want URLs."""
@@ -88,7 +95,7 @@ def make_globals(config: SiteConfig) -> dict[str, Any]:
 
 
 def configure(env: jinja2.Environment, config: SiteConfig) -> None:
-    env.filters.update(long_date=long_date, iso=iso, percent=percent)
+    env.filters.update(long_date=long_date, iso=iso, percent=percent, decimals=decimals)
     env.globals.update(make_globals(config))
 
 

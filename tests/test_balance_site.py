@@ -13,7 +13,7 @@ import pytest
 from briefkit import pipeline
 from briefkit.cli import main
 from briefkit.project import open_project
-from briefkit.render import percent
+from briefkit.render import decimals, percent
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -401,3 +401,18 @@ def test_a_near_certain_forecast_is_never_shown_as_certain(tmp_path, monkeypatch
                                           (0.1234, "12.3%"), (0.07, "7%")])
 def test_percent_keeps_the_digits_that_tell_a_forecast_from_certainty(value, shown):
     assert percent(value) == shown
+
+
+def test_a_brier_score_on_a_half_rounds_up(tmp_path, monkeypatch):
+    # (.95^2 + .45^2 + .15^2 + .15^2) / 4 = 1.15 / 4 = .2875, which floats hold as .28749999...
+    preds = [f"claim: C{i}, probability: {p}, by: 2024-10-01, source: Desk, outcome: true"
+             for i, p in enumerate((0.05, 0.55, 0.85, 0.85), start=1)]
+    site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"], predictions_md(*preds))})
+    record = section(build(site, monkeypatch, OCT_27_2024)["forecasts/index.html"], '<h2 id="forecasters">', "</section>")
+    assert "Brier score 0.288 over 4 resolved forecasts" in record
+
+
+@pytest.mark.parametrize("value, shown", [(0.2875, "0.288"), (0.0625, "0.063"), (0.1885, "0.189"),
+                                          (0.0, "0.000"), (1.0, "1.000"), (1e-05, "0.000"), (0.65, "0.650")])
+def test_decimals_round_halves_up_as_written(value, shown):
+    assert decimals(value) == shown
