@@ -6,6 +6,7 @@ else one claim text with one deadline; resolving it once resolves every forecast
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -153,6 +154,11 @@ def calibration(pairs: list[tuple[float, bool]], bins: int = 10) -> list[Bin]:
     return out
 
 
+def natural_key(name: str) -> tuple[str | int, ...]:
+    """Case-blind, with runs of digits compared as numbers: F2 < F10 < f11."""
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", name.casefold())))
+
+
 @dataclass(frozen=True)
 class Forecaster:
     """One forecaster's record: every forecast counts, each scored against its question's outcome."""
@@ -167,7 +173,8 @@ class Forecaster:
 
 
 def forecasters(qs: list[Question], bins: int = 10) -> list[Forecaster]:
-    """Per forecaster (the prediction's `source`), alphabetical, unattributed last."""
+    """Per forecaster (the prediction's `source`), alphabetical with numbers in number order (F2 before
+    F10), unattributed last."""
     counts: dict[str, dict[str, int]] = {}
     pairs: dict[str, list[tuple[float, bool]]] = {}
     for q in qs:
@@ -177,7 +184,7 @@ def forecasters(qs: list[Question], bins: int = 10) -> list[Forecaster]:
             if q.outcome is not None:
                 pairs.setdefault(f.forecaster, []).append((f.prediction.probability, q.outcome))
     out = []
-    for name in sorted(counts, key=lambda n: (n == UNATTRIBUTED, n.casefold(), n)):
+    for name in sorted(counts, key=lambda n: (n == UNATTRIBUTED, natural_key(n), n)):
         c, mine = counts[name], pairs.get(name, [])
         out.append(Forecaster(name, sum(c.values()), c[RESOLVED], c[OPEN], c[OVERDUE],
                               brier(mine), tuple(calibration(mine, bins))))

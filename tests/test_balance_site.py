@@ -416,3 +416,13 @@ def test_a_brier_score_on_a_half_rounds_up(tmp_path, monkeypatch):
                                           (0.0, "0.000"), (1.0, "1.000"), (1e-05, "0.000"), (0.65, "0.650")])
 def test_decimals_round_halves_up_as_written(value, shown):
     assert decimals(value) == shown
+
+
+def test_forecasters_numbered_alike_are_listed_in_number_order(tmp_path, monkeypatch):
+    preds = [f"claim: C{n}, probability: 0.5, by: 2024-12-01, source: {who}"
+             for n, who in enumerate(("F10", "F2", "F1", "f11", "Desk", "F1b"), start=1)]
+    preds.append("claim: Nobody's, probability: 0.5, by: 2024-12-01")
+    site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"], predictions_md(*preds))})
+    page = build(site, monkeypatch, OCT_27_2024)["forecasts/index.html"]
+    names = re.findall(r'<h3 id="calibration-\d+-name">([^<]+)</h3>', page)
+    assert names == ["Desk", "F1", "F1b", "F2", "F10", "f11", "Unattributed"]
