@@ -237,3 +237,20 @@ def test_control_characters_pasted_into_a_text_are_dropped(site: Path) -> None:
     brief = brief_of(path)
     assert brief.title == "Pentagon: [0m Evidence Shows 3K North Korea Troops in Russia"
     assert "\n- US Defense Secretary Lloyd Austin said" in brief.body
+
+
+def test_a_sources_line_that_wraps_keeps_every_source(site: Path) -> None:
+    # the wrapped part was read as the last fact's text: its sources were lost, their names ended up in the
+    # fact, and its marker was removed as naming no source
+    (site / "in" / "wrapped.txt").write_text(
+        "Title X\n\nFacts\n\n  • Fact one.[1][2]\n  • Fact two.[3]\n  • Fact three.[4][5]\n\n"
+        "Sources: [1]Reuters,\n[2]AP, [3]Barnes and\nNoble Review and\n[4]BBC News,\n[5]CNN.\n", encoding="utf-8")
+    path, _, err = imported(site, "wrapped.txt")
+    assert path.read_text(encoding="utf-8") == (
+        "---\ntitle: Title X\ndate: 2024-10-23\nsources:\n  - name: Reuters\n  - name: AP\n"
+        "  - name: Barnes and Noble Review\n  - name: BBC News\n  - name: CNN\ndraft: true\n---\n\n## Facts\n\n"
+        "- Fact one.[1][2]\n- Fact two.[3]\n- Fact three.[4][5]\n")
+    assert err.splitlines() == [
+        "in/wrapped.txt: warning: date: no date line; dated 2024-10-23 (today or --date)",
+        "in/wrapped.txt: warning: narratives: none: this brief needs narratives, at least two, before publishing",
+    ]

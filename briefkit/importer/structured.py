@@ -22,6 +22,7 @@ _SOURCE_ITEM = re.compile(r"\[(\d+)\]\s*")
 _LABEL = (r"(?P<label>narrative\s+[A-Z0-9]{1,2}|[A-Z][\w'’.&/-]*(?:[ -][\w'’.&/-]+){0,3}?\s+narrative)")
 _LABEL_ALONE = re.compile(r"^" + _LABEL + r"(?:,?\s+as provided by\s+(?P<outlet>[^.:]+))?\s*[.:]?$", re.IGNORECASE)
 _LABEL_INLINE = re.compile(r"^" + _LABEL + r"(?P<rest>(?:,\s*as provided by\s+|[.:]\s+).+)$", re.IGNORECASE)
+_WRAPS = re.compile(r"(?:[,;&]|\sand)$")
 _MARKERS = re.compile(r"\[(\d+)(?:\s*[-–,]\s*\d+)*\]")
 
 
@@ -47,8 +48,16 @@ def read_structured(lines: list[Line], draft: Draft, report: Report, outlets: li
     bulleted = False  # the facts are a bulleted list, so loose lines are not facts
     prev_blank = True
     listed = _sources_lines(lines)
-    for ln in listed:
-        numbered += _source_items(SOURCES_LINE.sub("", ln.text, count=1), ln.no, report)
+    for group in listed:
+        parts: list[tuple[int, str]] = []  # a line, with the start of a name it wraps onto the next
+        for ln in group:
+            if parts and not _SOURCE_ITEM.match(ln.text):
+                parts[-1] = (parts[-1][0], f"{parts[-1][1]} {ln.text}")
+            else:
+                parts.append((ln.no, ln.text))
+        for no, text in parts:
+            numbered += _source_items(SOURCES_LINE.sub("", text, count=1), no, report)
+    in_sources = {ln.no for group in listed for ln in group}
     _number_sources(numbered, draft, report)
     for ln in lines:
         text = ln.text
@@ -59,7 +68,7 @@ def read_structured(lines: list[Line], draft: Draft, report: Report, outlets: li
         if heading:
             section, current, prev_blank = heading, None, True
             continue
-        if ln in listed:
+        if ln.no in in_sources:
             prev_blank = False
             continue
         if section == "header":
@@ -132,15 +141,22 @@ def _number_sources(numbered: list[tuple[int, str, int]], draft: Draft, report: 
     draft.sources = [DraftSource(name, line=line) for _, name, line in numbered]
 
 
-def _sources_lines(lines: list[Line]) -> list[Line]:
-    """`Sources: [1]...` lines, and `[1] ...` lines under a Sources heading."""
-    found, under = [], False
+def _sources_lines(lines: list[Line]) -> list[list[Line]]:
+    """`Sources: [1]...` lines, and `[1] ...` lines under a Sources heading, each with the lines it wraps
+    onto: the next line when it starts with `[n]` or this one ends in a comma or "and"."""
+    found: list[list[Line]] = []
+    under = False
+    prev: Line | None = None
     for ln in lines:
         heading = next((k for k, rx in HEADINGS.items() if rx.match(ln.text)), None)
         if heading:
             under = heading == "sources"
+        elif (found and prev is found[-1][-1] and ln.text and not ln.bullet
+              and (_SOURCE_ITEM.match(ln.text) or _WRAPS.search(prev.text))):
+            found[-1].append(ln)
         elif SOURCES_LINE.match(ln.text) and (under or ln.text.lower().startswith("source")):
-            found.append(ln)
+            found.append([ln])
+        prev = ln
     return found
 
 
