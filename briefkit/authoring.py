@@ -16,14 +16,16 @@ from .diagnostics import Diagnostic
 from .frontmatter import decode
 from .model import Outlet
 from .project import SiteConfig, UsageError, read_site_file
-from .slugs import is_plain_segment, slugify
+from .slugs import is_plain_segment, slugify, too_long
 
 MAX_SLUG = 60
+PLAIN = "lowercase Latin letters, digits, - and _"
 
 
 def _parsers(sub: argparse._SubParsersAction) -> None:
     new = sub.add_parser("new", help="start a new brief in content/")
     new.add_argument("title", help="the headline; the file name is made from it")
+    new.add_argument("--slug", metavar="SLUG", help="the file name without .md (default: made from the title)")
     new.add_argument("--story", metavar="KEY", help="story key, e.g. north-korean-troops-in-russia")
     new.add_argument("--topics", metavar="A,B", help="comma-separated topics")
     new.add_argument("--draft", action="store_true", help="mark the brief draft: true")
@@ -35,6 +37,7 @@ def _parsers(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--out", metavar="DIR", help="content folder to write into (default: ./content)")
     imp.add_argument("--content", metavar="DIR", help="content folder holding outlets.yaml (default: --out)")
     imp.add_argument("--story", metavar="KEY", help="story key for every imported brief")
+    imp.add_argument("--slug", metavar="SLUG", help="the file name without .md, for one FILE (default: from its title)")
     imp.add_argument("--force", action="store_true", help="overwrite existing briefs")
     imp.add_argument("--dry-run", action="store_true", help="print the Markdown instead of writing it")
     imp.add_argument("--date", metavar="YYYY-MM-DD", help="date for texts without a date line (default: today)")
@@ -65,6 +68,16 @@ def _story(key: str | None) -> str:
     return key or ""
 
 
+def _slug(given: str | None) -> str:
+    if given and not is_plain_segment(given):
+        better = slugify(given)
+        raise UsageError(f'--slug: "{given}" is not a plain slug ({PLAIN})'
+                         + (f'; did you mean "{better}"?' if is_plain_segment(better) else ""))
+    if given and too_long(given):
+        raise UsageError(f"--slug: {too_long(given)}")
+    return given or ""
+
+
 def slug_for(title: str) -> str:
     """The file name's stem: the title's slug, cut at a word boundary after MAX_SLUG characters."""
     words, out = slugify(title).split("-"), ""
@@ -86,10 +99,9 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
     if not content.is_dir():
         raise UsageError(f"no content folder at {_show(content)}; pass --content DIR")
     story = _story(args.story)
-    slug = slug_for(args.title)
+    slug = _slug(args.slug) or slug_for(args.title)
     if not is_plain_segment(slug):
-        raise UsageError(f'the title gives no usable file name (got "{slug}"); use a title with Latin letters '
-                         "or digits and set slug: afterwards")
+        raise UsageError(f'the title gives no usable file name (got "{slug}"); give one with --slug SLUG ({PLAIN})')
     topics = [t.strip() for t in (args.topics or "").split(",") if t.strip()]
     today = _today(args, _config(content, console))
     target = content / f"{slug}.md"
@@ -142,7 +154,9 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
     if not args.dry_run and not args.out and not content.is_dir():
         raise UsageError(f"no content folder at {_show(content)}; pass --out DIR")
     config = _config(content, console)
-    today, story = _today(args, config), _story(args.story)
+    today, story, given = _today(args, config), _story(args.story), _slug(args.slug)
+    if given and len(args.files) > 1:
+        raise UsageError(f"--slug names one brief; import one FILE with it (got {len(args.files)} files)")
     outlets_file = content / "outlets.yaml"
     known, appendable = _known_outlets(outlets_file, console, config.tz)
     report = console.problem if args.dry_run else console.say
@@ -165,7 +179,15 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
             console.diagnostics(result.report.notes)
             failed += 1
             continue
-        target = out / f"{slug_for(d.title)}.md"
+        slug = given or slug_for(d.title)
+        if not is_plain_segment(slug):
+            report(f"{_show(src)}: {d.counts()}{' (draft)' if d.draft else ''}")
+            console.diagnostics(result.report.notes)
+            console.problem(f'{_show(src)}: title: "{d.title}" gives no usable file name (got "{slug}"); not written '
+                            f"(import it with --slug SLUG: {PLAIN})")
+            failed += 1
+            continue
+        target = out / f"{slug}.md"
         markdown = render_draft(d, today)
         report(f"{_show(src)}: {d.counts()}{' (draft)' if d.draft else ''} -> {_show(target)}")
         console.diagnostics(result.report.notes)

@@ -9,18 +9,22 @@ import unicodedata
 MAX_SEGMENT = 255  # bytes in a folder name on most file systems (ext4, APFS, NTFS counts characters)
 _SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+# Latin letters NFKD leaves whole, as ASCII (ß -> ss, Øresund -> oresund)
+_LATIN = {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "œ": "oe", "Œ": "oe", "đ": "d",
+          "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ł": "l", "Ł": "l", "ħ": "h", "Ħ": "h", "ı": "i"}
 
 
 @functools.lru_cache(maxsize=8192)  # topics and outlet names come up in brief after brief
 def slugify(text: str) -> str:
-    """`Ukraine war` -> `ukraine-war`: accents on Latin letters folded (Île -> ile), other scripts kept as
-    written, their marks included (Київ -> київ, 북한 -> 북한)."""
+    """`Ukraine war` -> `ukraine-war`: accents on Latin letters folded (Île -> ile), ß, æ, ø, œ ... spelt in
+    ASCII, other scripts kept as written, their marks included (Київ -> київ, 북한 -> 북한)."""
     kept, latin = [], False
     for c in unicodedata.normalize("NFKD", text):
         if unicodedata.combining(c):
             if not latin:
                 kept.append(c)
             continue
+        c = _LATIN.get(c, c)
         latin = c.isascii()
         kept.append(c)
     composed = unicodedata.normalize("NFC", "".join(kept))  # before splitting: a lone mark is no word character

@@ -254,3 +254,22 @@ def test_a_sources_line_that_wraps_keeps_every_source(site: Path) -> None:
         "in/wrapped.txt: warning: date: no date line; dated 2024-10-23 (today or --date)",
         "in/wrapped.txt: warning: narratives: none: this brief needs narratives, at least two, before publishing",
     ]
+
+
+def test_a_title_without_latin_letters_is_imported_with_slug(site: Path) -> None:
+    # the report named a file that was not written, and told the author to edit its front matter
+    (site / "in" / "cyr.txt").write_text("Путин встретился с Кимом\r\n\r\nFacts\r\n\r\n  • Fact.[1]\r\n\r\n"
+                                         "Sources: [1]TASS.\r\n", encoding="utf-8")
+    code, out, err = run("import", "in/cyr.txt", "--out", "o6", "--date", "2024-10-23")
+    assert (code, out) == (1, ("in/cyr.txt: 1 fact, 1 source, 0 narratives, 0 predictions (draft)\n"
+                               "imported 0 of 1 file; 1 not written\n"))
+    assert err.splitlines()[-1] == (
+        'in/cyr.txt: title: "Путин встретился с Кимом" gives no usable file name (got "путин-встретился-с-кимом"); '
+        "not written (import it with --slug SLUG: lowercase Latin letters, digits, - and _)")
+    assert not (site / "o6").exists()
+    code, out, _ = run("import", "in/cyr.txt", "--out", "o6", "--date", "2024-10-23", "--slug", "putin-meets-kim")
+    assert (code, out.splitlines()[0]) == (
+        0, "in/cyr.txt: 1 fact, 1 source, 0 narratives, 0 predictions (draft) -> o6/putin-meets-kim.md")
+    assert brief_of(site / "o6" / "putin-meets-kim.md").title == "Путин встретился с Кимом"
+    assert run("import", "in/cyr.txt", "in/seed_000_facts_sources_narratives.txt", "--slug", "x") == (
+        2, "", "error: --slug names one brief; import one FILE with it (got 2 files)\n")

@@ -71,7 +71,27 @@ def test_new_usage_errors(site: Path) -> None:
     assert run("new", "Title", "--date", "18.10.2024")[2] == \
         'error: --date: not a date (got "18.10.2024"); write YYYY-MM-DD\n'
     assert run("new", "Title", "--content", "missing")[2] == "error: no content folder at missing; pass --content DIR\n"
-    assert run("new", "Правда")[0] == 2
+
+
+def test_a_title_without_latin_letters_needs_slug(site: Path) -> None:
+    # the message said to set slug: in a file that was never written
+    assert run("new", "Путин встретился с Кимом") == (2, "", (
+        'error: the title gives no usable file name (got "путин-встретился-с-кимом"); give one with --slug SLUG '
+        "(lowercase Latin letters, digits, - and _)\n"))
+    code, out, _ = run("new", "Путин встретился с Кимом", "--slug", "putin-meets-kim", "--date", "2024-10-18")
+    assert (code, out) == (0, "content/putin-meets-kim.md\n")
+    assert (site / "content" / "putin-meets-kim.md").read_text(encoding="utf-8").startswith(
+        "---\ntitle: Путин встретился с Кимом\ndate: 2024-10-18\n")
+    assert run("new", "Title", "--slug", "Putin Meets Kim") == (2, "", (
+        'error: --slug: "Putin Meets Kim" is not a plain slug (lowercase Latin letters, digits, - and _); '
+        'did you mean "putin-meets-kim"?\n'))
+
+
+def test_latin_letters_nfkd_keeps_whole_are_spelt_in_ascii(site: Path) -> None:
+    # ß, æ, ø, œ were kept as they are, and the title was refused for having no Latin letters
+    code, out, _ = run("new", "Ünïcödé ß æ ø œ ﬁ", "--draft")
+    assert (code, out) == (0, "content/unicode-ss-ae-o-oe-fi.md\n")
+    assert run("new", "Øresund: Łódź Straße, Þórshöfn", "--draft")[1] == "content/oresund-lodz-strasse-thorshofn.md\n"
 
 
 def test_long_titles_give_slugs_cut_at_a_word(site: Path) -> None:
