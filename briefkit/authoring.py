@@ -15,7 +15,7 @@ from . import cli
 from .diagnostics import Diagnostic
 from .frontmatter import decode
 from .model import Outlet
-from .project import SiteConfig, UsageError, read_site_file
+from .project import SiteConfig, UsageError, is_brief, is_scratch, read_site_file
 from .slugs import is_plain_segment, slugify, too_long
 
 MAX_SLUG = 60
@@ -92,6 +92,26 @@ def _show(path: Path) -> str:
     return os.path.relpath(path)
 
 
+def _slugs_in(folders: list[Path]) -> dict[str, Path]:
+    """The slug of each brief under these folders, as the build tells it, and the brief's file."""
+    from .schema import claimed_slug
+
+    found: dict[str, Path] = {}
+    for top in dict.fromkeys(folders):
+        for root, dirs, names in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in sorted(n for n in names if is_brief(n) and not is_scratch(n)):
+                path = Path(root, name)
+                try:
+                    raw = path.read_bytes()
+                except OSError:  # the build reports it; a slug it may hold is not known
+                    continue
+                slug = (claimed_slug(_show(path), decode(_show(path), raw)[0] or "") if b"slug" in raw
+                        else slugify(path.stem))  # only front matter naming a slug is worth parsing
+                found.setdefault(slug, path)
+    return found
+
+
 def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
     from .brief_writer import render_new
 
@@ -107,6 +127,11 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
     target = content / f"{slug}.md"
     if target.exists():
         console.problem(f"{_show(target)}: already exists; not overwritten (choose another title or edit it)")
+        return cli.EXIT_CONTENT
+    owner = _slugs_in([content]).get(slug)
+    if owner is not None:
+        console.problem(f'{_show(target)}: the slug "{slug}" is already used by {_show(owner)}; not written '
+                        "(choose another title or pass --slug)")
         return cli.EXIT_CONTENT
     target.write_text(render_new(args.title.strip(), today, story, topics, args.draft), encoding="utf-8")
     console.say(_show(target))
@@ -161,6 +186,7 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
     known, appendable = _known_outlets(outlets_file, console, config.tz)
     report = console.problem if args.dry_run else console.say
     written: dict[Path, str] = {}
+    slugs = _slugs_in([content, out])
     failed = 0
     for name in args.files:
         src = Path(name)
@@ -206,6 +232,12 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
             console.problem(f"{_show(target)}: already exists; not overwritten (pass --force to replace it)")
             failed += 1
             continue
+        owner = slugs.get(slug)
+        if owner is not None and owner.resolve() != target.resolve():
+            console.problem(f'{_show(target)}: the slug "{slug}" is already used by {_show(owner)}; not written '
+                            "(import it with --slug SLUG to give it another)")
+            failed += 1
+            continue
         new = []
         for rating, line in result.ratings.new_entries(known):
             why = bad_rating(rating)
@@ -223,6 +255,7 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
         out.mkdir(parents=True, exist_ok=True)
         target.write_text(markdown, encoding="utf-8")
         written[target.resolve()] = _show(src)
+        slugs[slug] = target
         if new:
             _append_outlets(outlets_file, outlet_yaml(new, f"the import of {src.name}"))
             known += [r.outlet for r in new]

@@ -273,3 +273,22 @@ def test_a_title_without_latin_letters_is_imported_with_slug(site: Path) -> None
     assert brief_of(site / "o6" / "putin-meets-kim.md").title == "Путин встретился с Кимом"
     assert run("import", "in/cyr.txt", "in/seed_000_facts_sources_narratives.txt", "--slug", "x") == (
         2, "", "error: --slug names one brief; import one FILE with it (got 2 files)\n")
+
+
+def test_refuses_a_slug_another_brief_has(site: Path) -> None:
+    # only the file name was checked: the brief written broke the build with a duplicate slug
+    (site / "content" / "2024").mkdir()
+    (site / "content" / "2024" / "elsewhere.md").write_text(
+        "---\ntitle: Elsewhere\nslug: pentagon-evidence-shows-3k-north-korea-troops-in-russia\n---\n",
+        encoding="utf-8")
+    code, out, err = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content/2025",
+                         "--content", "content", "--date", "2024-10-23")
+    assert (code, out.splitlines()[-1]) == (1, "imported 0 of 1 file; 1 not written")
+    assert err.splitlines()[-1] == (
+        'content/2025/pentagon-evidence-shows-3k-north-korea-troops-in-russia.md: the slug '
+        '"pentagon-evidence-shows-3k-north-korea-troops-in-russia" is already used by content/2024/elsewhere.md; '
+        "not written (import it with --slug SLUG to give it another)")
+    assert not (site / "content" / "2025").exists()
+    code, _, _ = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content/2025",
+                     "--content", "content", "--slug", "pentagon-3k-troops")
+    assert code == 0 and (site / "content" / "2025" / "pentagon-3k-troops.md").is_file()

@@ -66,6 +66,21 @@ def test_new_refuses_to_overwrite(site: Path) -> None:
     assert path.read_text(encoding="utf-8") == "edited"
 
 
+def test_new_refuses_a_slug_another_brief_has(site: Path) -> None:
+    # only the file name was checked: the brief written broke the build with a duplicate slug
+    (site / "content" / "2024").mkdir()
+    (site / "content" / "2024" / "sub-brief.md").write_text("---\ntitle: Sub Brief\n---\n", encoding="utf-8")
+    (site / "content" / "other.md").write_text("---\ntitle: Other\nslug: taken-slug\n---\n", encoding="utf-8")
+    assert run("new", "Sub Brief") == (1, "", ('content/sub-brief.md: the slug "sub-brief" is already used by '
+                                              "content/2024/sub-brief.md; not written (choose another title or "
+                                              "pass --slug)\n"))
+    assert run("new", "Taken Slug") == (1, "", ('content/taken-slug.md: the slug "taken-slug" is already used by '
+                                               "content/other.md; not written (choose another title or pass "
+                                               "--slug)\n"))
+    assert sorted(p.name for p in (site / "content").glob("*.md")) == ["other.md"]
+    assert run("new", "Taken Slug", "--slug", "taken-slug-2", "--draft")[:2] == (0, "content/taken-slug-2.md\n")
+
+
 def test_new_usage_errors(site: Path) -> None:
     assert run("new", "Title", "--story", "Not A Key")[0] == 2
     assert run("new", "Title", "--date", "18.10.2024")[2] == \
