@@ -187,6 +187,8 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
     report = console.problem if args.dry_run else console.say
     written: dict[Path, str] = {}
     slugs = _slugs_in([content, out])
+    not_written, not_overwritten = (("a real run would not write it", "a real run would not overwrite it")
+                                    if args.dry_run else ("not written", "not overwritten"))
     failed = 0
     for name in args.files:
         src = Path(name)
@@ -225,19 +227,21 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
             continue
         if target.resolve() in written:
             console.problem(f"{_show(target)}: {written[target.resolve()]} was imported to this file "
-                            f"in this run; not overwritten")
+                            f"in this run; {not_overwritten}")
             failed += 1
             continue
-        if target.exists() and not args.force and not args.dry_run:
-            console.problem(f"{_show(target)}: already exists; not overwritten (pass --force to replace it)")
+        if target.exists() and not args.force:
+            console.problem(f"{_show(target)}: already exists; {not_overwritten} (pass --force to replace it)")
             failed += 1
             continue
         owner = slugs.get(slug)
         if owner is not None and owner.resolve() != target.resolve():
-            console.problem(f'{_show(target)}: the slug "{slug}" is already used by {_show(owner)}; not written '
+            console.problem(f'{_show(target)}: the slug "{slug}" is already used by {_show(owner)}; {not_written} '
                             "(import it with --slug SLUG to give it another)")
             failed += 1
             continue
+        written[target.resolve()] = _show(src)
+        slugs[slug] = target
         new = []
         for rating, line in result.ratings.new_entries(known):
             why = bad_rating(rating)
@@ -254,8 +258,6 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
             continue
         out.mkdir(parents=True, exist_ok=True)
         target.write_text(markdown, encoding="utf-8")
-        written[target.resolve()] = _show(src)
-        slugs[slug] = target
         if new:
             _append_outlets(outlets_file, outlet_yaml(new, f"the import of {src.name}"))
             known += [r.outlet for r in new]

@@ -198,6 +198,31 @@ def test_dry_run_prints_the_markdown_and_writes_nothing(site: Path) -> None:
     assert list((site / "content").glob("*.md")) == []
 
 
+def test_dry_run_says_what_a_real_run_would_refuse(site: Path) -> None:
+    # it printed the Markdown and exited 0 where the real run refuses to write
+    path, _, _ = imported(site, "seed_000_facts_sources_narratives.txt")
+    code, out, err = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content", "--dry-run")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1] == (f"content/{path.name}: already exists; a real run would not overwrite it "
+                                    "(pass --force to replace it)")
+    code, out, err = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content", "--dry-run",
+                         "--slug", "other-name")
+    assert code == 0 and out.startswith("---\n")
+    (site / "content" / "sub").mkdir()
+    path.rename(site / "content" / "sub" / path.name)
+    code, out, err = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content", "--dry-run")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1] == (f'content/{path.name}: the slug "{path.stem}" is already used by '
+                                    f"content/sub/{path.name}; a real run would not write it "
+                                    "(import it with --slug SLUG to give it another)")
+    shutil.copy(site / "in" / "seed_001_sections_web_boilerplate.txt", site / "in" / "again.txt")
+    code, _, err = run("import", "in/seed_001_sections_web_boilerplate.txt", "in/again.txt", "--dry-run")
+    assert code == 1
+    assert err.splitlines()[-1] == ("content/seoul-n-korean-troops-arrive-in-russia-to-fight-ukraine.md: "
+                                    "in/seed_001_sections_web_boilerplate.txt was imported to this file in this run; "
+                                    "a real run would not overwrite it")
+
+
 def test_story_and_missing_file(site: Path) -> None:
     code, _, err = run("import", "in/nope.txt", "in/seed_000_facts_sources_narratives.txt", "--out", "content",
                        "--story", "north-korean-troops-in-russia")
