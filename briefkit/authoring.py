@@ -192,6 +192,10 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
     failed = 0
     for name in args.files:
         src = Path(name)
+        if src.is_dir():
+            console.problem(f"{name}: is a folder; pass the files in it, e.g. {os.path.join(name, '*.txt')}")
+            failed += 1
+            continue
         if not src.is_file():
             console.problem(f"{name}: no such file")
             failed += 1

@@ -317,3 +317,19 @@ def test_refuses_a_slug_another_brief_has(site: Path) -> None:
     code, _, _ = run("import", "in/seed_000_facts_sources_narratives.txt", "--out", "content/2025",
                      "--content", "content", "--slug", "pentagon-3k-troops")
     assert code == 0 and (site / "content" / "2025" / "pentagon-3k-troops.md").is_file()
+
+
+def test_empty_text_no_title_and_a_folder_are_errors_saying_so(site: Path) -> None:
+    # an empty file was a warning of no title found, exiting 1; a folder was "no such file"
+    (site / "in" / "empty.txt").write_text("", encoding="utf-8")
+    (site / "in" / "blank.txt").write_text("\n\n   \n\t\n", encoding="utf-8")
+    (site / "in" / "untitled.txt").write_text("Facts\n\n  • A fact.[1]\n\nSources: [1]AP.\n", encoding="utf-8")
+    code, out, err = run("import", "in/empty.txt", "in/blank.txt", "in/untitled.txt", "in", "--out", "content")
+    assert (code, out) == (1, "imported 0 of 4 files; 4 not written\n")
+    assert err.splitlines() == [
+        "in/empty.txt: the file is empty; nothing to import",
+        "in/blank.txt: the file is empty; nothing to import",
+        "in/untitled.txt: title: no title found; the brief is not written",
+        "in: is a folder; pass the files in it, e.g. in/*.txt",
+    ]
+

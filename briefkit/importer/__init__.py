@@ -38,7 +38,10 @@ def import_text(path: str, text: str, today: date, outlets: list[str], story: st
         form = "article"
         fact_lines = read_article(cleaned.lines, draft, report, outlets)
     drop_dangling_markers(draft, fact_lines, report)
-    _missing(draft, report, cleaned.source_links, today, form)
+    if not text.replace("\ufeff", "").strip():
+        report.error(0, "", "the file is empty; nothing to import")
+    else:
+        _missing(draft, report, cleaned.source_links, today, form)
     report.notes.sort(key=lambda d: (d.line, d.field))
     return Imported(draft, report, ratings, form)
 
@@ -46,7 +49,7 @@ def import_text(path: str, text: str, today: date, outlets: list[str], story: st
 def _missing(d: Draft, report: Report, links: int, today: date, form: str) -> None:
     """Say what the text lacks; a brief that cannot be published as it is becomes a draft."""
     if not d.title:
-        report.note(0, "title", "no title found; the brief is not written")
+        report.error(0, "title", "no title found; the brief is not written")
         return
     if d.date is None:
         report.note(0, "date", f"no date line; dated {today.isoformat()} (today or --date)")

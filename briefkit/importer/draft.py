@@ -74,6 +74,10 @@ class Report:
     def note(self, line: int, fld: str, message: str) -> None:
         self.notes.append(Diagnostic(self.path, line, fld, message, WARNING))
 
+    def error(self, line: int, fld: str, message: str) -> None:
+        """A reason the text gives no brief at all."""
+        self.notes.append(Diagnostic(self.path, line, fld, message))
+
     def unplaced(self, line: int, text: str) -> None:
         shown = text if len(text) <= 100 else text[:97] + "..."
         self.note(line, "not placed", f'"{shown}"')
