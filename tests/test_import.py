@@ -333,3 +333,17 @@ def test_empty_text_no_title_and_a_folder_are_errors_saying_so(site: Path) -> No
         "in: is a folder; pass the files in it, e.g. in/*.txt",
     ]
 
+
+def test_removing_a_marker_leaves_no_space_before_the_stop(site: Path) -> None:
+    # "and an unknown [3][0]." became "and an unknown ." and [0] was put down to the number of sources
+    (site / "in" / "zero.txt").write_text(
+        "A Title For The Brief\n\nFacts\n\n  • One thing happened.[1]\n  • Another, unknown [3][0].[2]\n"
+        "  • A third, [0] mid-sentence.[1]\n\nSources: [1]Reuters and [2]BBC News.\n", encoding="utf-8")
+    path, _, err = imported(site, "zero.txt")
+    assert path.read_text(encoding="utf-8").endswith(
+        "## Facts\n\n- One thing happened.[1]\n- Another, unknown.[2]\n- A third, mid-sentence.[1]\n")
+    assert [line for line in err.splitlines() if "removed" in line] == [
+        "in/zero.txt:6: warning: body: removed [3]: the text has only 2 sources",
+        "in/zero.txt:6: warning: body: removed [0]: source numbers start at 1",
+        "in/zero.txt:7: warning: body: removed [0]: source numbers start at 1",
+    ]

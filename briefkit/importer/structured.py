@@ -247,14 +247,16 @@ def drop_dangling_markers(draft: Draft, fact_lines: list[int], report: Report) -
     have = "no sources list" if not count else f"only {count} source{'s' if count != 1 else ''}"
 
     def cleaned(text: str, line: int, fld: str) -> str:
-        bad = [m.group(0) for m in _MARKERS.finditer(text)
-               if any(not 1 <= int(x) <= count for x in re.findall(r"\d+", m.group(0)))]
-        if not bad:
-            return text
-        for m in bad:
-            text = text.replace(m, "")
-        report.note(line, fld, f"removed {''.join(bad)}: the text has {have}")
-        return " ".join(text.split())
+        numbers = [(m.group(0), [int(x) for x in re.findall(r"\d+", m.group(0))]) for m in _MARKERS.finditer(text)]
+        zero = [m for m, ns in numbers if 0 in ns]
+        over = [m for m, ns in numbers if m not in zero and any(n > count for n in ns)]
+        for m in zero + over:  # with the space before it when punctuation follows: "unknown [9]." -> "unknown."
+            text = re.sub(r"\s*" + re.escape(m) + r"(?=[.,;:!?)])", "", text).replace(m, "")
+        if over:
+            report.note(line, fld, f"removed {''.join(over)}: the text has {have}")
+        if zero:
+            report.note(line, fld, f"removed {''.join(zero)}: source numbers start at 1")
+        return " ".join(text.split()) if zero or over else text
 
     for i, fact in enumerate(draft.facts):
         draft.facts[i] = cleaned(fact, fact_lines[i] if i < len(fact_lines) else 0, "body")
