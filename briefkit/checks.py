@@ -6,12 +6,14 @@ Returns diagnostics; decides which briefs are published (drafts only with --draf
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
+from itertools import pairwise
 from pathlib import Path
 
 from . import forecasts
 from .diagnostics import WARNING, Diagnostic, did_you_mean
-from .markdown import RenderedBrief
+from .markdown import RenderedBrief, markdown
 from .model import Brief
 from .outlets import Registry, unknown
 from .project import Project
@@ -60,14 +62,24 @@ def _nearest_slug(slug: str, slugs: list[str]) -> str:
     return f'did you mean "{longer[0]}"?' if longer else ""
 
 
+_PLACEHOLDER_URL = re.compile(r"(?:\.\.\.|…)/?$")
+
+
 def check_rendered(r: RenderedBrief) -> list[Diagnostic]:
-    """Warnings a publishable brief should not have: uncited sources, too few narratives."""
+    """Warnings a publishable brief should not have: uncited sources, too few narratives, placeholders."""
     b = r.brief
     diags: list[Diagnostic] = []
     for s in b.sources:
         if s.number not in r.citations:
             diags.append(Diagnostic(b.path, s.line, f"sources[{s.number}]",
                                     f'"{s.name}" is never cited; cite it as [{s.number}] or remove it', WARNING))
+    urls = [(f"sources[{s.number}].url", s.url) for s in b.sources]
+    urls += [(f"narratives[{i}].url", n.url) for i, n in enumerate(b.narratives, start=1)]
+    urls += [(f"predictions[{i}].url", p.url) for i, p in enumerate(b.predictions, start=1)]
+    for fld, url in urls:
+        if _PLACEHOLDER_URL.search(url):
+            diags.append(Diagnostic(b.path, b.line_of(fld), fld, f'looks like a placeholder (got "{url}")', WARNING,
+                                    "give the address of the page itself, or remove url:"))
     if len(b.narratives) < 2:
         have = "no narratives" if not b.narratives else "one narrative"
         diags.append(Diagnostic(b.path, b.line_of("narratives") if b.narratives else 1, "narratives",
@@ -75,8 +87,22 @@ def check_rendered(r: RenderedBrief) -> list[Diagnostic]:
     for fact in r.facts:
         if not fact.sources:
             diags.append(Diagnostic(b.path, fact.line, "body", "a fact with no citation; end it with [n]", WARNING))
+    if "<li></li>" in r.body_html:  # an empty list item (the `- ` new leaves): only then parse again for its line
+        diags += _empty_facts(b)
     if not r.facts and not b.draft:
         diags.append(Diagnostic(b.path, b.body_line, "body", "no facts: list them as Markdown bullets", WARNING))
+    return diags
+
+
+def _empty_facts(b: Brief) -> list[Diagnostic]:
+    diags, depth = [], 0
+    tokens = markdown(False).parse(b.body, {"citations": {}})
+    for tok, after in pairwise(tokens):
+        depth += {"bullet_list_open": 1, "ordered_list_open": 1, "bullet_list_close": -1,
+                  "ordered_list_close": -1}.get(tok.type, 0)
+        if tok.type == "list_item_open" and after.type == "list_item_close" and depth == 1:
+            diags.append(Diagnostic(b.path, b.body_line + (tok.map[0] if tok.map else 0), "body",
+                                    "an empty fact; write it and cite its source, or remove the line", WARNING))
     return diags
 
 
