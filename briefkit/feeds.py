@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from typing import Any
 from . import __version__
 from .diagnostics import Diagnostic
 from .listings import BriefView, SiteData, newest_first, url_of
+from .markdown import rebased
 from .metadata import feed_paths, image_url, publisher_name
 from .project import SiteConfig
 from .render import Output, absolute
@@ -24,6 +26,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR_URI = "https://pypi.org/project/briefkit/"
+_ROOTED = re.compile(r'(<a href="|<img src=")(/(?!/)[^"]*)"')  # a link from the site's root, as rebased() leaves it
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ def _author(parent: ET.Element, config: SiteConfig) -> None:
 
 
 def entry_html(config: SiteConfig, v: BriefView) -> str:
-    """An entry's content: the facts with their citation markers, then the numbered sources."""
+    """An entry's content: the facts with their citation markers, then the numbered sources. Every link and
+    image is absolute: JSON Feed has no base URL, and some readers ignore Atom's xml:base."""
     items = []
     for s in v.brief.sources:
         name = html.escape(s.name)
@@ -81,7 +85,8 @@ def entry_html(config: SiteConfig, v: BriefView) -> str:
     if v.brief.image:
         image = (f'<p><img src="{html.escape(image_url(config, v.brief.image.src))}" '
                  f'alt="{html.escape(v.brief.image.alt)}"></p>\n')
-    return f"{image}{v.rendered.body_html}<h2>Sources</h2>\n<ol>\n" + "\n".join(items) + "\n</ol>\n"
+    text = f"{image}{v.rendered.body_html}<h2>Sources</h2>\n<ol>\n" + "\n".join(items) + "\n</ol>\n"
+    return _ROOTED.sub(lambda m: f'{m[1]}{absolute(config, m[2])}"', rebased(text, v.url))
 
 
 def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
@@ -111,7 +116,7 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
         for t in b.topics:
             _sub(entry, "category", term=t.slug, label=t.name)
         _sub(entry, "summary", v.description)
-        # xml:base makes the facts' #source-n links and relative links resolve against the brief's page
+        # the links are absolute already; xml:base says so again for readers that resolve with it
         _sub(entry, "content", entry_html(config, v), type="html", **{XML_BASE: link})
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode")
@@ -129,8 +134,7 @@ def json_feed(config: SiteConfig, feed: Feed) -> bytes:
             "url": absolute(config, v.url),
             "title": b.title,
             "summary": v.description,
-            # JSON Feed has no xml:base, so the citation links get the brief's URL in front
-            "content_html": entry_html(config, v).replace('href="#', f'href="{absolute(config, v.url)}#'),
+            "content_html": entry_html(config, v),
             "date_published": b.date.isoformat(),
             "date_modified": modified(v).isoformat(),
         }

@@ -110,6 +110,22 @@ def test_the_json_feed_follows_version_1_1(site):
     assert f'href="{BASE}briefs/alpha/#source-2"' in alpha["content_html"]
 
 
+def test_every_link_and_image_in_feed_content_is_absolute(tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    with (root / "content/alpha.md").open("a") as fh:
+        fh.write("- A picture: ![pic](../../images/lead.svg), and [the topic](/repo/topics/shared/).[1]\n")
+    site = build(tmp_path, monkeypatch, "--base-url", BASE)
+    alpha = json.loads((site / "feed.json").read_text())["items"][2]["content_html"]
+    assert f'<a href="{BASE}briefs/beta/">the follow-up</a>' in alpha
+    assert f'<img src="{BASE}images/lead.svg" alt="pic" />' in alpha
+    assert f'<a href="{BASE}topics/shared/">the topic</a>' in alpha
+    assert f'<a href="{BASE}briefs/alpha/#sources">the sources</a>' in alpha
+    entry = (site / "feed.xml").read_text().split("<entry>")[3]  # read by a reader that ignores xml:base
+    assert f'&lt;a href="{BASE}briefs/beta/"&gt;' in entry and f'&lt;img src="{BASE}images/lead.svg"' in entry
+    assert '"../' not in entry and 'href="#' not in entry
+
+
 def test_pages_link_their_feeds_in_the_head(site):
     home = (site / "index.html").read_text()
     assert '<link rel="alternate" type="application/atom+xml" title="Fixture Watch" href="/repo/feed.xml">' in home
