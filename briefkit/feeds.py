@@ -98,7 +98,7 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
     _sub(root, "title", feed.title)
     if feed.subtitle:
         _sub(root, "subtitle", feed.subtitle)
-    updated = max((modified(v) for v in feed.briefs), default=fallback)
+    updated = max((modified(v) for v in feed.briefs), default=fallback.astimezone(config.tz))
     _sub(root, "updated", updated.isoformat())
     _sub(root, "link", rel="self", type="application/atom+xml", href=absolute(config, url_of(config, feed.path)))
     _sub(root, "link", rel="alternate", type="text/html", href=page)

@@ -244,7 +244,8 @@ def _parse_when(value: Any) -> date | datetime | None:
 
 
 def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
-    """A date or date-time; date-only and naive values are in the site's timezone."""
+    """A date or date-time in the site's timezone: date-only and naive values are taken in it, and one with its
+    own offset is converted to it (the same instant), so every page shows and files it by the site's dates."""
     raw = ctx.doc.plain.get(at)
     when = _parse_when(raw if raw is not None else value)
     if when is None:
@@ -255,7 +256,7 @@ def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
         return datetime.combine(when, time(0, 0), ctx.tz)
     if when.tzinfo is None:
         return when.replace(tzinfo=ctx.tz)
-    return when
+    return when.astimezone(ctx.tz)
 
 
 def day(value: Any, at: Path_, ctx: Ctx) -> Any:

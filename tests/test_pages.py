@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, copy_fixture_briefs, read_tree, run
+from conftest import ROOT, copy_fixture_briefs, read_tree, run, write_brief
 
 
 def page(root: Path, rel: str) -> str:
@@ -55,7 +55,7 @@ def test_narratives_predictions_topics_story(built: Path) -> None:
     assert "Forecast by Briefs desk" in html and '<span class="outcome open">Open</span>' in html
     assert '<a class="tag" href="/topics/ukraine-war/">Ukraine war</a>' in html
     assert 'Story: <a href="/stories/citation-story/">' in html
-    assert '<time datetime="2024-10-24T09:30:00+02:00">24 October 2024</time>' in html
+    assert '<time datetime="2024-10-24T07:30:00+00:00">24 October 2024</time>' in html  # 09:30+02:00 in UTC
 
 
 def test_every_page_has_title_description_and_canonical(built: Path) -> None:
@@ -116,6 +116,19 @@ def test_date_only_values_are_in_the_site_timezone(site_dir: Path) -> None:
     assert run("build").code == 0
     assert '<time datetime="2024-10-23T00:00:00+09:00">23 October 2024</time>' in \
         page(site_dir, "briefs/minimal/index.html")
+
+
+def test_a_date_with_its_own_offset_is_shown_and_filed_in_the_site_timezone(site_dir: Path) -> None:
+    (site_dir / "site.yaml").write_text("timezone: America/New_York\n")
+    source = "sources:\n  - name: Wire\n---\n\n- A fact.[1]\n"
+    write_brief(site_dir, "edge.md", f"---\ntitle: Edge\ndate: 2024-11-01T02:00:00Z\n{source}")
+    write_brief(site_dir, "same.md", f"---\ntitle: Same\ndate: 2024-11-01T03:00:00+01:00\n{source}")
+    assert run("build").code == 0
+    # 02:00 UTC on 1 November is 22:00 on 31 October in New York, however the instant is written
+    assert '<time datetime="2024-10-31T22:00:00-04:00">31 October 2024</time>' in page(site_dir, "briefs/edge/index.html")
+    assert '<time datetime="2024-10-31T22:00:00-04:00">31 October 2024</time>' in page(site_dir, "briefs/same/index.html")
+    assert (site_dir / "site/archive/2024/10/index.html").exists()
+    assert not (site_dir / "site/archive/2024/11").exists()
 
 
 def test_script_never_reaches_the_page_unescaped(site_dir: Path) -> None:

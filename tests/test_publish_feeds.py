@@ -74,7 +74,7 @@ def test_dates_come_from_the_briefs_not_the_clock(site):
     parsed = parse(site / "feed.xml")
     beta = next(e for e in parsed.entries if e.link.endswith("/beta/"))
     assert beta.published == "2024-10-05T00:00:00+00:00"
-    assert beta.updated == "2024-10-06T10:00:00+02:00"  # updated: wins over date
+    assert beta.updated == "2024-10-06T08:00:00+00:00"  # updated: wins over date (10:00+02:00, in the site zone)
     assert parsed.feed.updated == "2024-11-02T00:00:00+00:00"  # the newest brief
     assert "<updated>2024-11-02T00:00:00+00:00</updated>" in (site / "feed.xml").read_text()
 
@@ -162,3 +162,13 @@ def test_without_a_host_in_base_url_no_feeds_are_written_or_linked(tmp_path, mon
     assert not (site / "feed.xml").exists() and not (site / "feed.json").exists()
     assert not list(site.rglob("feed.xml"))
     assert 'rel="alternate"' not in (site / "index.html").read_text()
+
+
+def test_an_empty_sites_feed_is_dated_at_the_build_time_in_the_site_timezone(tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    for brief in (root / "content").glob("*.md"):
+        brief.unlink()
+    (root / "site.yaml").write_text((root / "site.yaml").read_text().replace("timezone: UTC", "timezone: America/New_York"))
+    site = build(tmp_path, monkeypatch, "--base-url", BASE)
+    assert "<updated>2023-11-14T17:13:20-05:00</updated>" in (site / "feed.xml").read_text()  # SOURCE_DATE_EPOCH
