@@ -16,7 +16,7 @@ from typing import Any
 
 from . import __version__
 from .diagnostics import Diagnostic
-from .listings import BriefView, SiteData, newest_first, url_of
+from .listings import BriefView, SiteData, last_change, newest_first, url_of
 from .markdown import rebased
 from .metadata import feed_paths, image_url, publisher_name
 from .project import SiteConfig
@@ -36,10 +36,6 @@ class Feed:
     subtitle: str
     page: str  # site URL of the HTML page the feed follows
     briefs: list[BriefView]  # newest first, already cut to feed_size
-
-
-def modified(v: BriefView) -> datetime:
-    return v.brief.updated or v.brief.date
 
 
 def _cut(config: SiteConfig, views: list[BriefView]) -> list[BriefView]:
@@ -98,7 +94,7 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
     _sub(root, "title", feed.title)
     if feed.subtitle:
         _sub(root, "subtitle", feed.subtitle)
-    updated = max((modified(v) for v in feed.briefs), default=fallback.astimezone(config.tz))
+    updated = max((last_change(v.brief) for v in feed.briefs), default=fallback.astimezone(config.tz))
     _sub(root, "updated", updated.isoformat())
     _sub(root, "link", rel="self", type="application/atom+xml", href=absolute(config, url_of(config, feed.path)))
     _sub(root, "link", rel="alternate", type="text/html", href=page)
@@ -112,7 +108,7 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
         _sub(entry, "title", b.title)
         _sub(entry, "link", rel="alternate", type="text/html", href=link)
         _sub(entry, "published", b.date.isoformat())
-        _sub(entry, "updated", modified(v).isoformat())
+        _sub(entry, "updated", last_change(v.brief).isoformat())
         for t in b.topics:
             _sub(entry, "category", term=t.slug, label=t.name)
         _sub(entry, "summary", v.description)
@@ -136,7 +132,7 @@ def json_feed(config: SiteConfig, feed: Feed) -> bytes:
             "summary": v.description,
             "content_html": entry_html(config, v),
             "date_published": b.date.isoformat(),
-            "date_modified": modified(v).isoformat(),
+            "date_modified": last_change(v.brief).isoformat(),
         }
         if b.image:
             item["image"] = image_url(config, b.image.src)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -97,6 +98,11 @@ def url_of(config: SiteConfig, path: str) -> str:
     """Site-relative output path -> URL path under the base path (`/repo/briefs/x/`)."""
     path = path.removesuffix("index.html")
     return config.base_path + path
+
+
+def last_change(b: Brief) -> datetime:
+    """When a brief last changed: `updated`, but never before its date (an earlier one is a warning of schema's)."""
+    return max(b.date, b.updated or b.date)
 
 
 def newest_first(views: list[BriefView]) -> list[BriefView]:

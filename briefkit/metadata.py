@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from .diagnostics import Diagnostic
-from .listings import BriefView, SiteData, url_of
+from .listings import BriefView, SiteData, last_change, url_of
 from .project import SiteConfig
 from .render import absolute
 
@@ -52,7 +52,7 @@ def news_article(config: SiteConfig, view: BriefView) -> dict[str, Any]:
         "url": page,
         "mainEntityOfPage": {"@type": "WebPage", "@id": page},
         "datePublished": b.date.isoformat(),
-        "dateModified": (b.updated or b.date).isoformat(),
+        "dateModified": last_change(b).isoformat(),
         "inLanguage": config.language,
         "author": {"@type": "Person", "name": config.author} if config.author else publisher,
         "publisher": publisher,
@@ -114,9 +114,10 @@ class BriefHead(Mapping[str, Any]):
 
 
 def brief_extra(config: SiteConfig, view: BriefView) -> dict[str, Any]:
-    """What one brief's page head needs: its JSON-LD and preview image."""
+    """What one brief's page head needs: its JSON-LD, preview image and last change."""
     return {
         "json_ld": news_article(config, view),
+        "modified": last_change(view.brief).isoformat(),
         "image": image_url(config, view.brief.image.src) if view.brief.image else "",
     }
 

@@ -129,7 +129,7 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
         elif why := too_long(slug):
             ctx.error(("topics", i), f'"{name[:40]}..." {why}; shorten the topic')
     if right("updated", "date") and v["updated"] and v["date"] and v["updated"] < v["date"]:
-        ctx.warn(("updated",), "is earlier than date")
+        ctx.warn(("updated",), "is earlier than date; feeds and page metadata give date as the last change")
     if right("image") and v["image"]:
         f.image_source(v["image"]["src"], ("image", "src"), ctx)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from .diagnostics import Diagnostic
-from .listings import BriefView, Group, Page, SiteData, url_of
+from .listings import BriefView, Group, Page, SiteData, last_change, url_of
 from .render import Output, absolute
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -34,7 +34,7 @@ def _briefs_in(value: Any) -> list[BriefView]:
 def lastmod(page: Page, site: SiteData) -> datetime | None:
     """When a page last changed: its newest brief; site-wide listings take the newest of all."""
     shown = _briefs_in(page.context) or site.briefs
-    return max((v.brief.updated or v.brief.date for v in shown), default=None)
+    return max((last_change(v.brief) for v in shown), default=None)
 
 
 def sitemap_xml(site: SiteData, pages: list[Page]) -> bytes:

@@ -172,3 +172,25 @@ def test_an_empty_sites_feed_is_dated_at_the_build_time_in_the_site_timezone(tmp
     (root / "site.yaml").write_text((root / "site.yaml").read_text().replace("timezone: UTC", "timezone: America/New_York"))
     site = build(tmp_path, monkeypatch, "--base-url", BASE)
     assert "<updated>2023-11-14T17:13:20-05:00</updated>" in (site / "feed.xml").read_text()  # SOURCE_DATE_EPOCH
+
+
+def test_an_updated_before_the_date_is_a_warning_and_no_modified_time_comes_before_the_published_one(
+        tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    beta = root / "content/beta.md"
+    beta.write_text(beta.read_text().replace("updated: 2024-10-06T10:00:00+02:00", "updated: 2024-10-01"))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    err = io.StringIO()
+    assert main(["build", "--base-url", BASE], io.StringIO(), err) == 0
+    assert "content/beta.md:4: warning: updated: is earlier than date; feeds and page metadata give date as the last change" in err.getvalue().splitlines()
+    site = root / "site"
+    entry = next(e for e in parse(site / "feed.xml").entries if e.link.endswith("/beta/"))
+    assert entry.published == entry.updated == "2024-10-05T00:00:00+00:00"
+    item = next(i for i in json.loads((site / "feed.json").read_text())["items"] if i["url"].endswith("/beta/"))
+    assert item["date_modified"] == item["date_published"] == "2024-10-05T00:00:00+00:00"
+    head = (site / "briefs/beta/index.html").read_text().split("</head>")[0]
+    assert '"dateModified": "2024-10-05T00:00:00+00:00"' in head
+    assert '<meta property="article:modified_time" content="2024-10-05T00:00:00+00:00">' in head
+    assert "<lastmod>2024-10-05T00:00:00+00:00</lastmod>" in (site / "sitemap.xml").read_text()
