@@ -20,7 +20,7 @@ from .listings import BriefView, SiteData, last_change, newest_first, url_of
 from .markdown import rebased
 from .metadata import feed_paths, image_url, publisher_name
 from .project import SiteConfig
-from .render import Output, absolute
+from .render import Output, absolute, long_date
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -70,8 +70,8 @@ def _author(parent: ET.Element, config: SiteConfig) -> None:
 
 
 def entry_html(config: SiteConfig, v: BriefView) -> str:
-    """An entry's content: the facts with their citation markers, then the numbered sources. Every link and
-    image is absolute: JSON Feed has no base URL, and some readers ignore Atom's xml:base."""
+    """An entry's content: the facts with their citation markers, the numbered sources, then any corrections.
+    Every link and image is absolute: JSON Feed has no base URL, and some readers ignore Atom's xml:base."""
     items = []
     for s in v.brief.sources:
         name = html.escape(s.name)
@@ -82,6 +82,10 @@ def entry_html(config: SiteConfig, v: BriefView) -> str:
         image = (f'<p><img src="{html.escape(image_url(config, v.brief.image.src))}" '
                  f'alt="{html.escape(v.brief.image.alt)}"></p>\n')
     text = f"{image}{v.rendered.body_html}<h2>Sources</h2>\n<ol>\n" + "\n".join(items) + "\n</ol>\n"
+    if v.brief.corrections:
+        text += "<h2>Corrections</h2>\n<ul>\n" + "\n".join(
+            f'<li><time datetime="{c.date.isoformat()}">{long_date(c.date)}</time>: {said}</li>'
+            for c, said in zip(v.brief.corrections, v.rendered.corrections_html)) + "\n</ul>\n"
     return _ROOTED.sub(lambda m: f'{m[1]}{absolute(config, m[2])}"', rebased(text, v.url))
 
 
@@ -94,7 +98,7 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
     _sub(root, "title", feed.title)
     if feed.subtitle:
         _sub(root, "subtitle", feed.subtitle)
-    updated = max((last_change(v.brief) for v in feed.briefs), default=fallback.astimezone(config.tz))
+    updated = max((last_change(v.brief, config.tz) for v in feed.briefs), default=fallback.astimezone(config.tz))
     _sub(root, "updated", updated.isoformat())
     _sub(root, "link", rel="self", type="application/atom+xml", href=absolute(config, url_of(config, feed.path)))
     _sub(root, "link", rel="alternate", type="text/html", href=page)
@@ -108,7 +112,7 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
         _sub(entry, "title", b.title)
         _sub(entry, "link", rel="alternate", type="text/html", href=link)
         _sub(entry, "published", b.date.isoformat())
-        _sub(entry, "updated", last_change(v.brief).isoformat())
+        _sub(entry, "updated", last_change(v.brief, config.tz).isoformat())
         for t in b.topics:
             _sub(entry, "category", term=t.slug, label=t.name)
         _sub(entry, "summary", v.description)
@@ -132,7 +136,7 @@ def json_feed(config: SiteConfig, feed: Feed) -> bytes:
             "summary": v.description,
             "content_html": entry_html(config, v),
             "date_published": b.date.isoformat(),
-            "date_modified": last_change(v.brief).isoformat(),
+            "date_modified": last_change(v.brief, config.tz).isoformat(),
         }
         if b.image:
             item["image"] = image_url(config, b.image.src)

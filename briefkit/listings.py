@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, tzinfo
 from itertools import pairwise
 from typing import Any
 
@@ -100,9 +100,10 @@ def url_of(config: SiteConfig, path: str) -> str:
     return config.base_path + path
 
 
-def last_change(b: Brief) -> datetime:
-    """When a brief last changed: `updated`, but never before its date (an earlier one is a warning of schema's)."""
-    return max(b.date, b.updated or b.date)
+def last_change(b: Brief, tz: tzinfo) -> datetime:
+    """When a brief last changed: the latest of its date, `updated` (an earlier one is a warning of schema's) and
+    its corrections, each made on a day that starts at midnight in the site's timezone `tz`."""
+    return max([b.date, b.updated or b.date, *(datetime.combine(c.date, time(0, 0), tz) for c in b.corrections)])
 
 
 def newest_first(views: list[BriefView]) -> list[BriefView]:

@@ -52,7 +52,7 @@ def news_article(config: SiteConfig, view: BriefView) -> dict[str, Any]:
         "url": page,
         "mainEntityOfPage": {"@type": "WebPage", "@id": page},
         "datePublished": b.date.isoformat(),
-        "dateModified": last_change(b).isoformat(),
+        "dateModified": last_change(b, config.tz).isoformat(),
         "inLanguage": config.language,
         "author": {"@type": "Person", "name": config.author} if config.author else publisher,
         "publisher": publisher,
@@ -117,7 +117,7 @@ def brief_extra(config: SiteConfig, view: BriefView) -> dict[str, Any]:
     """What one brief's page head needs: its JSON-LD, preview image and last change."""
     return {
         "json_ld": news_article(config, view),
-        "modified": last_change(view.brief).isoformat(),
+        "modified": last_change(view.brief, config.tz).isoformat(),
         "image": image_url(config, view.brief.image.src) if view.brief.image else "",
     }
 

@@ -34,7 +34,7 @@ def _briefs_in(value: Any) -> list[BriefView]:
 def lastmod(page: Page, site: SiteData) -> datetime | None:
     """When a page last changed: its newest brief; site-wide listings take the newest of all."""
     shown = _briefs_in(page.context) or site.briefs
-    return max((last_change(v.brief) for v in shown), default=None)
+    return max((last_change(v.brief, site.config.tz) for v in shown), default=None)
 
 
 def sitemap_xml(site: SiteData, pages: list[Page]) -> bytes:

@@ -194,3 +194,24 @@ def test_an_updated_before_the_date_is_a_warning_and_no_modified_time_comes_befo
     assert '"dateModified": "2024-10-05T00:00:00+00:00"' in head
     assert '<meta property="article:modified_time" content="2024-10-05T00:00:00+00:00">' in head
     assert "<lastmod>2024-10-05T00:00:00+00:00</lastmod>" in (site / "sitemap.xml").read_text()
+
+
+def test_a_correction_is_in_the_feed_entry_and_dates_its_last_change_in_the_site_timezone(tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    site_yaml = root / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("timezone: UTC", "timezone: America/New_York"))
+    beta = root / "content/beta.md"
+    beta.write_text(beta.read_text().replace("topics: [Shared]", "topics: [Shared]\n"
+                                             "corrections:\n  - date: 2024-10-08\n    text: Fixed *a* figure.[1]"))
+    site = build(tmp_path, monkeypatch, "--base-url", BASE)
+    corrected = "2024-10-08T00:00:00-04:00"  # the correction's day, from midnight in New York
+    entry = next(e for e in parse(site / "feed.xml").entries if e.link.endswith("/beta/"))
+    assert entry.updated == corrected
+    assert ('<h2>Corrections</h2>\n<ul>\n<li><time datetime="2024-10-08">8 October 2024</time>: Fixed <em>a</em> '
+            f'figure.<sup class="cite">[<a href="{BASE}briefs/beta/#source-1"') in entry.content[0].value
+    item = next(i for i in json.loads((site / "feed.json").read_text())["items"] if i["url"].endswith("/beta/"))
+    assert item["date_modified"] == corrected and "Fixed <em>a</em> figure." in item["content_html"]
+    head = (site / "briefs/beta/index.html").read_text().split("</head>")[0]
+    assert f'"dateModified": "{corrected}"' in head
+    assert f"<loc>{BASE}briefs/beta/</loc>\n    <lastmod>{corrected}</lastmod>" in (site / "sitemap.xml").read_text()
