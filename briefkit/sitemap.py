@@ -1,27 +1,32 @@
 """sitemap.xml (sitemaps.org 0.9) listing every page but the 404 and search pages, and robots.txt pointing to it.
 
 The sitemap needs absolute URLs, so it is written only when base_url names a host; lastmod comes
-from the briefs a page shows, never from the clock.
+from the briefs a page shows (the corrections page: its corrections), never from the clock, and is left
+out where the briefs cannot tell it (the forecasts page, whose deadlines pass by the clock).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from .diagnostics import Diagnostic
 from .listings import BriefView, Group, Page, SiteData, last_change, url_of
 from .render import Output, absolute
+from .scorecard import OutletView
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 EXCLUDED = {"404.html", "search/index.html"}  # no content of their own to index
+CORRECTIONS = "corrections/index.html"
 
 
 def _briefs_in(value: Any) -> list[BriefView]:
-    """Every brief a page's context shows: one brief, a list, a topic/story/month, a pagination."""
+    """Every brief a page's context shows: one brief, a list, a topic/story/month, a pagination, an outlet."""
     if isinstance(value, BriefView):
         return [value]
+    if isinstance(value, OutletView):  # the briefs citing it and those giving its narratives
+        return [v for v, _ in value.cited] + [v for v, _, _ in value.narratives]
     if isinstance(value, Group):
         return list(value.briefs)
     if isinstance(value, dict):
@@ -32,9 +37,13 @@ def _briefs_in(value: Any) -> list[BriefView]:
 
 
 def lastmod(page: Page, site: SiteData) -> datetime | None:
-    """When a page last changed: its newest brief; site-wide listings take the newest of all."""
-    shown = _briefs_in(page.context) or site.briefs
-    return max((last_change(v.brief, site.config.tz) for v in shown), default=None)
+    """When a page last changed: the last change of the briefs it shows; site-wide listings (pages without a
+    context) take the last of all, the corrections page its newest correction; None when nothing tells."""
+    tz = site.config.tz
+    if page.path == CORRECTIONS:
+        return max((datetime.combine(c.date, time(0, 0), tz) for c in site.extra.get("corrections", ())), default=None)
+    shown = _briefs_in(page.context) if page.context else site.briefs
+    return max((last_change(v.brief, tz) for v in shown), default=None)
 
 
 def sitemap_xml(site: SiteData, pages: list[Page]) -> bytes:

@@ -61,6 +61,30 @@ def test_the_sitemap_lists_every_page_but_404_and_search_with_absolute_urls(site
     assert lastmod[BASE] == "2024-11-02T00:00:00+00:00"
 
 
+def lastmods(site: Path) -> dict[str, str | None]:
+    doc = etree.parse(str(site / "sitemap.xml"))
+    return {el.findtext(f"{{{SITEMAP_NS}}}loc"): el.findtext(f"{{{SITEMAP_NS}}}lastmod")
+            for el in doc.iter(f"{{{SITEMAP_NS}}}url")}
+
+
+def test_outlet_and_corrections_pages_are_dated_by_what_they_show(tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    (root / "content/outlets.yaml").write_text("- name: Wire One\n- name: Gazette\n- name: Nobody Weekly\n")
+    alpha = root / "content/alpha.md"
+    alpha.write_text(alpha.read_text().replace("story: the-saga", "story: the-saga\n"
+                                               "corrections:\n  - date: 2024-10-03\n    text: Fixed a name."))
+    monkeypatch.chdir(root)
+    assert main(["build", "-q", "--base-url", BASE], io.StringIO(), io.StringIO()) == 0
+    lastmod = lastmods(root / "site")
+    assert lastmod[BASE + "outlets/wire-one/"] == "2024-10-06T08:00:00+00:00"  # beta, its newest citing brief
+    assert lastmod[BASE + "outlets/gazette/"] == "2024-11-02T00:00:00+00:00"
+    assert lastmod[BASE + "outlets/nobody-weekly/"] is None  # no brief cites it: nothing tells
+    assert lastmod[BASE + "corrections/"] == "2024-10-03T00:00:00+00:00"  # its one correction
+    assert lastmod[BASE + "forecasts/"] is None  # deadlines pass by the clock
+    assert lastmod[BASE + "outlets/"] == "2024-11-02T00:00:00+00:00"  # a site-wide list: the newest brief
+
+
 def test_urls_of_a_topic_in_its_own_script_are_percent_encoded_where_they_are_absolute(tmp_path, monkeypatch):
     root = tmp_path / "publish_site"
     shutil.copytree(FIXTURES / "publish_site", root)
