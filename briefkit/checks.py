@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -16,13 +17,15 @@ from .diagnostics import WARNING, Diagnostic, did_you_mean
 from .markdown import RenderedBrief, markdown
 from .model import Brief
 from .outlets import Registry, unknown
+from .pipeline import build_time
 from .project import Project
 
 
 def check_site(project: Project, briefs: list[Brief], assets: list[tuple[str, Path]],
-               unparsed: Collection[str] = ()) -> tuple[list[Brief], list[Diagnostic]]:
+               unparsed: Collection[str] = (), now: datetime | None = None) -> tuple[list[Brief], list[Diagnostic]]:
     """Published briefs (sorted by slug) and the problems between briefs. `unparsed`: the slugs of briefs that
-    failed to parse, whose own errors are reported; a `related:` naming one is not an error of its own."""
+    failed to parse, whose own errors are reported; a `related:` naming one is not an error of its own.
+    `now`: the build's time (by default read again, as pipeline.build_time gives it)."""
     diags: list[Diagnostic] = []
     by_slug: dict[str, Brief] = {}
     for b in sorted(briefs, key=lambda b: b.path):
@@ -50,7 +53,20 @@ def check_site(project: Project, briefs: list[Brief], assets: list[tuple[str, Pa
         if b.image and "://" not in b.image.src and b.image.src not in asset_paths:
             diags.append(Diagnostic(b.path, b.line_of("image.src"), "image.src",
                                     f'no file content/{b.image.src}'))
+    diags += check_dates(published, now or build_time())
     return sorted(published, key=lambda b: b.slug), diags
+
+
+def check_dates(published: Iterable[Brief], now: datetime) -> list[Diagnostic]:
+    """A brief dated after the build is published all the same: say so, as its author may expect otherwise."""
+    diags = []
+    for b in published:
+        if b.date > now:
+            today = now.astimezone(b.date.tzinfo).date().isoformat()
+            diags.append(Diagnostic(b.path, b.line_of("date"), "date",
+                                    f"is after this build's date ({today}); the brief is published now, dated then",
+                                    WARNING, "to hold it back until then, set draft: true"))
+    return diags
 
 
 def _nearest_slug(slug: str, slugs: list[str]) -> str:

@@ -1,7 +1,8 @@
 """Atom feeds (the site, each topic, each story) and a JSON Feed 1.1 for the site, as bytes.
 
 Written only when base_url is absolute, since feed readers need absolute URLs. Dates come from
-the briefs (never the clock, unless a feed is empty), so the same content gives the same bytes.
+the briefs (never the clock, unless a feed is empty or a brief is dated after the build, whose dates
+go out as the build's time), so the same content gives the same bytes.
 """
 
 from __future__ import annotations
@@ -89,8 +90,13 @@ def entry_html(config: SiteConfig, v: BriefView) -> str:
     return _ROOTED.sub(lambda m: f'{m[1]}{absolute(config, m[2])}"', rebased(text, v.url))
 
 
-def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
-    """One Atom 1.0 document (RFC 4287)."""
+def _dates(config: SiteConfig, v: BriefView, now: datetime) -> tuple[datetime, datetime]:
+    """A brief's (published, updated) as feeds give them: never after the build (checks warns of a later date)."""
+    return min(v.brief.date, now), min(last_change(v.brief, config.tz), now)
+
+
+def atom(config: SiteConfig, feed: Feed, now: datetime) -> bytes:
+    """One Atom 1.0 document (RFC 4287); `now` is the build's time, in the site's timezone."""
     # plain tag names under a literal xmlns: ElementTree would otherwise invent ns0: prefixes
     root = ET.Element("feed", {"xmlns": ATOM, "{http://www.w3.org/XML/1998/namespace}lang": config.language})
     page = absolute(config, feed.page)
@@ -98,7 +104,7 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
     _sub(root, "title", feed.title)
     if feed.subtitle:
         _sub(root, "subtitle", feed.subtitle)
-    updated = max((last_change(v.brief, config.tz) for v in feed.briefs), default=fallback.astimezone(config.tz))
+    updated = max((_dates(config, v, now)[1] for v in feed.briefs), default=now)
     _sub(root, "updated", updated.isoformat())
     _sub(root, "link", rel="self", type="application/atom+xml", href=absolute(config, url_of(config, feed.path)))
     _sub(root, "link", rel="alternate", type="text/html", href=page)
@@ -111,8 +117,9 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
         _sub(entry, "id", link)
         _sub(entry, "title", b.title)
         _sub(entry, "link", rel="alternate", type="text/html", href=link)
-        _sub(entry, "published", b.date.isoformat())
-        _sub(entry, "updated", last_change(v.brief, config.tz).isoformat())
+        published, changed = _dates(config, v, now)
+        _sub(entry, "published", published.isoformat())
+        _sub(entry, "updated", changed.isoformat())
         for t in b.topics:
             _sub(entry, "category", term=t.slug, label=t.name)
         _sub(entry, "summary", v.description)
@@ -123,20 +130,22 @@ def atom(config: SiteConfig, feed: Feed, fallback: datetime) -> bytes:
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
 
 
-def json_feed(config: SiteConfig, feed: Feed) -> bytes:
-    """The site's JSON Feed 1.1 (https://jsonfeed.org/version/1.1)."""
+def json_feed(config: SiteConfig, feed: Feed, now: datetime) -> bytes:
+    """The site's JSON Feed 1.1 (https://jsonfeed.org/version/1.1); `now` is the build's time, in the site's
+    timezone."""
     author = {"name": config.author or publisher_name(config)}
     items = []
     for v in feed.briefs:
         b = v.brief
+        published, changed = _dates(config, v, now)
         item: dict[str, Any] = {
             "id": absolute(config, v.url),
             "url": absolute(config, v.url),
             "title": b.title,
             "summary": v.description,
             "content_html": entry_html(config, v),
-            "date_published": b.date.isoformat(),
-            "date_modified": last_change(v.brief, config.tz).isoformat(),
+            "date_published": published.isoformat(),
+            "date_modified": changed.isoformat(),
         }
         if b.image:
             item["image"] = image_url(config, b.image.src)
@@ -156,14 +165,15 @@ def json_feed(config: SiteConfig, feed: Feed) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def add_feeds(site: SiteData, out: Output, fallback: datetime) -> list[Diagnostic]:
+def add_feeds(site: SiteData, out: Output, now: datetime) -> list[Diagnostic]:
     """Put every feed into the output; nothing when base_url has no host to make URLs absolute."""
     c = site.config
     if not c.absolute_base:
         return []
     diags: list[Diagnostic] = []
+    now = now.astimezone(c.tz).replace(microsecond=0)
     feeds = site_feeds(site)
     for feed in feeds:
-        diags += out.add(feed.path, atom(c, feed, fallback), f"feed {feed.title}")
-    diags += out.add(feed_paths(site)["json"], json_feed(c, feeds[0]), "JSON feed")
+        diags += out.add(feed.path, atom(c, feed, now), f"feed {feed.title}")
+    diags += out.add(feed_paths(site)["json"], json_feed(c, feeds[0], now), "JSON feed")
     return diags

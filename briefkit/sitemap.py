@@ -1,8 +1,9 @@
 """sitemap.xml (sitemaps.org 0.9) listing every page but the 404 and search pages, and robots.txt pointing to it.
 
 The sitemap needs absolute URLs, so it is written only when base_url names a host; lastmod comes
-from the briefs a page shows (the corrections page: its corrections), never from the clock, and is left
-out where the briefs cannot tell it (the forecasts page, whose deadlines pass by the clock).
+from the briefs a page shows (the corrections page: its corrections), never from the clock (but none
+is after the build), and is left out where the briefs cannot tell it (the forecasts page, whose
+deadlines pass by the clock).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic
 from .listings import BriefView, Group, Page, SiteData, last_change, url_of
+from .pipeline import build_time
 from .render import Output, absolute
 from .scorecard import OutletView
 
@@ -46,8 +48,10 @@ def lastmod(page: Page, site: SiteData) -> datetime | None:
     return max((last_change(v.brief, tz) for v in shown), default=None)
 
 
-def sitemap_xml(site: SiteData, pages: list[Page]) -> bytes:
+def sitemap_xml(site: SiteData, pages: list[Page], now: datetime) -> bytes:
+    """Every page but EXCLUDED, with its lastmod, none after `now` (the build's time)."""
     c = site.config
+    now = now.astimezone(c.tz).replace(microsecond=0)
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS})  # a literal xmlns keeps ElementTree from adding ns0:
     for page in sorted(pages, key=lambda p: url_of(c, p.path)):
         if page.path in EXCLUDED or not page.path.endswith(".html"):
@@ -55,8 +59,8 @@ def sitemap_xml(site: SiteData, pages: list[Page]) -> bytes:
         url = ET.SubElement(root, "url")
         ET.SubElement(url, "loc").text = absolute(c, url_of(c, page.path))
         when = lastmod(page, site)
-        if when is not None:
-            ET.SubElement(url, "lastmod").text = when.isoformat()
+        if when is not None:  # a brief dated after the build (checks warns of it) is not yet a change
+            ET.SubElement(url, "lastmod").text = min(when, now).isoformat()
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
@@ -70,9 +74,10 @@ def robots_txt(site: SiteData) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def add_sitemap(site: SiteData, pages: list[Page], out: Output) -> list[Diagnostic]:
-    """robots.txt always; sitemap.xml when URLs can be absolute."""
+def add_sitemap(site: SiteData, pages: list[Page], out: Output, now: datetime | None = None) -> list[Diagnostic]:
+    """robots.txt always; sitemap.xml when URLs can be absolute. `now`: the build's time (by default read
+    again, as pipeline.build_time gives it)."""
     diags = out.add("robots.txt", robots_txt(site), "robots.txt")
     if site.config.absolute_base:
-        diags += out.add("sitemap.xml", sitemap_xml(site, pages), "sitemap")
+        diags += out.add("sitemap.xml", sitemap_xml(site, pages, now or build_time()), "sitemap")
     return diags

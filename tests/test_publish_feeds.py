@@ -21,7 +21,7 @@ def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Path:
     if not root.exists():
         shutil.copytree(FIXTURES / "publish_site", root)
     monkeypatch.chdir(root)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")  # 3 November 2024, after the newest brief
     err = io.StringIO()
     assert main(["build", "-q", *args], io.StringIO(), err) == 0, err.getvalue()
     return root / "site"
@@ -171,7 +171,7 @@ def test_an_empty_sites_feed_is_dated_at_the_build_time_in_the_site_timezone(tmp
         brief.unlink()
     (root / "site.yaml").write_text((root / "site.yaml").read_text().replace("timezone: UTC", "timezone: America/New_York"))
     site = build(tmp_path, monkeypatch, "--base-url", BASE)
-    assert "<updated>2023-11-14T17:13:20-05:00</updated>" in (site / "feed.xml").read_text()  # SOURCE_DATE_EPOCH
+    assert "<updated>2024-11-02T22:13:20-04:00</updated>" in (site / "feed.xml").read_text()  # SOURCE_DATE_EPOCH
 
 
 def test_an_updated_before_the_date_is_a_warning_and_no_modified_time_comes_before_the_published_one(
@@ -181,7 +181,7 @@ def test_an_updated_before_the_date_is_a_warning_and_no_modified_time_comes_befo
     beta = root / "content/beta.md"
     beta.write_text(beta.read_text().replace("updated: 2024-10-06T10:00:00+02:00", "updated: 2024-10-01"))
     monkeypatch.chdir(root)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")  # 3 November 2024, after the newest brief
     err = io.StringIO()
     assert main(["build", "--base-url", BASE], io.StringIO(), err) == 0
     assert "content/beta.md:4: warning: updated: is earlier than date; feeds and page metadata give date as the last change" in err.getvalue().splitlines()
@@ -215,3 +215,28 @@ def test_a_correction_is_in_the_feed_entry_and_dates_its_last_change_in_the_site
     head = (site / "briefs/beta/index.html").read_text().split("</head>")[0]
     assert f'"dateModified": "{corrected}"' in head
     assert f"<loc>{BASE}briefs/beta/</loc>\n    <lastmod>{corrected}</lastmod>" in (site / "sitemap.xml").read_text()
+
+
+def test_a_brief_dated_after_the_build_is_published_with_a_warning_and_no_feed_or_sitemap_date_passes_the_build(
+        tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    gamma = root / "content/gamma.md"
+    gamma.write_text(gamma.read_text().replace("date: 2024-11-02", "date: 2030-01-01"))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")  # 2024-11-03T02:13:20Z
+    err = io.StringIO()
+    assert main(["build", "--base-url", BASE], io.StringIO(), err) == 0
+    assert ("content/gamma.md:3: warning: date: is after this build's date (2024-11-03); the brief is published now, "
+            "dated then (to hold it back until then, set draft: true)") in err.getvalue().splitlines()
+    site = root / "site"
+    assert (site / "briefs/gamma/index.html").exists()  # published all the same
+    parsed = parse(site / "feed.xml")
+    build_time = "2024-11-03T02:13:20+00:00"
+    assert parsed.feed.updated == build_time
+    gamma_entry = next(e for e in parsed.entries if e.link.endswith("/gamma/"))
+    assert gamma_entry.published == gamma_entry.updated == build_time
+    item = json.loads((site / "feed.json").read_text())["items"][0]
+    assert item["date_published"] == item["date_modified"] == build_time
+    sitemap = (site / "sitemap.xml").read_text()
+    assert "<lastmod>2030" not in sitemap and f"<lastmod>{build_time}</lastmod>" in sitemap

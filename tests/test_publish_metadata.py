@@ -26,7 +26,7 @@ def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str,
     if edit[0]:
         (root / "site.yaml").write_text((root / "site.yaml").read_text().replace(*edit))
     monkeypatch.chdir(root)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")  # 3 November 2024, after the newest brief
     err = io.StringIO()
     code = main(["build", "-q", *args], io.StringIO(), err)
     return code, err.getvalue(), root / "site"
@@ -75,6 +75,7 @@ def test_outlet_and_corrections_pages_are_dated_by_what_they_show(tmp_path, monk
     alpha.write_text(alpha.read_text().replace("story: the-saga", "story: the-saga\n"
                                                "corrections:\n  - date: 2024-10-03\n    text: Fixed a name."))
     monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")
     assert main(["build", "-q", "--base-url", BASE], io.StringIO(), io.StringIO()) == 0
     lastmod = lastmods(root / "site")
     assert lastmod[BASE + "outlets/wire-one/"] == "2024-10-06T08:00:00+00:00"  # beta, its newest citing brief

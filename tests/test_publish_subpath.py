@@ -28,7 +28,7 @@ def build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str, fixture: 
     root = tmp_path / fixture
     shutil.copytree(FIXTURES / fixture, root)
     monkeypatch.chdir(root)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")  # 3 November 2024, after the newest brief
     err = io.StringIO()
     assert main(["build", "-q", *args], io.StringIO(), err) == 0, err.getvalue()
     return root / "site"
