@@ -41,6 +41,8 @@ def _base_url(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
     if out is not BAD and ("?" in out or "#" in out):
         return ctx.error(at, f'has a query or fragment, which no page address can start with (got "{out}")',
                          "give the site's address up to its folder, e.g. https://user.github.io/repo/")
+    if out is not BAD and out.startswith("//"):  # a protocol-relative URL: a host, which a path cannot name
+        return ctx.error(at, f'has no scheme (got "{out}")', f"give the scheme: https:{out}")
     if out is BAD or out.startswith("/"):
         return out if out is BAD else _one_slash(out)
     out = f.check_url(out, at, ctx)
@@ -270,6 +272,7 @@ def open_project(content: str | None = None, out: str | None = None, base_url: s
         ctx = Ctx("--base-url", Document(base_url), ZoneInfo("UTC"))
         value = _base_url(base_url, (), ctx)
         if value is BAD:
-            raise UsageError(f"--base-url: {ctx.diags[0].message}")
+            said = ctx.diags[0]
+            raise UsageError(f"--base-url: {said.message}" + (f" ({said.hint})" if said.hint else ""))
         config = replace(config, base_url=value)
     return Project(root, content_dir, out_dir, config, drafts), diags

@@ -226,8 +226,21 @@ def test_a_base_url_with_a_query_or_fragment_is_refused(site_dir: Path) -> None:
     assert [line for line in run("check").lines if ": warning: " not in line] == [f"site.yaml:1: base_url: {said}",
                                                                              "check failed: 1 error, 1 warning"]
     result = run("check", "--base-url", "https://x.github.io/r/?q=1")
-    said = 'has a query or fragment, which no page address can start with (got "https://x.github.io/r/?q=1")'
+    said = ('has a query or fragment, which no page address can start with (got "https://x.github.io/r/?q=1") '
+            "(give the site's address up to its folder, e.g. https://user.github.io/repo/)")
     assert (result.code, result.err.strip()) == (2, f"error: --base-url: {said}")
+
+
+def test_a_protocol_relative_base_url_is_refused_with_the_scheme_to_give(site_dir: Path) -> None:
+    # it was taken as a path: every link went to /cdn.example.org/x/...
+    (site_dir / "site.yaml").write_text("base_url: //cdn.example.org/x/\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    said = 'has no scheme (got "//cdn.example.org/x/") (give the scheme: https://cdn.example.org/x/)'
+    assert [line for line in run("check").lines if ": warning: " not in line] == [f"site.yaml:1: base_url: {said}",
+                                                                             "check failed: 1 error, 1 warning"]
+    result = run("build", "--base-url", "//cdn.example.org/x/")
+    assert (result.code, result.err.strip()) == (2, f"error: --base-url: {said}")
+    assert not (site_dir / "site").exists()
 
 
 def test_an_output_folder_that_is_a_file_is_refused(site_dir: Path) -> None:
