@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from . import __version__
@@ -90,6 +91,13 @@ def entry_html(config: SiteConfig, v: BriefView) -> str:
     return _ROOTED.sub(lambda m: f'{m[1]}{absolute(config, m[2])}"', rebased(text, v.url))
 
 
+def entry_id(v: BriefView) -> str:
+    """An entry's permanent id (RFC 4287 4.2.6): from the brief's slug and date, not its URL, so moving the site
+    to another address does not make every entry new to feed readers."""
+    b = v.brief
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"briefkit:{b.slug}:{b.date.astimezone(UTC).isoformat()}").urn
+
+
 def _dates(config: SiteConfig, v: BriefView, now: datetime) -> tuple[datetime, datetime]:
     """A brief's (published, updated) as feeds give them: never after the build (checks warns of a later date)."""
     return min(v.brief.date, now), min(last_change(v.brief, config.tz), now)
@@ -114,7 +122,7 @@ def atom(config: SiteConfig, feed: Feed, now: datetime) -> bytes:
         b = v.brief
         link = absolute(config, v.url)
         entry = _sub(root, "entry")
-        _sub(entry, "id", link)
+        _sub(entry, "id", entry_id(v))
         _sub(entry, "title", b.title)
         _sub(entry, "link", rel="alternate", type="text/html", href=link)
         published, changed = _dates(config, v, now)
@@ -139,7 +147,7 @@ def json_feed(config: SiteConfig, feed: Feed, now: datetime) -> bytes:
         b = v.brief
         published, changed = _dates(config, v, now)
         item: dict[str, Any] = {
-            "id": absolute(config, v.url),
+            "id": entry_id(v),
             "url": absolute(config, v.url),
             "title": b.title,
             "summary": v.description,

@@ -99,9 +99,9 @@ def test_the_json_feed_follows_version_1_1(site):
     assert doc["home_page_url"] == BASE
     assert doc["feed_url"] == BASE + "feed.json"
     assert doc["authors"] == [{"name": "Fixture Desk"}]
-    assert [i["id"] for i in doc["items"]] == [BASE + "briefs/gamma/", BASE + "briefs/beta/", BASE + "briefs/alpha/"]
+    assert [i["url"] for i in doc["items"]] == [BASE + "briefs/gamma/", BASE + "briefs/beta/", BASE + "briefs/alpha/"]
     for item in doc["items"]:
-        assert item["url"] == item["id"] and item["title"] and item["summary"]
+        assert item["id"].startswith("urn:uuid:") and item["title"] and item["summary"]
         assert item["content_html"] and item["date_published"]
         assert 'href="#' not in item["content_html"]  # no base to resolve against in JSON Feed
     alpha = doc["items"][2]
@@ -240,3 +240,14 @@ def test_a_brief_dated_after_the_build_is_published_with_a_warning_and_no_feed_o
     assert item["date_published"] == item["date_modified"] == build_time
     sitemap = (site / "sitemap.xml").read_text()
     assert "<lastmod>2030" not in sitemap and f"<lastmod>{build_time}</lastmod>" in sitemap
+
+
+def test_entry_ids_stay_when_the_site_moves_to_another_address(tmp_path, monkeypatch):
+    here = build(tmp_path / "a", monkeypatch, "--base-url", BASE)
+    moved = build(tmp_path / "b", monkeypatch, "--base-url", "https://news.example.org/")
+    ids = [e.id for e in parse(here / "feed.xml").entries]
+    assert ids == [e.id for e in parse(moved / "feed.xml").entries]
+    assert ids == [i["id"] for i in json.loads((moved / "feed.json").read_text())["items"]]
+    assert parse(moved / "feed.xml").entries[0].link == "https://news.example.org/briefs/gamma/"
+    assert len(set(ids)) == 3 and all(i.startswith("urn:uuid:") for i in ids)
+    assert [e.id for e in parse(here / "topics/gamma/feed.xml").entries] == [ids[0]]  # one id in every feed

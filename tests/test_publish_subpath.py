@@ -132,8 +132,8 @@ def test_every_link_in_every_feed_resolves(tmp_path, monkeypatch):
         for link in parsed.feed.links + [lk for e in parsed.entries for lk in e.links]:
             assert link.href.startswith(SUBPATH)
             assert resolver.resolve(site / "index.html", link.href) is not None
-        for entry in parsed.entries:
-            assert resolver.resolve(site / "index.html", entry.id) is not None
+        for entry in parsed.entries:  # an id is a name, not a link: it stays when the site moves
+            assert entry.id.startswith("urn:uuid:")
 
 
 def test_the_folder_works_from_python_http_server_under_the_sub_path(tmp_path, monkeypatch):
