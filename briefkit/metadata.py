@@ -57,7 +57,7 @@ def news_article(config: SiteConfig, view: BriefView) -> dict[str, Any]:
         "author": {"@type": "Person", "name": config.author} if config.author else publisher,
         "publisher": publisher,
     }
-    image = image_url(config, b.image.src) if b.image else ""
+    image = image_url(config, b.image.src if b.image else config.image)  # og:image falls back to the site's too
     if image:
         data["image"] = [image]
     if b.topics:

@@ -167,6 +167,13 @@ def test_pages_without_an_image_use_the_site_image(site):
     assert extract(site / "topics/index.html")["json-ld"] == []
 
 
+def test_a_brief_without_an_image_gives_the_site_image_in_json_ld_as_in_open_graph(site):
+    data = extract(site / "briefs/beta/index.html")
+    (article,) = data["json-ld"]
+    (og,) = data["opengraph"]
+    assert article["image"] == [og["og:image"]] == [BASE + "images/card.svg"]
+
+
 def test_the_404_page_asks_not_to_be_indexed(site):
     assert '<meta name="robots" content="noindex">' in (site / "404.html").read_text()
 
