@@ -4,6 +4,7 @@ every href/src in every page and feed resolves against the output folder."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import threading
 import urllib.request
@@ -171,3 +172,9 @@ def test_the_folder_works_from_python_http_server_under_the_sub_path(tmp_path, m
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+
+def test_index_json_urls_carry_the_base_path_as_the_readme_shows(tmp_path, monkeypatch):
+    site = build(tmp_path, monkeypatch, "--base-url", SUBPATH)
+    doc = json.loads((site / "index.json").read_text())
+    assert [b["url"] for b in doc["briefs"]] == ["/repo/briefs/gamma/", "/repo/briefs/beta/", "/repo/briefs/alpha/"]
