@@ -1,0 +1,53 @@
+"""The default theme printed: the light palette whatever the system's colour scheme, the bars and legend
+swatches kept, and the page furniture a reader on paper cannot use left out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import WIDTHS, Served, axe_violations, open_at, screenshot
+
+BRIEF = "briefs/seoul-north-korean-troops-arrive-in-russia/"
+RESOLVED_BRIEF = "briefs/pentagon-10k-north-korean-troops-training-in-russia/"
+
+# WCAG contrast ratio between two computed colours (rgb() or rgba() strings, alpha ignored).
+CONTRAST = """([a, b]) => {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}"""
+
+
+def printed(browser: Any, url: str, scheme: str) -> Any:
+    pg = open_at(browser, url, WIDTHS["wide"], color_scheme=scheme)
+    pg.emulate_media(media="print", color_scheme=scheme)
+    return pg
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", [BRIEF, RESOLVED_BRIEF, "forecasts/", "search/"])
+def test_print_uses_the_light_palette_and_keeps_contrast(browser: Any, sample: Served, axe_source: str,
+                                                         path: str, scheme: str) -> None:
+    pg = printed(browser, sample.url(path), scheme)
+    screenshot(pg, f"print-{path.strip('/').replace('/', '-')}-{scheme}")
+    assert pg.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    assert axe_violations(pg, axe_source, ["color-contrast"]) == []
+    pg.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_printed_balance_map_numbers_stand_out_from_their_dots(browser: Any, sample: Served, scheme: str) -> None:
+    pg = printed(browser, sample.url(BRIEF), scheme)
+    pairs = pg.eval_on_selector_all(
+        ".balance-map .dot",
+        "ds => ds.map(d => [getComputedStyle(d.querySelector('text')).fill, getComputedStyle(d.querySelector('circle')).fill])")
+    assert pairs
+    for text, circle in pairs:
+        assert pg.evaluate(CONTRAST, [text, circle]) >= 4.5, (text, circle)
+    pg.context.close()
