@@ -51,3 +51,20 @@ def test_printed_balance_map_numbers_stand_out_from_their_dots(browser: Any, sam
     for text, circle in pairs:
         assert pg.evaluate(CONTRAST, [text, circle]) >= 4.5, (text, circle)
     pg.context.close()
+
+
+PRINT_ADJUST = """(sel) => [...document.querySelectorAll(sel.split('::')[0])].map((el) => {
+  const cs = getComputedStyle(el, sel.includes('::') ? '::' + sel.split('::')[1] : null);
+  return cs.getPropertyValue('print-color-adjust') || cs.getPropertyValue('-webkit-print-color-adjust');
+})"""
+
+
+@pytest.mark.parametrize("selector", [".bar span", ".seg", ".key::before", ".timeline > li::before"])
+def test_printed_bars_and_swatches_keep_their_colours(browser: Any, sample: Served, selector: str) -> None:
+    # They are backgrounds, which browsers leave out of a print unless told to keep them exactly.
+    path = "stories/north-korean-troops-in-russia/" if "timeline" in selector else BRIEF
+    pg = printed(browser, sample.url(path), "light")
+    values = pg.evaluate(PRINT_ADJUST, selector)
+    assert values and set(values) == {"exact"}
+    pg.context.close()
+
