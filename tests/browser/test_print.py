@@ -68,3 +68,14 @@ def test_printed_bars_and_swatches_keep_their_colours(browser: Any, sample: Serv
     assert values and set(values) == {"exact"}
     pg.context.close()
 
+
+@pytest.mark.parametrize("selector", [".site-search", ".related", ".linked-from", ".outlet-link"])
+def test_print_leaves_out_what_paper_cannot_use(browser: Any, sample: Served, selector: str) -> None:
+    # a search box and lists of links to other pages are no use on paper, like the site navigation
+    pg = open_at(browser, sample.url(BRIEF), WIDTHS["wide"])
+    shown = f"[...document.querySelectorAll('{selector}')].map(e => getComputedStyle(e).display)"
+    on_screen = pg.evaluate(shown)
+    assert on_screen and "none" not in on_screen
+    pg.emulate_media(media="print")
+    assert set(pg.evaluate(shown)) == {"none"}
+    pg.context.close()
