@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import WIDTHS, Served, axe_violations, open_at, overflow, screenshot
+from .conftest import CHROMIUM_ARGS, WIDTHS, Served, axe_violations, chromium_path, open_at, overflow, screenshot
 
 BRIEF = "briefs/seoul-north-korean-troops-arrive-in-russia/"
 PAGES = {
@@ -40,6 +40,37 @@ def test_page_fits_the_screen_and_has_no_axe_violations(browser: Any, sample: Se
     screenshot(pg, f"{name}-{width}")
     assert overflow(pg) == []
     assert axe_violations(pg, axe_source) == []
+    pg.context.close()
+
+
+def test_no_page_logs_an_error_or_fails_a_request(browser: Any, sample: Served) -> None:
+    # A browser of its own: Chromium asks for a page's icon once per browser, so one that had already
+    # visited the site (and been refused /favicon.ico) would not ask again.
+    fresh = browser.browser_type.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    try:
+        for name, path in PAGES.items():
+            context = fresh.new_context(viewport={"width": WIDTHS["wide"], "height": 900})
+            pg = context.new_page()
+            problems: list[str] = []
+            pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+            pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            pg.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+            pg.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+            pg.goto(sample.url(path))
+            pg.wait_for_load_state("networkidle")
+            pg.wait_for_timeout(300)  # the icon is fetched after the load
+            assert problems == [], name
+            context.close()
+    finally:
+        fresh.close()
+
+
+def test_every_page_names_its_icon(browser: Any, sample: Served) -> None:
+    pg = open_at(browser, sample.url(PAGES["brief"]), WIDTHS["wide"])
+    href = pg.evaluate("document.querySelector('link[rel=icon]').href")
+    assert href == sample.url("static/favicon.svg")
+    response = pg.request.get(href)
+    assert response.ok and response.headers["content-type"] == "image/svg+xml"
     pg.context.close()
 
 
