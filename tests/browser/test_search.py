@@ -69,11 +69,24 @@ def marked(pg: Any) -> list[str]:
     "Earlier",  # the story navigation at the foot of a brief
     "Cited",  # the back-links under each source
     "Centre",  # the balance panel's axes and table, which rate the outlets rather than tell the story
+    "Story",  # the meta line under the title: "Story: Harbour dispute" would match every brief in a story
+    "June",  # ... and its date, which would match every brief of the month
 ])
 def test_index_leaves_out_navigation_chrome(browser: Any, words_site: Served, word: str) -> None:
     pg = open_at(browser, words_site.url(f"search/?q={word}"), WIDTHS["wide"])
     results(pg)  # Pagefind may offer near matches for a word it lacks; the word itself must never match
     assert word.lower() not in " ".join(marked(pg))
+    pg.context.close()
+
+
+def test_the_title_stays_the_result_title_and_the_excerpt_leaves_out_the_meta_line(browser: Any,
+                                                                                  words_site: Served) -> None:
+    pg = open_at(browser, words_site.url("search/?q=harbour"), WIDTHS["wide"])
+    assert "Harbour talks resume in Tallinn" in results(pg)
+    excerpts = pg.eval_on_selector_all(".search-result .excerpt", "es => es.map(e => e.textContent)")
+    assert excerpts
+    for excerpt in excerpts:
+        assert "2024" not in excerpt and "Story" not in excerpt and "Updated" not in excerpt, excerpt
     pg.context.close()
 
 
