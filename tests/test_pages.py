@@ -69,6 +69,13 @@ def test_every_page_has_title_description_and_canonical(built: Path) -> None:
             assert re.search(r'<link rel="canonical" href="[^"]+">', html), path
 
 
+@pytest.mark.parametrize("rel", ["index.html", "topics/ukraine-war/index.html", "archive/2024/10/index.html"])
+def test_a_listed_brief_names_its_story_as_the_brief_page_does(built: Path, rel: str) -> None:
+    # not a bare name that reads like a second title
+    item = page(built, rel).split('<h2><a href="/briefs/citation-forms/">')[1].split("</article>")[0]
+    assert ' · <span class="story-tag">Story: <a href="/stories/citation-story/">Citation story</a></span>' in item
+
+
 def test_site_pages_exist(built: Path) -> None:
     files = set(read_tree(built / "site"))
     for rel in ["index.html", "404.html", "topics/index.html", "topics/citations/index.html",
