@@ -138,14 +138,14 @@ def test_sample_outlet_pages(sample):
     assert index.count('<th scope="row">') == 23
     reuters = text_of(main_of(sample["outlets/reuters/index.html"]))
     assert "Lean Centre (3 of 5) Establishment Pro-establishment (4 of 5) Country GB Paywall Yes" in reuters
-    assert "Briefs citing Reuters 2 US Evidence Suggests" in reuters
+    assert "Briefs citing Reuters 2 briefs US Evidence Suggests" in reuters
     assert "Pentagon: Evidence Shows 3K North Korea Troops in Russia 23 October 2024 · source [8]" in reuters
-    assert "Narratives it provided 2 Pro-Ukraine narrative" in reuters
+    assert "Narratives it provided 2 narratives Pro-Ukraine narrative" in reuters
     # the narrative, without the brief's citation markers (they point at the brief's own source list)
     assert "respond to the evidence of North Korean involvement in Russia's war. Pro-Russia narrative" in reuters
     assert 'href="#source-' not in sample["outlets/reuters/index.html"]
     kyiv = text_of(main_of(sample["outlets/the-kyiv-independent/index.html"]))
-    assert "Briefs citing The Kyiv Independent 0 No brief cites it yet. Narratives it provided 2" in kyiv
+    assert "Briefs citing The Kyiv Independent 0 briefs No brief cites it yet. Narratives it provided 2 narratives" in kyiv
 
 
 def test_sample_brief_marks_paywalls_and_links_outlets(sample):

@@ -261,3 +261,46 @@ def test_links_between_briefs_in_texts_shown_on_other_pages_lead_where_they_do_o
     assert f'More, as <a href="{root}briefs/c2/#facts">the facts</a> show' in page(site_dir, "forecasts/index.html")
     assert f"See {one}the first one</a>." in page(site_dir, "corrections/index.html")
     assert 'As <a href="../c1/">the earlier brief</a> said.' in page(site_dir, "briefs/c2/index.html")
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's sample site, built once without its search index."""
+    out = tmp_path_factory.mktemp("sample") / "site"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        mp.setenv("SOURCE_DATE_EPOCH", "1730000000")
+        assert run("build", "--out", str(out), "--no-search").code == 0
+    return out
+
+
+def sample_page(out: Path, rel: str) -> str:
+    return (out / rel).read_text(encoding="utf-8")
+
+
+def test_every_count_says_what_it_counts(sample_site: Path) -> None:
+    # a bare number after a name ("North Korea 5") is read out as a second name
+    counts = {rel: re.findall(r'<span class="count">([^<]*)</span>', sample_page(sample_site, rel))
+              for rel in ["topics/index.html", "archive/index.html", "outlets/associated-press/index.html",
+                          "forecasts/index.html"]}
+    assert all(counts.values()), counts
+    for rel, found in counts.items():
+        for text in found:
+            assert re.fullmatch(r"\d+ (briefs?|narratives?|questions?)", text), (rel, text)
+    assert "<span class=\"count\">5 briefs</span>" in sample_page(sample_site, "topics/index.html")
+
+
+def test_forecasts_lede_tells_forecasts_from_questions(sample_site: Path) -> None:
+    html = sample_page(sample_site, "forecasts/index.html")
+    lede = html.split('<p class="lede">')[1].split("</p>")[0]
+    shown = sum(int(n) for n in re.findall(r'<span class="count">(\d+) questions?</span>', html))
+    assert re.search(rf"\d+ forecasts? on {shown} questions?", lede), lede
+
+
+def test_outlets_table_explains_its_country_and_narratives_columns(sample_site: Path) -> None:
+    html = sample_page(sample_site, "outlets/index.html")
+    table = html.split('<table class="outlets"')[1].split("</table>")[0]
+    assert 'aria-describedby="outlets-columns"' in table.split(">")[0]
+    note = html.split('id="outlets-columns"')[1].split("</p>")[0]
+    assert "two-letter" in note and "ISO 3166" in note and "narratives" in note.lower()
+    assert '<th scope="col">Narratives provided</th>' in table
