@@ -74,6 +74,37 @@ def test_every_page_names_its_icon(browser: Any, sample: Served) -> None:
     pg.context.close()
 
 
+CHART_TEXT = """() => [...document.querySelectorAll('.chart .axis')].map((t) => {
+  const svg = t.ownerSVGElement, box = t.getBoundingClientRect(), chart = svg.getBoundingClientRect();
+  // the type as drawn: its CSS size times the chart's scale on screen (a phone shrinks the balance map)
+  const drawn = parseFloat(getComputedStyle(t).fontSize) * svg.getScreenCTM().a;
+  const inside = box.left >= chart.left - 0.5 && box.top >= chart.top - 0.5
+    && box.right <= chart.right + 0.5 && box.bottom <= chart.bottom + 0.5;
+  return [t.textContent, Math.round(drawn * 10) / 10, inside];
+})"""
+
+
+LABELS_OVERLAPPING = """() => [...document.querySelectorAll('.chart')].flatMap((svg) => {
+  const boxes = [...svg.querySelectorAll('.axis')].map((t) => [t.textContent, t.getBoundingClientRect()]);
+  return boxes.flatMap(([a, r], i) => boxes.slice(i + 1)
+    .filter(([, q]) => r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom)
+    .map(([b]) => `${a} / ${b}`));
+})"""
+
+
+@pytest.mark.parametrize("width", [360, WIDTHS["wide"]])
+@pytest.mark.parametrize("name", ["brief", "forecasts"])
+def test_chart_labels_are_at_least_12px_and_stay_in_the_chart(browser: Any, sample: Served, name: str,
+                                                              width: int) -> None:
+    pg = open_at(browser, sample.url(PAGES[name]), width)
+    labels = pg.evaluate(CHART_TEXT)
+    assert labels
+    for text, size, inside in labels:
+        assert size >= 12 and inside, (text, size)
+    assert pg.evaluate(LABELS_OVERLAPPING) == []
+    pg.context.close()
+
+
 def _cards(pg: Any) -> list[dict[str, float]]:
     return pg.eval_on_selector_all(".narratives .card", "cs => cs.map(c => c.getBoundingClientRect().toJSON())")
 
