@@ -304,3 +304,12 @@ def test_outlets_table_explains_its_country_and_narratives_columns(sample_site: 
     note = html.split('id="outlets-columns"')[1].split("</p>")[0]
     assert "two-letter" in note and "ISO 3166" in note and "narratives" in note.lower()
     assert '<th scope="col">Narratives provided</th>' in table
+
+
+def test_forecasts_track_record_comes_before_the_question_lists(sample_site: Path) -> None:
+    # on a site with hundreds of resolved questions, the track record would be tens of screens down
+    html = sample_page(sample_site, "forecasts/index.html")
+    order = [html.index(f'<h2 id="{section}">') for section in ("forecasters", "open", "overdue", "resolved")]
+    assert order == sorted(order)
+    nav = html.split('<nav class="on-page"')[1].split("</nav>")[0]
+    assert re.findall(r'href="#(\w+)"', nav) == ["forecasters", "open", "overdue", "resolved"]
