@@ -43,6 +43,25 @@ def test_page_fits_the_screen_and_has_no_axe_violations(browser: Any, sample: Se
     pg.context.close()
 
 
+def _watch(pg: Any) -> list[str]:
+    """Console errors and warnings, page errors and failed requests of `pg`, as they come."""
+    problems: list[str] = []
+
+    def console(m: Any) -> None:
+        if m.type in ("error", "warning"):
+            problems.append(f"console {m.type}: {m.text}")
+
+    def response(r: Any) -> None:
+        if r.status >= 400:
+            problems.append(f"HTTP {r.status}: {r.url}")
+
+    pg.on("console", console)
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    pg.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    pg.on("response", response)
+    return problems
+
+
 def test_no_page_logs_an_error_or_fails_a_request(browser: Any, sample: Served) -> None:
     # A browser of its own: Chromium asks for a page's icon once per browser, so one that had already
     # visited the site (and been refused /favicon.ico) would not ask again.
@@ -51,11 +70,7 @@ def test_no_page_logs_an_error_or_fails_a_request(browser: Any, sample: Served) 
         for name, path in PAGES.items():
             context = fresh.new_context(viewport={"width": WIDTHS["wide"], "height": 900})
             pg = context.new_page()
-            problems: list[str] = []
-            pg.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
-            pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            pg.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-            pg.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+            problems = _watch(pg)
             pg.goto(sample.url(path))
             pg.wait_for_load_state("networkidle")
             pg.wait_for_timeout(300)  # the icon is fetched after the load
