@@ -148,7 +148,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     diags += problems
     reused = _reused(cache.parsed if cache else None, len(inputs.briefs), "parsed")
     stages.done("parse", f"{len(briefs)} briefs{reused}")
-    published, problems = checks.check_site(project, briefs, inputs.assets, unparsed)
+    published, problems = checks.check_site(project, briefs, inputs.assets, unparsed, now=now)
     diags += problems
     stages.done("check", f"{len(published)} to publish")
     rendered, problems = markdown_all(published, project.config.allow_html, cache)
@@ -188,7 +188,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
             continue
         diags += out.add(rel, data, project.display(file))
     diags += feeds.add_feeds(site, out, now)
-    diags += sitemap.add_sitemap(site, pages, out)
+    diags += sitemap.add_sitemap(site, pages, out, now=now)
     kept = sum(1 for p in pages if p.path in out.kept)
     stages.done("render", f"{len(pages)} pages" + (f", {len(pages) - kept} rendered, {kept} unchanged" if kept else ""))
     clean = not any(d.is_error or strict for d in diags)  # so far, nothing stops the site being written
