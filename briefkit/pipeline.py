@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from .changes import Stamp, stamp_of
 from .diagnostics import Diagnostic, unreadable
-from .project import Project, is_brief, is_scratch
+from .project import Project, UsageError, is_brief, is_scratch
 from .write import WriteStats
 
 if TYPE_CHECKING:  # for annotations only: importing them would load what a no-change build skips
@@ -73,11 +73,19 @@ class Inputs:
 
 
 def build_time() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set, so builds can be reproduced."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
+    """Now, or SOURCE_DATE_EPOCH when set, so builds can be reproduced. A value that is no such time is a
+    UsageError: read as unset, it gave a build dated by the clock to someone who asked for a fixed date."""
+    given = os.environ.get("SOURCE_DATE_EPOCH", "")
+    epoch = given.strip()
+    if not epoch:  # unset or empty: the clock
+        return datetime.now(UTC)
+    try:
+        if not (epoch.isascii() and epoch.isdigit()):
+            raise ValueError(epoch)
         return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(f'SOURCE_DATE_EPOCH: not a time (got "{given}"); give whole seconds since 1970-01-01 UTC, '
+                         "as `date +%s` or `git log -1 --format=%ct` prints, or unset it") from None
 
 
 def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] | None = None) -> Inputs:

@@ -100,6 +100,25 @@ def test_usage_errors_exit_2(site_dir: Path) -> None:
     assert bad_url.err.startswith('error: --base-url: not a URL (got "www.example.org")')
 
 
+@pytest.mark.parametrize("epoch", ["abc", "1730000000.5", "-5", "2024-10-27", "99999999999999999"])
+def test_source_date_epoch_that_is_no_time_is_a_usage_error(site_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            epoch: str) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    said = (f'error: SOURCE_DATE_EPOCH: not a time (got "{epoch}"); give whole seconds since 1970-01-01 UTC, '
+            "as `date +%s` or `git log -1 --format=%ct` prints, or unset it\n")
+    for command in ("build", "check"):
+        result = run(command, "-q")
+        assert (result.code, result.err) == (2, said)
+    assert not (site_dir / "site").exists()
+
+
+def test_empty_source_date_epoch_reads_as_unset(site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
+    assert run("build", "-q").code == 0
+
+
 def test_base_url_flag_wins_over_site_yaml(site_dir: Path) -> None:
     (site_dir / "site.yaml").write_text("base_url: https://example.org/\n")
     copy_fixture_briefs(site_dir, "minimal.md")
