@@ -82,6 +82,16 @@ def test_before_the_deadline_nothing_is_overdue(monkeypatch):
     assert not [ln for ln in lines if "deadline" in ln]
 
 
+def test_forecasts_lede_tells_forecasts_from_questions(monkeypatch):
+    # six forecasts: the ceasefire and the bridge are each asked twice, the summit and the talks once
+    page = main_of(build(FIXTURES / "forecast_questions", monkeypatch, AUG_2025)["forecasts/index.html"])
+    lede = text_of(page.split('<p class="lede">')[1].split("</p>")[0])
+    assert lede == ("Every forecast made in a brief, and how it turned out: 6 forecasts on 4 questions. A question "
+                    "asked in several briefs is shown once, with its probability each time.")
+    assert re.findall(r'<span class="count">(\d+ questions?)</span>', page) == ["1 question", "2 questions",
+                                                                               "1 question"]
+
+
 def test_forecasts_page_groups_questions_and_flags_overdue_ones(monkeypatch):
     page = main_of(build(FIXTURES / "forecast_questions", monkeypatch, AUG_2025)["forecasts/index.html"])
     sections = {m.group(1): m.group(2) for m in re.finditer(r'<section aria-labelledby="(\w+)">(.*?)</section>', page, re.DOTALL)}

@@ -290,13 +290,6 @@ def test_every_count_says_what_it_counts(sample_site: Path) -> None:
     assert "<span class=\"count\">5 briefs</span>" in sample_page(sample_site, "topics/index.html")
 
 
-def test_forecasts_lede_tells_forecasts_from_questions(sample_site: Path) -> None:
-    html = sample_page(sample_site, "forecasts/index.html")
-    lede = html.split('<p class="lede">')[1].split("</p>")[0]
-    shown = sum(int(n) for n in re.findall(r'<span class="count">(\d+) questions?</span>', html))
-    assert re.search(rf"\d+ forecasts? on {shown} questions?", lede), lede
-
-
 def test_outlets_table_explains_its_country_and_narratives_columns(sample_site: Path) -> None:
     html = sample_page(sample_site, "outlets/index.html")
     table = html.split('<table class="outlets"')[1].split("</table>")[0]
