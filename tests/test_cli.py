@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_fixture_briefs, read_tree, run
 
+from briefkit import __version__
+
 
 def test_build_is_the_default_command_and_prints_a_summary(site_dir: Path) -> None:
     copy_fixture_briefs(site_dir, "minimal.md", "citation-forms.md")
@@ -149,9 +151,15 @@ def test_stale_files_are_removed_and_unchanged_files_kept(site_dir: Path) -> Non
     assert page.stat().st_mtime_ns == mtime
 
 
-def test_version_and_help() -> None:
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    # argparse prints these itself, to sys.stdout
     assert run("--version").code == 0
+    assert capsys.readouterr().out == f"briefkit {__version__}\n"
     assert run("--help").code == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("usage: build.py [-h] [--version] COMMAND ...\n")
+    assert [line.split()[0] for line in shown.splitlines() if line.startswith("    ")] == [
+        "build", "check", "serve", "related", "new", "import"]
 
 
 def test_a_build_that_mostly_waited_for_the_search_index_says_how_to_write_without_it() -> None:
