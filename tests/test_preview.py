@@ -11,10 +11,10 @@ import pytest
 from conftest import ROOT
 
 from briefkit import pipeline
+from briefkit.gcschedule import COLLECT_EVERY, Collector
 from briefkit.listings import BriefView
 from briefkit.preview import Snapshot
 from briefkit.project import open_project
-from briefkit.serve import COLLECT_EVERY, Collector
 from briefkit.served import PENDING_NOTICE, error_banner, inject, reload_paths
 from briefkit.write import WriteStats
 
