@@ -57,11 +57,3 @@ def count_line(diags: list[Diagnostic]) -> str:
     errors = sum(1 for d in diags if d.is_error)
     warnings = len(diags) - errors
     return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-
-
-class DiagnosticsError(Exception):
-    """Raised at the end of a stage list when content errors stop a build."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(count_line(diagnostics))
-        self.diagnostics = diagnostics
