@@ -136,7 +136,7 @@ class Digester:
 
     def _items(self, seq: list[Any] | tuple[Any, ...], shallow: bool, parts: list[str]) -> list[str]:
         """The digests of a sequence's items, with tuple items spelled out in place (a count, then their
-        items): a listing page holds tens of thousands of small tuples, and a hash each was most of its cost."""
+        items): a listing page holds tens of thousands of small tuples, and a hash each would be most of its cost."""
         of, plain = self.of, _PLAIN_TYPES
         for v in seq:
             kind = type(v)
@@ -263,7 +263,7 @@ _READS_NOTHING = {len, range, enumerate, zip, abs, round}  # of the objects hand
 def plain_values(fn: F) -> F:
     """Marks a template filter or function that takes plain values only (text, numbers, dates), so
     reads nothing of an object: ReadLog calls it as it is, unwrapped (its wrapper on each of some
-    150,000 calls of iso, long_date and url() was a twentieth of a cached build's rendering)."""
+    150,000 calls of iso, long_date and url() would be a twentieth of a cached build's rendering)."""
     fn.plain_values = True  # type: ignore[attr-defined]
     return fn
 

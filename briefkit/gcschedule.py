@@ -12,9 +12,9 @@ GARBAGE_LIMIT = 1_000_000  # ... or objects made since the last collection
 
 
 class Collector:
-    """Serve's own schedule for Python's cycle collector, which is off while serve runs. Left on, it walked each
-    rebuild's new objects as the build ended (0.1 to 0.3 s at 4,000 briefs) and every few rebuilds all of them,
-    holding the interpreter for up to a second, so a reload or the next edit's quick pass waited behind it.
+    """Serve's own schedule for Python's cycle collector, which is off while serve runs. Left on, it would walk each
+    rebuild's new objects as the build ends (0.1 to 0.3 s at 4,000 briefs) and every few rebuilds all of them,
+    holding the interpreter for up to a second, so a reload or the next edit's quick pass would wait behind it.
 
     A site serve is done with is taken apart (SiteData.release) and freed at once, which leaves the collector
     little. It runs over everything when edits pause; between pauses, after COLLECT_EVERY rebuilds (or

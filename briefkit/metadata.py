@@ -94,7 +94,7 @@ def annotate(site: SiteData) -> None:
 class BriefHead(Mapping[str, Any]):
     """brief_extra of one brief, worked out when a page first reads it: the build cache counts it by the
     brief's file (own_extra), unread, and a cached build renders few brief pages (4,000 JSON-LD
-    documents were a twentieth of a one-brief edit's build)."""
+    documents would be a twentieth of a one-brief edit's build)."""
 
     def __init__(self, config: SiteConfig, view: BriefView):
         self._config, self._view = config, view

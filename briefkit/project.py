@@ -25,7 +25,7 @@ BRIEF_SUFFIXES = (".md", ".markdown")
 
 def is_brief(name: str) -> bool:
     """Whether a file of content/ holds a brief: .md or .markdown, in any case. Any other file is copied to the
-    site as it is, so a brief saved as Note.MD was published as its raw source, draft or not."""
+    site as it is, so a brief saved as Note.MD must count here or be published as its raw source, draft or not."""
     return name.casefold().endswith(BRIEF_SUFFIXES)
 
 
@@ -53,7 +53,7 @@ def _base_url(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
 
 
 def _one_slash(path: str) -> str:
-    """`/repo//` -> `/repo/`: one slash between segments (a doubled one went into every link) and one at the end."""
+    """`/repo//` -> `/repo/`: one slash between segments (a doubled one would go into every link) and one at the end."""
     return re.sub("/{2,}", "/", path + "/")
 
 

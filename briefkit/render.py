@@ -126,7 +126,7 @@ except ImportError:  # pragma: no cover - a markupsafe that moved it: the public
 def output_escape(value: Any) -> str:
     """What `{{ value }}` puts into an autoescaped page: as markupsafe.escape, but a plain str or int comes
     back as a plain str. Jinja joins these into the page or into a buffer it wraps in Markup itself, so the
-    Markup that escape() made for each of them (a million on a 4,000-brief site) was a sixth of a render."""
+    Markup that escape() made for each of them (a million on a 4,000-brief site) would be a sixth of a render."""
     kind = type(value)
     if kind is str:
         return _escape_inner(value)

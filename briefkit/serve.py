@@ -160,7 +160,7 @@ class Builder:
             self.unsaved = time.monotonic()
             self.console.say(f"search index updated in {time.perf_counter() - indexing.started:.1f} s: "
                              f"{written.written} files written, {written.removed} removed")
-        with self.status.lock:  # only now: "indexed" said before the bundle was written misled (a test on a busy machine)
+        with self.status.lock:  # only now: a page told "indexed" before the bundle is on disk would load the old one
             self.status.indexing = False
 
     def _search_problems(self, problems: list[str]) -> None:
@@ -173,7 +173,7 @@ class Builder:
 
     def _let_go(self, result: pipeline.BuildResult | None) -> None:
         """Take apart a build's site that did not become the quick pass's snapshot (the build failed, or a
-        newer edit overtook it): a rebuild overtaken at every edit left a whole site for the collector."""
+        newer edit overtook it), or a rebuild overtaken at every edit leaves a whole site for the collector."""
         snapshot = self.snapshot
         if result is not None and result.site is not None and (snapshot is None or snapshot.site is not result.site):
             result.site.release()

@@ -102,7 +102,7 @@ def markdown_all(published: list[Brief], allow_html: bool,
     def render(brief: Brief) -> tuple[RenderedBrief, list[Diagnostic]]:
         r, problems = render_brief(brief, allow_html)
         problems += checks.check_rendered(r)
-        # the brief is put back below: a worker sending it back with its HTML was a tenth of the stage
+        # the brief is put back below: a worker sending it back with its HTML would be a tenth of the stage
         # (the parent unpickling 2,000 briefs it already has, at 4,000)
         r.brief = None  # type: ignore[assignment]
         return r, problems
