@@ -176,6 +176,7 @@ def test_cached_build_is_byte_identical_to_a_cold_one(tmp_path: Path, monkeypatc
     monkeypatch.chdir(root)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
     monkeypatch.setattr(parallel, "MIN_ITEMS", 8)  # exercise the forked workers on a small corpus
+    monkeypatch.setattr(parallel, "cores", lambda: 2)  # a worker even on one core
     rng = random.Random(11)
     assert run("build", "-q", "--no-search").code == 0
     broken: list[Path] = []

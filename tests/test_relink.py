@@ -112,6 +112,7 @@ def edit(rng: random.Random, docs: list[Doc], original: tuple[Doc, ...], words: 
 @pytest.mark.parametrize("name", list(SETTINGS))
 def test_lists_after_random_edits_equal_a_fresh_index(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_ITEMS", 40)  # big edits link again on the forked workers
+    monkeypatch.setattr(parallel, "cores", lambda: 2)  # a worker even on one core
     settings = SETTINGS[name]
     original = corpus_docs(200)
     docs = list(original)
