@@ -6,17 +6,18 @@ Exit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors.
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
 import os
 import shlex
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import NoReturn, TextIO
 
 from . import __version__, pipeline
 from .cache import BuildCache
-from .diagnostics import Diagnostic, count_line, sorted_diagnostics
+from .diagnostics import Diagnostic, count_line, did_you_mean, sorted_diagnostics
 from .project import Project, UsageError, open_project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -203,14 +204,38 @@ def report_external(result: pipeline.BuildResult, console: Console, fetch: bool,
         result.diagnostics = sorted_diagnostics(result.diagnostics + check_external(external, written=written))
 
 
+def parse(p: argparse.ArgumentParser, argv: list[str], commands: Iterable[str], implied: bool) -> argparse.Namespace:
+    """The parsed arguments. What the command does not know is refused by the command itself, with its
+    usage and a near miss (argparse left it to the top parser: `build.py: error: unrecognized arguments:
+    chek`, whatever the command, with the usage of none)."""
+    args, extra = p.parse_known_args(argv)
+    if not extra:
+        return args
+    if implied and argv[1:2] == extra[:1] and not extra[0].startswith("-"):  # build.py chek
+        close = did_you_mean(extra[0], commands)
+        p.error(f'unknown command "{extra[0]}"' + (f" ({close})" if close else "")
+                + f"; the commands are {', '.join(commands)}")
+    sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction)).choices[args.command]
+    options = {o.lstrip("-"): o for a in sub._actions for o in a.option_strings if o.startswith("--")}
+    hints = []
+    for x in extra:
+        if x.startswith("-"):
+            close = difflib.get_close_matches(x.split("=")[0].lstrip("-"), sorted(options), n=1, cutoff=0.6)
+            hints += [f'did you mean "{options[close[0]]}"?'] if close else []
+        elif (i := argv.index(x)) > 1 and not argv[i - 1].startswith("-"):  # --topics North Korea
+            hints.append(f'if "{argv[i - 1]} {x}" is one value, put it in quotes')
+    sub.error(f"unrecognized arguments: {' '.join(extra)}" + "".join(f" ({h})" for h in hints))
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Entry point; returns the exit code instead of exiting, so tests can call it."""
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"build": cmd_build, "check": cmd_check, **COMMANDS}
-    if not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version")):
+    implied = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
+    if implied:
         argv.insert(0, "build")
     try:
-        args = parser().parse_args(argv)
+        args = parse(parser(), argv, commands, implied)
     except SystemExit as exc:
         return int(exc.code or 0)
     console = Console(args, out, err)

@@ -173,3 +173,23 @@ def test_a_build_that_mostly_waited_for_the_search_index_says_how_to_write_witho
     assert search_hint([("render", 0.2), ("search", 0.4)], 0.8) == ""  # a small site: nothing to say
     assert search_hint([("render", 9.0), ("search", 2.5)], 12.0) == ""  # most of the time went elsewhere
     assert search_hint([("render", 1.0)], 1.2) == ""  # --no-search
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    # argparse left these to the top parser: "build.py: error: unrecognized arguments: chek", with the usage of
+    # no command and no hint, whichever command was meant
+    (["chek"], ('build.py: error: unknown command "chek" (did you mean "check"?); '
+                "the commands are build, check, serve, related, new, import")),
+    (["check", "--strcit"], 'build.py check: error: unrecognized arguments: --strcit (did you mean "--strict"?)'),
+    (["--drafs"], 'build.py build: error: unrecognized arguments: --drafs (did you mean "--drafts"?)'),
+    (["serve", "--prot", "8001"], 'build.py serve: error: unrecognized arguments: --prot 8001 (did you mean "--port"?)'),
+    (["new", "Talks", "--topics", "North", "Korea"],
+     'build.py new: error: unrecognized arguments: Korea (if "North Korea" is one value, put it in quotes)'),
+])
+def test_a_mistyped_command_or_option_is_named_with_its_near_miss(site_dir: Path, capsys: pytest.CaptureFixture[str],
+                                                                   argv: list[str], said: str) -> None:
+    assert run(*argv).code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == said
+    command = said.split(":")[0].removeprefix("build.py").strip() or "COMMAND"
+    assert err.startswith(f"usage: build.py {'[-h]' if command == 'COMMAND' else command}")
