@@ -246,6 +246,8 @@ def _parse_when(value: Any) -> date | datetime | None:
 def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
     """A date or date-time in the site's timezone: date-only and naive values are taken in it, and one with its
     own offset is converted to it (the same instant), so every page shows and files it by the site's dates."""
+    if value is None:  # `date:` with nothing after it: "not a date (got None)" said Python, not YAML
+        return ctx.error(at, "is empty; give it a value", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
     raw = ctx.doc.plain.get(at)
     when = _parse_when(raw if raw is not None else value)
     if when is None:
@@ -261,6 +263,8 @@ def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
 
 def day(value: Any, at: Path_, ctx: Ctx) -> Any:
     """A calendar date (YYYY-MM-DD)."""
+    if value is None:
+        return ctx.error(at, "is empty; give it a value", "write YYYY-MM-DD")
     raw = ctx.doc.plain.get(at)
     when = _parse_when(raw if raw is not None else value)
     if when is None:
