@@ -98,7 +98,7 @@ def check_rendered(r: RenderedBrief) -> list[Diagnostic]:
                                     "give the address of the page itself, or remove url:"))
     if len(b.narratives) < 2:
         have = "no narratives" if not b.narratives else "one narrative"
-        diags.append(Diagnostic(b.path, b.line_of("narratives") if b.narratives else 1, "narratives",
+        diags.append(Diagnostic(b.path, b.line_of("narratives"), "narratives",
                                 f"{have}: a balanced brief gives at least two", WARNING))
     for fact in r.facts:
         if not fact.sources:
