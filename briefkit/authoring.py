@@ -15,7 +15,7 @@ from . import cli
 from .diagnostics import Diagnostic
 from .frontmatter import decode
 from .model import Outlet
-from .project import SiteConfig, UsageError, is_brief, is_scratch, read_site_file
+from .project import SiteConfig, UsageError, is_brief, is_scratch, no_content_folder, read_site_file
 from .slugs import is_plain_segment, slugify, too_long
 
 MAX_SLUG = 60
@@ -117,7 +117,7 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
 
     content = Path(args.content or "content")
     if not content.is_dir():
-        raise UsageError(f"no content folder at {_show(content)}; pass --content DIR")
+        raise no_content_folder(args.content)
     story = _story(args.story)
     slug = _slug(args.slug) or slug_for(args.title)
     if not is_plain_segment(slug):
@@ -177,7 +177,7 @@ def cmd_import(args: argparse.Namespace, console: cli.Console) -> int:
     content = Path(args.content or args.out or "content")
     out = Path(args.out) if args.out else content
     if not args.dry_run and not args.out and not content.is_dir():
-        raise UsageError(f"no content folder at {_show(content)}; pass --out DIR")
+        raise no_content_folder(args.content, "--out")
     config = _config(content, console)
     today, story, given = _today(args, config), _story(args.story), _slug(args.slug)
     if given and len(args.files) > 1:

@@ -252,12 +252,21 @@ class UsageError(Exception):
     """A problem with how the command was called (exit code 2)."""
 
 
+def no_content_folder(given: str | None, flag: str = "--content") -> UsageError:
+    """The error for a missing content folder; with none given, where it was looked for and why (build.py run
+    from another folder said only "no content folder at content")."""
+    if given:
+        return UsageError(f"no content folder at {os.path.relpath(given)}; pass {flag} DIR")
+    return UsageError(f"no content folder in {os.getcwd()} (the folder build.py was run in); run it in the folder "
+                      f"that holds content/, or pass {flag} DIR")
+
+
 def open_project(content: str | None = None, out: str | None = None, base_url: str | None = None,
                  drafts: bool = False) -> tuple[Project, list[Diagnostic]]:
     """Resolve folders and read site.yaml; the site root is the folder holding content/."""
     content_dir = Path(content).resolve() if content else Path.cwd().resolve() / "content"
     if not content_dir.is_dir():
-        raise UsageError(f"no content folder at {os.path.relpath(content_dir)}; pass --content DIR")
+        raise no_content_folder(content)
     root = content_dir.parent
     out_dir = Path(out).resolve() if out else root / "site"
     if out_dir == root or out_dir == content_dir or content_dir.is_relative_to(out_dir):

@@ -193,3 +193,15 @@ def test_a_mistyped_command_or_option_is_named_with_its_near_miss(site_dir: Path
     assert err.splitlines()[-1] == said
     command = said.split(":")[0].removeprefix("build.py").strip() or "COMMAND"
     assert err.startswith(f"usage: build.py {'[-h]' if command == 'COMMAND' else command}")
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["new", "Title"], ["import", "notes.txt"]])
+def test_run_from_another_folder_says_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      command: list[str]) -> None:
+    # it said "error: no content folder at content; pass --content DIR": at content where?
+    monkeypatch.chdir(tmp_path)
+    result = run(*command)
+    assert result.code == 2
+    flag = "--out" if command[:1] == ["import"] else "--content"
+    assert result.err == (f"error: no content folder in {tmp_path} (the folder build.py was run in); run it in the "
+                          f"folder that holds content/, or pass {flag} DIR\n")

@@ -153,9 +153,11 @@ def test_a_content_folder_moved_away_and_back_is_shown_then_cleared(served: tupl
     root, server = served
     page = server.base + "/briefs/minimal/"
     (root / "content").rename(root / "content-away")
-    assert until(lambda: server.status()["errors"]) == ["error: no content folder at content; pass --content DIR"]
+    said = (f"error: no content folder in {root} (the folder build.py was run in); run it in the folder that holds "
+            "content/, or pass --content DIR")
+    assert until(lambda: server.status()["errors"]) == [said]
     code, html = fetch(page)
-    assert code == 200 and 'id="briefkit-errors"' in html and "no content folder at content" in html
+    assert code == 200 and 'id="briefkit-errors"' in html and f"no content folder in {root}" in html
     (root / "content-away").rename(root / "content")
     assert until(lambda: "briefkit-errors" not in fetch(page)[1])
     assert "internal error" not in server.stop()
