@@ -15,7 +15,7 @@ from . import cli
 from .diagnostics import Diagnostic
 from .frontmatter import decode
 from .model import Outlet
-from .project import SiteConfig, UsageError, is_brief, is_scratch, no_content_folder, read_site_file
+from .project import SiteConfig, UsageError, display_path, is_brief, is_scratch, no_content_folder, read_site_file
 from .slugs import is_plain_segment, slugify, too_long
 
 MAX_SLUG = 60
@@ -89,7 +89,7 @@ def slug_for(title: str) -> str:
 
 
 def _show(path: Path) -> str:
-    return os.path.relpath(path)
+    return display_path(path)
 
 
 def _slugs_in(folders: list[Path]) -> dict[str, Path]:

@@ -147,12 +147,12 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
                             search=args.search and settled, cache=cache)
     code = finish(with_settings(result, settings), console, args.strict, "build")
     if code:
-        console.problem(f"nothing was written; {os.path.relpath(project.out)}/ is as it was")
+        console.problem(f"nothing was written; {project.display(project.out)}/ is as it was")
         return code
     elapsed = time.perf_counter() - start
     warn = f", {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""
     console.say(f"built {result.briefs} brief{'s' if result.briefs != 1 else ''}, {result.pages} pages "
-                f"in {elapsed:.2f} s{warn} -> {os.path.relpath(project.out)}/")
+                f"in {elapsed:.2f} s{warn} -> {project.display(project.out)}/")
     hint = search_hint(result.timings, elapsed)
     if hint:
         console.say(hint)

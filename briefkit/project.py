@@ -209,7 +209,7 @@ def parse_site(path: str, text: str) -> tuple[SiteConfig, list[Diagnostic]]:
 
 def read_site_file(site_file: Path) -> tuple[SiteConfig, list[Diagnostic]]:
     """The settings in site.yaml, the defaults when there is none, and what is wrong with it."""
-    shown = os.path.relpath(site_file)
+    shown = display_path(site_file)
     if not site_file.exists() and not site_file.is_symlink():
         return SiteConfig(), []
     try:
@@ -241,22 +241,29 @@ class Project:
         return [self.root / "themes", BUILTIN_THEMES]
 
     def display(self, path: Path) -> str:
-        """A path as diagnostics show it: relative to the working directory when inside it."""
-        try:
-            return os.path.relpath(path)
-        except ValueError:  # pragma: no cover - other drive on Windows
-            return str(path)
+        """A path as diagnostics show it: see display_path."""
+        return display_path(path)
 
 
 class UsageError(Exception):
     """A problem with how the command was called (exit code 2)."""
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as the user is shown it: relative to the working directory when inside it, else in full (a file
+    given as /work/notes/a.txt was shown as ../../../work/notes/a.txt, and --out /tmp/preview as ../../preview)."""
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+    return os.path.abspath(path) if shown == os.pardir or shown.startswith(os.pardir + os.sep) else shown
+
+
 def no_content_folder(given: str | None, flag: str = "--content") -> UsageError:
     """The error for a missing content folder; with none given, where it was looked for and why (build.py run
     from another folder said only "no content folder at content")."""
     if given:
-        return UsageError(f"no content folder at {os.path.relpath(given)}; pass {flag} DIR")
+        return UsageError(f"no content folder at {display_path(given)}; pass {flag} DIR")
     return UsageError(f"no content folder in {os.getcwd()} (the folder build.py was run in); run it in the folder "
                       f"that holds content/, or pass {flag} DIR")
 
@@ -270,12 +277,12 @@ def open_project(content: str | None = None, out: str | None = None, base_url: s
     root = content_dir.parent
     out_dir = Path(out).resolve() if out else root / "site"
     if out_dir == root or out_dir == content_dir or content_dir.is_relative_to(out_dir):
-        raise UsageError(f"refusing to write the site into {os.path.relpath(out_dir)}: it holds the content; "
+        raise UsageError(f"refusing to write the site into {display_path(out_dir)}: it holds the content; "
                          "choose another --out")
     if out_dir.is_relative_to(content_dir):
-        raise UsageError(f"refusing to write the site inside the content folder ({os.path.relpath(out_dir)})")
+        raise UsageError(f"refusing to write the site inside the content folder ({display_path(out_dir)})")
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{os.path.relpath(out_dir)} is a file, not a folder; choose another --out")
+        raise UsageError(f"{display_path(out_dir)} is a file, not a folder; choose another --out")
     config, diags = read_site_file(root / "site.yaml")
     if base_url is not None:
         ctx = Ctx("--base-url", Document(base_url), ZoneInfo("UTC"))

@@ -5,7 +5,6 @@ Template mistakes become diagnostics naming the template file and line.
 
 from __future__ import annotations
 
-import os
 import traceback
 import types
 from collections.abc import Callable, Collection, Iterator, MutableMapping
@@ -24,7 +23,7 @@ from .diagnostics import Diagnostic
 from .fingerprint import plain_values
 from .listings import MONTHS, Page, SiteData, url_of
 from .parallel import ordered_map
-from .project import SiteConfig
+from .project import SiteConfig, display_path
 from .themes import Theme
 
 
@@ -352,8 +351,5 @@ def _template_frame(exc: BaseException) -> tuple[str, int]:
 
 
 def _shown(filename: str) -> str:
-    try:
-        return os.path.relpath(filename)
-    except ValueError:  # pragma: no cover
-        return filename
+    return display_path(filename)
 

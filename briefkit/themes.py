@@ -5,7 +5,6 @@ Templates resolve: the site's templates/ -> the chosen theme -> the theme it ext
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +34,12 @@ def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
             known = sorted({p.name for d in project.theme_dirs() if d.is_dir() for p in d.iterdir() if p.is_dir()})
             return None, [Diagnostic(where, line, key, f'no theme "{name}" (have: {", ".join(known)})')]
         if found in chain:
-            return None, [Diagnostic(os.path.relpath(found / "theme.yaml"), 1, "extends", "themes extend each other in a loop")]
+            return None, [Diagnostic(project.display(found / "theme.yaml"), 1, "extends", "themes extend each other in a loop")]
         chain.append(found)
         meta_file = found / "theme.yaml"
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
         name = (meta or {}).get("extends")
-        where, line, key = os.path.relpath(meta_file), _key_line(meta_file, "extends"), "extends"
+        where, line, key = project.display(meta_file), _key_line(meta_file, "extends"), "extends"
     templates = [project.root / "templates"] if (project.root / "templates").is_dir() else []
     templates += [d / "templates" for d in chain]
     statics = tuple(d / "static" for d in reversed(chain) if (d / "static").is_dir())

@@ -205,3 +205,22 @@ def test_run_from_another_folder_says_where_it_looked(tmp_path: Path, monkeypatc
     flag = "--out" if command[:1] == ["import"] else "--content"
     assert result.err == (f"error: no content folder in {tmp_path} (the folder build.py was run in); run it in the "
                           f"folder that holds content/, or pass {flag} DIR\n")
+
+
+def test_paths_outside_the_working_folder_are_shown_in_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the README's sub-path preview, `--out /tmp/preview/repo`, said "-> ../../preview/repo/", and an import of
+    # /work/notes/a.txt said "../../../work/notes/a.txt": counted back from wherever build.py was run
+    root, elsewhere = tmp_path / "site-root", tmp_path / "elsewhere"
+    (root / "content").mkdir(parents=True)
+    (elsewhere / "notes").mkdir(parents=True)
+    (root / "content" / "a.md").write_text("---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    (elsewhere / "notes" / "b.txt").write_text("A plain title\n\nA fact, reports Reuters.\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    built = run("build", "-q", "--no-search", "--out", str(elsewhere / "preview"))
+    assert built.code == 0, built.err
+    assert run("build", "--no-search", "--out", str(elsewhere / "preview")).out.endswith(f" -> {elsewhere}/preview/\n")
+    assert run("build", "--no-search", "--out", "sub/../out").out.endswith(" -> out/\n")  # inside: relative, as before
+    imported = run("import", str(elsewhere / "notes" / "b.txt"), "--date", "2024-10-23")
+    assert imported.out.startswith(f"{elsewhere}/notes/b.txt: 1 fact, 1 source, ") and " -> content/a-plain-title.md\n" \
+        in imported.out
