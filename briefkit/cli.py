@@ -215,13 +215,14 @@ def parse(p: argparse.ArgumentParser, argv: list[str], commands: Iterable[str], 
         close = did_you_mean(extra[0], commands)
         p.error(f'unknown command "{extra[0]}"' + (f" ({close})" if close else "")
                 + f"; the commands are {', '.join(commands)}")
-    sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction)).choices[args.command]
+    chooser = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
+    sub: argparse.ArgumentParser = chooser.choices[args.command]
     options = {o.lstrip("-"): o for a in sub._actions for o in a.option_strings if o.startswith("--")}
-    hints = []
+    hints: list[str] = []
     for x in extra:
         if x.startswith("-"):
-            close = difflib.get_close_matches(x.split("=")[0].lstrip("-"), sorted(options), n=1, cutoff=0.6)
-            hints += [f'did you mean "{options[close[0]]}"?'] if close else []
+            near = difflib.get_close_matches(x.split("=")[0].lstrip("-"), sorted(options), n=1, cutoff=0.6)
+            hints += [f'did you mean "{options[near[0]]}"?'] if near else []
         elif (i := argv.index(x)) > 1 and not argv[i - 1].startswith("-"):  # --topics North Korea
             hints.append(f'if "{argv[i - 1]} {x}" is one value, put it in quotes')
     sub.error(f"unrecognized arguments: {' '.join(extra)}" + "".join(f" ({h})" for h in hints))
