@@ -51,17 +51,22 @@ class Console:
                 self.problem(d.format())
 
 
-def _common(p: argparse.ArgumentParser, writes: bool) -> None:
+def _common(p: argparse.ArgumentParser, writes: bool, judges: bool = True) -> None:
+    """The options of the commands that build; `judges`: the command's output is its verdict on the site
+    (--strict and --quiet mean something), not a report of its own (related)."""
     p.add_argument("--content", metavar="DIR", help="folder of briefs (default: ./content)")
     if writes:
         p.add_argument("--out", metavar="DIR", help="output folder (default: site/ next to content/)")
     p.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
-    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    if judges:
+        p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     if writes:
         p.add_argument("--no-search", dest="search", action="store_false",
                        help="skip the Pagefind search index (faster; the search page then finds nothing)")
-    p.add_argument("--base-url", metavar="URL", help="where the site is published (overrides site.yaml)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    p.add_argument("--base-url", metavar="URL",
+                   help="where the site is published, e.g. https://user.github.io/repo/ (overrides site.yaml)")
+    if judges:
+        p.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     p.add_argument("-v", "--verbose", action="store_true", help="print each stage with its timing")
 
 
@@ -72,10 +77,14 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"briefkit {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    build = sub.add_parser("build", help="build the site (the default)")
+    build = sub.add_parser("build", help="build the site (the default)",
+                           description="Check every brief and build the site into site/; when anything is wrong, "
+                                       "print every problem and leave site/ as it was.")
     _common(build, writes=True)
     build.add_argument("--no-cache", action="store_true", help="build everything; neither use nor update .cache/")
-    check = sub.add_parser("check", help="validate everything, write nothing")
+    check = sub.add_parser("check", help="validate everything, write nothing",
+                           description="Check every brief, site.yaml, outlets.yaml, the theme and the links "
+                                       "between pages, as a build does, and write nothing.")
     _common(check, writes=False)
     check.add_argument("--links", action="store_true",
                        help="also list the external links (internal links and #anchors are always checked)")
@@ -147,7 +156,9 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
                             search=args.search and settled, cache=cache)
     code = finish(with_settings(result, settings), console, args.strict, "build")
     if code:
-        console.problem(f"nothing was written; {project.display(project.out)}/ is as it was")
+        shown = project.display(project.out)
+        console.problem(f"nothing was written; {shown}/ is as it was" if project.out.exists() else
+                        f"nothing was written; there is no {shown}/ yet")
         return code
     elapsed = time.perf_counter() - start
     warn = f", {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""
@@ -322,7 +333,7 @@ def _related_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("slug", help="the brief's slug (its file name without .md, unless it sets slug:)")
     p.add_argument("--json", action="store_true", help="print JSON for tools instead of a table")
     p.add_argument("--all", action="store_true", help="also list candidates that are not shown")
-    _common(p, writes=False)
+    _common(p, writes=False, judges=False)
 
 
 def _related(args: argparse.Namespace, console: Console) -> int:

@@ -145,7 +145,8 @@ def test_a_first_build_failing_on_a_link_leaves_the_output_folder_as_it_was(site
     assert result.code == 1
     assert 'site/briefs/a/index.html: link: broken internal link "/briefs/gone/" (page built from content/a.md)' \
         in result.lines
-    assert result.lines[-1] == "nothing was written; site/ is as it was"
+    assert result.lines[-1] == ("nothing was written; site/ is as it was" if before == "empty" else
+                                "nothing was written; there is no site/ yet")
     if before == "empty":
         assert list((site_dir / "site").iterdir()) == []
     else:
@@ -186,7 +187,7 @@ def test_bad_site_yaml_is_reported_with_the_briefs_problems(site_dir: Path) -> N
     assert (result.code, result.lines) == (1, [*expected, "check failed: 3 errors, 1 warning"])
     result = run("build")
     assert (result.code, result.lines) == (1, [*expected, "build failed: 3 errors, 1 warning",
-                                               "nothing was written; site/ is as it was"])
+                                               "nothing was written; there is no site/ yet"])
     assert not (site_dir / "site").exists() and not (site_dir / ".cache").exists()
 
 
@@ -211,7 +212,7 @@ def test_a_site_yaml_that_cannot_be_read_is_reported(site_dir: Path, make, expec
     result = run("build", "--no-search")
     assert (result.code, result.lines) == (1, [
         "content/a.md:1: warning: narratives: no narratives: a balanced brief gives at least two", expected,
-        "build failed: 1 error, 1 warning", "nothing was written; site/ is as it was"])
+        "build failed: 1 error, 1 warning", "nothing was written; there is no site/ yet"])
     result = run("new", "Another brief")
     assert (result.code, result.lines) == (1, [expected])
     assert not (site_dir / "site").exists()

@@ -9,6 +9,7 @@ import pytest
 from conftest import copy_fixture_briefs, read_tree, run
 
 from briefkit import __version__
+from briefkit.cli import main
 
 
 def test_build_is_the_default_command_and_prints_a_summary(site_dir: Path) -> None:
@@ -224,3 +225,10 @@ def test_paths_outside_the_working_folder_are_shown_in_full(tmp_path: Path, monk
     imported = run("import", str(elsewhere / "notes" / "b.txt"), "--date", "2024-10-23")
     assert imported.out.startswith(f"{elsewhere}/notes/b.txt: 1 fact, 1 source, ") and " -> content/a-plain-title.md\n" \
         in imported.out
+
+
+def test_related_has_no_options_that_would_do_nothing_or_hide_its_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    """--strict judges nothing there and --quiet would print nothing at all: related refuses both."""
+    for option in ("--strict", "-q"):
+        assert main(["related", "some-slug", option]) == 2
+        assert f"build.py related: error: unrecognized arguments: {option}" in capsys.readouterr().err

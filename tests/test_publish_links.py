@@ -50,7 +50,7 @@ def test_a_planted_broken_link_and_anchor_fail_the_build_with_exact_messages(tmp
     assert code == 1
     assert err.splitlines() == PLANTED + [
         "build failed: 3 errors, 0 warnings",
-        "nothing was written; site/ is as it was",
+        "nothing was written; there is no site/ yet",
     ]
     assert not (root / "site").exists()
 
