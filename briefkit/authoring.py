@@ -78,14 +78,22 @@ def _slug(given: str | None) -> str:
     return given or ""
 
 
+# words a cut title should not end on: "...-in-russia-and" reads as a slug cut short
+DANGLING = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on", "or",
+                      "over", "than", "the", "to", "vs", "with"})
+
+
 def slug_for(title: str) -> str:
-    """The file name's stem: the title's slug, cut at a word boundary after MAX_SLUG characters."""
-    words, out = slugify(title).split("-"), ""
+    """The file name's stem: the title's slug, cut at a word boundary after MAX_SLUG characters, and then
+    before any small word left dangling at its end."""
+    words, kept = slugify(title).split("-"), []
     for w in words:
-        if out and len(out) + 1 + len(w) > MAX_SLUG:
+        if kept and len("-".join(kept)) + 1 + len(w) > MAX_SLUG:
+            while len(kept) > 1 and kept[-1] in DANGLING:
+                kept.pop()
             break
-        out = f"{out}-{w}" if out else w[:MAX_SLUG]  # a first word longer than that is cut
-    return out
+        kept.append(w if kept else w[:MAX_SLUG])  # a first word longer than that is cut
+    return "-".join(kept)
 
 
 def _show(path: Path) -> str:

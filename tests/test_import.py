@@ -50,7 +50,7 @@ SEEDS = [
      6, 9, 3, 0, False),
     ("seed_001_sections_web_boilerplate.txt", "seoul-n-korean-troops-arrive-in-russia-to-fight-ukraine",
      6, 7, 3, 0, False),
-    ("seed_002_article_reports_reuters.txt", "us-evidence-suggests-north-korean-troops-are-in-russia-and",
+    ("seed_002_article_reports_reuters.txt", "us-evidence-suggests-north-korean-troops-are-in-russia",
      14, 2, 0, 0, True),
     ("seed_003_article_tldr_no_title.txt", "pentagon-confirms-north-korea-sent-10-000-troops-to-russia",
      14, 0, 0, 0, True),

@@ -116,6 +116,11 @@ def test_latin_letters_nfkd_keeps_whole_are_spelt_in_ascii(site: Path) -> None:
 def test_long_titles_give_slugs_cut_at_a_word(site: Path) -> None:
     _, out, _ = run("new", "North Korean Troops Deploy in Russia, Heightening Concerns Over the Ukraine Conflict")
     assert out == "content/north-korean-troops-deploy-in-russia-heightening-concerns.md\n"
+    # a cut never leaves a small word dangling at the end ("...-and", "...-of-the")
+    _, out, _ = run("new", "North Korean Troops Deploy in Russia, Heightening Fears and Uncertainty")
+    assert out == "content/north-korean-troops-deploy-in-russia-heightening-fears.md\n"
+    _, out, _ = run("new", "Court Ruling Unexpectedly Reshapes the Long Politics of the Disputed Arctic")
+    assert out == "content/court-ruling-unexpectedly-reshapes-the-long-politics.md\n"
     # a first word longer than a slug may be is cut, not written as a file name the system refuses
     code, out, _ = run("new", "Supercalifragilistic" * 20 + " news")
     assert (code, out) == (0, "content/" + ("supercalifragilistic" * 3) + ".md\n")
