@@ -145,50 +145,113 @@ def load(path: str, text: str, first_line: int = 1, whole: str = "front matter")
     if node is None:
         doc.data = {}
         return doc, []
-    diags: list[Diagnostic] = []
-    constructor = _Loader("")
-    doc.data = _walk(node, (), doc, constructor, path, first_line, diags, text)
-    return doc, diags
+    walk = _Walk(doc, path, first_line, text)
+    doc.data = walk.node(node, ())
+    return doc, walk.diags
 
 
-def _walk(node: yaml.Node, at: Path_, doc: Document, ctor: Any, path: str, first: int,
-          diags: list[Diagnostic], text: str) -> Any:
-    line = node.start_mark.line + first
-    doc.lines[at] = line
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
+MAX_DEPTH = 32  # levels of lists and mappings a value may nest (a brief's go three deep)
+# the tags YAML gives its plain values and collections; any other, written out (!!python/object, !x), is refused
+_KNOWN_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "str", "int", "float", "bool", "null", "timestamp", "binary", "seq", "map", "set", "omap", "pairs"))
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Walk:
+    """Plain values from a YAML node graph, with the line of each. An alias (*name) is the node of its
+    anchor again: an alias in its own value is refused, and so is a graph that aliases make larger than
+    any text of this length could write out ("billion laughs")."""
+
+    def __init__(self, doc: Document, path: str, first: int, text: str):
+        self.doc, self.path, self.first, self.text = doc, path, first, text
+        self.ctor = _Loader("")
+        self.diags: list[Diagnostic] = []
+        self.budget = 2 * len(text) + 100  # nodes: written out, each takes at least half a character
+        self.open: set[int] = set()  # the lists and mappings being walked, by id
+        self.walked: set[int] = set()  # ... and those walked: met again, they are an alias's
+        self.burst = False  # whether aliases went over the budget
+
+    def error(self, node: yaml.Node | None, at: Path_, message: str) -> None:
+        """A problem at the node's line, or (node None) at the line of the top-level key it is under."""
+        line = node.start_mark.line + self.first if node is not None else self.doc.lines.get(at, self.first)
+        self.diags.append(Diagnostic(self.path, line, _field(at) or "front matter", message))
+
+    def refused(self, node: yaml.Node, at: Path_) -> bool:
+        """A tag written out that YAML has no plain value for (!!python/object, !custom): said, and True."""
+        if node.tag == _STR or node.tag in _KNOWN_TAGS or self._implicit(node):
+            return False
+        self.error(node, at, f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed; remove it")
+        return True
+
+    def node(self, node: yaml.Node, at: Path_) -> Any:
+        doc = self.doc
+        doc.lines[at] = node.start_mark.line + self.first
+        self.budget -= 1
+        if self.budget < 0 and id(node) in self.walked:  # the values written out are read still
+            if not self.burst:
+                self.burst = True
+                self.error(None, at[:1], "aliases (*name) repeat values here more times than a file this size "
+                                         "can hold; write the values out")
+            return None
+        self.refused(node, at)  # and read as if it had no tag
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, at)
+        if id(node) in self.open:
+            self.error(node, at, "an alias (*name) repeats the value that holds it; write the value out")
+            return None
+        if len(at) >= MAX_DEPTH:
+            self.error(None, at[:1], f"nested more than {MAX_DEPTH} levels deep")
+            return None
+        self.open.add(id(node))
+        self.walked.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.node(item, at + (i,)) for i, item in enumerate(node.value, start=1)]
+            return self.mapping(node, at)
+        finally:
+            self.open.discard(id(node))
+
+    def _implicit(self, node: yaml.Node) -> bool:
+        """Whether a node's tag is the one YAML gives its text unasked (such as "=" read as !!value)."""
+        return isinstance(node, yaml.ScalarNode) and not node.style and \
+            node.tag == self.ctor.resolve(yaml.ScalarNode, node.value, (True, False))
+
+    def mapping(self, node: yaml.MappingNode, at: Path_) -> dict[str, Any]:
+        doc = self.doc
+        out: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            line = key_node.start_mark.line + self.first
             if key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode):
                 key = key_node.value  # most keys: what construct_object would give, without its three calls
-            else:
-                key = ctor.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                key = str(key)
-            if key in out:
-                diags.append(Diagnostic(
-                    path, key_node.start_mark.line + first, _field(at + (key,)),
-                    f"appears twice (first at line {doc.lines[at + (key,)]}); keep one",
-                ))
+            elif key_node.tag == _MERGE:
+                self.error(key_node, at + ("<<",), "merge keys (<<) are not supported; write the keys out")
                 continue
-            doc.lines[at + (key,)] = key_node.start_mark.line + first
-            out[key] = _walk(value_node, at + (key,), doc, ctor, path, first, diags, text)
-            doc.lines[at + (key,)] = key_node.start_mark.line + first
+            elif isinstance(key_node, yaml.ScalarNode):  # as written: `1:`, `null:` (YAML reads None), `on:`
+                key = key_node.value
+                self.refused(key_node, at + (key,))
+            else:  # a list or mapping as a key (? [a, b]): named as written
+                key = " ".join(self.text[key_node.start_mark.index:key_node.end_mark.index].split())
+            if key in out:
+                self.diags.append(Diagnostic(self.path, line, _field(at + (key,)),
+                                             f"appears twice (first at line {doc.lines[at + (key,)]}); keep one"))
+                continue
+            doc.lines[at + (key,)] = line
+            out[key] = self.node(value_node, at + (key,))
+            doc.lines[at + (key,)] = line
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _walk(item, at + (i,), doc, ctor, path, first, diags, text)
-            for i, item in enumerate(node.value, start=1)
-        ]
-    if not node.style:
-        doc.plain[at] = node.value
-    if node.end_mark.line > node.start_mark.line and isinstance(node.value, str):
-        doc.folds[at] = _fold(node, text, first)
-    if node.tag == _STR:  # most values: the constructor would hand back node.value after three calls
-        return node.value
-    try:
-        return ctor.construct_object(node)
-    except (yaml.constructor.ConstructorError, ValueError):
-        return node.value
+
+    def scalar(self, node: yaml.ScalarNode, at: Path_) -> Any:
+        doc = self.doc
+        if not node.style:
+            doc.plain[at] = node.value
+        if node.end_mark.line > node.start_mark.line and isinstance(node.value, str):
+            doc.folds[at] = _fold(node, self.text, self.first)
+        if node.tag == _STR or node.tag not in _KNOWN_TAGS:  # most values: the constructor would hand back
+            return node.value                                   # node.value after three calls
+        try:
+            return self.ctor.construct_object(node)
+        except Exception:  # noqa: BLE001 - a value its tag cannot read (!!timestamp x): the text, checked as such
+            return node.value
 
 
 _STR = "tag:yaml.org,2002:str"
