@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 from .diagnostics import Diagnostic
 from .listings import BriefView, SiteData, last_change, url_of
@@ -22,10 +23,11 @@ def publisher_name(config: SiteConfig) -> str:
 
 
 def image_url(config: SiteConfig, src: str) -> str:
-    """An image's URL as link previews need it: absolute when base_url allows."""
+    """An image's URL as link previews need it: absolute when base_url allows. A file's name is
+    percent-encoded: "#", "?" or "%" in it are its own letters (images/a#1.png), not a URL's."""
     if not src or "://" in src:
         return src
-    return absolute(config, url_of(config, src))
+    return absolute(config, url_of(config, quote(src)))
 
 
 def feed_paths(site: SiteData) -> dict[str, Any]:

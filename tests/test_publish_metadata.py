@@ -160,6 +160,27 @@ def test_open_graph_and_twitter_card_for_a_brief_with_an_image(site):
     assert doc.find(".//link[@rel='canonical']").get("href") == BASE + "briefs/alpha/"
 
 
+@pytest.mark.parametrize("name,encoded", [("lead #1.svg", "lead%20%231.svg"), ("why?.svg", "why%3F.svg"),
+                                          ("50%.svg", "50%25.svg")])
+def test_an_image_whose_file_name_holds_url_characters_is_linked_by_that_name(tmp_path, monkeypatch, name, encoded):
+    # "#" and "?" cut the file name short ("broken internal link" at the built page); "%20" led to another file
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    (root / "content/images/lead.svg").rename(root / "content/images" / name)
+    brief = root / "content/alpha.md"
+    brief.write_text(brief.read_text().replace("src: images/lead.svg", f'src: "images/{name}"'))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")
+    err = io.StringIO()
+    assert main(["build", "-q", "--base-url", BASE], io.StringIO(), err) == 0, err.getvalue()
+    page = root / "site/briefs/alpha/index.html"
+    doc = lxml.html.fromstring(page.read_bytes())
+    assert doc.find(".//figure//img").get("src") == f"/repo/images/{encoded}"
+    data = extract(page)
+    assert data["opengraph"][0]["og:image"] == BASE + f"images/{encoded}"
+    assert data["json-ld"][0]["image"] == [BASE + f"images/{encoded}"]
+
+
 def test_pages_without_an_image_use_the_site_image(site):
     (og,) = extract(site / "topics/index.html")["opengraph"]
     assert og["@type"] == "website"
