@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .changes import Stamp, stamp_of
-from .diagnostics import Diagnostic, unreadable
+from .diagnostics import WARNING, Diagnostic, unreadable
 from .project import Project, UsageError, is_brief, is_scratch
 from .write import WriteStats
 
@@ -109,13 +109,20 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
         problems.append(unreadable(project.display(project.content) if folder == "." else shown(folder), exc))
 
     for root, dirs, names in os.walk(top, onerror=unlistable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         under = root[len(top):].lstrip(os.sep).replace(os.sep, "/")
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for d in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            problems.append(Diagnostic(shown(f"{under}/{d}" if under else d), 0, "", "a link to a folder, which "
+                                       "the build does not follow: its files are left out (copy them in)", WARNING))
         for name in sorted(names):
             if is_scratch(name):
                 continue
             rel = f"{under}/{name}" if under else name
             full = os.path.join(root, name)
+            if os.path.islink(full) and os.path.exists(full) and (away := _led_away(full, top)):
+                problems.append(Diagnostic(shown(rel), 0, "", f"a link to {away}, outside content/ or hidden "
+                                           "in it, would publish that file; copy it in if it is meant to be public"))
+                continue
             try:
                 if is_brief(name):
                     key = shown(rel)
@@ -136,6 +143,15 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
             except OSError as exc:  # a link to nowhere, a file without read permission
                 problems.append(unreadable(shown(rel), exc))
     return Inputs(briefs, outlets, assets, stamps, known, read_at, problems)
+
+
+def _led_away(link: str, top: str) -> str:
+    """Where a link in content/ leads when that is outside it or hidden in it, else "": whatever it names
+    would be published as it is (a key, the .git/config holding a CI token, /proc/self/environ)."""
+    real = os.path.realpath(link)
+    rel = os.path.relpath(real, top)
+    inside = rel != ".." and not rel.startswith(".." + os.sep) and not os.path.isabs(rel)
+    return "" if inside and not any(part.startswith(".") for part in rel.split(os.sep)) else real
 
 
 class Stages:

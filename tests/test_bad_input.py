@@ -371,3 +371,36 @@ def test_outlet_names_without_letters_are_each_named_once(site_dir: Path) -> Non
         'content/outlets.yaml:1: name: "!!!" gives no page name; use letters or digits',
         'content/outlets.yaml:2: name: "???" gives no page name; use letters or digits',
     ]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_link_in_content_is_followed_only_to_a_public_file_in_content(site_dir: Path, tmp_path: Path) -> None:
+    # a link to a file anywhere (a key, the .git/config that holds a CI token) was copied into site/ as it is,
+    # and a link to a folder dropped its files without a word
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    (tmp_path / "secret.txt").write_text("token")
+    (site_dir / ".git").mkdir()
+    (site_dir / ".git" / "config").write_text("token")
+    (site_dir / "content" / "images").mkdir()
+    (site_dir / "content" / "images" / "map.svg").write_text("<svg/>")
+    links = {"leak.txt": tmp_path / "secret.txt", "config.txt": Path("../.git/config"), "map.svg": Path("images/map.svg"),
+             "elsewhere": tmp_path}
+    for name, target in links.items():
+        os.symlink(target, site_dir / "content" / name)
+    result = run("build", "-q")
+    assert result.lines == [
+        "content/a.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
+        (f"content/config.txt: a link to {site_dir / '.git' / 'config'}, outside content/ or hidden in it, would "
+        "publish that file; copy it in if it is meant to be public"),
+        ("content/elsewhere: warning: a link to a folder, which the build does not follow: its files are left out "
+        "(copy them in)"),
+        (f"content/leak.txt: a link to {tmp_path / 'secret.txt'}, outside content/ or hidden in it, would publish "
+        "that file; copy it in if it is meant to be public"),
+        "build failed: 2 errors, 2 warnings",
+        "nothing was written; site/ is as it was",
+    ]
+    (site_dir / "content" / "leak.txt").unlink()
+    (site_dir / "content" / "config.txt").unlink()
+    assert run("build", "-q").code == 0
+    assert (site_dir / "site" / "map.svg").read_text() == "<svg/>"
+    assert not (site_dir / "site" / "leak.txt").exists()
