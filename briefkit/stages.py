@@ -25,7 +25,7 @@ from .project import Project
 from .render import Output, environment, render_pages
 from .schema import claimed_slug, parse_brief, parse_outlets
 from .themes import resolve
-from .write import MARKER, MARKER_TEXT, foreign_entries, write_early, write_site
+from .write import MARKER, MARKER_TEXT, OutsideOutput, foreign_entries, write_early, write_site
 
 
 def parse_one(shown: str, raw: bytes, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
@@ -231,7 +231,12 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
                 cache.save_early()
             written = early.finish(out.files) if early is not None else None
             early = None  # finished (or failed, and write_site takes over): nothing to undo
-            result.written = written or write_site(project.out, out.files, out.kept)
+            try:
+                result.written = written or write_site(project.out, out.files, out.kept)
+            except OutsideOutput as exc:  # every path is checked before any is written: nothing was
+                result.diagnostics.append(Diagnostic(project.display(project.out), 0, "output", str(exc),
+                                                     hint="remove the link, or build elsewhere with --out DIR"))
+                return
             if cache is not None:
                 cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept,
                              unfinished=[search_index.STAMP] if later is not None else [])

@@ -67,7 +67,7 @@ class _Targets:
             if os.path.islink(real):
                 real = os.path.realpath(real)
         if not real.startswith(self.prefix) or real == self.prefix:
-            raise OutsideOutput(f"refusing to write {rel!r} outside {self.out}")
+            raise OutsideOutput(f"{rel} would be written to {real}, outside the folder: a link in it leads out")
         return real
 
     def _folder(self, rel: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -404,3 +405,21 @@ def test_a_link_in_content_is_followed_only_to_a_public_file_in_content(site_dir
     assert run("build", "-q").code == 0
     assert (site_dir / "site" / "map.svg").read_text() == "<svg/>"
     assert not (site_dir / "site" / "leak.txt").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_link_in_the_output_folder_that_leads_out_of_it_is_an_error_not_a_traceback(site_dir: Path,
+                                                                                      tmp_path: Path) -> None:
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    assert run("build", "-q").code == 0
+    shutil.rmtree(site_dir / "site" / "briefs")
+    (tmp_path / "elsewhere").mkdir()
+    (site_dir / "site" / "briefs").symlink_to(tmp_path / "elsewhere")
+    result = run("build", "-q")
+    assert result.lines[-3:] == [
+        (f"site: output: briefs/a/index.html would be written to {tmp_path / 'elsewhere' / 'a' / 'index.html'}, outside "
+        "the folder: a link in it leads out (remove the link, or build elsewhere with --out DIR)"),
+        "build failed: 1 error, 1 warning",
+        "nothing was written; site/ is as it was",
+    ]
+    assert list((tmp_path / "elsewhere").iterdir()) == []
