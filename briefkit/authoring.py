@@ -86,7 +86,7 @@ DANGLING = frozenset({"a", "an", "and", "as", "at", "but", "by", "for", "from", 
 def slug_for(title: str) -> str:
     """The file name's stem: the title's slug, cut at a word boundary after MAX_SLUG characters, and then
     before any small word left dangling at its end."""
-    words, kept = slugify(title).split("-"), []
+    words, kept = slugify(title).split("-"), list[str]()
     for w in words:
         if kept and len("-".join(kept)) + 1 + len(w) > MAX_SLUG:
             while len(kept) > 1 and kept[-1] in DANGLING:

@@ -398,7 +398,7 @@ def test_a_link_in_content_is_followed_only_to_a_public_file_in_content(site_dir
         (f"content/leak.txt: a link to {tmp_path / 'secret.txt'}, outside content/ or hidden in it, would publish "
         "that file; copy it in if it is meant to be public"),
         "build failed: 2 errors, 2 warnings",
-        "nothing was written; site/ is as it was",
+        "nothing was written; there is no site/ yet",
     ]
     (site_dir / "content" / "leak.txt").unlink()
     (site_dir / "content" / "config.txt").unlink()
