@@ -143,7 +143,7 @@ def test_sample_blindspots_page(sample):
     assert "North Korean troops in Russia" in stories and "25 of 33 rated sources are pro-establishment." in stories
     titles = re.findall(r'<h3><a href="/briefs/[^"]+/">([^<]+)</a></h3>', briefs)
     assert titles == ["NATO and US Confirm North Korean Troops in Russia",
-                      "US Evidence Suggests North Korean Troops in Russia May Be Preparing for War in Ukraine"]
+                      "US Evidence Suggests North Korean Troops Are in Russia and May Be Preparing for War in Ukraine"]
     assert "All 5 rated sources are pro-establishment." in briefs
     assert 'Pro 7</span>' in briefs and 'Critical 0</span>' in briefs
 

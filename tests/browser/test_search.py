@@ -33,7 +33,7 @@ def test_header_box_finds_a_brief_by_a_word_from_its_facts(browser: Any, sample:
     pg.keyboard.press("Enter")
     pg.wait_for_url("**/search/?q=rumours")
     assert pg.url.startswith(sample.url("search/"))
-    title = "US Evidence Suggests North Korean Troops in Russia May Be Preparing for War in Ukraine"
+    title = "US Evidence Suggests North Korean Troops Are in Russia and May Be Preparing for War in Ukraine"
     assert results(pg) == [title]
     assert pg.inner_text(".search-status") == "1 brief found for “rumours”."
     item = pg.locator(".search-result").first
