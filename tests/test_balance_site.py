@@ -155,10 +155,15 @@ def test_sample_outlet_pages(sample):
     assert "Lean Centre (3 of 5) Establishment Pro-establishment (4 of 5) Country GB Paywall Yes" in reuters
     assert "Briefs citing Reuters 2 briefs US Evidence Suggests" in reuters
     assert "Pentagon: Evidence Shows 3K North Korea Troops in Russia 23 October 2024 · source [8]" in reuters
-    assert "Narratives it provided 2 narratives Pro-Ukraine narrative" in reuters
+    # Reuters reported both sides' narratives; the sides tell them, so they are credited to the sides
+    assert "Narratives it provided 0 narratives No brief gives a narrative from it yet." in reuters
+    ukraine = text_of(main_of(sample["outlets/office-of-the-president-of-ukraine/index.html"]))
+    assert "Narratives it provided 2 narratives Pro-Ukraine narrative In NATO and US Confirm" in ukraine
     # the narrative, without the brief's citation markers (they point at the brief's own source list)
-    assert "respond to the evidence of North Korean involvement in Russia's war. Pro-Russia narrative" in reuters
-    assert 'href="#source-' not in sample["outlets/reuters/index.html"]
+    assert ukraine.endswith("calls on allies to respond to the evidence of North Korean involvement in Russia's war.")
+    assert 'href="#source-' not in sample["outlets/office-of-the-president-of-ukraine/index.html"]
+    kremlin = text_of(main_of(sample["outlets/kremlin/index.html"]))
+    assert "Narratives it provided 1 narrative Pro-Russia narrative In US Evidence Suggests" in kremlin
     kyiv = text_of(main_of(sample["outlets/the-kyiv-independent/index.html"]))
     assert "Briefs citing The Kyiv Independent 0 briefs No brief cites it yet. Narratives it provided 2 narratives" in kyiv
 
