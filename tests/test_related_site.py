@@ -17,10 +17,10 @@ NATO = "nato-and-us-confirm-north-korean-troops-in-russia"
 P10K = "pentagon-10k-north-korean-troops-training-in-russia"
 
 SAMPLE_RELATED = {  # golden: the sample site's related lists, in order
-    P10K: [P3K, SEOUL, NATO, US],  # its author links the 3K brief; the story follows
+    P10K: [P3K, US, NATO, SEOUL],  # its author links the 3K brief; the story follows
     NATO: [US, P3K, P10K, SEOUL],
     US: [P3K, NATO, P10K, SEOUL],
-    P3K: [SEOUL, US, NATO, P10K],
+    P3K: [SEOUL, NATO, US, P10K],
     SEOUL: [P10K, NATO, US, P3K],
 }
 
@@ -47,7 +47,7 @@ def test_sample_index_json_lists_every_brief_with_its_related_slugs(sample: Path
         "date": "2024-10-29T00:00:00+09:00", "updated": None,
         "summary": "The Pentagon now estimates that about 10,000 North Korean soldiers are training in eastern "
                    "Russia, some already moving toward the Kursk region.",
-        "topics": ["North Korea", "Russia", "Ukraine war", "South Korea"],
+        "topics": ["North Korea", "Russia", "Ukraine war", "United States", "South Korea"],
         "story": "north-korean-troops-in-russia", "related": SAMPLE_RELATED[P10K]}
 
 
@@ -80,6 +80,12 @@ def test_sample_story_page_is_a_timeline_of_what_changed(sample: Path) -> None:
     assert "On Oct. 23, NATO and the United States confirmed" not in nato  # reported the day before
 
 
+def test_sample_united_states_topic_lists_every_brief_about_us_findings(sample: Path) -> None:
+    html = (sample / "topics" / "united-states" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="lede">4 briefs, newest first.</p>' in html
+    assert re.findall(r'<h2><a href="/briefs/([^/]+)/">', html) == [P10K, NATO, US, P3K]
+
+
 def test_related_command_breaks_each_score_down_by_signal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     result = run("related", P10K)
@@ -92,14 +98,14 @@ def test_related_command_breaks_each_score_down_by_signal(monkeypatch: pytest.Mo
         "",
         "  #  score    story   topics  outlets    terms     date  status           slug"]
     rows = [line.split() for line in lines[5::3]]
-    assert [(r[0], r[7], r[8]) for r in rows] == [("1", "author", P3K), ("2", "story", SEOUL),
-                                                  ("3", "story", NATO), ("4", "story", US)]
+    assert [(r[0], r[7], r[8]) for r in rows] == [("1", "author", P3K), ("2", "story", US),
+                                                  ("3", "story", NATO), ("4", "story", SEOUL)]
     for r in rows:
         assert abs(float(r[1]) - sum(float(x) for x in r[2:7])) < 0.003
         assert r[2] == "0.300"
     assert lines[6] == "       linked by the author; same story · 6 days apart"
-    assert lines[7].startswith("       shares topics: North Korea, Russia, Ukraine war; outlets: U.S. Department of "
-                               "Defense; terms: ")
+    assert lines[7].startswith("       shares topics: United States, North Korea, Russia, Ukraine war; outlets: U.S. "
+                               "Department of Defense; terms: ")
 
 
 def test_related_command_json_is_for_tools(monkeypatch: pytest.MonkeyPatch) -> None:
