@@ -46,7 +46,7 @@ def test_sample_index_json_lists_every_brief_with_its_related_slugs(sample: Path
         "slug": P10K, "url": f"/briefs/{P10K}/", "title": "Pentagon: 10K North Korean Troops Training in Russia",
         "date": "2024-10-29T00:00:00+09:00", "updated": None,
         "summary": "The Pentagon now estimates that about 10,000 North Korean soldiers are training in eastern "
-                   "Russia, some already moving toward the Kursk region.",
+                   "Russia; some have already been deployed to the Kursk region.",
         "topics": ["North Korea", "Russia", "Ukraine war", "United States", "South Korea"],
         "story": "north-korean-troops-in-russia", "related": SAMPLE_RELATED[P10K]}
 
@@ -84,6 +84,9 @@ def test_sample_united_states_topic_lists_every_brief_about_us_findings(sample: 
     html = (sample / "topics" / "united-states" / "index.html").read_text(encoding="utf-8")
     assert '<p class="lede">4 briefs, newest first.</p>' in html
     assert re.findall(r'<h2><a href="/briefs/([^/]+)/">', html) == [P10K, NATO, US, P3K]
+    # the summary says what the source says: some troops are already in Kursk, not on their way
+    assert ("<p>The Pentagon now estimates that about 10,000 North Korean soldiers are training in eastern Russia; "
+            "some have already been deployed to the Kursk region.</p>") in html
 
 
 def test_related_command_breaks_each_score_down_by_signal(monkeypatch: pytest.MonkeyPatch) -> None:
