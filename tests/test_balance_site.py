@@ -446,3 +446,8 @@ def test_forecasters_numbered_alike_are_listed_in_number_order(tmp_path, monkeyp
     page = build(site, monkeypatch, OCT_27_2024)["forecasts/index.html"]
     names = re.findall(r'<h3 id="calibration-\d+-name">([^<]+)</h3>', page)
     assert names == ["Desk", "F1", "F1b", "F2", "F10", "f11", "Unattributed"]
+
+
+def test_sample_lead_image_credit_reads_once(sample):
+    html = sample["briefs/seoul-north-korean-troops-arrive-in-russia/index.html"]
+    assert "<figcaption>Image: North Korea Watch</figcaption>" in html
