@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
+from . import rawhtml
 from .diagnostics import Diagnostic
 from .model import Brief
 from .slugs import slugify
@@ -233,13 +234,14 @@ def _walk_inline(tokens: list[Token], first_line: int, line_at: Callable[[int], 
                     yield child, base + tok.content[:pos].count("\n")
         elif tok.children:  # tokens from parseInline have no block wrapper
             yield from _walk_inline(tok.children, first_line, line_at)
-        else:
-            yield tok, first_line
+        else:  # a block token, such as the html_block of raw HTML
+            yield tok, first_line + (tok.map[0] if tok.map else 0)
 
 
 def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: list[Diagnostic],
            line_at: Callable[[int], int] | None = None) -> None:
     count = len(brief.sources)
+    raw: list[tuple[str, int]] = []  # raw HTML (allow_html), with its lines
     opened: Token | None = None  # the link just opened, until something shows in it
     for tok, line in _walk_inline(tokens, first_line, line_at):
         if tok.type == "link_close" and opened is not None:  # [](url), or [[1]](url) once its marker moved out
@@ -259,10 +261,37 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
         elif tok.type in ("link_open", "image"):
             attr = "href" if tok.type == "link_open" else "src"
             target = str(tok.attrGet(attr) or "")
-            if urlsplit(target).scheme.lower() not in _LINK_SCHEMES:
-                diags.append(Diagnostic(brief.path, line, fld,
-                                        f'only http, https and mailto links are allowed (got "{target}")'))
+            if problem := _link_problem(target):
+                diags.append(Diagnostic(brief.path, line, fld, f'{problem} (got "{_shown(target)}")'))
                 tok.attrSet(attr, "#")
+        elif tok.type in ("html_block", "html_inline"):
+            raw.append((tok.content, line))
+    if raw:
+        _check_raw(brief, raw, fld, diags)
+
+
+def _link_problem(target: str) -> str:
+    """What is wrong with the address of a link or image, or "" when nothing is."""
+    if urlsplit(target).scheme.lower() not in _LINK_SCHEMES:
+        return "only http, https and mailto links are allowed"
+    return ""
+
+
+def _shown(url: str) -> str:
+    """A URL as a message quotes it: a long one (a data: URL) cut short."""
+    return url if len(url) <= 80 else url[:77] + "..."
+
+
+def _check_raw(brief: Brief, raw: list[tuple[str, int]], fld: str, diags: list[Diagnostic]) -> None:
+    """Raw HTML (allow_html): its addresses checked as Markdown links are, and no element left open."""
+    found = rawhtml.scan(raw)
+    for a in found.addresses:
+        if problem := _link_problem(a.url):
+            diags.append(Diagnostic(brief.path, a.line, fld, f'{problem} (got "{_shown(a.url)}" in <{a.tag} {a.attr}>)'))
+    for line, what, closer in found.unclosed:
+        slash = " (HTML ignores the slash)" if what.endswith("/>") else ""
+        diags.append(Diagnostic(brief.path, line, fld, f"{what} is never closed{slash}: a browser would take the rest "
+                                                       "of the page into it", hint=f"end it with {closer}"))
 
 
 def _facts(tokens: list[Token], first_line: int) -> tuple[Fact, ...]:

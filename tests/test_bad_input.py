@@ -423,3 +423,75 @@ def test_a_link_in_the_output_folder_that_leads_out_of_it_is_an_error_not_a_trac
         "nothing was written; site/ is as it was",
     ]
     assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+RAW_HTML_BRIEF = """---
+title: Raw HTML
+date: 2024-10-23
+sources: [{name: R}]
+narratives:
+  - perspective: A
+    text: As <a href="JavaScript:alert(1)">they</a> say.
+  - perspective: B
+    text: Others <abbr title="x">differ</abbr>.
+---
+- A fact <a href="java&#x73;cript:alert(1)">x</a>.[1]
+- Another, <a href="../b/">beside</a> and <a href="mailto:desk@example.com">by mail</a>.[1]
+
+<img src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4KPHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4K">
+<picture><source srcset="https://example.com/a.png 1x, vbscript:x 2x"></picture>
+
+<form
+  action="javascript:go()"><button formaction="ftp://example.com/">Go</button></form>
+
+<svg><a xlink:href="javascript:1">s</a></svg> <video poster="file:///etc/passwd"></video>
+<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>
+"""
+
+
+def test_raw_html_links_are_checked_as_markdown_links_are(site_dir: Path) -> None:
+    # with allow_html, <a href="javascript:..."> and the rest went through while [x](javascript:...) was an error
+    (site_dir / "site.yaml").write_text("allow_html: true\n", encoding="utf-8")
+    write_brief(site_dir, "raw.md", RAW_HTML_BRIEF)
+    only = "only http, https and mailto links are allowed"
+    assert run("check").lines == [
+        f'content/raw.md:7: narratives[1].text: {only} (got "JavaScript:alert(1)" in <a href>)',
+        f'content/raw.md:11: body: {only} (got "javascript:alert(1)" in <a href>)',
+        (f'content/raw.md:14: body: {only} (got "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmc...'
+        '" in <img src>)'),
+        f'content/raw.md:15: body: {only} (got "vbscript:x" in <source srcset>)',
+        f'content/raw.md:17: body: {only} (got "javascript:go()" in <form action>)',
+        f'content/raw.md:18: body: {only} (got "ftp://example.com/" in <button formaction>)',
+        f'content/raw.md:20: body: {only} (got "file:///etc/passwd" in <video poster>)',
+        f'content/raw.md:20: body: {only} (got "javascript:1" in <a xlink:href>)',
+        "check failed: 8 errors, 0 warnings",
+    ]
+
+
+def test_raw_html_left_open_that_would_swallow_the_page_is_an_error(site_dir: Path) -> None:
+    # the build succeeded, and a browser showed nothing of the page after the brief's first lines
+    (site_dir / "site.yaml").write_text("allow_html: true\n", encoding="utf-8")
+    brief = ("---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\nnarratives:\n  - perspective: A\n"
+             "    text: Says <style> one thing.\n  - perspective: B\n    text: Says <b>another</b>.\n---\n")
+    write_brief(site_dir, "comment.md", brief + "- A fact <!-- closed -->.[1]\n\n<div>\n<!-- left\nopen\n</div>\n\n"
+                                                "- More, <textarea>.[1]\n")
+    write_brief(site_dir, "script.md", brief + '- A fact <script src="https://example.com/a.js"/> here.[1]\n')
+    write_brief(site_dir, "closed.md", brief.replace("<style>", "<i>") +
+                "- A fact <script>1</script> <textarea>t</textarea>.[1]\n\n<svg><title>t</title></svg>\n\n"
+                "<style>\np {}\n</style>\n")
+    swallows = "is never closed: a browser would take the rest of the page into it"
+    assert run("check").lines == [
+        f"content/comment.md:7: narratives[1].text: <style> {swallows} (end it with </style>)",
+        f"content/comment.md:14: body: <!-- {swallows} (end it with -->)",
+        f"content/script.md:7: narratives[1].text: <style> {swallows} (end it with </style>)",
+        ("content/script.md:11: body: <script/> is never closed (HTML ignores the slash): a browser would take the "
+        "rest of the page into it (end it with </script>)"),
+        "check failed: 4 errors, 0 warnings",
+    ]
+
+
+def test_raw_html_is_text_and_unchecked_unless_the_site_allows_it(site_dir: Path) -> None:
+    write_brief(site_dir, "raw.md", RAW_HTML_BRIEF)
+    assert run("build", "--no-search").code == 0
+    html = (site_dir / "site" / "briefs" / "raw" / "index.html").read_text(encoding="utf-8")
+    assert "<li>A fact &lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;." in html
