@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import WARNING, Diagnostic, did_you_mean
-from .frontmatter import Document, Path_, field_name, unwritable
+from .frontmatter import REORDERING, Document, Path_, field_name, reordering, unwritable
 from .slugs import is_plain_segment, slugify, too_long
 
 BAD: Any = object()
@@ -70,6 +70,8 @@ def text(value: Any, at: Path_, ctx: Ctx) -> Any:
     if isinstance(value, str):
         if why := unwritable(value):
             return ctx.error(at, why, "a YAML escape such as \\x1b in double quotes makes one; remove it")
+        if found := REORDERING.search(value):
+            ctx.warn(at, f"{reordering(found.group())}; remove it")
         return value.strip()
     raw = ctx.doc.plain.get(at)
     if value is None:

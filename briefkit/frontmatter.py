@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,16 @@ def unwritable(text: str) -> str:
 
 def _cannot_show(char: str) -> str:
     return f"holds U+{ord(char):04X}, a character pages and feeds cannot show"
+
+
+# bidi embeddings, overrides and isolates: shown, a title or a name reads otherwise than it is written
+# (Trojan Source); right-to-left text needs none of them, so each is said (a warning: an isolate can be meant)
+REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def reordering(char: str) -> str:
+    """What a warning says of a text holding the bidi control `char`."""
+    return f"holds U+{ord(char):04X} ({unicodedata.name(char)}), which reorders the text around it"
 
 
 _FENCE = re.compile(r"^---[ \t]*$")

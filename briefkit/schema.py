@@ -10,9 +10,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import fields as f
-from .diagnostics import Diagnostic
+from .diagnostics import WARNING, Diagnostic
 from .fields import BAD, Ctx, Field
-from .frontmatter import UNWRITABLE, Document, field_name, load, split, unwritable
+from .frontmatter import REORDERING, UNWRITABLE, Document, field_name, load, reordering, split, unwritable
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .slugs import is_plain_segment, slugify, too_long
 
@@ -91,6 +91,11 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
             if found := UNWRITABLE.search(line):
                 ctx.diags.append(Diagnostic(path, parts.body_line + i, "body",
                                             f"{unwritable(line)} (column {found.start() + 1}); remove it"))
+    if REORDERING.search(parts.body):  # a bidi control pasted into the Markdown, which the page would apply
+        for i, line in enumerate(parts.body.split("\n")):
+            if found := REORDERING.search(line):
+                ctx.diags.append(Diagnostic(path, parts.body_line + i, "body", f"{reordering(found.group())} "
+                                            f"(column {found.start() + 1}); remove it", WARNING))
     values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS, partial=True)
     _check_across(path, values, ctx)  # also when a field is wrong: every problem of the brief in one run
     errors = [d for d in ctx.diags if d.is_error]
