@@ -12,6 +12,9 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 # Latin letters NFKD leaves whole, as ASCII (ß -> ss, Øresund -> oresund)
 _LATIN = {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "œ": "oe", "Œ": "oe", "đ": "d",
           "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ł": "l", "Ł": "l", "ħ": "h", "Ħ": "h", "ı": "i"}
+# characters that show as nothing (zero-width space, non-joiner, joiner, word joiner, BOM): dropped, so that a
+# name pasted with one inside a word ("Ko\u200brea") has the slug of the name it looks like, not "ko-rea"
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 @functools.lru_cache(maxsize=8192)  # topics and outlet names come up in brief after brief
@@ -19,7 +22,7 @@ def slugify(text: str) -> str:
     """`Ukraine war` -> `ukraine-war`: accents on Latin letters folded (Île -> ile), ß, æ, ø, œ ... spelt in
     ASCII, other scripts kept as written, their marks included (Київ -> київ, 북한 -> 북한)."""
     kept, latin = [], False
-    for c in unicodedata.normalize("NFKD", text):
+    for c in unicodedata.normalize("NFKD", text.translate(_INVISIBLE)):
         if unicodedata.combining(c):
             if not latin:
                 kept.append(c)

@@ -160,6 +160,17 @@ def test_raw_html_passes_only_when_the_site_allows_it(site_dir: Path) -> None:
     assert '<abbr title="x">NIS</abbr>' in page(site_dir, "briefs/a/index.html")
 
 
+def test_a_topic_with_a_zero_width_space_inside_is_the_topic_it_looks_like(site_dir: Path) -> None:
+    # "Ko\u200brea" had its own page, topics/ko-rea/, which read "Korea" as the other did
+    brief = "---\ntitle: {}\ndate: 2024-10-23\ntopics: [{}]\nsources: [{{name: R}}]\n---\n- F.[1]\n"
+    write_brief(site_dir, "a.md", brief.format("A", "Korea"))
+    write_brief(site_dir, "b.md", brief.format("B", '"Ko\\u200brea"'))
+    assert run("build", "--no-search").code == 0
+    assert sorted(p.name for p in (site_dir / "site" / "topics").iterdir() if p.is_dir()) == ["korea"]
+    listing = page(site_dir, "topics/korea/index.html")
+    assert 'href="/briefs/a/"' in listing and 'href="/briefs/b/"' in listing
+
+
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
     shutil.copytree(ROOT / "content", tmp_path / "content")

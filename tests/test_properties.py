@@ -126,6 +126,13 @@ def test_slugs_fold_accents_and_keep_other_scripts_as_written() -> None:
     assert slugify("Αθήνα") == "αθήνα"
 
 
+def test_characters_that_show_as_nothing_leave_no_mark_in_a_slug() -> None:
+    # a zero-width space inside a word split it: "Ko\u200brea" was "ko-rea", a second page for what reads "Korea"
+    assert slugify("Ko\u200brea") == slugify("\ufeffKo\u2060rea\u200d") == "korea"
+    assert slugify("North\u200b Korea") == "north-korea"
+    assert slugify("می\u200cخواهم") == "میخواهم"  # Persian's non-joiner sits inside a word
+
+
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 -", min_size=1, max_size=40))
 def test_ascii_titles_give_plain_segments(text: str) -> None:
     slug = slugify(text)
