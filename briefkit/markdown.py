@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # markdown-it itself loads with the first brief converted, no
 
 _MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*)\]")
 _LINK_SCHEMES = {"", "http", "https", "mailto"}
+_LEADING = "".join(map(chr, range(0x21)))  # what a browser strips from an address's start: controls and space
+_SCHEMELESS = re.compile(rf"[{re.escape(_LEADING)}]*[/\\]{{2}}")
 _CLOSING = ".,;:!?)]}…’”»"  # punctuation that follows a word without a space
 # a link or image of the rendered Markdown whose address is relative to the brief's page: no scheme, not from the root
 _RELATIVE = re.compile(r'(<a href="|<img src=")(?!/|[a-zA-Z][-a-zA-Z0-9+.]*:)([^"]*)"')
@@ -261,8 +263,9 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
         elif tok.type in ("link_open", "image"):
             attr = "href" if tok.type == "link_open" else "src"
             target = str(tok.attrGet(attr) or "")
-            if problem := _link_problem(target):
-                diags.append(Diagnostic(brief.path, line, fld, f'{problem} (got "{_shown(target)}")'))
+            problem, hint = _link_problem(target, "an image" if tok.type == "image" else "")
+            if problem:
+                diags.append(Diagnostic(brief.path, line, fld, f'{problem} (got "{_shown(target)}")', hint=hint))
                 tok.attrSet(attr, "#")
         elif tok.type in ("html_block", "html_inline"):
             raw.append((tok.content, line))
@@ -270,11 +273,18 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
         _check_raw(brief, raw, fld, diags)
 
 
-def _link_problem(target: str) -> str:
-    """What is wrong with the address of a link or image, or "" when nothing is."""
-    if urlsplit(target).scheme.lower() not in _LINK_SCHEMES:
-        return "only http, https and mailto links are allowed"
-    return ""
+def _link_problem(target: str, loaded: str) -> tuple[str, str]:
+    """What is wrong with the address of a link, or of what the page loads (`loaded` names it: "an image"),
+    and a hint; ("", "") when nothing is."""
+    if m := _SCHEMELESS.match(target):  # a browser takes //host (and /\host) as a host, not a path from the root
+        return f"{loaded or 'a link'} with no scheme", f"give the scheme: https://{target[m.end():]}"
+    scheme = urlsplit(target).scheme.lower()
+    if not loaded:
+        return ("only http, https and mailto links are allowed", "") if scheme not in _LINK_SCHEMES else ("", "")
+    if scheme == "http":  # mixed content: as for the image of the front matter, only https
+        return (f"{loaded} must be an https URL or a path",
+                f"a page served over https does not load it over http; write https:{target.split(':', 1)[1]}")
+    return (f"{loaded} must be an https URL or a path", "") if scheme not in ("", "https") else ("", "")
 
 
 def _shown(url: str) -> str:
@@ -286,8 +296,10 @@ def _check_raw(brief: Brief, raw: list[tuple[str, int]], fld: str, diags: list[D
     """Raw HTML (allow_html): its addresses checked as Markdown links are, and no element left open."""
     found = rawhtml.scan(raw)
     for a in found.addresses:
-        if problem := _link_problem(a.url):
-            diags.append(Diagnostic(brief.path, a.line, fld, f'{problem} (got "{_shown(a.url)}" in <{a.tag} {a.attr}>)'))
+        problem, hint = _link_problem(a.url, "an address" if a.loaded else "")
+        if problem:
+            diags.append(Diagnostic(brief.path, a.line, fld, f'{problem} (got "{_shown(a.url)}" in <{a.tag} {a.attr}>)',
+                                    hint=hint))
     for line, what, closer in found.unclosed:
         slash = " (HTML ignores the slash)" if what.endswith("/>") else ""
         diags.append(Diagnostic(brief.path, line, fld, f"{what} is never closed{slash}: a browser would take the rest "

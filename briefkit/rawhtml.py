@@ -23,6 +23,11 @@ class Address:
     attr: str
     url: str
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the page fetches it into itself (an image, a frame, a script), rather than links to it."""
+        return self.attr in LOADED or (self.tag, self.attr) == ("object", "data")
+
 
 @dataclass
 class Findings:

@@ -446,6 +446,9 @@ narratives:
 
 <svg><a xlink:href="javascript:1">s</a></svg> <video poster="file:///etc/passwd"></video>
 <iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>
+
+- Links <a href="//example.com/c">c</a> <a href="/\\example.com/d">d</a> <a href="http://example.com/">e</a>.[1]
+- Loaded <img src="http://example.com/e.png"> <iframe src="//example.com/f"></iframe>.[1]
 """
 
 
@@ -457,14 +460,22 @@ def test_raw_html_links_are_checked_as_markdown_links_are(site_dir: Path) -> Non
     assert run("check").lines == [
         f'content/raw.md:7: narratives[1].text: {only} (got "JavaScript:alert(1)" in <a href>)',
         f'content/raw.md:11: body: {only} (got "javascript:alert(1)" in <a href>)',
-        (f'content/raw.md:14: body: {only} (got "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmc...'
+        ('content/raw.md:14: body: an address must be an https URL or a path (got "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmc...'
         '" in <img src>)'),
-        f'content/raw.md:15: body: {only} (got "vbscript:x" in <source srcset>)',
+        'content/raw.md:15: body: an address must be an https URL or a path (got "vbscript:x" in <source srcset>)',
         f'content/raw.md:17: body: {only} (got "javascript:go()" in <form action>)',
         f'content/raw.md:18: body: {only} (got "ftp://example.com/" in <button formaction>)',
-        f'content/raw.md:20: body: {only} (got "file:///etc/passwd" in <video poster>)',
+        'content/raw.md:20: body: an address must be an https URL or a path (got "file:///etc/passwd" in <video poster>)',
         f'content/raw.md:20: body: {only} (got "javascript:1" in <a xlink:href>)',
-        "check failed: 8 errors, 0 warnings",
+        ('content/raw.md:23: body: a link with no scheme (got "//example.com/c" in <a href>) (give the scheme: '
+        "https://example.com/c)"),
+        ('content/raw.md:23: body: a link with no scheme (got "/\\example.com/d" in <a href>) (give the scheme: '
+        "https://example.com/d)"),
+        ('content/raw.md:24: body: an address must be an https URL or a path (got "http://example.com/e.png" in <img '
+        "src>) (a page served over https does not load it over http; write https://example.com/e.png)"),
+        ('content/raw.md:24: body: an address with no scheme (got "//example.com/f" in <iframe src>) (give the scheme: '
+        "https://example.com/f)"),
+        "check failed: 12 errors, 0 warnings",
     ]
 
 
