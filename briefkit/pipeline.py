@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISLNK
 from typing import TYPE_CHECKING
 
 from .changes import Stamp, stamp_of
@@ -119,14 +120,18 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
                 continue
             rel = f"{under}/{name}" if under else name
             full = os.path.join(root, name)
-            if os.path.islink(full) and os.path.exists(full) and (away := _led_away(full, top)):
-                problems.append(Diagnostic(shown(rel), 0, "", f"a link to {away}, outside content/ or hidden "
-                                           "in it, would publish that file; copy it in if it is meant to be public"))
-                continue
             try:
+                st = os.lstat(full)  # one call per file: a link is told apart without another
+                if S_ISLNK(st.st_mode):
+                    if os.path.exists(full) and (away := _led_away(full, top)):
+                        problems.append(Diagnostic(shown(rel), 0, "", f"a link to {away}, outside content/ or hidden "
+                                                   "in it, would publish that file; copy it in if it is meant to be "
+                                                   "public"))
+                        continue
+                    st = os.stat(full)  # what it leads to (a link to nowhere cannot be read)
                 if is_brief(name):
                     key = shown(rel)
-                    stamp = stamp_of(os.stat(full))
+                    stamp = stamp_of(st)
                     digest = unchanged(key, stamp) if unchanged is not None else None
                     if digest is None:
                         with open(full, "rb") as fh:
@@ -138,7 +143,7 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
                 elif rel == "outlets.yaml":
                     outlets = (shown(rel), Path(full).read_bytes())
                 elif rel not in SKIP_FILES:
-                    stamps["asset:" + rel] = stamp_of(os.stat(full))
+                    stamps["asset:" + rel] = stamp_of(st)
                     assets.append((rel, Path(full)))
             except OSError as exc:  # a link to nowhere, a file without read permission
                 problems.append(unreadable(shown(rel), exc))
