@@ -13,6 +13,7 @@ import shlex
 import sys
 import time
 from collections.abc import Callable, Iterable
+from contextlib import redirect_stderr, redirect_stdout
 from typing import NoReturn, TextIO
 
 from . import __version__, pipeline
@@ -246,8 +247,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     implied = not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
     if implied:
         argv.insert(0, "build")
-    try:
-        args = parse(parser(), argv, commands, implied)
+    try:  # argparse prints help, the version and usage errors itself: to `out` and `err` too, when given
+        with redirect_stdout(out or sys.stdout), redirect_stderr(err or sys.stderr):
+            args = parse(parser(), argv, commands, implied)
     except SystemExit as exc:
         return int(exc.code or 0)
     console = Console(args, out, err)

@@ -9,7 +9,6 @@ import pytest
 from conftest import copy_fixture_briefs, read_tree, run
 
 from briefkit import __version__
-from briefkit.cli import main
 
 
 def test_build_is_the_default_command_and_prints_a_summary(site_dir: Path) -> None:
@@ -152,14 +151,14 @@ def test_stale_files_are_removed_and_unchanged_files_kept(site_dir: Path) -> Non
     assert page.stat().st_mtime_ns == mtime
 
 
-def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
-    # argparse prints these itself, to sys.stdout
-    assert run("--version").code == 0
-    assert capsys.readouterr().out == f"briefkit {__version__}\n"
-    assert run("--help").code == 0
-    shown = capsys.readouterr().out
-    assert shown.startswith("usage: build.py [-h] [--version] COMMAND ...\n")
-    assert [line.split()[0] for line in shown.splitlines() if line.startswith("    ")] == [
+def test_version_and_help() -> None:
+    # argparse prints these itself: main sends them to its own out, as it does everything else
+    result = run("--version")
+    assert (result.code, result.out, result.err) == (0, f"briefkit {__version__}\n", "")
+    result = run("--help")
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith("usage: build.py [-h] [--version] COMMAND ...\n")
+    assert [line.split()[0] for line in result.out.splitlines() if line.startswith("    ")] == [
         "build", "check", "serve", "related", "new", "import"]
 
 
@@ -187,10 +186,10 @@ def test_a_build_that_mostly_waited_for_the_search_index_says_how_to_write_witho
     (["new", "Talks", "--topics", "North", "Korea"],
      'build.py new: error: unrecognized arguments: Korea (if "North Korea" is one value, put it in quotes)'),
 ])
-def test_a_mistyped_command_or_option_is_named_with_its_near_miss(site_dir: Path, capsys: pytest.CaptureFixture[str],
-                                                                   argv: list[str], said: str) -> None:
-    assert run(*argv).code == 2
-    err = capsys.readouterr().err
+def test_a_mistyped_command_or_option_is_named_with_its_near_miss(site_dir: Path, argv: list[str], said: str) -> None:
+    result = run(*argv)
+    assert (result.code, result.out) == (2, "")
+    err = result.err
     assert err.splitlines()[-1] == said
     command = said.split(":")[0].removeprefix("build.py").strip() or "COMMAND"
     assert err.startswith(f"usage: build.py {'[-h]' if command == 'COMMAND' else command}")
@@ -227,8 +226,9 @@ def test_paths_outside_the_working_folder_are_shown_in_full(tmp_path: Path, monk
         in imported.out
 
 
-def test_related_has_no_options_that_would_do_nothing_or_hide_its_answer(capsys: pytest.CaptureFixture[str]) -> None:
+def test_related_has_no_options_that_would_do_nothing_or_hide_its_answer() -> None:
     """--strict judges nothing there and --quiet would print nothing at all: related refuses both."""
     for option in ("--strict", "-q"):
-        assert main(["related", "some-slug", option]) == 2
-        assert f"build.py related: error: unrecognized arguments: {option}" in capsys.readouterr().err
+        result = run("related", "some-slug", option)
+        assert result.code == 2
+        assert f"build.py related: error: unrecognized arguments: {option}" in result.err

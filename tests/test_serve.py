@@ -464,11 +464,11 @@ def test_the_command_offered_for_a_free_port_keeps_the_flags_given() -> None:
 
 
 @pytest.mark.parametrize("port,said", [("99999", "must be from 1 to 65535 (got 99999)"), ("80a", "not a number (got '80a')")])
-def test_a_port_out_of_range_is_refused_before_anything_is_built(site_dir: Path, port: str, said: str,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_port_out_of_range_is_refused_before_anything_is_built(site_dir: Path, port: str, said: str) -> None:
     # 99999 was taken modulo 65536: the server listened on 34463 and printed a URL with 99999
-    assert run("serve", "--port", port).code == 2
-    assert capsys.readouterr().err.splitlines()[-1].endswith(f" serve: error: argument --port: {said}")
+    result = run("serve", "--port", port)
+    assert result.code == 2
+    assert result.lines[-1].endswith(f" serve: error: argument --port: {said}")
     assert not (site_dir / "site").exists()
 
 
