@@ -250,8 +250,8 @@ class UsageError(Exception):
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
-    """A path as the user is shown it: relative to the working directory when inside it, else in full (a file
-    given as /work/notes/a.txt was shown as ../../../work/notes/a.txt, and --out /tmp/preview as ../../preview)."""
+    """A path as the user is shown it: relative to the working directory when inside it, else in full
+    (/work/notes/a.txt says more than ../../../work/notes/a.txt)."""
     try:
         shown = os.path.relpath(path)
     except ValueError:  # pragma: no cover - other drive on Windows
@@ -260,8 +260,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 def no_content_folder(given: str | None, flag: str = "--content") -> UsageError:
-    """The error for a missing content folder; with none given, where it was looked for and why (build.py run
-    from another folder said only "no content folder at content")."""
+    """The error for a missing content folder; with none given, where it was looked for and why: the usual
+    cause is build.py run from another folder."""
     if given:
         return UsageError(f"no content folder at {display_path(given)}; pass {flag} DIR")
     return UsageError(f"no content folder in {os.getcwd()} (the folder build.py was run in); run it in the folder "
