@@ -107,3 +107,25 @@ def test_the_stress_brief_head_has_no_axe_violations(browser: Any, stress_site: 
 
 def test_stress_fixture_is_generated_not_committed() -> None:
     assert not list((REPO / "tests" / "fixtures").rglob("*stress*"))
+
+
+GERMAN_TOPICS = ["Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherungsanstalt",
+                 "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"]
+
+
+@pytest.mark.parametrize("path", ["briefs/gesetz/", "topics/"])
+def test_a_long_one_word_topic_wraps_inside_its_tag_on_a_phone(browser: Any, tmp_path: Path, path: str) -> None:
+    # A German compound of 60-75 letters is one word: its tag on the brief and its entry on the topics page
+    # were as wide as the word (540-620 px), and the page scrolled sideways at 360 px.
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "gesetz.md").write_text(
+        f"---\ntitle: Ein Gesetz\ndate: 2024-11-02\ntopics: [{', '.join(GERMAN_TOPICS)}]\n"
+        "sources:\n  - name: Reuters\n    url: https://www.reuters.com/\n---\n\n- Ein Fakt.[1]\n", encoding="utf-8")
+    build_site(content, tmp_path / "site")
+    with serve(tmp_path / "site", tmp_path) as served:
+        pg = open_at(browser, served.url(path), 360)
+        assert overflow(pg) == []
+        tags = pg.eval_on_selector_all(".tag, .cloud li", "els => els.map(e => e.textContent)")
+        assert len(tags) == 2 and GERMAN_TOPICS[0] in tags[0]
+        pg.context.close()
