@@ -1,4 +1,5 @@
-"""sitemap.xml (sitemaps.org 0.9) listing every page but the 404 and search pages, and robots.txt pointing to it.
+"""sitemap.xml (sitemaps.org 0.9) listing every page but the 404 and search pages (an index of several files
+past 50,000 pages), and robots.txt pointing to it.
 
 The sitemap needs absolute URLs, so it is written only when base_url names a host; lastmod comes
 from the briefs a page shows (the corrections page: its corrections), never from the clock (but none
@@ -48,19 +49,39 @@ def lastmod(page: Page, site: SiteData) -> datetime | None:
     return max((last_change(v.brief, tz) for v in shown), default=None)
 
 
-def sitemap_xml(site: SiteData, pages: list[Page], now: datetime) -> bytes:
-    """Every page but EXCLUDED, with its lastmod, none after `now` (the build's time)."""
+MAX_URLS = 50_000  # sitemaps.org: at most 50,000 URLs in one file; a larger site gets an index of several
+
+
+def sitemap_files(site: SiteData, pages: list[Page], now: datetime) -> dict[str, bytes]:
+    """sitemap.xml listing every page but EXCLUDED, with its lastmod, none after `now` (the build's time); past
+    MAX_URLS pages, sitemap.xml is an index of sitemap-1.xml, sitemap-2.xml ..., each listing MAX_URLS at most."""
     c = site.config
     now = now.astimezone(c.tz).replace(microsecond=0)
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})  # a literal xmlns keeps ElementTree from adding ns0:
+    entries: list[tuple[str, datetime | None]] = []
     for page in sorted(pages, key=lambda p: url_of(c, p.path)):
         if page.path in EXCLUDED or not page.path.endswith(".html"):
             continue
-        url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = absolute(c, url_of(c, page.path))
-        when = lastmod(page, site)
-        if when is not None:  # a brief dated after the build (checks warns of it) is not yet a change
-            ET.SubElement(url, "lastmod").text = min(when, now).isoformat()
+        when = lastmod(page, site)  # a brief dated after the build (checks warns of it) is not yet a change
+        entries.append((absolute(c, url_of(c, page.path)), min(when, now) if when is not None else None))
+    if len(entries) <= MAX_URLS:
+        return {"sitemap.xml": _listing("urlset", "url", entries)}
+    files, parts = {}, []
+    for k, start in enumerate(range(0, len(entries), MAX_URLS), start=1):
+        chunk, name = entries[start:start + MAX_URLS], f"sitemap-{k}.xml"
+        files[name] = _listing("urlset", "url", chunk)
+        parts.append((absolute(c, url_of(c, name)), max((w for _, w in chunk if w is not None), default=None)))
+    files["sitemap.xml"] = _listing("sitemapindex", "sitemap", parts)
+    return files
+
+
+def _listing(root_tag: str, item_tag: str, entries: list[tuple[str, datetime | None]]) -> bytes:
+    """A <urlset> of <url>s or a <sitemapindex> of <sitemap>s: each a <loc>, and its <lastmod> when known."""
+    root = ET.Element(root_tag, {"xmlns": SITEMAP_NS})  # a literal xmlns keeps ElementTree from adding ns0:
+    for loc, when in entries:
+        item = ET.SubElement(root, item_tag)
+        ET.SubElement(item, "loc").text = loc
+        if when is not None:
+            ET.SubElement(item, "lastmod").text = when.isoformat()
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n").encode("utf-8")
@@ -75,9 +96,10 @@ def robots_txt(site: SiteData) -> bytes:
 
 
 def add_sitemap(site: SiteData, pages: list[Page], out: Output, now: datetime | None = None) -> list[Diagnostic]:
-    """robots.txt always; sitemap.xml when URLs can be absolute. `now`: the build's time (by default read
+    """robots.txt always; the sitemap when URLs can be absolute. `now`: the build's time (by default read
     again, as pipeline.build_time gives it)."""
     diags = out.add("robots.txt", robots_txt(site), "robots.txt")
     if site.config.absolute_base:
-        diags += out.add("sitemap.xml", sitemap_xml(site, pages, now or build_time()), "sitemap")
+        for rel, data in sitemap_files(site, pages, now or build_time()).items():
+            diags += out.add(rel, data, "sitemap")
     return diags

@@ -12,6 +12,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from briefkit import sitemap
 from briefkit.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -101,6 +102,35 @@ def test_urls_of_a_topic_in_its_own_script_are_percent_encoded_where_they_are_ab
     page = (site / "topics" / "북한" / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{encoded}">' in page
     assert 'href="/repo/topics/북한/"' in (site / "briefs" / "gamma" / "index.html").read_text(encoding="utf-8")
+
+
+def test_past_the_sitemaps_org_limit_the_sitemap_is_an_index_of_parts(tmp_path, monkeypatch):
+    """50,000 URLs at most in one sitemap file; here the limit is 5, so the pages are split five by five."""
+    monkeypatch.setattr(sitemap, "MAX_URLS", 5)
+    code, err, site = build(tmp_path, monkeypatch, "--base-url", BASE)
+    assert code == 0, err
+    index = etree.parse(str(site / "sitemap.xml")).getroot()
+    assert index.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    parts = [(el.findtext(f"{{{SITEMAP_NS}}}loc"), el.findtext(f"{{{SITEMAP_NS}}}lastmod"))
+             for el in index.iter(f"{{{SITEMAP_NS}}}sitemap")]
+    pages = sorted(BASE + p.relative_to(site).as_posix().removesuffix("index.html")
+                   for p in site.rglob("*.html") if p.relative_to(site).as_posix() not in ("404.html", "search/index.html"))
+    assert [loc for loc, _ in parts] == [f"{BASE}sitemap-{k}.xml" for k in range(1, (len(pages) + 4) // 5 + 1)]
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "schemas" / "sitemap.xsd")))
+    listed = []
+    for loc, when in parts:
+        doc = etree.parse(str(site / loc.removeprefix(BASE)))
+        assert schema.validate(doc), schema.error_log
+        locs = [el.text for el in doc.iter(f"{{{SITEMAP_NS}}}loc")]
+        assert 1 <= len(locs) <= 5
+        listed += locs
+        assert when == max(el.text for el in doc.iter(f"{{{SITEMAP_NS}}}lastmod"))  # the part's newest change
+    assert listed == sorted(listed) and sorted(listed) == pages
+    assert (site / "robots.txt").read_text().endswith(f"Sitemap: {BASE}sitemap.xml\n")
+    monkeypatch.setattr(sitemap, "MAX_URLS", 50_000)  # the site fits one file again: the parts go
+    assert main(["build", "-q", "--no-cache", "--base-url", BASE], io.StringIO(), io.StringIO()) == 0
+    assert etree.parse(str(site / "sitemap.xml")).getroot().tag == f"{{{SITEMAP_NS}}}urlset"
+    assert not list(site.glob("sitemap-*.xml"))
 
 
 def test_robots_txt_points_to_the_sitemap(site):
