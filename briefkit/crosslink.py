@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .diagnostics import WARNING, Diagnostic
 from .listings import BriefView, SiteData
 from .markdown import Fact
+from .packs import Damaged
 from .related import Doc, Index, Match, Settings, outlet_key
 from .relink import RelatedMemo, link
 from .slugs import slugify
@@ -81,7 +82,12 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnosti
         shown = [[(m.slug, m.reason, m.score, m.tier) for m in matches] for matches in lists]
     else:
         last = memo.linked
-        index, memo.linked = link(docs_of(site), settings, last)
+        try:
+            index, memo.linked = link(docs_of(site), settings, last)
+        except Damaged:  # the saved lists were damaged on disk: worked out afresh
+            last = memo.linked = None
+            memo.stories = {}
+            index, memo.linked = link(docs_of(site), settings)
         shown, pairs = memo.linked.links, memo.linked.pairs(index.docs)
         memo.changed |= memo.linked is not last
     site.extra[INDEX_KEY] = index

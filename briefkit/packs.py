@@ -23,6 +23,10 @@ SIZE_BITS = 32  # an entry's span is one int: its start in the pack, then its si
 SIZE_MASK = (1 << SIZE_BITS) - 1
 
 
+class Damaged(Exception):
+    """A Packed entry whose saved bytes do not unpickle (its pack was damaged on disk): its user works it out again."""
+
+
 class Packed(Generic[K, V]):
     """Values by key, kept as pickled bytes until first asked for: a build reads few of the many saved."""
 
@@ -37,8 +41,12 @@ class Packed(Generic[K, V]):
         try:
             return self.values[key]
         except KeyError:
-            value = self.values[key] = pickle.loads(self.packed(key))
-            return value
+            blob = self.packed(key)
+        try:
+            value = self.values[key] = pickle.loads(blob)
+        except Exception as exc:  # noqa: BLE001 - a pack damaged on disk: its bytes raise anything
+            raise Damaged(f"a saved entry could not be read ({type(exc).__name__})") from None
+        return value
 
     def packed(self, key: K) -> bytes:
         """The pickled value at key."""
@@ -136,7 +144,7 @@ class Store:
                 if len(pack) < size:
                     return None
                 obj = _Reader(fh, pack, gen).load()
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        except Exception:  # noqa: BLE001 - damaged bytes raise anything (MemoryError, KeyError ...)
             return None
         self.gen, self.size = gen, size
         return obj

@@ -66,6 +66,6 @@ def undump(path: Path) -> tuple[Any, ...] | None:
     try:
         with open(path, "rb") as fh:
             loaded = pickle.load(fh)
-    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+    except Exception:  # noqa: BLE001 - damaged bytes raise anything (MemoryError, KeyError, RecursionError ...)
         return None
     return tuple(loaded[1:]) if isinstance(loaded, tuple) and loaded and loaded[0] == FORMAT else None

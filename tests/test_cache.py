@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import operator
 import os
+import pickle
 import random
 import re
 import subprocess
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, delete_brief, read_tree, run
 
-from briefkit import parallel
+from briefkit import parallel, shards
 from briefkit.changes import Changes, classify
 from briefkit.tracker import PageRecord, balance, plan_pages
 
@@ -366,3 +368,49 @@ def test_a_brief_left_alone_is_not_read_again_and_an_edit_that_keeps_size_and_ti
     assert reads == [victim.name], reads
     assert "1 changed" in result.err + result.out
 
+
+
+class _RaisesKeyError:
+    """Unpickles by raising KeyError, as damaged bytes may (or MemoryError, RecursionError ...)."""
+
+    def __reduce__(self):
+        return operator.getitem, ({}, "gone")
+
+
+def test_a_cache_damaged_on_disk_costs_time_not_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "site-root"
+    load_corpus_module().generate(24, seed=5).write(root)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    cache = root / ".cache"
+    assert run("build", "-q", "--no-search").code == 0
+
+    def damaged_then_built(damage, brief: str) -> None:
+        damage()
+        victim = sorted((root / "content").glob("*.md"))[int(brief)]
+        victim.write_text(victim.read_text(encoding="utf-8").replace("\nsummary: ", "\nsummary: Edited. ", 1),
+                          encoding="utf-8")
+        cold = run("build", "-q", "--no-search", "--no-cache", "--out", str(tmp_path / f"cold{brief}"))
+        for _ in range(2):  # the damaged build, then the one after it
+            built = run("build", "-q", "--no-search")
+            assert (built.code, built.err) == (0, cold.err)
+            assert read_tree(root / "site") == read_tree(tmp_path / f"cold{brief}")
+
+    def pickles() -> None:
+        for file in cache.glob("*.pickle"):
+            if file.name != "related.pickle":
+                file.write_bytes(pickle.dumps((shards.FORMAT, _RaisesKeyError())))
+
+    def pack() -> None:  # the related lists' entries, read when a build asks for them
+        for file in cache.glob("related-*.pack"):
+            file.write_bytes(bytes(file.stat().st_size))
+
+    def templates() -> None:  # code that still loads, but names what is not there
+        compiled = list((cache / "templates").iterdir())
+        assert compiled
+        for file in compiled:
+            file.write_bytes(file.read_bytes().replace(b"TemplateReference", b"TemplateRefereXce"))
+
+    damaged_then_built(pickles, "1")
+    damaged_then_built(pack, "2")
+    damaged_then_built(templates, "3")
