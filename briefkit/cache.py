@@ -8,6 +8,7 @@ root, saved after `build` has reported by a child it hands the work to (handoff.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .buildkey import build_key
 from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
-from .handoff import FAILED, SaveLock, can_hand_off, hand_off, wait_for_save
+from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory, PageVerdicts
 from .packs import Store
 from .parallel import Memo, fork
@@ -162,6 +163,22 @@ class BuildCache:
         folder = self.folder / name
         folder.mkdir(exist_ok=True)
         return folder
+
+    def unwritable(self) -> str:
+        """Why the cache folder cannot be made or written in (a file in its place, a read-only disk or folder),
+        or "" when it can: a build then goes without it rather than stopping."""
+        if self.folder is None:
+            return ""
+        try:
+            self._make_folder()
+            with tempfile.TemporaryFile(dir=self.folder):
+                pass
+            os.close(os.open(self.folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644))
+        except (FileExistsError, NotADirectoryError):
+            return "a file is in its place"
+        except OSError as exc:
+            return exc.strerror or type(exc).__name__
+        return ""
 
     def _make_folder(self) -> None:
         assert self.folder is not None

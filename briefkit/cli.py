@@ -141,6 +141,11 @@ def _last_command() -> None:
 def open_cache(project: Project, console: Console) -> BuildCache:
     """The project's build cache, telling the console when it waits for the last build's save."""
     cache = BuildCache.for_project(project)
+    why = cache.unwritable()
+    if why:  # the cache only saves time: the build goes on without it
+        console.say(f"note: {project.display(project.root / '.cache')}/ cannot be written ({why}); building "
+                    "without the build cache")
+        cache = BuildCache()
     cache.notify = console.say
     return cache
 

@@ -84,3 +84,14 @@ def test_a_save_that_never_ends_is_waited_for_only_so_long(tmp_path: Path) -> No
         assert calls == ["waited"]
     finally:
         lock.release()
+
+
+def test_a_cache_folder_that_cannot_be_written_is_built_without_with_a_note(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    (site_dir / ".cache").write_text("not a folder\n", encoding="utf-8")
+    built = run("build", "--no-search")
+    assert built.code == 0, built.err
+    assert built.out.splitlines()[0] == ("note: .cache/ cannot be written (a file is in its place); building "
+                                         "without the build cache")
+    assert (site_dir / "site" / "briefs" / "minimal" / "index.html").is_file()
+    assert (site_dir / ".cache").read_text(encoding="utf-8") == "not a folder\n"
