@@ -163,8 +163,11 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     code = finish(with_settings(result, settings), console, args.strict, "build")
     if code:
         shown = project.display(project.out)
-        console.problem(f"nothing was written; {shown}/ is as it was" if project.out.exists() else
-                        f"nothing was written; there is no {shown}/ yet")
+        if result.partly_written:
+            console.problem(f"{shown}/ is partly updated; build again once the problem is fixed")
+        else:
+            console.problem(f"nothing was written; {shown}/ is as it was" if project.out.exists() else
+                            f"nothing was written; there is no {shown}/ yet")
         return code
     elapsed = time.perf_counter() - start
     warn = f", {len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}" if result.warnings else ""

@@ -45,6 +45,7 @@ class BuildResult:
     links: LinkReport | None = None
     superseded: bool = False  # `proceed` said no: a newer edit came in, nothing was written
     indexing: Indexing | None = None  # the search index, left to the caller to finish (build's index_later)
+    partly_written: bool = False  # writing the site failed halfway (a full disk): some files are new
 
     @property
     def errors(self) -> list[Diagnostic]:

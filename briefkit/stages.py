@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, tzinfo
+from pathlib import Path
 
 from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecard, sitemap
 from . import search as search_index
@@ -236,6 +237,11 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
             except OutsideOutput as exc:  # every path is checked before any is written: nothing was
                 result.diagnostics.append(Diagnostic(project.display(project.out), 0, "output", str(exc),
                                                      hint="remove the link, or build elsewhere with --out DIR"))
+                return
+            except OSError as exc:  # a full disk, a read-only folder: the files before it are written
+                where = project.display(Path(exc.filename)) if exc.filename else project.display(project.out)
+                result.diagnostics.append(Diagnostic(where, 0, "output", f"could not be written ({exc.strerror})"))
+                result.partly_written = True
                 return
             if cache is not None:
                 cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept,

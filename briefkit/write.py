@@ -243,9 +243,16 @@ def _write_one(out: Path, target: str, data: bytes, made: set[str]) -> bool:
         os.makedirs(folder, exist_ok=True)
         made.add(folder)
     tmp = os.path.join(folder, f".{name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:  # a full disk, a read-only folder: said of the file, and no temporary file left
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OSError(exc.errno, exc.strerror, target) from None
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_fixture_briefs, run
 
 from briefkit.write import OutsideOutput, write_early, write_files, write_site
 
@@ -144,3 +146,25 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_a_full_disk_names_the_file_and_leaves_no_temporary_file(site_dir: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    assert run("build", "-q", "--no-search").code == 0
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Now ", 1), encoding="utf-8")
+    replace = os.replace
+
+    def full(src: str, dst: str) -> None:
+        if dst.endswith(os.path.join("minimal", "index.html")):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), src)
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full)
+    built = run("build", "-q", "--no-search")
+    assert built.code == 1
+    assert built.err.splitlines()[-3:] == [
+        f"site/briefs/minimal/index.html: output: could not be written ({os.strerror(errno.ENOSPC)})",
+        "build failed: 1 error, 1 warning", "site/ is partly updated; build again once the problem is fixed"]
+    assert not list((site_dir / "site").rglob("*.tmp"))
