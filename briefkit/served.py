@@ -208,11 +208,12 @@ class StatusHandler(web.RequestHandler):
             answer = {"builds": self.status.builds, "errors": self.status.errors, "pending": self.status.pending,
                       "building": self.status.building, "indexing": self.status.indexing,
                       "search_problems": self.status.search_problems}
-            if since.isdigit():
+            if since.isdecimal():  # not isdigit(): "¹" is a digit that int() refuses
                 page = path.removesuffix("index.html")
                 answer["reload"] = any("*" in paths or page in paths
                                        for n, paths in self.status.history if n > int(since))
         self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(answer))
 
 

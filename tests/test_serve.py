@@ -423,6 +423,24 @@ def test_base_path_serves_the_site_as_github_pages_would(site_dir: Path) -> None
         server.stop()
 
 
+def test_odd_requests_get_an_answer_and_never_a_file_outside_the_site(site_dir: Path) -> None:
+    (site_dir / "content" / "minimal.md").write_text((FIXTURES / "briefs" / "minimal.md").read_text())
+    server = Server(site_dir, "--base-path", "/repo/")
+    try:
+        for path in ("/repo/../site.yaml", "/repo/%2e%2e/site.yaml", "/repo/..%2fsite.yaml", "/repo/..%5csite.yaml",
+                     "/repo//etc/passwd", "/repo/%00", "/repo/" + "a/" * 3000):
+            code, page = fetch(server.base + path)
+            assert code == 404 and "Page not found" in page and "base_url" not in page, path
+        # the page asks with a build number; anything else is a question without one, not a server error
+        for since in ("abc", "-1", "%C2%B9", "99999999999999999999"):
+            with urllib.request.urlopen(f"{server.base}/__briefkit/status?since={since}&path=/repo/", timeout=5) as r:
+                assert r.status == 200 and r.headers["Content-Type"] == "application/json", since
+                assert json.loads(r.read())["builds"] >= 1
+    finally:
+        said = server.stop()
+    assert "Traceback" not in said, said
+
+
 def test_a_busy_port_names_a_free_one(site_dir: Path) -> None:
     (site_dir / "content" / "minimal.md").write_text((FIXTURES / "briefs" / "minimal.md").read_text())
     with socket.socket() as taken:
