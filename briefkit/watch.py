@@ -140,8 +140,7 @@ class Watcher:
                                 continue
                             if e.is_dir(follow_symlinks=False):
                                 stack.append(e.path)
-                            else:
-                                st = e.stat()
+                            elif st := _stat(e):
                                 seen[e.path] = (st.st_mtime_ns, st.st_size)
                 else:
                     st = os.stat(path)
@@ -154,3 +153,14 @@ class Watcher:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+def _stat(entry: os.DirEntry[str]) -> os.stat_result | None:
+    """What a file leads to, or the link itself when it leads nowhere (the build says so); None if it is gone."""
+    try:
+        return entry.stat()
+    except OSError:
+        try:
+            return entry.stat(follow_symlinks=False)
+        except OSError:
+            return None

@@ -111,3 +111,14 @@ def test_a_watched_folder_made_after_the_start_is_watched(tmp_path: Path, where:
         assert changes(watcher) == {folder / "default" / "templates" / "base.html"}
     finally:
         watcher.close()
+
+
+def test_a_link_to_nowhere_hides_no_edits_from_the_watcher(watched) -> None:
+    # the stat scan gave up on a whole folder at a link it could not follow: edits beside it went unseen
+    root, watcher = watched
+    for n in range(5):
+        (root / "content" / f"gone-{n}.md").symlink_to(root / "nowhere.md")
+    assert changes(watcher) == {root / "content" / f"gone-{n}.md" for n in range(5)}
+    time.sleep(0.05)
+    (root / "content" / "a.md").write_text("edited beside the links")
+    assert changes(watcher) == {root / "content" / "a.md"}
