@@ -310,7 +310,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     project, _ = preview_project(args)
     base = status.base = project.config.base_path if project else "/"
     out = project.out if project else builder.cache.folder.parent / "site"  # type: ignore[union-attr]
-    snippet = RELOAD_SNIPPET.format(port=args.port, settled=SETTLED)
+    snippet = RELOAD_SNIPPET.format(settled=SETTLED)
     app = web.Application([
         (r"/livereload", LiveReloadHandler),
         (r"/livereload.js", LiveReloadJSHandler),

@@ -23,7 +23,9 @@ from .project import UsageError
 from .write import WriteStats
 
 # A LiveReload plugin (livereload.js picks up window.LiveReloadPlugin*): a reload names the page that
-# changed, and only a browser showing that page reloads; "settled" ends the quick pass's notice.
+# changed, and only a browser showing that page reloads; "settled" ends the quick pass's notice. The script and
+# its socket come from the address the page came from, which is not serve's port behind a forwarded one
+# (docker run -p 8080:8000, a Codespace, ssh -L); the host goes in the query, as livereload.js cannot read [::1]:port.
 RELOAD_SNIPPET = (
     '<script>(function(){{function P(w){{this.w=w}}P.identifier="briefkit";P.version="1.0";'
     'P.prototype.reload=function(path){{var d=this.w.document;'
@@ -31,7 +33,9 @@ RELOAD_SNIPPET = (
     'if(path==="*"||!/(\\/|\\.html)$/.test(path))return false;'
     'return path.replace(/index\\.html$/,"")!==this.w.location.pathname.replace(/index\\.html$/,"")}};'
     'window.LiveReloadPluginBriefkit=P;var s=document.createElement("script");'
-    's.src="//"+location.hostname+":{port}/livereload.js?port={port}";document.head.appendChild(s);}})();</script>'
+    'var p=location.port||(location.protocol==="https:"?"443":"80");'
+    's.src="//"+location.host+"/livereload.js?host="+location.hostname+"&port="+p;'
+    'document.head.appendChild(s);}})();</script>'
 )
 SETTLED = "/__briefkit/settled"
 DATA_FILES = (".json", ".xml", ".txt")

@@ -89,7 +89,7 @@ def test_edit_break_and_fix_a_brief_while_serving(served: tuple[Path, Server]) -
     brief = root / "content" / "minimal.md"
     page = server.base + "/briefs/minimal/"
     code, html = fetch(page)
-    assert code == 200 and "/livereload.js?port=" in html and "briefkit-errors" not in html
+    assert code == 200 and "/livereload.js?host=" in html and "briefkit-errors" not in html
     original = brief.read_text()
 
     brief.write_text(original.replace("\n- ", "\n- A freshly added sentence.[1]\n- ", 1))
@@ -111,6 +111,25 @@ def test_edit_break_and_fix_a_brief_while_serving(served: tuple[Path, Server]) -
     out = server.stop()
     assert BROKEN in out
     assert "stopped" in out
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="runs the page's script in node")
+def test_live_reload_comes_from_the_address_the_page_came_from(served: tuple[Path, Server]) -> None:
+    # behind a forwarded port (docker run -p 8080:8000, a Codespace) the page asked serve's own port for
+    # livereload.js, which the browser cannot reach there: the page never reloaded
+    _, server = served
+    script = fetch(server.base + "/briefs/minimal/")[1].split("<script>", 1)[1].split("</script>", 1)[0]
+    asked = {}
+    for scheme, host, hostname, port in (("http", "localhost:8080", "localhost", "8080"),
+                                         ("https", "x-8000.app.github.dev", "x-8000.app.github.dev", ""),
+                                         ("http", "[::1]:8000", "[::1]", "8000")):
+        page = (f"var location={{protocol:'{scheme}:',host:'{host}',hostname:'{hostname}',port:'{port}'}},window={{}};"
+                "var document={createElement:function(){return {}},head:{appendChild:function(s){console.log(s.src)}}};")
+        ran = subprocess.run(["node", "-e", page + script], capture_output=True, text=True, check=True)
+        asked[f"{scheme}://{host}"] = ran.stdout.strip()
+    assert asked == {"http://localhost:8080": "//localhost:8080/livereload.js?host=localhost&port=8080",
+                     "https://x-8000.app.github.dev": "//x-8000.app.github.dev/livereload.js?host=x-8000.app.github.dev&port=443",
+                     "http://[::1]:8000": "//[::1]:8000/livereload.js?host=[::1]&port=8000"}
 
 
 def test_a_first_build_that_fails_says_there_is_no_good_site_to_show(site_dir: Path) -> None:
