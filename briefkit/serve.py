@@ -318,6 +318,14 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         (r"/(.*)", SiteHandler, {"out": out, "status": status, "snippet": snippet}),
     ])
     server = bind(app, args.host, args.port, lambda port: cli.serve_command(args, port))  # before the first build
+    root = open_project(args.content, args.out)[0]
+    theme_dirs = [root.root / "themes", root.root / "templates", root.site_file, root.content]
+    theme = resolve(root)[0]
+    if theme is not None:
+        theme_dirs += [*theme.template_dirs, *theme.static_dirs]
+    # themes/ and templates/ too when missing: one made later is watched from then. Watched from before the first
+    # build: an edit saved while it runs (seconds, on a large site) is a change the watch thread picks up after it
+    watcher = Watcher(theme_dirs)
     console.say("building ...")
     builder.build(first=True)
     builder.collector.settle()
@@ -325,12 +333,6 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         console.say(f"built in {builder.last_build:.2f} s")
     if status.good and builder.snapshot is None:  # nothing had changed: serve at once, and make the
         builder.wanted.set()  # quick pass's snapshot on the build thread (it renders and writes nothing)
-    root = open_project(args.content, args.out)[0]
-    theme_dirs = [root.root / "themes", root.root / "templates", root.site_file, root.content]
-    theme = resolve(root)[0]
-    if theme is not None:
-        theme_dirs += [*theme.template_dirs, *theme.static_dirs]
-    watcher = Watcher(theme_dirs)  # themes/ and templates/ too when missing: one made later is watched from then
     threads = [threading.Thread(target=builder.run, name="briefkit-rebuild", daemon=True),
                threading.Thread(target=builder.watch, args=(watcher,), name="briefkit-watch", daemon=True)]
     for thread in threads:

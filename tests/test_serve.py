@@ -132,6 +132,27 @@ def test_live_reload_comes_from_the_address_the_page_came_from(served: tuple[Pat
                      "http://[::1]:8000": "//[::1]:8000/livereload.js?host=[::1]&port=8000"}
 
 
+def test_an_edit_saved_during_the_first_build_is_shown(site_dir: Path) -> None:
+    # the watcher started after the first build: an edit saved while it ran (seconds, on a large site) was never
+    # seen, and serve showed the brief as it was until some other edit came
+    text = (FIXTURES / "briefs" / "minimal.md").read_text()
+    (site_dir / "content" / "minimal.md").write_text(text)
+    server = Server.__new__(Server)
+    server.port = free_port()
+    server.base = f"http://127.0.0.1:{server.port}"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1730000000", "PYTHONPATH": str(ROOT)}
+    server.proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "-v", "--no-search", "--port",
+                                    str(server.port)], cwd=site_dir, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    try:
+        while not server.proc.stderr.readline().startswith("  parse "):  # -v: the first build has read the briefs
+            assert server.proc.poll() is None
+        (site_dir / "content" / "minimal.md").write_text(text.replace("\n- ", "\n- Saved during the build.[1]\n- ", 1))
+        assert until(lambda: "Saved during the build." in fetch(server.base + "/briefs/minimal/")[1], 20)
+    finally:
+        server.stop()
+
+
 def test_a_first_build_that_fails_says_there_is_no_good_site_to_show(site_dir: Path) -> None:
     # both said the errors were shown "over the last good site", and there was none
     brief = site_dir / "content" / "minimal.md"
