@@ -102,8 +102,11 @@ def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = ()
 class EarlyWrite:
     """A new site written by a forked child while the build goes on checking it: the first build into an
     output folder that holds nothing has no last good site to keep, so its pages need not wait for the
-    link check. finish() says how it went; undo() takes it back when the build fails after all, and a
-    child whose build died (killed, with no undo) takes it back itself."""
+    link check. finish() says how it went; undo() takes it back when the build fails after all.
+
+    The child runs in a session of its own, so a signal to the build's whole process group (`timeout -s
+    KILL`, a closed terminal, a cancelled CI job) does not cut its writing short; once written, it waits
+    for the build's verdict, and takes everything back itself when the build ends without giving one."""
 
     CHECK_EVERY = 64  # files written between looks at whether the build is still there
 
@@ -112,12 +115,38 @@ class EarlyWrite:
         self.made = made  # the first folder on the way to `out` that was missing (and goes again), if any
         self.names = frozenset(files)
         parent = os.getpid()
-        self.pid = fork(lambda: self._write(files, parent))
+        written_r, written_w = os.pipe()  # child -> build: "1" once every file is in place
+        verdict_r, verdict_w = os.pipe()  # build -> child: "ok" to keep them; closed unsaid, they go
+        self.pid = fork(lambda: self._write(files, parent, written_r, written_w, verdict_r, verdict_w), detach=True)
+        os.close(written_w)
+        os.close(verdict_r)
+        self._written, self._verdict = written_r, verdict_w
 
-    def _write(self, files: Mapping[str, bytes], parent: int) -> None:
-        """The child's work; all of it removed again if the build is gone meanwhile."""
+    def _write(self, files: Mapping[str, bytes], parent: int, written_r: int, written_w: int, verdict_r: int,
+               verdict_w: int) -> None:
+        """The child's work; all of it removed again unless the build, still there, says to keep it."""
+        os.close(written_r)
+        os.close(verdict_w)
         if not self._create(files, sorted(files), lambda: os.getppid() == parent):
             self._clear()
+            return
+        os.write(written_w, b"1")
+        os.close(written_w)
+        if os.read(verdict_r, 2) != b"ok":  # the build failed or died before saying so
+            self._clear()
+
+    def _verdict_given(self, keep: bool) -> None:
+        """Tell the child whether to keep what it wrote, and wait for it to end."""
+        if self._verdict >= 0:
+            try:
+                if keep:
+                    os.write(self._verdict, b"ok")
+            except OSError:  # the child is gone already
+                pass
+            os.close(self._verdict)
+            os.close(self._written)
+            self._verdict = self._written = -1
+        os.waitpid(self.pid, 0)
 
     def _create(self, files: Mapping[str, bytes], rels: list[str], going: Callable[[], bool]) -> bool:
         """Each file straight to its place, not through a temporary file, as a write cut short is undone as
@@ -140,16 +169,17 @@ class EarlyWrite:
     def finish(self, files: Mapping[str, bytes]) -> WriteStats | None:
         """Write what was added since (the search index) and report, as write_site would have; None when
         something failed: write_site then writes what is missing, and says what went wrong."""
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not self.names <= files.keys():  # (files only grow after rendering)
+        written = os.read(self._written, 1) == b"1"  # b"" when the child failed, or was stopped, first
+        self._verdict_given(keep=written)
+        if not written or not self.names <= files.keys():  # (files only grow after rendering)
             return None
         rest = sorted(rel for rel in files if rel not in self.names)
         try:
             self._create(files, rest, lambda: True)
         except (OSError, OutsideOutput):
             return None
-        written = sorted(self.names.union(rest))
-        return WriteStats(len(written), len(files) - len(written), 0, tuple(written), ())
+        done = sorted(self.names.union(rest))
+        return WriteStats(len(done), len(files) - len(done), 0, tuple(done), ())
 
     def undo(self) -> None:
         """Stop the child and leave the output folder as it was: missing, or empty."""
@@ -157,7 +187,7 @@ class EarlyWrite:
             os.kill(self.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        os.waitpid(self.pid, 0)
+        self._verdict_given(keep=False)
         self._clear()
 
     def _clear(self) -> None:

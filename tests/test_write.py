@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -131,6 +132,35 @@ def test_an_early_write_whose_build_died_takes_itself_back(tmp_path: Path) -> No
         time.sleep(0.05)
     assert not _alive(child)
     assert not out.exists()
+
+
+@needs_fork
+def test_a_first_build_killed_with_its_process_group_leaves_no_site(tmp_path: Path) -> None:
+    """`timeout -s KILL`, a closed terminal or a cancelled CI job signal the build's whole process group: its
+    early writer, in a session of its own, outlives it and takes back the unchecked site."""
+    root = tmp_path / "root"
+    (root / "content").mkdir(parents=True)
+    for n in range(3):
+        (root / "content" / f"b{n}.md").write_text(
+            f"---\ntitle: Brief {n}\ndate: 2024-10-2{n}\nsources: [{{name: Reuters}}]\n---\n- A fact.[1]\n")
+    # the link check never ends: the build is killed while its site is written and checked
+    script = (f"import sys, time; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
+              "from briefkit import linkcheck\n"
+              "def check_links(*a, **k):\n    print('checking', flush=True)\n    time.sleep(60)\n"
+              "linkcheck.check_links = check_links\n"
+              "from briefkit.cli import main\nmain(['build', '--no-search', '--no-cache', '-q'])\n")
+    build = subprocess.Popen([sys.executable, "-c", script], cwd=root, stdout=subprocess.PIPE, text=True,
+                             start_new_session=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1730000000"})
+    assert build.stdout is not None and build.stdout.readline() == "checking\n"
+    deadline = time.monotonic() + 30
+    while not (root / "site" / "index.html").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert (root / "site" / "index.html").exists()  # written early, links not yet checked
+    os.killpg(build.pid, signal.SIGKILL)
+    build.wait()
+    while (root / "site").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not (root / "site").exists()
 
 
 def _alive(pid: int) -> bool:
