@@ -139,6 +139,8 @@ def resolve_request(base: str, path: str, out: Path) -> tuple[str, str | Path | 
             if rel and not rel.endswith("/"):
                 return "redirect", path + "/"
             target = target / "index.html"
+        elif rel.endswith("/"):  # a file asked for as a folder (style.css/): GitHub Pages has no such page
+            return "missing", None
         elif not target.exists() and not rel.endswith(".html") and (out / (rel + ".html")).is_file():
             target = out / (rel + ".html")  # GitHub Pages serves x.html for /x
         return ("file", target) if target.is_file() else ("missing", None)

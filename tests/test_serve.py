@@ -538,6 +538,8 @@ def test_requests_map_like_github_pages(tmp_path: Path) -> None:
     assert resolve_request("/repo/", "/repo/briefs/x", tmp_path) == ("redirect", "/repo/briefs/x/")
     assert resolve_request("/repo/", "/repo", tmp_path) == ("redirect", "/repo/")
     assert resolve_request("/repo/", "/repo/about", tmp_path) == ("file", tmp_path / "about.html")
+    assert resolve_request("/repo/", "/repo/about.html/", tmp_path) == ("missing", None)  # a file is no folder
+    assert resolve_request("/repo/", "/repo/about/", tmp_path) == ("missing", None)
     assert resolve_request("/repo/", "/repo/../../etc/passwd", tmp_path) == ("missing", None)
     assert resolve_request("/repo/", "/other/", tmp_path) == ("outside", None)
     # a NUL byte or a name longer than the system takes is a missing page, not a server error
