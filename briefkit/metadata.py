@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from .diagnostics import Diagnostic
 from .listings import BriefView, SiteData, last_change, url_of
-from .project import SiteConfig
+from .project import SiteConfig, display_path, key_line
 from .render import absolute
 
 EXTRA_KEY = "publish"  # site.extra / brief.extra key the theme reads
@@ -124,8 +125,9 @@ def brief_extra(config: SiteConfig, view: BriefView) -> dict[str, Any]:
     }
 
 
-def check_config(config: SiteConfig, shown_site_file: str, asset_paths: set[str]) -> list[Diagnostic]:
-    """site.yaml's preview image must be a file in content/ (or a URL)."""
+def check_config(config: SiteConfig, site_file: Path, asset_paths: set[str]) -> list[Diagnostic]:
+    """site.yaml's preview image must be a file in content/ (or a URL); the error names the line of `image:`."""
     if config.image and "://" not in config.image and config.image not in asset_paths:
-        return [Diagnostic(shown_site_file, 0, "image", f"no file content/{config.image}")]
+        return [Diagnostic(display_path(site_file), key_line(site_file, "image"), "image",
+                           f"no file content/{config.image}")]
     return []

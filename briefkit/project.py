@@ -249,6 +249,16 @@ class UsageError(Exception):
     """A problem with how the command was called (exit code 2)."""
 
 
+def key_line(file: Path, key: str) -> int:
+    """The line of a top-level `key:` in a YAML file such as site.yaml (0 when it is not written there)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    found = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
 def display_path(path: str | os.PathLike[str]) -> str:
     """A path as the user is shown it: relative to the working directory when inside it, else in full
     (/work/notes/a.txt says more than ../../../work/notes/a.txt)."""

@@ -166,7 +166,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     scorecard.annotate(site, reg, questions, today)
     pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
     metadata.annotate(site)
-    diags += metadata.check_config(project.config, project.display(project.site_file), {r for r, _ in inputs.assets})
+    diags += metadata.check_config(project.config, project.site_file, {r for r, _ in inputs.assets})
     theme, problems = resolve(project)
     diags += problems
     out = Output(project.out)

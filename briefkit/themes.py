@@ -5,14 +5,13 @@ Templates resolve: the site's templates/ -> the chosen theme -> the theme it ext
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .diagnostics import Diagnostic
-from .project import Project
+from .project import Project, key_line
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
     name: str | None = project.config.theme
     where, line, key = "--theme", 0, "theme"
     if project.site_file.is_file():
-        where, line = project.display(project.site_file), _key_line(project.site_file, "theme")
+        where, line = project.display(project.site_file), key_line(project.site_file, "theme")
     while name:
         found = next((d / name for d in project.theme_dirs() if (d / name).is_dir()), None)
         if found is None:
@@ -39,20 +38,9 @@ def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
         meta_file = found / "theme.yaml"
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
         name = (meta or {}).get("extends")
-        where, line, key = project.display(meta_file), _key_line(meta_file, "extends"), "extends"
+        where, line, key = project.display(meta_file), key_line(meta_file, "extends"), "extends"
     templates = [project.root / "templates"] if (project.root / "templates").is_dir() else []
     templates += [d / "templates" for d in chain]
     statics = tuple(d / "static" for d in reversed(chain) if (d / "static").is_dir())
     return Theme(tuple(templates), statics), []
-
-
-def _key_line(file: Path, key: str) -> int:
-    """The line of a top-level `key:` in a YAML file (0 when it is not written there)."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return 0
-    found = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
-    return text.count("\n", 0, found.start()) + 1 if found else 0
-
 

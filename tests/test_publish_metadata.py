@@ -232,7 +232,7 @@ def test_the_404_page_asks_not_to_be_indexed(site):
 def test_a_missing_site_image_is_an_error_naming_site_yaml(tmp_path, monkeypatch):
     code, err, site = build(tmp_path, monkeypatch, edit=("images/card.svg", "images/nope.png"))
     assert code == 1
-    assert "site.yaml: image: no file content/images/nope.png" in err.splitlines()
+    assert "site.yaml:9: image: no file content/images/nope.png" in err.splitlines()
     assert not site.exists()
 
 
