@@ -48,7 +48,7 @@ def test_sources_link_back_to_every_place_that_cites_them(built: Path) -> None:
 
 def test_narratives_predictions_topics_story(built: Path) -> None:
     html = page(built, "briefs/citation-forms/index.html")
-    assert '<h3>Narrative A narrative</h3>' in html
+    assert '<h3 dir="auto">Narrative A narrative</h3>' in html
     assert 'So may <em>this</em> one.' in html
     assert "<strong>70%</strong>" in html and 'style="width: 70%"' in html
     assert '<time datetime="2025-01-31">31 January 2025</time>' in html
@@ -72,7 +72,7 @@ def test_every_page_has_title_description_and_canonical(built: Path) -> None:
 @pytest.mark.parametrize("rel", ["index.html", "topics/ukraine-war/index.html", "archive/2024/10/index.html"])
 def test_a_listed_brief_names_its_story_as_the_brief_page_does(built: Path, rel: str) -> None:
     # not a bare name that reads like a second title
-    item = page(built, rel).split('<h2><a href="/briefs/citation-forms/">')[1].split("</article>")[0]
+    item = page(built, rel).split('<h2 dir="auto"><a href="/briefs/citation-forms/">')[1].split("</article>")[0]
     assert ' · <span class="story-tag">Story: <a href="/stories/citation-story/">Citation story</a></span>' in item
 
 
@@ -91,10 +91,10 @@ def test_home_is_newest_first_and_paginated(site_dir: Path) -> None:
             f"---\ntitle: Day {day}\ndate: 2024-10-0{day}\nsources: [{{name: R}}]\n---\n- F.[1]\n")
     assert run("build").code == 0
     first = page(site_dir, "index.html")
-    assert re.findall(r"<h2><a href=\"[^\"]+\">(Day \d)</a>", first) == ["Day 5", "Day 4"]
+    assert re.findall(r"<h2 dir=\"auto\"><a href=\"[^\"]+\">(Day \d)</a>", first) == ["Day 5", "Day 4"]
     assert '<a rel="next" href="/page/2/">Older →</a>' in first
     third = page(site_dir, "page/3/index.html")
-    assert re.findall(r"<h2><a href=\"[^\"]+\">(Day \d)</a>", third) == ["Day 1"]
+    assert re.findall(r"<h2 dir=\"auto\"><a href=\"[^\"]+\">(Day \d)</a>", third) == ["Day 1"]
     assert '<a rel="prev" href="/page/2/">← Newer</a>' in third
 
 
@@ -110,8 +110,8 @@ def test_briefs_saved_as_md_in_capitals_or_markdown_are_briefs_and_editor_backup
     result = run("build")
     assert result.code == 0, result.err
     assert result.out.startswith("built 2 briefs")
-    assert "<h1>Upper</h1>" in page(site_dir, "briefs/upper/index.html")
-    assert "<h1>Long</h1>" in page(site_dir, "briefs/long/index.html")
+    assert "<h1 dir=\"auto\">Upper</h1>" in page(site_dir, "briefs/upper/index.html")
+    assert "<h1 dir=\"auto\">Long</h1>" in page(site_dir, "briefs/long/index.html")
     assert sorted(p.name for p in (site_dir / "site").iterdir() if p.is_file()) == [
         ".briefkit-site", "404.html", "index.html", "index.json", "robots.txt"]
     assert not (site_dir / "site" / "briefs" / "secret").exists()
@@ -215,7 +215,7 @@ def test_a_marker_in_a_links_text_goes_right_after_the_link(site_dir: Path) -> N
         "[ref]: https://x.org/ref\n")
     assert run("build").code == 0
     html = page(site_dir, "briefs/a/index.html")
-    assert ('<p>see <a href="https://x.org/r">the report</a><sup class="cite">'
+    assert ('<p dir="auto">see <a href="https://x.org/r">the report</a><sup class="cite">'
             '[<a href="#source-2" id="cite-2-4" aria-label="Source 2">2</a>]</sup></p>') in html
     assert ('<li>Facts <a href="https://x.org/f">in a link</a><sup class="cite">'
             '[<a href="#source-1" id="cite-1-1" aria-label="Source 1">1</a>]</sup>, '
@@ -317,3 +317,25 @@ def test_forecasts_track_record_comes_before_the_question_lists(sample_site: Pat
     assert order == sorted(order)
     nav = html.split('<nav class="on-page"')[1].split("</nav>")[0]
     assert re.findall(r'href="#(\w+)"', nav) == ["forecasters", "open", "overdue", "resolved"]
+
+
+def test_a_brief_in_arabic_reads_right_to_left_on_an_english_site(site_dir: Path) -> None:
+    # dir="auto" on what the author wrote: each block takes the direction of its first letter, so an Arabic
+    # title, summary, fact list and narrative are right to left (bullets on the right, the full stop and the
+    # markers after it at the sentence's end), while the theme's English headings stay left to right
+    write_brief(site_dir, "cairo.md", "---\ntitle: الرئيس يلتقي الوفد\ndate: 2024-10-20\n"
+                "summary: التقى الرئيس بالوفد اليوم.\nsources:\n  - name: الجزيرة\n    url: https://aljazeera.net/\n"
+                "narratives:\n  - perspective: معارض\n    text: اللقاء لم يحقق شيئا.[1]\n---\n\n## Facts\n\n"
+                "- التقى الرئيس بالوفد في القاهرة.[1]\n")
+    assert run("build", "--no-search").code == 0
+    html = page(site_dir, "briefs/cairo/index.html")
+    assert '<h1 dir="auto">الرئيس يلتقي الوفد</h1>' in html
+    assert '<p class="lede" dir="auto">التقى الرئيس بالوفد اليوم.</p>' in html
+    assert '<h2 id="facts">Facts</h2>' in html
+    facts = html.split('<h2 id="facts">Facts</h2>')[1].split("</section>")[0]
+    assert '<div dir="auto"><ul>\n<li>التقى الرئيس' in facts
+    assert '<h3 dir="auto">معارض narrative</h3>' in html
+    assert '<p dir="auto">اللقاء لم يحقق شيئا.<sup class="cite">' in html
+    home = page(site_dir, "index.html")
+    assert '<h2 dir="auto"><a href="/briefs/cairo/">الرئيس يلتقي الوفد</a></h2>' in home
+    assert '<p dir="auto">التقى الرئيس بالوفد اليوم.</p>' in home

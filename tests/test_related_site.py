@@ -71,7 +71,7 @@ def test_linked_from_lists_the_briefs_whose_related_names_this_one(sample: Path)
 
 def test_sample_story_page_is_a_timeline_of_what_changed(sample: Path) -> None:
     html = (sample / "stories" / "north-korean-troops-in-russia" / "index.html").read_text(encoding="utf-8")
-    assert re.findall(r'<h2><a href="/briefs/([^/]+)/">', html) == [SEOUL, P3K, US, NATO, P10K]
+    assert re.findall(r'<h2 dir="auto"><a href="/briefs/([^/]+)/">', html) == [SEOUL, P3K, US, NATO, P10K]
     assert re.findall(r'changes-head">([^<]*)', html) == [
         "First report: 6 facts", "What changed: 6 new facts", "What changed: 9 new facts, 5 already reported",
         "What changed: 7 new facts, 2 already reported", "What changed: 10 new facts, 2 already reported"]
@@ -83,9 +83,9 @@ def test_sample_story_page_is_a_timeline_of_what_changed(sample: Path) -> None:
 def test_sample_united_states_topic_lists_every_brief_about_us_findings(sample: Path) -> None:
     html = (sample / "topics" / "united-states" / "index.html").read_text(encoding="utf-8")
     assert '<p class="lede">4 briefs, newest first.</p>' in html
-    assert re.findall(r'<h2><a href="/briefs/([^/]+)/">', html) == [P10K, NATO, US, P3K]
+    assert re.findall(r'<h2 dir="auto"><a href="/briefs/([^/]+)/">', html) == [P10K, NATO, US, P3K]
     # the summary says what the source says: some troops are already in Kursk, not on their way
-    assert ("<p>The Pentagon now estimates that about 10,000 North Korean soldiers are training in eastern Russia; "
+    assert ("<p dir=\"auto\">The Pentagon now estimates that about 10,000 North Korean soldiers are training in eastern Russia; "
             "some have already been deployed to the Kursk region.</p>") in html
 
 
