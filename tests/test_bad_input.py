@@ -506,3 +506,18 @@ def test_raw_html_is_text_and_unchecked_unless_the_site_allows_it(site_dir: Path
     assert run("build", "--no-search").code == 0
     html = (site_dir / "site" / "briefs" / "raw" / "index.html").read_text(encoding="utf-8")
     assert "<li>A fact &lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;." in html
+
+
+def test_a_brief_without_facts_is_told_so_and_a_draft_is_told_before_it_is_published(site_dir: Path) -> None:
+    """The brief format: a draft may lack sources and facts, and that is a warning (sources, once published,
+    are required; facts are asked for)."""
+    write_brief(site_dir, "wip.md", "---\ntitle: Work in progress\ndate: 2024-10-23\ndraft: true\n---\n\nNotes.\n")
+    write_brief(site_dir, "bare.md", "---\ntitle: Bare\ndate: 2024-10-23\nsources: [{name: R}]\n---\n\nLater.\n")
+    result = run("check", "--drafts")
+    assert (result.code, result.lines) == (0, [
+        "content/bare.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
+        'content/bare.md:4: warning: sources[1]: "R" is never cited; cite it as [1] or remove it',
+        "content/bare.md:6: warning: body: no facts: list them as Markdown bullets",
+        "content/wip.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
+        "content/wip.md:1: warning: sources: at least one source is required before this draft is published",
+        "content/wip.md:6: warning: body: no facts: list them as Markdown bullets before this draft is published"])
