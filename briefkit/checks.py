@@ -103,9 +103,9 @@ def check_rendered(r: RenderedBrief) -> list[Diagnostic]:
     for fact in r.facts:
         if not fact.sources:
             diags.append(Diagnostic(b.path, fact.line, "body", "a fact with no citation; end it with [n]", WARNING))
-    if "<li></li>" in r.body_html:  # an empty list item (the `- ` new leaves): only then parse again for its line
-        diags += _empty_facts(b)
-    if not r.facts:  # a draft too (the brief format: a draft may lack facts, and is told so)
+    empty = _empty_facts(b) if "<li></li>" in r.body_html else []  # (the `- ` new leaves): only then parse again
+    diags += empty
+    if not r.facts and not empty:  # a draft too (the brief format: a draft may lack facts, and is told so)
         when = " before this draft is published" if b.draft else ""
         diags.append(Diagnostic(b.path, b.body_line, "body", f"no facts: list them as Markdown bullets{when}", WARNING))
     return diags

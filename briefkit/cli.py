@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 
 from . import __version__, pipeline
 from .cache import BuildCache
-from .diagnostics import Diagnostic, count_line, did_you_mean, sorted_diagnostics
+from .diagnostics import Diagnostic, count_line, did_you_mean, got, sorted_diagnostics
 from .project import Project, UsageError, open_project
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -303,7 +303,7 @@ def port_number(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number (got {text!r})") from None
+        raise argparse.ArgumentTypeError(f"not a number {got(text)}") from None
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"must be from 1 to 65535 (got {port})")
     return port

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
@@ -37,6 +38,11 @@ class Diagnostic:
 def unreadable(path: str, exc: OSError) -> Diagnostic:
     """A file that is there by name but cannot be read: a link to nowhere, a folder, no permission."""
     return Diagnostic(path, 0, "", f"cannot be read: {exc.strerror or exc}")
+
+
+def got(value: Any) -> str:
+    """'(got "12:30")', '(got 5)': the value a message quotes, text in double quotes as everywhere else."""
+    return f'(got "{value}")' if isinstance(value, str) else f"(got {value!r})"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

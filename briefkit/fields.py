@@ -15,7 +15,7 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
-from .diagnostics import WARNING, Diagnostic, did_you_mean
+from .diagnostics import WARNING, Diagnostic, did_you_mean, got
 from .frontmatter import REORDERING, Document, Path_, field_name, reordering, unwritable
 from .slugs import is_plain_segment, slugify, too_long
 
@@ -171,7 +171,7 @@ def folder_slug(value: Any, at: Path_, ctx: Ctx) -> Any:
 def boolean(value: Any, at: Path_, ctx: Ctx) -> Any:
     if isinstance(value, bool):
         return value
-    return ctx.error(at, f"must be true or false (got {ctx.doc.plain.get(at, value)!r})")
+    return ctx.error(at, f"must be true or false {got(ctx.doc.plain.get(at, value))}")
 
 
 def optional_boolean(value: Any, at: Path_, ctx: Ctx) -> Any:
@@ -182,7 +182,7 @@ def optional_boolean(value: Any, at: Path_, ctx: Ctx) -> Any:
 def integer(lo: int, hi: int) -> Kind:
     def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            return ctx.error(at, f"must be a whole number from {lo} to {hi} (got {value!r})")
+            return ctx.error(at, f"must be a whole number from {lo} to {hi} {got(value)}")
         if not lo <= value <= hi:
             return ctx.error(at, f"must be from {lo} to {hi} (got {value})")
         return value
@@ -192,7 +192,7 @@ def integer(lo: int, hi: int) -> Kind:
 def number(lo: float, hi: float) -> Kind:
     def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return ctx.error(at, f"must be a number from {lo:g} to {hi:g} (got {value!r})")
+            return ctx.error(at, f"must be a number from {lo:g} to {hi:g} {got(value)}")
         if not lo <= value <= hi:
             return ctx.error(at, f"must be from {lo:g} to {hi:g} (got {value:g})")
         return float(value)
@@ -202,7 +202,7 @@ def number(lo: float, hi: float) -> Kind:
 def parse_probability(value: Any) -> float | str:
     """0.7, 1, "70%" or "0.7" -> a float in 0..1, or a message saying why not."""
     if isinstance(value, bool) or value is None:
-        return f"must be a number from 0 to 1 or a percentage like \"70%\" (got {value!r})"
+        return f"must be a number from 0 to 1 or a percentage like \"70%\" {got(value)}"
     if isinstance(value, str):
         m = _PERCENT.match(value)
         if m:
@@ -215,7 +215,7 @@ def parse_probability(value: Any) -> float | str:
         except ValueError:
             return f"must be a number from 0 to 1 or a percentage like \"70%\" (got \"{value}\")"
     if not isinstance(value, (int, float)) or math.isnan(value):
-        return f"must be a number from 0 to 1 (got {value!r})"
+        return f"must be a number from 0 to 1 {got(value)}"
     if not 0 <= value <= 1:
         if float(value).is_integer() and 1 < value <= 100:  # a whole number: surely a percentage
             return f'is outside 0..1 (got {value:g}); write {value / 100:g} or "{value:g}%"'
@@ -255,7 +255,7 @@ def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
     if when is None:
         when = _parse_when(value)
     if when is None:
-        return ctx.error(at, f"not a date (got {raw or value!r})", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
+        return ctx.error(at, f"not a date {got(raw or value)}", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
     if not isinstance(when, datetime):
         return datetime.combine(when, time(0, 0), ctx.tz)
     if when.tzinfo is None:
@@ -270,7 +270,7 @@ def day(value: Any, at: Path_, ctx: Ctx) -> Any:
     raw = ctx.doc.plain.get(at)
     when = _parse_when(raw if raw is not None else value)
     if when is None:
-        return ctx.error(at, f"not a date (got {raw or value!r})", "write YYYY-MM-DD")
+        return ctx.error(at, f"not a date {got(raw or value)}", "write YYYY-MM-DD")
     if isinstance(when, datetime):
         return when.astimezone(ctx.tz).date() if when.tzinfo else when.date()
     return when

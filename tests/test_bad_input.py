@@ -75,7 +75,7 @@ def test_a_brief_that_fails_to_parse_is_not_also_missing_from_the_related_lists_
         'content/alpha.md:4: related[2]: no brief has the slug "beta" (did you mean "delta"?)',
         ('content/gamma.md:2: title: a colon followed by a space inside an unquoted value; put the value in quotes '
         '(e.g. title: "Gamma: a colon")'),
-        "content/sub/beta.md:3: date: not a date (got '2024-10-25x') (write YYYY-MM-DD or 2024-10-24T09:30:00+02:00)",
+        "content/sub/beta.md:3: date: not a date (got \"2024-10-25x\") (write YYYY-MM-DD or 2024-10-24T09:30:00+02:00)",
         "check failed: 3 errors, 2 warnings",
     ]
 

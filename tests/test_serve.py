@@ -521,7 +521,7 @@ def test_the_command_offered_for_a_free_port_keeps_the_flags_given() -> None:
     assert serve_command(plain, 8711) == "build.py serve --port 8711"
 
 
-@pytest.mark.parametrize("port,said", [("99999", "must be from 1 to 65535 (got 99999)"), ("80a", "not a number (got '80a')")])
+@pytest.mark.parametrize("port,said", [("99999", "must be from 1 to 65535 (got 99999)"), ("80a", 'not a number (got "80a")')])
 def test_a_port_out_of_range_is_refused_before_anything_is_built(site_dir: Path, port: str, said: str) -> None:
     # 99999 was taken modulo 65536: the server listened on 34463 and printed a URL with 99999
     result = run("serve", "--port", port)
