@@ -12,6 +12,8 @@ import yaml
 
 from .diagnostics import Diagnostic
 from .project import Project, key_line
+from .slugs import is_plain_segment
+from .yamlerrors import yaml_error
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,8 @@ class Theme:
 
 
 def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
-    """Follow `extends:` from the configured theme; a missing theme or a loop is an error."""
+    """Follow `extends:` from the configured theme; a missing theme, a loop or a theme.yaml that cannot say
+    which theme it extends is an error."""
     chain: list[Path] = []
     name: str | None = project.config.theme
     where, line, key = "--theme", 0, "theme"
@@ -33,14 +36,44 @@ def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
             known = sorted({p.name for d in project.theme_dirs() if d.is_dir() for p in d.iterdir() if p.is_dir()})
             return None, [Diagnostic(where, line, key, f'no theme "{name}" (have: {", ".join(known)})')]
         if found in chain:
-            return None, [Diagnostic(project.display(found / "theme.yaml"), 1, "extends", "themes extend each other in a loop")]
+            names = " -> ".join([*(d.name for d in chain[chain.index(found):]), found.name])
+            return None, [Diagnostic(where, line, key, f"themes extend each other in a loop ({names}); "
+                                                       "one of them must extend no theme, or another one")]
         chain.append(found)
         meta_file = found / "theme.yaml"
-        meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
-        name = (meta or {}).get("extends")
         where, line, key = project.display(meta_file), key_line(meta_file, "extends"), "extends"
+        name, problem = _extends(meta_file, where)
+        if problem is not None:
+            return None, [problem]
     templates = [project.root / "templates"] if (project.root / "templates").is_dir() else []
     templates += [d / "templates" for d in chain]
     statics = tuple(d / "static" for d in reversed(chain) if (d / "static").is_dir())
     return Theme(tuple(templates), statics), []
 
+
+def _extends(meta_file: Path, shown: str) -> tuple[str | None, Diagnostic | None]:
+    """The theme a theme.yaml extends (None: no file, or no `extends:`), or why it cannot be read."""
+    if not meta_file.is_file():
+        return None, None
+    try:
+        text = meta_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, Diagnostic(shown, 0, "", f"cannot be read: {getattr(exc, 'strerror', None) or exc}")
+    try:
+        meta = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        return None, yaml_error(shown, text, 1, exc, "theme.yaml")
+    except yaml.YAMLError as exc:
+        return None, Diagnostic(shown, 0, "theme.yaml", f"invalid YAML: {exc}")
+    if meta is None:
+        return None, None
+    if not isinstance(meta, dict):
+        return None, Diagnostic(shown, 1, "theme.yaml", f"should be a mapping of keys (extends: default), "
+                                                        f"not a {type(meta).__name__}")
+    name = meta.get("extends")
+    if name is None:
+        return None, None
+    if not isinstance(name, str) or not is_plain_segment(name):
+        return None, Diagnostic(shown, key_line(meta_file, "extends"), "extends",
+                                f"should name a theme's folder under themes/ (like default), got {name!r}")
+    return name, None

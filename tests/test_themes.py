@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import copy_fixture_briefs, run
+from conftest import ROOT, copy_fixture_briefs, run
 
 
 def test_project_template_overrides_the_theme(site_dir: Path) -> None:
@@ -111,3 +111,36 @@ def test_output_escaping_and_calls_match_jinja(tmp_path: Path) -> None:
     assert "Tom &amp; &#34;Jerry&#34; &lt;&#39;x&#39;&gt; <em>kept</em> 42 True 0.5 None <b>marked up</b>" in ours
     assert "<p>Tom &amp;" in ours and "<i>Tom &amp;" in ours and "TOM &amp;" in ours
     assert "&lt;a&gt;! in True <p>&lt;a&gt;</p> a, b &lt;v&gt;&lt;b&gt;! in True <p><b></p> a, b &lt;v&gt;" in ours
+
+
+def _paper(site_dir: Path, meta: str) -> Path:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    theme = site_dir / "themes" / "paper"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yaml").write_text(meta)
+    (site_dir / "site.yaml").write_text("theme: paper\n")
+    return theme
+
+
+def test_a_theme_yaml_that_cannot_be_read_is_an_error_not_a_crash(site_dir: Path) -> None:
+    _paper(site_dir, "# a paper look\nextends: [default\n")
+    result = run("check")
+    assert result.code == 1
+    assert result.lines[1] == ("themes/paper/theme.yaml:2: extends: the [ at column 10 opens a list that is never "
+                               "closed; end it with ]")
+    (site_dir / "themes" / "paper" / "theme.yaml").write_text("- default\n")
+    assert run("check").lines[1] == ("themes/paper/theme.yaml:1: theme.yaml: should be a mapping of keys "
+                                     "(extends: default), not a list")
+    (site_dir / "themes" / "paper" / "theme.yaml").write_text("extends: ../../elsewhere\n")
+    assert run("check").lines[1] == ("themes/paper/theme.yaml:1: extends: should name a theme's folder under "
+                                     "themes/ (like default), got '../../elsewhere'")
+
+
+def test_a_loop_of_themes_is_named_at_the_extends_that_closes_it(site_dir: Path) -> None:
+    _paper(site_dir, "# a paper look\nextends: ink\n")
+    (site_dir / "themes" / "ink").mkdir()
+    (site_dir / "themes" / "ink" / "theme.yaml").write_text("# ink\n\nextends: paper\n")
+    result = run("check")
+    assert result.code == 1
+    assert result.lines[1] == ("themes/ink/theme.yaml:3: extends: themes extend each other in a loop "
+                               "(paper -> ink -> paper); one of them must extend no theme, or another one")
