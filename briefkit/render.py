@@ -344,6 +344,7 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
     results = dict(zip((p.path for p in todo), ordered_map(one, todo)))
     diags: list[Diagnostic] = []
     failed.clear()
+    said: set[tuple[str, int, str]] = set()  # a mistake in base.html or a partial: once, not once per template
     for page in pages:
         if page.path not in results:
             diags += out.keep(page.path, page.origin)
@@ -353,7 +354,10 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
         html, problems, reads, attrs = results[page.path]
         if html is None:
             failed.add(page.template)
-            diags += problems
+            for d in problems:
+                if (d.path, d.line, d.message.split(" (rendering ")[0]) not in said:
+                    said.add((d.path, d.line, d.message.split(" (rendering ")[0]))
+                    diags.append(d)
             continue
         diags += out.add(page.path, html, page.origin)
         if tracker:
@@ -373,12 +377,27 @@ def render_page(env: jinja2.Environment, site: SiteData, view: Any, page: Page,
         html = template.render(site=view, config=site.config, page=info, **extra, **page.context)
     except jinja2.TemplateSyntaxError as exc:
         return None, [Diagnostic(_shown(exc.filename or page.template), exc.lineno, "template", exc.message or str(exc))]
-    except jinja2.TemplateNotFound as exc:
-        return None, [Diagnostic(page.template, 0, "template", f"not found in the theme ({exc.name})")]
+    except jinja2.TemplateNotFound as exc:  # the page's own template, or one it extends, includes or imports
+        where, line = _template_frame(exc)
+        looked = ", ".join(_shown(d) + "/" for d in getattr(env.loader, "searchpath", ()))
+        if where:
+            return None, [Diagnostic(where, line, "template", f'no template "{exc.name}" in the theme (looked in {looked})')]
+        return None, [Diagnostic(page.template, 0, "template", f"not found in the theme, and {page.path} needs it "
+                                                               f"(looked in {looked})")]
+    except RecursionError as exc:  # a template that extends or includes itself: base.html extending "base.html"
+        where, line = _template_frame(exc)
+        return None, [Diagnostic(where or page.template, line, "template",
+                                 f"extends or includes itself, directly or through other templates (rendering {page.path}); "
+                                 "a template cannot extend the one of the same name it overrides: copy that one instead, "
+                                 "or override the blocks and partials it uses")]
     except Exception as exc:  # noqa: BLE001 - any error inside a template is the theme's, shown with its line
         where, line = _template_frame(exc)
         return None, [Diagnostic(where or page.template, line, "template",
                                  f"{type(exc).__name__}: {exc} (rendering {page.path})")]
+    if not html.strip():
+        return None, [Diagnostic(_shown(template.filename or page.template), 0, "template",
+                                 f"made an empty page for {page.path}; a page's template must write its HTML "
+                                 '(or {% extends "base.html" %} and fill a block)')]
     return html.encode("utf-8"), []
 
 

@@ -144,3 +144,47 @@ def test_a_loop_of_themes_is_named_at_the_extends_that_closes_it(site_dir: Path)
     assert result.code == 1
     assert result.lines[1] == ("themes/ink/theme.yaml:3: extends: themes extend each other in a loop "
                                "(paper -> ink -> paper); one of them must extend no theme, or another one")
+
+
+def test_a_missing_partial_names_the_include_line(site_dir: Path) -> None:
+    theme = _paper(site_dir, "extends: default\n")
+    (theme / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{% include "partials/lost.html" %}\n{% endblock %}\n')
+    result = run("check")
+    assert result.code == 1
+    assert result.lines[1].startswith('themes/paper/templates/404.html:3: template: no template "partials/lost.html" '
+                                      "in the theme (looked in themes/paper/templates/, ")
+
+
+def test_a_mistake_in_base_html_is_reported_once(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    (site_dir / "templates").mkdir()
+    base = (ROOT / "themes" / "default" / "templates" / "base.html").read_text()
+    (site_dir / "templates" / "base.html").write_text(base.replace("config.description", "config.descripton"))
+    result = run("check")
+    assert result.code == 1
+    assert [line for line in result.lines if "descripton" in line] == [
+        ("templates/base.html:39: template: UndefinedError: 'briefkit.project.SiteConfig object' has no attribute "
+         "'descripton' (rendering index.html)")]
+
+
+def test_a_template_extending_itself_says_so(site_dir: Path) -> None:
+    theme = _paper(site_dir, "extends: default\n")
+    (theme / "templates" / "base.html").write_text('{% extends "base.html" %}\n')
+    result = run("check")
+    assert result.code == 1
+    assert result.lines[1].startswith("themes/paper/templates/base.html:1: template: extends or includes itself, "
+                                      "directly or through other templates (rendering index.html); a template cannot "
+                                      "extend the one of the same name it overrides")
+    assert result.lines[-1].startswith("check failed: 1 error,")
+
+
+def test_a_template_that_writes_nothing_is_an_error(site_dir: Path) -> None:
+    theme = _paper(site_dir, "extends: default\n")
+    (theme / "templates" / "archive.html").write_text("{% if false %}soon{% endif %}\n")
+    result = run("build")
+    assert result.code == 1
+    assert result.lines[1] == ("themes/paper/templates/archive.html: template: made an empty page for "
+                               'archive/index.html; a page\'s template must write its HTML (or {% extends "base.html" %} '
+                               "and fill a block)")
+    assert not (site_dir / "site").exists()
