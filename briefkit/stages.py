@@ -22,7 +22,7 @@ from .model import Brief, Outlet
 from .outlets import registry
 from .parallel import Memo, ordered_map
 from .pipeline import BuildResult, Inputs, Stages, output_shown
-from .project import Project
+from .project import Project, is_scratch
 from .render import Output, environment, render_pages
 from .schema import claimed_slug, parse_brief, parse_outlets
 from .themes import resolve
@@ -175,10 +175,17 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
         compiled = cache.folder_for("templates") if cache is not None and write else None
         diags += render_pages(environment(theme, compiled), site, pages, out, {"build_time": now}, tracker)
         for static_dir in theme.static_dirs:
-            for file in sorted(p for p in static_dir.rglob("*") if p.is_file()):
+            # hidden files and editors' swap and backup files are left out, as in content/
+            for file in sorted(p for p in static_dir.rglob("*") if p.is_file()
+                               and not any(is_scratch(part) for part in p.relative_to(static_dir).parts)):
                 rel = "static/" + file.relative_to(static_dir).as_posix()
                 out.files.pop(rel, None)  # a child theme's file replaces its parent's
-                diags += out.add(rel, file.read_bytes(), project.display(file))
+                try:
+                    data = file.read_bytes()
+                except OSError as exc:
+                    diags.append(unreadable(project.display(file), exc))
+                    continue
+                diags += out.add(rel, data, project.display(file))
     diags += out.add("index.json", crosslink.index_json(site), "site index")
     diags += out.add(MARKER, MARKER_TEXT, "briefkit")
     for rel, file in inputs.assets:

@@ -188,3 +188,13 @@ def test_a_template_that_writes_nothing_is_an_error(site_dir: Path) -> None:
                                'archive/index.html; a page\'s template must write its HTML (or {% extends "base.html" %} '
                                "and fill a block)")
     assert not (site_dir / "site").exists()
+
+
+def test_hidden_and_editor_files_in_a_theme_static_folder_are_not_published(site_dir: Path) -> None:
+    theme = _paper(site_dir, "extends: default\n")
+    (theme / "static" / ".git").mkdir(parents=True)
+    for name in ("style.css", ".style.css.swp", "style.css~", ".DS_Store", ".git/config"):
+        (theme / "static" / name).write_text("x\n")
+    assert run("build", "--no-search").code == 0
+    static = sorted(p.name for p in (site_dir / "site" / "static").iterdir())
+    assert static == ["favicon.svg", "search-box.js", "search.js", "style.css"]
