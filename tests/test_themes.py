@@ -198,3 +198,23 @@ def test_hidden_and_editor_files_in_a_theme_static_folder_are_not_published(site
     assert run("build", "--no-search").code == 0
     static = sorted(p.name for p in (site_dir / "site" / "static").iterdir())
     assert static == ["favicon.svg", "search-box.js", "search.js", "style.css"]
+
+
+def test_the_documented_context_is_there(site_dir: Path) -> None:
+    """What the README's table promises a theme author, read as the README writes it."""
+    theme = _paper(site_dir, "extends: default\n")
+    (theme / "templates" / "partials").mkdir()
+    (theme / "templates" / "partials" / "footer_extra.html").write_text(
+        '<p class="contract">{{ absolute(url("topics/")) }} {{ build_time | iso }} {{ page.path }}'
+        '{% if pagination is defined %} {{ pagination["items"] | length }}/{{ pagination.total }} '
+        "{{ pagination.page }}/{{ pagination.pages }} {{ pagination.next }}{% endif %}"
+        "{% if brief is defined %} {{ brief.title }} {{ brief.related | length }} {{ brief.linked_from | length }}"
+        " {{ brief.extra is mapping }} {{ brief.earlier }} {{ brief.rendered.citations | length }}{% endif %}"
+        "{% for g in site.months %} {{ g.key }} {{ g.name }}{% endfor %}</p>\n")
+    assert run("build", "--no-search", "--base-url", "https://example.org/r/").code == 0
+    home = (site_dir / "site" / "index.html").read_text()
+    assert ('<p class="contract">https://example.org/r/topics/ 2024-10-27T03:33:20+00:00 index.html 1/1 1/1 None'
+            " 2024-10 October 2024</p>") in home
+    brief = (site_dir / "site" / "briefs" / "minimal" / "index.html").read_text()
+    assert '<p class="contract">https://example.org/r/topics/ 2024-10-27T03:33:20+00:00 briefs/minimal/index.html' in brief
+    assert " 0 0 True None 1 2024-10 October 2024</p>" in brief
