@@ -5,9 +5,6 @@ Template mistakes become diagnostics naming the template file and line.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 import traceback
 import types
 from collections.abc import Callable, Collection, Iterator, MutableMapping
@@ -19,10 +16,10 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import jinja2
-import jinja2.bccache
 import jinja2.runtime
 from markupsafe import Markup, escape
 
+from .bytecode import CheckedBytecode
 from .diagnostics import Diagnostic
 from .fingerprint import plain_values
 from .listings import MONTHS, Page, SiteData, url_of
@@ -186,41 +183,6 @@ class _Context(jinja2.runtime.Context):
                                               "StopIteration exception")
 
 
-class _CheckedBytecode(jinja2.FileSystemBytecodeCache):
-    """Jinja's compiled templates in a folder, each file led by a digest of the rest: a file damaged on disk
-    is compiled again, not run (Jinja's own check is of the template's source, so flipped bytes in the code
-    broke every build until .cache/ was deleted)."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            with open(self._get_cache_filename(bucket), "rb") as fh:
-                data = fh.read()
-        except OSError:
-            return
-        digest, code = data[:_DIGEST], data[_DIGEST:]
-        if hashlib.blake2b(code, digest_size=_DIGEST).digest() != digest:
-            return
-        try:
-            bucket.bytecode_from_string(code)
-        except Exception:  # noqa: BLE001 - saved by another Python, say: compiled again
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = bucket.bytecode_to_string()
-        name = self._get_cache_filename(bucket)
-        tmp = f"{name}.{os.getpid()}.tmp"
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(hashlib.blake2b(code, digest_size=_DIGEST).digest() + code)
-            os.replace(tmp, name)
-        except OSError:  # a cache that cannot be written: the template is compiled again next time
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-_DIGEST = 16
-
-
 def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
     """Autoescaping, strict about undefined names, no re-stat of templates on every lookup.
 
@@ -228,7 +190,7 @@ def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environmen
     build that renders one page does not compile the theme again.
     """
     env = jinja2.Environment(
-        bytecode_cache=_CheckedBytecode(str(compiled)) if compiled is not None else None,
+        bytecode_cache=CheckedBytecode(str(compiled)) if compiled is not None else None,
         loader=_Loader([str(d) for d in theme.template_dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, got
 from .project import Project, key_line
 from .slugs import is_plain_segment
 from .yamlerrors import yaml_error
@@ -75,5 +75,5 @@ def _extends(meta_file: Path, shown: str) -> tuple[str | None, Diagnostic | None
         return None, None
     if not isinstance(name, str) or not is_plain_segment(name):
         return None, Diagnostic(shown, key_line(meta_file, "extends"), "extends",
-                                f"should name a theme's folder under themes/ (like default), got {name!r}")
+                                f"should name a theme's folder under themes/ (like default) {got(name)}")
     return name, None

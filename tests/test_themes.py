@@ -133,7 +133,7 @@ def test_a_theme_yaml_that_cannot_be_read_is_an_error_not_a_crash(site_dir: Path
                                      "(extends: default), not a list")
     (site_dir / "themes" / "paper" / "theme.yaml").write_text("extends: ../../elsewhere\n")
     assert run("check").lines[1] == ("themes/paper/theme.yaml:1: extends: should name a theme's folder under "
-                                     "themes/ (like default), got '../../elsewhere'")
+                                     "themes/ (like default) (got \"../../elsewhere\")")
 
 
 def test_a_loop_of_themes_is_named_at_the_extends_that_closes_it(site_dir: Path) -> None:
