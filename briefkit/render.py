@@ -5,7 +5,6 @@ Template mistakes become diagnostics naming the template file and line.
 
 from __future__ import annotations
 
-import traceback
 import types
 from collections.abc import Callable, Collection, Iterator, MutableMapping
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from .fingerprint import plain_values
 from .listings import MONTHS, Page, SiteData, url_of
 from .parallel import ordered_map
 from .project import SiteConfig, display_path
+from .templateerrors import template_problem
 from .themes import Theme
 
 
@@ -337,39 +337,11 @@ def render_page(env: jinja2.Environment, site: SiteData, view: Any, page: Page,
     try:
         template = env.get_template(page.template)
         html = template.render(site=view, config=site.config, page=info, **extra, **page.context)
-    except jinja2.TemplateSyntaxError as exc:
-        return None, [Diagnostic(_shown(exc.filename or page.template), exc.lineno, "template", exc.message or str(exc))]
-    except jinja2.TemplateNotFound as exc:  # the page's own template, or one it extends, includes or imports
-        where, line = _template_frame(exc)
-        looked = ", ".join(_shown(d) + "/" for d in getattr(env.loader, "searchpath", ()))
-        if where:
-            return None, [Diagnostic(where, line, "template", f'no template "{exc.name}" in the theme (looked in {looked})')]
-        return None, [Diagnostic(page.template, 0, "template", f"not found in the theme, and {page.path} needs it "
-                                                               f"(looked in {looked})")]
-    except RecursionError as exc:  # a template that extends or includes itself: base.html extending "base.html"
-        where, line = _template_frame(exc)
-        return None, [Diagnostic(where or page.template, line, "template",
-                                 f"extends or includes itself, directly or through other templates (rendering {page.path}); "
-                                 "a template cannot extend the one of the same name it overrides: copy that one instead, "
-                                 "or override the blocks and partials it uses")]
     except Exception as exc:  # noqa: BLE001 - any error inside a template is the theme's, shown with its line
-        where, line = _template_frame(exc)
-        return None, [Diagnostic(where or page.template, line, "template",
-                                 f"{type(exc).__name__}: {exc} (rendering {page.path})")]
+        names = {"site", "config", "page", *extra, *page.context, *env.globals}
+        return None, [template_problem(exc, page.template, page.path, getattr(env.loader, "searchpath", ()), names)]
     if not html.strip():
-        return None, [Diagnostic(_shown(template.filename or page.template), 0, "template",
+        return None, [Diagnostic(display_path(template.filename or page.template), 0, "template",
                                  f"made an empty page for {page.path}; a page's template must write its HTML "
                                  '(or {% extends "base.html" %} and fill a block)')]
     return html.encode("utf-8"), []
-
-
-def _template_frame(exc: BaseException) -> tuple[str, int]:
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith((".html", ".xml", ".txt", ".json")):
-            return _shown(frame.filename), frame.lineno or 0
-    return "", 0
-
-
-def _shown(filename: str) -> str:
-    return display_path(filename)
-

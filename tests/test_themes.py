@@ -49,9 +49,13 @@ def test_template_typo_names_the_template_file_and_line(site_dir: Path) -> None:
         '{% extends "base.html" %}\n{% block main %}\n<p>{{ page.tilte }}</p>\n{% endblock %}\n')
     result = run("build")
     assert result.code == 1
-    assert result.lines[1] == ("templates/404.html:3: template: UndefinedError: 'briefkit.render.PageInfo object' "
-                               "has no attribute 'tilte' (rendering 404.html)")
+    assert result.lines[1] == ('templates/404.html:3: template: PageInfo has no attribute "tilte" '
+                               '(did you mean "title"?) (rendering 404.html)')
     assert not (site_dir / "site").exists()
+    (site_dir / "templates" / "404.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ sit.title }}</p>\n{% endblock %}\n')
+    assert run("build").lines[1] == ('templates/404.html:3: template: "sit" is undefined (did you mean "site"?) '
+                                     "(rendering 404.html)")
 
 
 def test_template_syntax_error(site_dir: Path) -> None:
@@ -164,8 +168,8 @@ def test_a_mistake_in_base_html_is_reported_once(site_dir: Path) -> None:
     result = run("check")
     assert result.code == 1
     assert [line for line in result.lines if "descripton" in line] == [
-        ("templates/base.html:39: template: UndefinedError: 'briefkit.project.SiteConfig object' has no attribute "
-         "'descripton' (rendering index.html)")]
+        ('templates/base.html:39: template: SiteConfig has no attribute "descripton" (did you mean "description"?) '
+         "(rendering index.html)")]
 
 
 def test_a_template_extending_itself_says_so(site_dir: Path) -> None:
