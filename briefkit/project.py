@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from . import fields as f
-from .diagnostics import Diagnostic, unreadable
+from .diagnostics import Diagnostic, did_you_mean, unreadable
 from .fields import BAD, Ctx, Field
 from .frontmatter import Document, decode, load
 
@@ -64,8 +64,24 @@ def _timezone(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return ctx.error(at, f'unknown timezone "{name}"', "use an IANA name such as Europe/Berlin or UTC")
+        known = available_timezones()
+        same = [z for z in known if z.casefold() == name.casefold()]  # utc, europe/berlin: the case matters
+        near = f'did you mean "{same[0]}"?' if same else did_you_mean(name, known)
+        return ctx.error(at, f'unknown timezone "{name}"', near or "use an IANA name such as Europe/Berlin or UTC")
     return name
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _language(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
+    """A language tag as HTML's lang and the feeds take it (BCP 47): en, de, pt-BR, zh-Hant."""
+    tag = f.nonempty_text(value, at, ctx)
+    if tag is BAD or _LANGUAGE_TAG.fullmatch(tag):
+        return tag
+    fixed = re.sub(r"[_\s]+", "-", tag.strip())
+    hint = f'write "{fixed}"' if _LANGUAGE_TAG.fullmatch(fixed) else "a language code such as en, de or pt-BR"
+    return ctx.error(at, f'not a language tag (got "{tag}")', hint)
 
 
 def _image(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
@@ -125,7 +141,7 @@ SITE = [
     Field("description", f.text, "One line about the site, for the home page and feeds.", default=DESCRIPTION),
     Field("base_url", _base_url, "Where the site is published, e.g. https://user.github.io/repo/; feeds and "
           "sitemap.xml need the full URL.", default="/"),
-    Field("language", f.nonempty_text, "Language tag of the content, e.g. en.", default="en"),
+    Field("language", _language, "Language tag of the content (BCP 47), e.g. en or pt-BR.", default="en"),
     Field("timezone", _timezone, "IANA timezone for dates without a time.", default="UTC"),
     Field("theme", f.slug, "Theme folder under themes/.", default="default"),
     Field("per_page", f.mapping(PER_PAGE), "Page sizes: home, topic.", default=None),

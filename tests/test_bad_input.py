@@ -521,3 +521,24 @@ def test_a_brief_without_facts_is_told_so_and_a_draft_is_told_before_it_is_publi
         "content/wip.md:1: warning: narratives: no narratives: a balanced brief gives at least two",
         "content/wip.md:1: warning: sources: at least one source is required before this draft is published",
         "content/wip.md:6: warning: body: no facts: list them as Markdown bullets before this draft is published"])
+
+
+@pytest.mark.parametrize("setting,said", [
+    # a case-insensitive disk (macOS) may load "utc": the site would build there and fail in CI
+    ("timezone: utc", 'site.yaml:2: timezone: unknown timezone "utc" (did you mean "UTC"?)'),
+    ("timezone: Europe/Berln", 'site.yaml:2: timezone: unknown timezone "Europe/Berln" (did you mean "Europe/Berlin"?)'),
+    ("timezone: Mars/Base", ('site.yaml:2: timezone: unknown timezone "Mars/Base" (use an IANA name such as '
+                             "Europe/Berlin or UTC)")),
+    # it goes into <html lang>, xml:lang and the feeds as written
+    ("language: de_DE", 'site.yaml:2: language: not a language tag (got "de_DE") (write "de-DE")'),
+    ("language: en us", 'site.yaml:2: language: not a language tag (got "en us") (write "en-us")'),
+    ("language: 5", 'site.yaml:2: language: not a language tag (got "5") (a language code such as en, de or pt-BR)'),
+], ids=["timezone-case", "timezone-typo", "timezone-unknown", "language-underscore", "language-space", "language-number"])
+def test_a_timezone_or_language_that_is_no_such_thing_is_named_with_a_fix(site_dir: Path, setting: str, said: str) -> None:
+    (site_dir / "site.yaml").write_text(f"title: T\n{setting}\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    result = run("check")
+    assert result.code == 1
+    assert said in result.lines
+    (site_dir / "site.yaml").write_text("title: T\nlanguage: pt-BR\ntimezone: America/Sao_Paulo\n", encoding="utf-8")
+    assert run("check").code == 0
