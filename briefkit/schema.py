@@ -5,6 +5,7 @@ parse_brief(path, text) is pure: text in, a Brief or diagnostics out.
 
 from __future__ import annotations
 
+import re
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from typing import Any
@@ -15,6 +16,8 @@ from .fields import BAD, Ctx, Field
 from .frontmatter import REORDERING, UNWRITABLE, Document, field_name, load, reordering, split, unwritable
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .slugs import is_plain_segment, slugify, too_long
+
+_DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date written without a time
 
 SOURCE = [
     Field("name", f.nonempty_text, "The outlet or body cited, e.g. Reuters.", required=True),
@@ -134,7 +137,9 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
         elif why := too_long(slug):
             ctx.error(("topics", i), f'"{name[:40]}..." {why}; shorten the topic')
     if right("updated", "date") and v["updated"] and v["date"] and v["updated"] < v["date"]:
-        ctx.warn(("updated",), "is earlier than date; feeds and page metadata give date as the last change")
+        same_day = v["updated"].date() == v["date"].date() and _DAY_ONLY.fullmatch(str(ctx.doc.plain.get(("updated",), "")))
+        if not same_day:  # `updated: 2024-10-01` on a brief dated 2024-10-01T10:00 says "that day": nothing to warn of
+            ctx.warn(("updated",), "is earlier than date; feeds and page metadata give date as the last change")
     if right("image") and v["image"]:
         f.image_source(v["image"]["src"], ("image", "src"), ctx)
 
@@ -153,7 +158,7 @@ def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: in
         path=path,
         title=v["title"],
         date=v["date"],
-        updated=v["updated"],
+        updated=v["updated"] if v["updated"] and v["date"] and v["updated"] > v["date"] else None,  # a later one only
         summary=v["summary"],
         topics=tuple(topics.values()),
         story=v["story"],

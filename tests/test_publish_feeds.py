@@ -194,6 +194,23 @@ def test_an_updated_before_the_date_is_a_warning_and_no_modified_time_comes_befo
     assert '"dateModified": "2024-10-05T00:00:00+00:00"' in head
     assert '<meta property="article:modified_time" content="2024-10-05T00:00:00+00:00">' in head
     assert "<lastmod>2024-10-05T00:00:00+00:00</lastmod>" in (site / "sitemap.xml").read_text()
+    page = (site / "briefs/beta/index.html").read_text()
+    assert "Updated" not in page  # date is taken: the page shows no update before its publication
+
+
+def test_an_updated_day_that_is_the_brief_s_own_day_is_no_warning_and_no_update(tmp_path, monkeypatch):
+    """`updated: 2024-10-05` on a brief dated that day at a later hour means that day, not before it."""
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    beta = root / "content/beta.md"
+    beta.write_text(beta.read_text().replace("date: 2024-10-05", "date: 2024-10-05T10:00:00+00:00")
+                    .replace("updated: 2024-10-06T10:00:00+02:00", "updated: 2024-10-05"))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")
+    err = io.StringIO()
+    assert main(["build", "--base-url", BASE], io.StringIO(), err) == 0
+    assert not [line for line in err.getvalue().splitlines() if "updated" in line]
+    assert "Updated" not in (root / "site/briefs/beta/index.html").read_text()
 
 
 def test_a_correction_is_in_the_feed_entry_and_dates_its_last_change_in_the_site_timezone(tmp_path, monkeypatch):
