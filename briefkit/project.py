@@ -19,7 +19,9 @@ from .fields import BAD, Ctx, Field
 from .frontmatter import Document, decode, load
 
 ENGINE_ROOT = Path(__file__).resolve().parent.parent
-BUILTIN_THEMES = ENGINE_ROOT / "themes"
+# the themes briefkit ships: inside the package once installed (pip install .), beside it in a checkout
+_PACKAGED_THEMES = Path(__file__).resolve().parent / "builtin_themes"
+BUILTIN_THEMES = _PACKAGED_THEMES if _PACKAGED_THEMES.is_dir() else ENGINE_ROOT / "themes"
 BRIEF_SUFFIXES = (".md", ".markdown")
 
 
