@@ -73,11 +73,12 @@ def _timezone(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
     return name
 
 
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+# a language (2 or 3 letters: "English" is none) and its subtags, or a private-use (x-klingon) or old (i-navajo) tag
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*|[xXiI](?:-[A-Za-z0-9]{1,8})+")
 
 
 def _language(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
-    """A language tag as HTML's lang and the feeds take it (BCP 47): en, de, pt-BR, zh-Hant."""
+    """A language tag as HTML's lang and the feeds take it (BCP 47): en, de, pt-BR, zh-Hant-TW, es-419, x-klingon."""
     tag = f.nonempty_text(value, at, ctx)
     if tag is BAD or _LANGUAGE_TAG.fullmatch(tag):
         return tag

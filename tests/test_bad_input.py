@@ -523,6 +523,15 @@ def test_a_brief_without_facts_is_told_so_and_a_draft_is_told_before_it_is_publi
         "content/wip.md:6: warning: body: no facts: list them as Markdown bullets before this draft is published"])
 
 
+@pytest.mark.parametrize("language", ["zh-Hant-TW", "es-419", "x-klingon", "i-navajo", "en-US-x-house", "sgn-BE-FR"])
+def test_a_language_tag_of_any_bcp47_form_builds(site_dir: Path, language: str) -> None:
+    # private-use (x-...) and old registered (i-...) tags start with one letter: they were refused as no tag
+    (site_dir / "site.yaml").write_text(f"title: T\nlanguage: {language}\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
+    assert run("build", "--no-search").code == 0
+    assert f'<html lang="{language}"' in (site_dir / "site" / "index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("setting,said", [
     # a case-insensitive disk (macOS) may load "utc": the site would build there and fail in CI
     ("timezone: utc", 'site.yaml:2: timezone: unknown timezone "utc" (did you mean "UTC"?)'),
@@ -533,7 +542,9 @@ def test_a_brief_without_facts_is_told_so_and_a_draft_is_told_before_it_is_publi
     ("language: de_DE", 'site.yaml:2: language: not a language tag (got "de_DE") (write "de-DE")'),
     ("language: en us", 'site.yaml:2: language: not a language tag (got "en us") (write "en-us")'),
     ("language: 5", 'site.yaml:2: language: not a language tag (got "5") (a language code such as en, de or pt-BR)'),
-], ids=["timezone-case", "timezone-typo", "timezone-unknown", "language-underscore", "language-space", "language-number"])
+    ("language: English", ('site.yaml:2: language: not a language tag (got "English") (a language code such as en, de '
+                           "or pt-BR)")),
+], ids=["timezone-case", "timezone-typo", "timezone-unknown", "language-underscore", "language-space", "language-number", "language-name"])
 def test_a_timezone_or_language_that_is_no_such_thing_is_named_with_a_fix(site_dir: Path, setting: str, said: str) -> None:
     (site_dir / "site.yaml").write_text(f"title: T\n{setting}\n", encoding="utf-8")
     write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
