@@ -66,11 +66,28 @@ def _timezone(value: Any, at: tuple[Any, ...], ctx: Ctx) -> Any:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        known = available_timezones()
-        same = [z for z in known if z.casefold() == name.casefold()]  # utc, europe/berlin: the case matters
-        near = f'did you mean "{same[0]}"?' if same else did_you_mean(name, known)
-        return ctx.error(at, f'unknown timezone "{name}"', near or "use an IANA name such as Europe/Berlin or UTC")
+        return ctx.error(at, f'unknown timezone "{name}"', _timezone_hint(name))
     return name
+
+
+_OFFSET = re.compile(r"(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?(\d\d))?", re.IGNORECASE)  # UTC+2, GMT-05:00, +0530
+
+
+def _timezone_hint(name: str) -> str:
+    """What to write for a timezone that is no IANA name. The nearest spelling only where it is one (a
+    typo, the case): "UTC+2" is not "UTC", nor "IST" (India) "MST", and following such a hint shifts dates."""
+    known = available_timezones()
+    same = sorted(z for z in known if z.casefold() == name.casefold())  # utc, europe/berlin: the case matters
+    if same:
+        return f'did you mean "{same[0]}"?'
+    if offset := _OFFSET.fullmatch(name.strip()):
+        sign, hours, minutes = offset[1], int(offset[2]), offset[3] or "00"
+        fixed = "UTC" if hours == 0 and minutes == "00" else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+        also = f', or "{fixed}" for {sign}{hours:02d}:00 all year' if minutes == "00" and fixed in known else ""
+        return f"an offset is no timezone: daylight saving moves it; give the place, such as Europe/Berlin{also}"
+    if name.isalpha() and name.isupper() and len(name) <= 5:  # IST is India's, Ireland's and Israel's
+        return f"{name} is an abbreviation that zones share; use an IANA name such as Europe/Berlin or UTC"
+    return did_you_mean(name, known) or "use an IANA name such as Europe/Berlin or UTC"
 
 
 # a language (2 or 3 letters: "English" is none) and its subtags, or a private-use (x-klingon) or old (i-navajo) tag

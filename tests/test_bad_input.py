@@ -538,13 +538,18 @@ def test_a_language_tag_of_any_bcp47_form_builds(site_dir: Path, language: str) 
     ("timezone: Europe/Berln", 'site.yaml:2: timezone: unknown timezone "Europe/Berln" (did you mean "Europe/Berlin"?)'),
     ("timezone: Mars/Base", ('site.yaml:2: timezone: unknown timezone "Mars/Base" (use an IANA name such as '
                              "Europe/Berlin or UTC)")),
+    # the nearest spelling of these was a zone hours away ("UTC", "MST"): followed, it shifted every date
+    ("timezone: UTC+2", ('site.yaml:2: timezone: unknown timezone "UTC+2" (an offset is no timezone: daylight saving '
+                         'moves it; give the place, such as Europe/Berlin, or "Etc/GMT-2" for +02:00 all year)')),
+    ("timezone: IST", ('site.yaml:2: timezone: unknown timezone "IST" (IST is an abbreviation that zones share; use an '
+                       "IANA name such as Europe/Berlin or UTC)")),
     # it goes into <html lang>, xml:lang and the feeds as written
     ("language: de_DE", 'site.yaml:2: language: not a language tag (got "de_DE") (write "de-DE")'),
     ("language: en us", 'site.yaml:2: language: not a language tag (got "en us") (write "en-us")'),
     ("language: 5", 'site.yaml:2: language: not a language tag (got "5") (a language code such as en, de or pt-BR)'),
     ("language: English", ('site.yaml:2: language: not a language tag (got "English") (a language code such as en, de '
                            "or pt-BR)")),
-], ids=["timezone-case", "timezone-typo", "timezone-unknown", "language-underscore", "language-space", "language-number", "language-name"])
+], ids=["timezone-case", "timezone-typo", "timezone-unknown", "timezone-offset", "timezone-abbreviation", "language-underscore", "language-space", "language-number", "language-name"])
 def test_a_timezone_or_language_that_is_no_such_thing_is_named_with_a_fix(site_dir: Path, setting: str, said: str) -> None:
     (site_dir / "site.yaml").write_text(f"title: T\n{setting}\n", encoding="utf-8")
     write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
