@@ -6,6 +6,7 @@ in the rest of the page; markdown.py decides what is wrong with them. Pure: text
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -14,6 +15,9 @@ LINKED = frozenset({"href", "action", "formaction", "xlink:href"})
 LOADED = frozenset({"src", "poster", "srcset"})
 # a browser reads these as text up to their own end tag: left open, the rest of the page is their text
 RAW_TEXT = ("script", "style", "textarea", "title")
+FOREIGN = ("svg", "math")  # inside them a tag is SVG's or MathML's: <title/> and <script/> close themselves
+# comments a browser ends at once (<!-->, <!--->) that html.parser before 3.13.4 reads on to a later -->
+_ABRUPT = re.compile(r"<!---?>")
 
 
 @dataclass(frozen=True)
@@ -65,29 +69,38 @@ class _Reader(HTMLParser):
         self.piece_line = 1  # the file line the piece being fed starts at ...
         self.piece_row = 1  # ... and the line of the fed text it starts at
         self.open: tuple[int, str, str] | None = None  # a raw-text element not closed: line, tag, as said
+        self.foreign = 0  # <svg> and <math> open: their <title/> and <script/> are closed by the slash
 
     def line(self) -> int:
         return self.piece_line + self.getpos()[0] - self.piece_row
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _addresses(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         for name, value in attrs:
             if value is None:
                 continue
             if name in LINKED or name in LOADED or (tag, name) == ("object", "data"):
                 for url in srcset_urls(value) if name == "srcset" else [value.strip()]:
                     self.found.addresses.append(Address(self.line(), tag, name, url))
-        if tag in RAW_TEXT and self.open is None:
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._addresses(tag, attrs)
+        if tag in FOREIGN:
+            self.foreign += 1
+        elif tag in RAW_TEXT and self.open is None and not self.foreign:
             self.open = (self.line(), tag, f"<{tag}>")
             self.set_cdata_mode(tag)  # for textarea and title too (html.parser before 3.14 reads tags in them)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)  # and HTML ignores the slash: <script/> opens a script
-        if self.open is not None and self.open[1] == tag:
-            self.open = (self.open[0], tag, f"<{tag}/>")
+        self._addresses(tag, attrs)
+        if tag in RAW_TEXT and self.open is None and not self.foreign:  # HTML ignores the slash: <script/> opens
+            self.open = (self.line(), tag, f"<{tag}/>")
+            self.set_cdata_mode(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if self.open is not None and self.open[1] == tag:
             self.open = None
+        elif tag in FOREIGN and self.foreign:
+            self.foreign -= 1
 
 
 def scan(pieces: list[tuple[str, int]]) -> Findings:
@@ -95,6 +108,7 @@ def scan(pieces: list[tuple[str, int]]) -> Findings:
     Markdown between them is escaped, so it can neither close nor open anything."""
     reader = _Reader()
     row = 1
+    pieces = [(_ABRUPT.sub("<!---->", text), line) for text, line in pieces]  # the same lines: dashes added
     for text, line in pieces:
         reader.piece_line, reader.piece_row = line, row
         reader.feed(text)

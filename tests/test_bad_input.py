@@ -501,6 +501,18 @@ def test_raw_html_left_open_that_would_swallow_the_page_is_an_error(site_dir: Pa
     ]
 
 
+def test_raw_html_that_a_browser_closes_is_not_said_to_be_left_open(site_dir: Path) -> None:
+    # an SVG's <title/> closes itself, and <!--> is a whole (empty) comment: both were "never closed" errors
+    (site_dir / "site.yaml").write_text("allow_html: true\n", encoding="utf-8")
+    write_brief(site_dir, "svg.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- A fact.[1]\n\n"
+                                    '<svg viewBox="0 0 9 9"><title/><script/><rect width="9"/></svg>\n\n<!-->\n\n'
+                                    '<math><mi>x</mi></math>\n\n<p>After <a href="javascript:x()">a link</a>.</p>\n')
+    assert [line for line in run("check").lines if "narratives" not in line] == [
+        'content/svg.md:14: body: only http, https and mailto links are allowed (got "javascript:x()" in <a href>)',
+        "check failed: 1 error, 1 warning",
+    ]
+
+
 def test_raw_html_is_text_and_unchecked_unless_the_site_allows_it(site_dir: Path) -> None:
     write_brief(site_dir, "raw.md", RAW_HTML_BRIEF)
     assert run("build", "--no-search").code == 0
