@@ -137,7 +137,8 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
         elif why := too_long(slug):
             ctx.error(("topics", i), f'"{name[:40]}..." {why}; shorten the topic')
     if right("updated", "date") and v["updated"] and v["date"] and v["updated"] < v["date"]:
-        same_day = v["updated"].date() == v["date"].date() and _DAY_ONLY.fullmatch(str(ctx.doc.plain.get(("updated",), "")))
+        written = ctx.doc.plain.get(("updated",), ctx.doc.data.get("updated"))  # unquoted, else as quoted
+        same_day = v["updated"].date() == v["date"].date() and _DAY_ONLY.fullmatch(str(written).strip())
         if not same_day:  # `updated: 2024-10-01` on a brief dated 2024-10-01T10:00 says "that day": nothing to warn of
             ctx.warn(("updated",), "is earlier than date; feeds and page metadata give date as the last change")
     if right("image") and v["image"]:

@@ -198,13 +198,15 @@ def test_an_updated_before_the_date_is_a_warning_and_no_modified_time_comes_befo
     assert "Updated" not in page  # date is taken: the page shows no update before its publication
 
 
-def test_an_updated_day_that_is_the_brief_s_own_day_is_no_warning_and_no_update(tmp_path, monkeypatch):
-    """`updated: 2024-10-05` on a brief dated that day at a later hour means that day, not before it."""
+@pytest.mark.parametrize("written", ["2024-10-05", '"2024-10-05"'], ids=["plain", "quoted"])
+def test_an_updated_day_that_is_the_brief_s_own_day_is_no_warning_and_no_update(tmp_path, monkeypatch, written):
+    """`updated: 2024-10-05` on a brief dated that day at a later hour means that day, not before it; in quotes
+    too (it was "is earlier than date" quoted and nothing unquoted)."""
     root = tmp_path / "publish_site"
     shutil.copytree(FIXTURES / "publish_site", root)
     beta = root / "content/beta.md"
     beta.write_text(beta.read_text().replace("date: 2024-10-05", "date: 2024-10-05T10:00:00+00:00")
-                    .replace("updated: 2024-10-06T10:00:00+02:00", "updated: 2024-10-05"))
+                    .replace("updated: 2024-10-06T10:00:00+02:00", f"updated: {written}"))
     monkeypatch.chdir(root)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")
     err = io.StringIO()
