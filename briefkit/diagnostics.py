@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 ERROR = "error"
@@ -41,8 +42,15 @@ def unreadable(path: str, exc: OSError) -> Diagnostic:
 
 
 def got(value: Any) -> str:
-    """'(got "12:30")', '(got 5)': the value a message quotes, text in double quotes as everywhere else."""
-    return f'(got "{value}")' if isinstance(value, str) else f"(got {value!r})"
+    """'(got "12:30")', '(got 5)', '(got a list)': the value a message quotes, text and dates in double quotes
+    as everywhere else, and never Python's spelling of it (datetime.date(2024, 10, 1), {'a': 1}, None)."""
+    if isinstance(value, (str, date)):
+        return f'(got "{value}")'
+    if isinstance(value, (list, dict)):
+        return f"(got a {'list' if isinstance(value, list) else 'mapping'})"
+    if value is None or isinstance(value, bool):
+        return f"(got {'nothing' if value is None else str(value).lower()})"
+    return f"(got {value!r})"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
