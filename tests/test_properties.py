@@ -44,6 +44,33 @@ TRICKY_SCALARS = ["yes", "No", "on", "OFF", "y", "true", "False", "null", "~", "
 scalar = st.one_of(st.sampled_from(TRICKY_SCALARS), line.map(str.strip))
 
 
+def _keys_as_text(value: object) -> object:
+    if isinstance(value, dict):  # briefkit keeps a key as written (1:, null:), where YAML makes 1 and None
+        return {str(k): _keys_as_text(v) for k, v in value.items()}
+    return [_keys_as_text(v) for v in value] if isinstance(value, list) else value
+
+
+yaml_value = st.recursive(
+    st.one_of(st.sampled_from(TRICKY_SCALARS), st.text(max_size=10), st.integers(), st.booleans(), st.none(),
+              st.floats(allow_nan=False)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner,
+                                                                          max_size=4)), max_leaves=20)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=8), yaml_value, max_size=5), st.booleans(), st.integers(0, 6))
+def test_yaml_with_anchors_loads_as_safe_load_reads_it(data: dict, flow: bool, repeats: int) -> None:
+    # a value written once and repeated by alias (YAML writes a shared value as &id001 and *id001) is no
+    # "billion laughs": the alias budget must let it through, and the values are YAML's
+    shared = next((v for v in data.values() if isinstance(v, (list, dict))), None)
+    for i in range(repeats if shared is not None else 0):
+        data[f"again{i}"] = shared
+    text = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False)
+    expected = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    doc, diags = load("x.md", text)
+    assert doc is not None and not diags
+    assert repr(doc.data) == repr(_keys_as_text(expected if expected is not None else {}))
+
+
 @given(st.lists(st.tuples(st.sampled_from(["name", "lean", "yes", "date", "url"]), scalar), max_size=6))
 def test_front_matter_values_are_what_yaml_safe_load_gives(pairs: list[tuple[str, str]]) -> None:
     # the loader remembers how it read each unquoted scalar: a second reading must agree with the first
