@@ -263,7 +263,7 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
         elif tok.type in ("link_open", "image"):
             attr = "href" if tok.type == "link_open" else "src"
             target = str(tok.attrGet(attr) or "")
-            problem, hint = _link_problem(target, "an image" if tok.type == "image" else "")
+            problem, hint = _link_problem(target, "an image" if tok.type == "image" else "", tok.type == "image")
             if problem:
                 diags.append(Diagnostic(brief.path, line, fld, f'{problem} (got "{_shown(target)}")', hint=hint))
                 tok.attrSet(attr, "#")
@@ -273,9 +273,9 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
         _check_raw(brief, raw, fld, diags)
 
 
-def _link_problem(target: str, loaded: str) -> tuple[str, str]:
+def _link_problem(target: str, loaded: str, image: bool = False) -> tuple[str, str]:
     """What is wrong with the address of a link, or of what the page loads (`loaded` names it: "an image"),
-    and a hint; ("", "") when nothing is."""
+    and a hint; ("", "") when nothing is. An `image` may also be a data:image/ URL."""
     if m := _SCHEMELESS.match(target):  # a browser takes //host (and /\host) as a host, not a path from the root
         return f"{loaded or 'a link'} with no scheme", f"give the scheme: https://{target[m.end():]}"
     scheme = urlsplit(target).scheme.lower()
@@ -284,6 +284,8 @@ def _link_problem(target: str, loaded: str) -> tuple[str, str]:
     if scheme == "http":  # mixed content: as for the image of the front matter, only https
         return (f"{loaded} must be an https URL or a path",
                 f"a page served over https does not load it over http; write https:{target.split(':', 1)[1]}")
+    if scheme == "data" and image and target[5:].lstrip().lower().startswith("image/"):
+        return "", ""  # a picture written into the page: it runs nothing and fetches nothing
     return (f"{loaded} must be an https URL or a path", "") if scheme not in ("", "https") else ("", "")
 
 
@@ -296,7 +298,7 @@ def _check_raw(brief: Brief, raw: list[tuple[str, int]], fld: str, diags: list[D
     """Raw HTML (allow_html): its addresses checked as Markdown links are, and no element left open."""
     found = rawhtml.scan(raw)
     for a in found.addresses:
-        problem, hint = _link_problem(a.url, "an address" if a.loaded else "")
+        problem, hint = _link_problem(a.url, "an address" if a.loaded else "", a.tag in ("img", "source"))
         if problem:
             diags.append(Diagnostic(brief.path, a.line, fld, f'{problem} (got "{_shown(a.url)}" in <{a.tag} {a.attr}>)',
                                     hint=hint))

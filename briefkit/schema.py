@@ -94,11 +94,12 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
             if found := UNWRITABLE.search(line):
                 ctx.diags.append(Diagnostic(path, parts.body_line + i, "body",
                                             f"{unwritable(line)} (column {found.start() + 1}); remove it"))
-    if REORDERING.search(parts.body):  # a bidi control pasted into the Markdown, which the page would apply
-        for i, line in enumerate(parts.body.split("\n")):
-            if found := REORDERING.search(line):
-                ctx.diags.append(Diagnostic(path, parts.body_line + i, "body", f"{reordering(found.group())} "
-                                            f"(column {found.start() + 1}); remove it", WARNING))
+    if REORDERING.search(parts.body):  # bidi controls pasted into the Markdown, which the page would apply
+        lines = [(i, found) for i, line in enumerate(parts.body.split("\n")) if (found := REORDERING.search(line))]
+        first, found = lines[0]  # one warning, at the first: text pasted from a word processor has them on every line
+        more = f", and {len(lines) - 1} more line{'s' if len(lines) != 2 else ''} hold such controls" if len(lines) > 1 else ""
+        ctx.diags.append(Diagnostic(path, parts.body_line + first, "body", f"{reordering(found.group())} "
+                                    f"(column {found.start() + 1}){more}; remove {'them' if more else 'it'}", WARNING))
     values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS, partial=True)
     _check_across(path, values, ctx)  # also when a field is wrong: every problem of the brief in one run
     errors = [d for d in ctx.diags if d.is_error]
@@ -139,7 +140,10 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
     if right("updated", "date") and v["updated"] and v["date"] and v["updated"] < v["date"]:
         written = ctx.doc.plain.get(("updated",), ctx.doc.data.get("updated"))  # unquoted, else as quoted
         same_day = v["updated"].date() == v["date"].date() and _DAY_ONLY.fullmatch(str(written).strip())
-        if not same_day:  # `updated: 2024-10-01` on a brief dated 2024-10-01T10:00 says "that day": nothing to warn of
+        if same_day:  # `updated: 2024-10-01` on a brief dated 2024-10-01T10:00: "that day", but when?
+            ctx.warn(("updated",), "is the brief's own day without a time, so no update is shown",
+                     f"give the time of the update, e.g. {v['date'].date().isoformat()}T18:00")
+        else:
             ctx.warn(("updated",), "is earlier than date; feeds and page metadata give date as the last change")
     if right("image") and v["image"]:
         f.image_source(v["image"]["src"], ("image", "src"), ctx)

@@ -199,9 +199,9 @@ def test_an_updated_before_the_date_is_a_warning_and_no_modified_time_comes_befo
 
 
 @pytest.mark.parametrize("written", ["2024-10-05", '"2024-10-05"'], ids=["plain", "quoted"])
-def test_an_updated_day_that_is_the_brief_s_own_day_is_no_warning_and_no_update(tmp_path, monkeypatch, written):
-    """`updated: 2024-10-05` on a brief dated that day at a later hour means that day, not before it; in quotes
-    too (it was "is earlier than date" quoted and nothing unquoted)."""
+def test_an_updated_day_that_is_the_brief_s_own_day_asks_for_the_time(tmp_path, monkeypatch, written):
+    """`updated: 2024-10-05` on a brief dated that day at a later hour: that day, but when? Not "earlier than
+    date", and no update shown before its time is given; in quotes too."""
     root = tmp_path / "publish_site"
     shutil.copytree(FIXTURES / "publish_site", root)
     beta = root / "content/beta.md"
@@ -211,7 +211,9 @@ def test_an_updated_day_that_is_the_brief_s_own_day_is_no_warning_and_no_update(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")
     err = io.StringIO()
     assert main(["build", "--base-url", BASE], io.StringIO(), err) == 0
-    assert not [line for line in err.getvalue().splitlines() if "updated" in line]
+    assert [line for line in err.getvalue().splitlines() if "updated" in line] == [
+        ("content/beta.md:4: warning: updated: is the brief's own day without a time, so no update is shown "
+         "(give the time of the update, e.g. 2024-10-05T18:00)")]
     assert "Updated" not in (root / "site/briefs/beta/index.html").read_text()
 
 
