@@ -170,13 +170,15 @@ class EarlyWrite:
         """Write what was added since (the search index) and report, as write_site would have; None when
         something failed: write_site then writes what is missing, and says what went wrong."""
         written = os.read(self._written, 1) == b"1"  # b"" when the child failed, or was stopped, first
-        self._verdict_given(keep=written)
-        if not written or not self.names <= files.keys():  # (files only grow after rendering)
-            return None
+        keep = written and self.names <= files.keys()  # (files only grow after rendering)
         rest = sorted(rel for rel in files if rel not in self.names)
-        try:
-            self._create(files, rest, lambda: True)
-        except (OSError, OutsideOutput):
+        if keep:  # before the verdict: a build killed while writing them leaves no site, not part of one
+            try:
+                self._create(files, rest, lambda: True)
+            except (OSError, OutsideOutput):
+                keep = False
+        self._verdict_given(keep)
+        if not keep:
             return None
         done = sorted(self.names.union(rest))
         return WriteStats(len(done), len(files) - len(done), 0, tuple(done), ())

@@ -135,6 +135,33 @@ def test_an_early_write_whose_build_died_takes_itself_back(tmp_path: Path) -> No
 
 
 @needs_fork
+def test_a_first_build_killed_while_it_writes_its_search_index_leaves_no_site(tmp_path: Path) -> None:
+    """The search index, added once the links are checked, is written by the build itself: a kill then
+    left the pages with part of the index (the writer had been told to keep them before it was written)."""
+    out = tmp_path / "site"
+    script = (f"import os, signal, sys; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
+              "from pathlib import Path\nfrom briefkit.write import EarlyWrite, write_early\n"
+              "create = EarlyWrite._create\n"
+              "def killed(self, files, rels, going):\n"
+              "    if rels and rels[0].startswith('pagefind/'):\n"
+              "        create(self, files, rels[:1], going)\n        os.kill(os.getpid(), signal.SIGKILL)\n"
+              "    return create(self, files, rels, going)\n"
+              "EarlyWrite._create = killed\n"
+              "files = {f'p{n}/index.html': b'x' for n in range(50)}\n"
+              f"early = write_early(Path({str(out)!r}), files)\n"
+              "print(early.pid, flush=True)\n"
+              "early.finish({**files, **{f'pagefind/f{n}.js': b'i' for n in range(50)}})\n")
+    ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert ran.returncode == -signal.SIGKILL, ran.stderr
+    child = int(ran.stdout)
+    deadline = time.monotonic() + 30
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+    assert not out.exists()
+
+
+@needs_fork
 def test_a_first_build_killed_with_its_process_group_leaves_no_site(tmp_path: Path) -> None:
     """`timeout -s KILL`, a closed terminal or a cancelled CI job signal the build's whole process group: its
     early writer, in a session of its own, outlives it and takes back the unchecked site."""
