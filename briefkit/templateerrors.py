@@ -20,6 +20,11 @@ from .project import display_path
 
 _NO_ATTRIBUTE = re.compile(r"^'(?P<owner>[\w.]+) object' has no attribute '(?P<name>[^']+)'$")
 _UNDEFINED = re.compile(r"^'(?P<name>[^']+)' is undefined$")
+# what a template reads through one of briefkit's wrappers is named as what it wraps (a build with the cache
+# reads `site` through a recorder, fingerprint.SiteReads); builtins get no near miss (a dict's "items" misleads)
+_SHOWN_AS = {"briefkit.fingerprint.SiteReads": "briefkit.listings.SiteData",
+             "briefkit.fingerprint.MappingReads": "builtins.dict"}
+_ALSO = {"briefkit.listings.BriefView": "briefkit.model.Brief"}  # a view's __getattr__ reads on the brief's fields
 
 
 def template_problem(exc: BaseException, template: str, page_path: str, searched: Iterable[str],
@@ -48,8 +53,8 @@ def undefined(message: str, names: Collection[str]) -> str:
     """Jinja's "'briefkit.project.SiteConfig object' has no attribute 'autor'" as 'SiteConfig has no attribute
     "autor" (did you mean "author"?)', and "'sit' is undefined" with the nearest of `names`."""
     if m := _NO_ATTRIBUTE.match(message):
-        owner, name = m["owner"], m["name"]
-        near = did_you_mean(name, _attributes(owner))
+        owner, name = _SHOWN_AS.get(m["owner"], m["owner"]), m["name"]
+        near = did_you_mean(name, _attributes(owner) + (_attributes(_ALSO[owner]) if owner in _ALSO else []))
         return f'{owner.rsplit(".", 1)[-1]} has no attribute "{name}"' + (f" ({near})" if near else "")
     if m := _UNDEFINED.match(message):
         near = did_you_mean(m["name"], names)

@@ -222,3 +222,19 @@ def test_the_documented_context_is_there(site_dir: Path) -> None:
     brief = (site_dir / "site" / "briefs" / "minimal" / "index.html").read_text()
     assert '<p class="contract">https://example.org/r/topics/ 2024-10-27T03:33:20+00:00 briefs/minimal/index.html' in brief
     assert " 0 0 True None 1 2024-10 October 2024</p>" in brief
+
+
+def test_a_typo_names_the_class_a_template_sees_on_a_cached_build_too(site_dir: Path) -> None:
+    """A build with the cache reads `site` through a recorder: its typos named it ("SiteReads", "MappingReads")
+    with no near miss, and a brief's own fields (read through BriefView) were never offered."""
+    copy_fixture_briefs(site_dir, "minimal.md")
+    assert run("build", "-q", "--no-search").code == 0
+    (site_dir / "templates").mkdir()
+    page = site_dir / "templates" / "404.html"
+    for typo, said in [("site.breifs", 'SiteData has no attribute "breifs" (did you mean "briefs"?)'),
+                       ("site.extra.nope", 'dict has no attribute "nope"'),
+                       ("site.briefs[0].titel", 'BriefView has no attribute "titel" (did you mean "title"?)')]:
+        page.write_text('{% extends "base.html" %}\n{% block main %}\n<p>{{ ' + typo + ' }}</p>\n{% endblock %}\n')
+        result = run("build", "--no-search")
+        assert result.code == 1
+        assert result.lines[1] == f"templates/404.html:3: template: {said} (rendering 404.html)"
