@@ -8,6 +8,7 @@ files (a .git of a checked-out gh-pages branch) are never removed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -193,15 +194,21 @@ class EarlyWrite:
         self._clear()
 
     def _clear(self) -> None:
+        """Take back what was written: the folders made on the way, or what is in the folder that was empty.
+        What is gone meanwhile (the folder removed by hand) is nothing to take back, not a second error."""
         if self.made is not None:
             shutil.rmtree(self.made, ignore_errors=True)
             return
-        with os.scandir(self.out) as entries:
-            for entry in list(entries):
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-                else:
-                    os.unlink(entry.path)
+        try:
+            with os.scandir(self.out) as entries:
+                for entry in list(entries):
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+        except FileNotFoundError:
+            pass
 
 
 def write_early(out: Path, files: Mapping[str, bytes]) -> EarlyWrite | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -225,3 +226,17 @@ def test_a_full_disk_names_the_file_and_leaves_no_temporary_file(site_dir: Path,
         f"site/briefs/minimal/index.html: output: could not be written ({os.strerror(errno.ENOSPC)})",
         "build failed: 1 error, 1 warning", "site/ is partly updated; build again once the problem is fixed"]
     assert not list((site_dir / "site").rglob("*.tmp"))
+
+
+@needs_fork
+def test_an_early_write_into_a_folder_removed_meanwhile_is_taken_back_without_a_second_error(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()  # empty: written early
+    early = write_early(out, {f"p{n}/index.html": b"x" for n in range(50)})
+    assert early is not None
+    deadline = time.monotonic() + 30
+    while len(list(out.glob("p*/index.html"))) < 50 and time.monotonic() < deadline:
+        time.sleep(0.01)  # written: the writer now waits for the build's verdict
+    shutil.rmtree(out)  # removed by hand while the build checks its links
+    early.undo()  # the build failed: nothing is left to take back, and undo says nothing of it
+    assert not out.exists() or list(out.iterdir()) == []
