@@ -293,7 +293,8 @@ class BuildCache:
         self._prune()
         self._make_folder()
         self._lock.hold()  # the child holds it too, until its memos are written
-        self._saving = fork(self._save_memos, self.folder / FAILED)
+        # detached: a caller reading the build's output (build.py | tee log, a CI step) need not wait for it
+        self._saving = fork(self._save_memos, self.folder / FAILED, detach=True)
 
     @property
     def parsed(self) -> Memo:
