@@ -183,6 +183,9 @@ def integer(lo: int, hi: int) -> Kind:
     def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             return ctx.error(at, f"must be a whole number from {lo} to {hi} {got(value)}")
+        raw = ctx.doc.plain.get(at)
+        if raw is not None and _SEXAGESIMAL.match(raw):  # 12:30 is 750 to YAML 1.1, in range and silently used
+            return ctx.error(at, f"YAML read {raw} as the number {value}; write a whole number from {lo} to {hi}")
         if not lo <= value <= hi:
             return ctx.error(at, f"must be from {lo} to {hi} (got {value})")
         return value

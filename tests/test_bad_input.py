@@ -562,7 +562,11 @@ def test_a_language_tag_of_any_bcp47_form_builds(site_dir: Path, language: str) 
     ("language: 5", 'site.yaml:2: language: not a language tag (got "5") (a language code such as en, de or pt-BR)'),
     ("language: English", ('site.yaml:2: language: not a language tag (got "English") (a language code such as en, de '
                            "or pt-BR)")),
-], ids=["timezone-case", "timezone-typo", "timezone-unknown", "timezone-offset", "timezone-abbreviation", "language-underscore", "language-space", "language-number", "language-name"])
+    # YAML 1.1 reads 12:30 as 750, a number in range that would be used without a word
+    ("per_page:\n  home: 12:30", ("site.yaml:3: per_page.home: YAML read 12:30 as the number 750; write a whole "
+                                  "number from 1 to 1000")),
+], ids=["timezone-case", "timezone-typo", "timezone-unknown", "timezone-offset", "timezone-abbreviation",
+        "language-underscore", "language-space", "language-number", "language-name", "per-page-time"])
 def test_a_timezone_or_language_that_is_no_such_thing_is_named_with_a_fix(site_dir: Path, setting: str, said: str) -> None:
     (site_dir / "site.yaml").write_text(f"title: T\n{setting}\n", encoding="utf-8")
     write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
