@@ -88,11 +88,14 @@ def slug_for(title: str) -> str:
     before any small word left dangling at its end."""
     words, kept = slugify(title).split("-"), list[str]()
     for w in words:
-        if kept and len("-".join(kept)) + 1 + len(w) > MAX_SLUG:
+        room = MAX_SLUG - len("-".join(kept)) - (1 if kept else 0)
+        if len(w) > room:
+            if len(w) > MAX_SLUG // 2 and room > 0:  # a word longer than half a slug is cut, not left out
+                kept.append(w[:room])               # ("A Supercalifragilistic..." gave the slug "a")
             while len(kept) > 1 and kept[-1] in DANGLING:
                 kept.pop()
             break
-        kept.append(w if kept else w[:MAX_SLUG])  # a first word longer than that is cut
+        kept.append(w)
     return "-".join(kept)
 
 

@@ -124,3 +124,5 @@ def test_long_titles_give_slugs_cut_at_a_word(site: Path) -> None:
     # a first word longer than a slug may be is cut, not written as a file name the system refuses
     code, out, _ = run("new", "Supercalifragilistic" * 20 + " news")
     assert (code, out) == (0, "content/" + ("supercalifragilistic" * 3) + ".md\n")
+    # and so is a long word after a short one, not left out ("A Supercalifragilistic..." gave the slug "a")
+    assert run("new", "A " + "x" * 70)[1] == "content/a-" + "x" * 58 + ".md\n"
