@@ -8,12 +8,14 @@ and every finished build sends its reloads (no dropped-reload window).
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.watcher import Watcher as _LivereloadWatcher
@@ -298,6 +300,18 @@ class Builder:
             self.collector.after_build()
 
 
+class ReloadSocket(LiveReloadHandler):
+    """livereload's socket, passing on only the JSON objects its protocol speaks: its own handler logged a
+    traceback for any other message a client sent (a stray tab, a port scanner)."""
+
+    def on_message(self, message: str | bytes) -> Any:
+        try:
+            data = json.loads(message)
+        except (ValueError, TypeError):
+            return None
+        return super().on_message(message) if isinstance(data, dict) else None
+
+
 def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     status = Status()
     loop = ioloop.IOLoop.current()
@@ -312,7 +326,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
     out = project.out if project else builder.cache.folder.parent / "site"  # type: ignore[union-attr]
     snippet = RELOAD_SNIPPET.format(settled=SETTLED)
     app = web.Application([
-        (r"/livereload", LiveReloadHandler),
+        (r"/livereload", ReloadSocket),
         (r"/livereload.js", LiveReloadJSHandler),
         (STATUS_PATH, StatusHandler, {"status": status}),
         (r"/(.*)", SiteHandler, {"out": out, "status": status, "snippet": snippet}),

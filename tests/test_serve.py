@@ -280,6 +280,29 @@ def test_every_finished_build_sends_a_reload(served: tuple[Path, Server]) -> Non
     assert seen == [["reload", "reload", "reload"]]
 
 
+def test_a_stray_socket_message_is_ignored_without_a_traceback(served: tuple[Path, Server]) -> None:
+    """livereload's own handler printed a traceback for any message that was not its JSON."""
+    _, server = served
+    from tornado.websocket import websocket_connect
+
+    async def stray_then_hello() -> dict:
+        ws = await websocket_connect(f"ws://127.0.0.1:{server.port}/livereload")
+        for stray in ("x", "[1, 2]", "null", "{"):
+            ws.write_message(stray)
+        ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        answer = json.loads(await ws.read_message())
+        ws.close()
+        return answer
+
+    answers: list[dict] = []
+    worker = threading.Thread(target=lambda: answers.append(asyncio.run(asyncio.wait_for(stray_then_hello(), 20))))
+    worker.start()
+    worker.join(30)
+    assert answers and answers[0]["command"] == "hello"  # the socket still speaks the protocol
+    printed = server.stop()
+    assert "Traceback" not in printed and "JSONDecodeError" not in printed
+
+
 def test_a_body_edit_reloads_its_own_page_first_then_the_rebuild_settles(served: tuple[Path, Server]) -> None:
     root, server = served
     from tornado.websocket import websocket_connect
