@@ -128,11 +128,7 @@ def test_an_early_write_whose_build_died_takes_itself_back(tmp_path: Path) -> No
               f"early = write_early(Path({str(out)!r}), {{f'p{{n}}/index.html': b'x' * 2000 for n in range(20000)}})\n"
               "print(early.pid, flush=True)\nos._exit(0)\n")
     child = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
-    deadline = time.monotonic() + 30
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child)
-    assert not out.exists()
+    _assert_taken_back(child, out)
 
 
 @needs_fork
@@ -155,11 +151,7 @@ def test_a_first_build_killed_while_it_writes_its_search_index_leaves_no_site(tm
     ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert ran.returncode == -signal.SIGKILL, ran.stderr
     child = int(ran.stdout)
-    deadline = time.monotonic() + 30
-    while _alive(child) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child)
-    assert not out.exists()
+    _assert_taken_back(child, out)
 
 
 @needs_fork
@@ -189,6 +181,15 @@ def test_a_first_build_killed_with_its_process_group_leaves_no_site(tmp_path: Pa
     while (root / "site").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not (root / "site").exists()
+
+
+def _assert_taken_back(writer: int, out: Path) -> None:
+    """The early writer ends by itself, having removed the site it wrote."""
+    deadline = time.monotonic() + 30
+    while _alive(writer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(writer)
+    assert not out.exists()
 
 
 def _alive(pid: int) -> bool:
