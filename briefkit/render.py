@@ -100,20 +100,26 @@ def configure(env: jinja2.Environment, config: SiteConfig) -> None:
 
 
 class _Loader(jinja2.FileSystemLoader):
-    """Looks a missing name up once: `include ... ignore missing` asks for it on every page."""
+    """The theme's templates, the first found along the search path; "default:base.html" is the template of
+    that name in the theme `default` itself (a child theme's base.html builds on its parent's that way).
+    A missing name is looked up once: `include ... ignore missing` asks for it on every page."""
 
-    def __init__(self, searchpath: list[str]):
+    def __init__(self, searchpath: list[str], named: tuple[tuple[str, Path], ...] = ()):
         super().__init__(searchpath)
+        self.named = {name: jinja2.FileSystemLoader(str(folder)) for name, folder in named}
         self.missing: set[str] = set()
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         if template in self.missing:
             raise jinja2.TemplateNotFound(template)
+        theme, colon, rel = template.partition(":")
         try:
+            if colon and theme in self.named:
+                return self.named[theme].get_source(environment, rel)
             return super().get_source(environment, template)
         except jinja2.TemplateNotFound:
             self.missing.add(template)
-            raise
+            raise jinja2.TemplateNotFound(template) from None
 
 
 try:  # markupsafe's own escaping of a plain str, without wrapping the result in Markup
@@ -191,7 +197,7 @@ def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environmen
     """
     env = jinja2.Environment(
         bytecode_cache=CheckedBytecode(str(compiled)) if compiled is not None else None,
-        loader=_Loader([str(d) for d in theme.template_dirs]),
+        loader=_Loader([str(d) for d in theme.template_dirs], theme.named),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

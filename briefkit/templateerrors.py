@@ -42,8 +42,8 @@ def template_problem(exc: BaseException, template: str, page_path: str, searched
     if isinstance(exc, RecursionError):  # a template that extends or includes itself: base.html extending "base.html"
         return Diagnostic(where or template, line, "template",
                           f"extends or includes itself, directly or through other templates (rendering {page_path}); "
-                          "a template cannot extend the one of the same name it overrides: copy that one instead, "
-                          "or override the blocks and partials it uses")
+                          "to build on the template of the same name it overrides, name that one by its theme: "
+                          '{% extends "default:base.html" %}')
     if isinstance(exc, jinja2.UndefinedError):
         return Diagnostic(where or template, line, "template", f"{undefined(str(exc), names)} (rendering {page_path})")
     return Diagnostic(where or template, line, "template", f"{type(exc).__name__}: {exc} (rendering {page_path})")

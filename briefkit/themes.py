@@ -20,6 +20,8 @@ from .yamlerrors import yaml_error
 class Theme:
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]  # parent first, so a child's file wins
+    # each theme of the chain by name, for a template that builds on the one it overrides: "default:base.html"
+    named: tuple[tuple[str, Path], ...] = ()
 
 
 def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
@@ -48,7 +50,7 @@ def resolve(project: Project) -> tuple[Theme | None, list[Diagnostic]]:
     templates = [project.root / "templates"] if (project.root / "templates").is_dir() else []
     templates += [d / "templates" for d in chain]
     statics = tuple(d / "static" for d in reversed(chain) if (d / "static").is_dir())
-    return Theme(tuple(templates), statics), []
+    return Theme(tuple(templates), statics, tuple((d.name, d / "templates") for d in chain)), []
 
 
 def _extends(meta_file: Path, shown: str) -> tuple[str | None, Diagnostic | None]:

@@ -177,10 +177,23 @@ def test_a_template_extending_itself_says_so(site_dir: Path) -> None:
     (theme / "templates" / "base.html").write_text('{% extends "base.html" %}\n')
     result = run("check")
     assert result.code == 1
-    assert result.lines[1].startswith("themes/paper/templates/base.html:1: template: extends or includes itself, "
-                                      "directly or through other templates (rendering index.html); a template cannot "
-                                      "extend the one of the same name it overrides")
+    assert result.lines[1] == ("themes/paper/templates/base.html:1: template: extends or includes itself, "
+                               "directly or through other templates (rendering index.html); to build on the template "
+                               'of the same name it overrides, name that one by its theme: {% extends "default:base.html" %}')
     assert result.lines[-1].startswith("check failed: 1 error,")
+
+
+def test_a_template_builds_on_the_one_it_overrides_by_its_theme_s_name(site_dir: Path) -> None:
+    copy_fixture_briefs(site_dir, "minimal.md")
+    theme = _paper(site_dir, "extends: default\n")
+    (theme / "templates" / "base.html").write_text(
+        '{% extends "default:base.html" %}\n{% block title %}Paper · {{ super() }}{% endblock %}\n')
+    assert run("build", "--no-search").code == 0
+    home = (site_dir / "site" / "index.html").read_text()
+    assert "<title>Paper · " in home and '<main id="main"' in home  # the default theme's page, one block changed
+    (theme / "templates" / "base.html").write_text('{% extends "nope:base.html" %}\n')
+    assert run("check").lines[1].startswith('themes/paper/templates/base.html:1: template: no template "nope:base.html" '
+                                            "in the theme (looked in ")
 
 
 def test_a_template_that_writes_nothing_is_an_error(site_dir: Path) -> None:
