@@ -248,6 +248,12 @@ def _parse_when(value: Any) -> date | datetime | None:
     return None
 
 
+def day_only(value: Any) -> bool:
+    """Whether a date is written without a time (2024-10-24), as moment() reads it."""
+    when = _parse_when(value)
+    return isinstance(when, date) and not isinstance(when, datetime)
+
+
 def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
     """A date or date-time in the site's timezone: date-only and naive values are taken in it, and one with its
     own offset is converted to it (the same instant), so every page shows and files it by the site's dates."""

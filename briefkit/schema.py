@@ -5,7 +5,6 @@ parse_brief(path, text) is pure: text in, a Brief or diagnostics out.
 
 from __future__ import annotations
 
-import re
 from datetime import tzinfo
 from pathlib import PurePosixPath
 from typing import Any
@@ -16,8 +15,6 @@ from .fields import BAD, Ctx, Field
 from .frontmatter import REORDERING, UNWRITABLE, Document, field_name, load, reordering, split, unwritable
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .slugs import is_plain_segment, slugify, too_long
-
-_DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date written without a time
 
 SOURCE = [
     Field("name", f.nonempty_text, "The outlet or body cited, e.g. Reuters.", required=True),
@@ -139,7 +136,7 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
             ctx.error(("topics", i), f'"{name[:40]}..." {why}; shorten the topic')
     if right("updated", "date") and v["updated"] and v["date"] and v["updated"] < v["date"]:
         written = ctx.doc.plain.get(("updated",), ctx.doc.data.get("updated"))  # unquoted, else as quoted
-        same_day = v["updated"].date() == v["date"].date() and _DAY_ONLY.fullmatch(str(written).strip())
+        same_day = v["updated"].date() == v["date"].date() and f.day_only(written)
         if same_day:  # `updated: 2024-10-01` on a brief dated 2024-10-01T10:00: "that day", but when?
             ctx.warn(("updated",), "is the brief's own day without a time, so no update is shown",
                      f"give the time of the update, e.g. {v['date'].date().isoformat()}T18:00")
