@@ -16,7 +16,7 @@ from . import forecasts
 from .diagnostics import WARNING, Diagnostic, did_you_mean
 from .markdown import RenderedBrief, markdown
 from .model import Brief
-from .outlets import Registry, unknown
+from .outlets import Registry, name_key, unknown
 from .pipeline import build_time
 from .project import Project
 
@@ -127,13 +127,15 @@ def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str) ->
     """Outlet pages that would collide, and names briefs use that the registry lacks (each once)."""
     diags: list[Diagnostic] = []
     by_slug: dict[str, str] = {}
-    for o in reg.outlets:
-        if o.slug and o.slug in by_slug:  # (no slug at all is said below, once per outlet)
-            diags.append(Diagnostic(registry_path, o.line, "name", f'"{o.name}" and "{by_slug[o.slug]}" would '
+    for i, o in enumerate(reg.outlets, start=1):
+        at = f"[{i}].name"
+        # (no slug at all is said below, once per outlet; one name written twice, by parse_outlets)
+        if o.slug and o.slug in by_slug and name_key(o.name) != name_key(by_slug[o.slug]):
+            diags.append(Diagnostic(registry_path, o.line, at, f'"{o.name}" and "{by_slug[o.slug]}" would '
                                     f"both have the page outlets/{o.slug}/; rename one or make it an alias"))
         by_slug.setdefault(o.slug, o.name)
         if not o.slug:
-            diags.append(Diagnostic(registry_path, o.line, "name", f'"{o.name}" gives no page name; use letters or digits'))
+            diags.append(Diagnostic(registry_path, o.line, at, f'"{o.name}" gives no page name; use letters or digits'))
     if not reg.present:
         return diags  # rating outlets is optional: no registry, nothing is missing from it
     for u in unknown(reg, briefs):

@@ -14,6 +14,7 @@ from .diagnostics import WARNING, Diagnostic
 from .fields import BAD, Ctx, Field
 from .frontmatter import REORDERING, UNWRITABLE, Document, field_name, load, reordering, split, unwritable
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
+from .outlets import name_key
 from .slugs import is_plain_segment, slugify, too_long
 
 SOURCE = [
@@ -195,15 +196,18 @@ def parse_outlets(path: str, text: str, tz: tzinfo) -> tuple[list[Outlet], list[
     if values is BAD:
         return [], ctx.diags
     outlets: list[Outlet] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, Outlet] = {}  # names as briefs' names are matched to them (outlets.name_key)
     for i, o in enumerate(values, start=1):
         outlet = Outlet(o["name"], tuple(o["aliases"]), o["url"], o["lean"], o["establishment"],
                         o["country"], o["paywall"], slugify(o["name"]), ctx.line((i,)), ctx.line((i, "url")))
-        for alias in dict.fromkeys(a.casefold() for a in (outlet.name, *outlet.aliases)):
-            key = alias
-            if key in seen:
-                ctx.error((i,), f'"{alias}" already names the outlet at line {seen[key]}; keep one')
-            seen[key] = outlet.line
+        own: set[str] = set()  # an alias the outlet's own name already gives is harmless
+        for at, name in [((i, "name"), outlet.name), *(((i, "aliases", j), a) for j, a in enumerate(outlet.aliases, 1))]:
+            key = name_key(name)
+            if key in seen and key not in own:
+                first = seen[key]
+                ctx.error(at, f'"{name}" is already a name of "{first.name}" (line {first.line}); keep one')
+            seen.setdefault(key, outlet)
+            own.add(key)
         if why := too_long(outlet.slug):
             ctx.error((i, "name"), f'"{outlet.name[:40]}..." {why}; shorten the name')
         outlets.append(outlet)

@@ -274,6 +274,23 @@ def test_bad_outlets_yaml_is_reported(site_dir: Path) -> None:
     ]
 
 
+def test_a_name_two_outlets_claim_is_named_where_it_is_written(site_dir: Path) -> None:
+    # briefs' names match ignoring case and runs of spaces, so "Left  Times2" took "Left Times2" from its
+    # own outlet unsaid; other duplicates named the outlet's first line, with no field
+    (site_dir / "content" / "outlets.yaml").write_text(
+        '- name: Left Times\n  aliases: [LT, "Left  Times2", left times]\n  lean: 1\n'
+        "- name: left times\n- name: Other\n  aliases:\n    - Foo\n    - lt\n- name: Left Times2\n"
+        "- name: Left-Times!\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: LT}]\n---\n- F.[1]\n")
+    assert [line for line in run("check").lines if line.startswith("content/outlets.yaml")] == [
+        'content/outlets.yaml:4: [2].name: "left times" is already a name of "Left Times" (line 1); keep one',
+        'content/outlets.yaml:8: [3].aliases[2]: "lt" is already a name of "Left Times" (line 1); keep one',
+        'content/outlets.yaml:9: [4].name: "Left Times2" is already a name of "Left Times" (line 1); keep one',
+        ('content/outlets.yaml:10: [5].name: "Left-Times!" and "Left Times" would both have the page '
+         "outlets/left-times/; rename one or make it an alias"),
+    ]
+
+
 def test_a_brief_or_file_that_cannot_be_read_is_an_error_and_the_last_site_stays(site_dir: Path) -> None:
     write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
     assert run("build", "--no-search", "-q").code == 0
@@ -369,8 +386,8 @@ def test_outlet_names_without_letters_are_each_named_once(site_dir: Path) -> Non
     (site_dir / "content" / "outlets.yaml").write_text('- name: "!!!"\n- name: "???"\n', encoding="utf-8")
     write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: R}]\n---\n- F.[1]\n")
     assert [line for line in run("check").lines if line.startswith("content/outlets.yaml")] == [
-        'content/outlets.yaml:1: name: "!!!" gives no page name; use letters or digits',
-        'content/outlets.yaml:2: name: "???" gives no page name; use letters or digits',
+        'content/outlets.yaml:1: [1].name: "!!!" gives no page name; use letters or digits',
+        'content/outlets.yaml:2: [2].name: "???" gives no page name; use letters or digits',
     ]
 
 
