@@ -5,6 +5,7 @@ Pure: takes model records, returns matches, per-outlet usage and the names nobod
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -12,8 +13,9 @@ from .model import Brief, Outlet
 
 
 def name_key(name: str) -> str:
-    """How names are compared: case-insensitive, runs of spaces as one."""
-    return " ".join(name.casefold().split())
+    """How names are compared: case-insensitive, runs of spaces as one, an accent typed as one character or as
+    a letter and a combining mark (text pasted from some systems) alike."""
+    return " ".join(unicodedata.normalize("NFC", name.casefold()).split())
 
 
 @dataclass(frozen=True)

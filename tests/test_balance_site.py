@@ -451,3 +451,15 @@ def test_forecasters_numbered_alike_are_listed_in_number_order(tmp_path, monkeyp
 def test_sample_lead_image_credit_reads_once(sample):
     html = sample["briefs/seoul-north-korean-troops-arrive-in-russia/index.html"]
     assert "<figcaption>Image: North Korea Watch</figcaption>" in html
+
+
+def test_an_accent_typed_as_a_letter_and_a_mark_names_the_same_outlet(tmp_path, monkeypatch):
+    # "Süddeutsche" pasted with u + combining diaeresis looks the same, but was "not in outlets.yaml"
+    decomposed = "Su\u0308ddeutsche Zeitung"
+    site = small_site(tmp_path, {"a": brief_md("2024-10-01", [decomposed])},
+                      outlets="- name: S\u00fcddeutsche Zeitung\n  lean: 2\n  establishment: 4\n")
+    code, lines = check(site, monkeypatch, OCT_27_2024)
+    assert (code, lines) == (0, ["checked 1 brief: 0 errors, 0 warnings"])
+    panel = section(build(site, monkeypatch, OCT_27_2024)["briefs/a/index.html"], '<section class="balance"',
+                    "</section>")
+    assert f"[1] {decomposed} left (2 of 5) pro-establishment (4 of 5)" in panel
