@@ -152,6 +152,21 @@ def test_the_facts_the_spin_with_ratings_and_a_nerd_forecast(site: Path) -> None
     assert (code, checked, err) == (0, "checked 1 brief: 0 errors, 0 warnings\n", "")
 
 
+def test_an_outlet_known_but_spelt_with_other_spaces_or_accents_is_not_added_again(site: Path) -> None:
+    # "Süddeutsche" with u + combining mark was appended next to "Süddeutsche" (ü), and check then refused it
+    with (site / "content" / "outlets.yaml").open("a", encoding="utf-8") as known:
+        known.write("- name: BBC News\n  lean: 3\n  establishment: 5\n- name: S\u00fcddeutsche Zeitung\n")
+    text = (site / "in" / "spin_labels_ratings_before_2030.txt").read_text(encoding="utf-8")
+    (site / "in" / "spin_labels_ratings_before_2030.txt").write_text(
+        text.replace("BBC News (LR", "BBC  news (LR").replace("Deutsche Welle (LR", "Su\u0308ddeutsche  Zeitung (LR"),
+        encoding="utf-8")
+    before = (site / "content" / "outlets.yaml").read_bytes()
+    _, out, _ = imported(site, "spin_labels_ratings_before_2030.txt")
+    assert "added to" not in out
+    assert (site / "content" / "outlets.yaml").read_bytes() == before
+    assert run("check", "--content", "content")[0] == 0
+
+
 def test_median_and_stray_comma_and_unplaced_lines(site: Path) -> None:
     path, _, err = imported(site, "spin_median_stray_comma_unplaced.txt")
     assert path.read_text(encoding="utf-8") == (FIXTURES / "spin_median_stray_comma_unplaced.md").read_text(

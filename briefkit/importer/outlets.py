@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from ..outlets import name_key
+
 _RATING = re.compile(r"\(\s*LR\s*:\s*(?P<lr>\d)\s*[,;/]?\s*CP\s*:\s*(?P<cp>\d)\s*\)\s*$", re.IGNORECASE)
 _SEPARATOR = re.compile(r"(?:\s+[—–-]\s+|(?<=[.!?])[\"'”’)]?\s+|(?<=[.!?][\"'”’)])\s+|^[—–-]\s*|^source:\s*)",
                         re.IGNORECASE)
@@ -43,11 +45,11 @@ class Ratings:
     found: dict[str, tuple[Rating, int]] = field(default_factory=dict)
 
     def add(self, rating: Rating, line: int) -> str:
-        self.found.setdefault(rating.outlet.casefold(), (rating, line))
+        self.found.setdefault(name_key(rating.outlet), (rating, line))
         return rating.outlet
 
     def new_entries(self, known: list[str]) -> list[tuple[Rating, int]]:
-        names = {k.casefold() for k in known}
+        names = {name_key(k) for k in known}  # as briefs' names are matched to outlets
         return [(r, line) for key, (r, line) in self.found.items() if key not in names]
 
 
