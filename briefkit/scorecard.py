@@ -221,16 +221,17 @@ def corrections(site: SiteData) -> list[CorrectionView]:
 def pages(site: SiteData) -> list[Page]:
     """The outlets index, one page per outlet, blindspots, forecasts and corrections."""
     c, extra = site.config, site.extra
+    n = len(extra["outlets"])  # outlets.yaml's, whether or not a brief cites them
     out = [Page("outlets/index.html", "outlets.html", "Outlets",
-                f"The {len(extra['outlets'])} outlet{'s' if len(extra['outlets']) != 1 else ''} cited on {c.title}, "
-                "with their lean and establishment ratings.",
-                "outlet index")]
+                f"The {n} outlet{'s' if n != 1 else ''} {c.title} rates, with their lean and establishment ratings."
+                if n else f"No outlets on {c.title} are rated yet.", "outlet index")]
     for ov in extra["outlets"]:
-        o = ov.outlet
+        o, cited = ov.outlet, len(ov.cited)
         out.append(Page(f"outlets/{outlet_slug(o)}/index.html", "outlet.html", o.name,
-                        f"{o.name}: its ratings, the {len(ov.cited)} brief{'s' if len(ov.cited) != 1 else ''} "
-                        f"citing it and the narratives it provided.", f"outlet {o.name} (outlets.yaml:{o.line})",
-                        {"outlet": ov}))
+                        f"{o.name}: its ratings, the {cited} brief{'s' if cited != 1 else ''} citing it and the "
+                        "narratives it provided." if cited else
+                        f"{o.name}: its ratings and the narratives it provided; no brief cites it yet.",
+                        f"outlet {o.name} (outlets.yaml:{o.line})", {"outlet": ov}))
     spots = extra["blindspots"]
     out.append(Page("blindspots/index.html", "blindspots.html", "Blindspots",
                     f"{len(spots['stories'])} {'story' if len(spots['stories']) == 1 else 'stories'} and "

@@ -463,3 +463,18 @@ def test_an_accent_typed_as_a_letter_and_a_mark_names_the_same_outlet(tmp_path, 
     panel = section(build(site, monkeypatch, OCT_27_2024)["briefs/a/index.html"], '<section class="balance"',
                     "</section>")
     assert f"[1] {decomposed} left (2 of 5) pro-establishment (4 of 5)" in panel
+
+
+def test_outlet_page_descriptions_say_what_the_pages_hold(tmp_path, monkeypatch):
+    # "The 4 outlets cited on T" listed outlets no brief cites; "the 0 briefs citing it"; "The 0 outlets cited"
+    pages = build(small_site(tmp_path / "rated", {"a": brief_md("2024-10-01", ["Left Paper", "Left Paper"])}),
+                  monkeypatch, OCT_27_2024)
+    assert meta_description(pages["outlets/index.html"]) == (
+        "The 4 outlets T rates, with their lean and establishment ratings.")
+    assert meta_description(pages["outlets/left-paper/index.html"]) == (
+        "Left Paper: its ratings, the 1 brief citing it and the narratives it provided.")
+    assert meta_description(pages["outlets/right-times/index.html"]) == (
+        "Right Times: its ratings and the narratives it provided; no brief cites it yet.")
+    bare = build(small_site(tmp_path / "none", {"a": brief_md("2024-10-01", ["Left Paper"])}, outlets=""),
+                 monkeypatch, OCT_27_2024)
+    assert meta_description(bare["outlets/index.html"]) == "No outlets on T are rated yet."
