@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Placed, side
 from .forecasts import Bin
+from .render import percent
 
 SVG_NS = "http://www.w3.org/2000/svg"
 CELL = 56  # one rating step on the balance map, in px
@@ -106,7 +107,7 @@ def calibration_chart(bins: Sequence[Bin], uid: str, title: str) -> Markup:
     desc = ("Each dot is a group of resolved forecasts: across, the probability stated; up, the share that "
             "happened. Dots on the diagonal are well calibrated. "
             + "; ".join(f"{b.label}: {b.count} forecast{'s' if b.count != 1 else ''}, "
-                        f"{round((b.observed or 0) * 100)}% happened" for b in filled)
+                        f"{percent(b.observed or 0)} happened" for b in filled)
             + ("." if filled else "No resolved forecasts yet."))
     out = _open(uid, "chart calibration", width, height, title, desc)
     out.append(f'<rect class="plot" x="{left}" y="{top}" width="{size}" height="{size}"/>')
@@ -129,8 +130,8 @@ def calibration_chart(bins: Sequence[Bin], uid: str, title: str) -> Markup:
         assert b.stated is not None and b.observed is not None
         cx, cy = left + b.stated * size, top + (1 - b.observed) * size
         r = min(10.0, 3 + 2 * math.sqrt(b.count))
-        tip = (f"{b.label}: {b.count} forecast{'s' if b.count != 1 else ''}, average {round(b.stated * 100)}%, "
-               f"{round(b.observed * 100)}% happened")
+        tip = (f"{b.label}: {b.count} forecast{'s' if b.count != 1 else ''}, average {percent(b.stated)}, "
+               f"{percent(b.observed)} happened")
         out.append(f'<g class="dot"><title>{escape(tip)}</title>'
                    f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}"/></g>')
     out.append("</svg>")

@@ -1,0 +1,33 @@
+"""The forecasts track record and the corrections log, as a reader reads them: words, numbers, dates."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from test_balance_site import OCT_27_2024, brief_md, build, predictions_md, small_site
+
+
+def chart_words(html: str) -> list[str]:
+    """What a calibration chart says to a screen reader (its description) and on hover (each dot's title)."""
+    return [unescape(t) for t in re.findall(r"<(?:desc|title)[^>]*>([^<]*happened[^<]*)</(?:desc|title)>", html)]
+
+
+def test_the_calibration_chart_never_rounds_a_near_certainty_to_certain(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+        "claim: Near sure, probability: 0.995, by: 2024-10-01, source: Desk, outcome: false",
+        "claim: Near never, probability: 0.004, by: 2024-10-01, source: Desk, outcome: false",
+        "claim: Two in three, probability: 0.45, by: 2024-10-01, source: Desk, outcome: true",
+        "claim: Two in three b, probability: 0.45, by: 2024-10-01, source: Desk, outcome: true",
+        "claim: Two in three c, probability: 0.45, by: 2024-10-01, source: Desk, outcome: false"))})
+    page = build(site, monkeypatch, OCT_27_2024)["forecasts/index.html"]
+    assert chart_words(page) == [
+        ("Each dot is a group of resolved forecasts: across, the probability stated; up, the share that happened. "
+         "Dots on the diagonal are well calibrated. 0–10%: 1 forecast, 0% happened; 40–50%: 3 forecasts, "
+         "66.7% happened; 90–100%: 1 forecast, 0% happened."),
+        "0–10%: 1 forecast, average 0.4%, 0% happened",  # was "average 0%"
+        "40–50%: 3 forecasts, average 45%, 66.7% happened",  # as the table beside it says
+        "90–100%: 1 forecast, average 99.5%, 0% happened",  # was "average 100%"
+    ]
+    table = " ".join(unescape(re.sub(r"<[^>]+>", " ", page[page.index("<tbody>"):page.index("</tbody>")])).split())
+    assert table == "0–10% 1 0.4% 0% 40–50% 3 45% 66.7% 90–100% 1 99.5% 0%"
