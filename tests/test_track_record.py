@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from test_balance_site import OCT_27_2024, brief_md, build, predictions_md, small_site
+from test_balance_site import OCT_27_2024, brief_md, build, prediction_meta, predictions_md, small_site
 
 
 def chart_words(html: str) -> list[str]:
@@ -31,3 +31,18 @@ def test_the_calibration_chart_never_rounds_a_near_certainty_to_certain(tmp_path
     ]
     table = " ".join(unescape(re.sub(r"<[^>]+>", " ", page[page.index("<tbody>"):page.index("</tbody>")])).split())
     assert table == "0–10% 1 0.4% 0% 40–50% 3 45% 66.7% 90–100% 1 99.5% 0%"
+
+
+def test_a_prediction_without_a_deadline_or_forecaster_has_no_stray_separator(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+        "claim: No deadline, probability: 0.3, source: Desk",
+        "claim: Nothing but odds, probability: 0.3",
+        "claim: No forecaster, probability: 0.3, by: 2024-12-01",
+        "claim: Both, probability: 0.3, by: 2024-12-01, source: Desk"))})
+    brief = build(site, monkeypatch, OCT_27_2024)["briefs/a/index.html"]
+    assert [prediction_meta(brief, n) for n in range(1, 5)] == [
+        "Forecast by Desk · Open",  # was "· Forecast by Desk · Open"
+        "Open",  # was "· Open"
+        "By 1 December 2024 · Open",
+        "By 1 December 2024 · Forecast by Desk · Open",
+    ]
