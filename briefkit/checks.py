@@ -58,14 +58,22 @@ def check_site(project: Project, briefs: list[Brief], assets: list[tuple[str, Pa
 
 
 def check_dates(published: Iterable[Brief], now: datetime) -> list[Diagnostic]:
-    """A brief dated after the build is published all the same: say so, as its author may expect otherwise."""
+    """A brief or correction dated after the build is published all the same: say so, as its author may expect
+    otherwise (a correction dated ahead heads the corrections log, dated then)."""
     diags = []
     for b in published:
+        today = now.astimezone(b.date.tzinfo).date()
         if b.date > now:
-            today = now.astimezone(b.date.tzinfo).date().isoformat()
             diags.append(Diagnostic(b.path, b.line_of("date"), "date",
                                     f"is after this build's date ({today}); the brief is published now, dated then",
                                     WARNING, "to hold it back until then, set draft: true"))
+        for i, c in enumerate(b.corrections, start=1):
+            if c.date > today:
+                fld = f"corrections[{i}].date"
+                diags.append(Diagnostic(b.path, b.line_of(fld), fld,
+                                        f"is after this build's date ({today}); the corrections page lists it "
+                                        "first, dated then", WARNING,
+                                        "give the day the correction was made"))
     return diags
 
 

@@ -143,6 +143,12 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
                      f"give the time of the update, e.g. {v['date'].date().isoformat()}T18:00")
         else:
             ctx.warn(("updated",), "is earlier than date; feeds and page metadata give date as the last change")
+    if right("corrections", "date") and v["date"]:
+        day = v["date"].date()
+        for i, c in enumerate(v["corrections"], start=1):
+            if c["date"] < day:  # a typo in the year, most likely: the log would file it among older corrections
+                ctx.warn(("corrections", i, "date"), f"is before the brief's date ({day.isoformat()}); a correction "
+                         "comes after what it corrects", "give the day the correction was made")
     if right("image") and v["image"]:
         f.image_source(v["image"]["src"], ("image", "src"), ctx)
 

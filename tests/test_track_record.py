@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from test_balance_site import OCT_27_2024, brief_md, build, prediction_meta, predictions_md, small_site
+from test_balance_site import OCT_27_2024, brief_md, build, check, prediction_meta, predictions_md, small_site
 
 
 def chart_words(html: str) -> list[str]:
@@ -46,3 +46,22 @@ def test_a_prediction_without_a_deadline_or_forecaster_has_no_stray_separator(tm
         "By 1 December 2024 · Open",
         "By 1 December 2024 · Forecast by Desk · Open",
     ]
+
+
+def test_a_correction_dated_before_its_brief_or_after_the_build_is_a_warning(tmp_path, monkeypatch):
+    corrections = ("corrections:\n  - date: 2024-10-02\n    text: Right.\n  - date: 2023-10-03\n    text: Year typo.\n"
+                   "  - date: 2024-10-28\n    text: Tomorrow.\n")
+    site = small_site(tmp_path, {"a": brief_md("2024-10-01", ["Left Paper"], corrections)},
+                      config="title: T\ntimezone: Asia/Tokyo\n")
+    # 1730000000 is 2024-10-27 03:33 UTC, 12:33 in Tokyo: 28 October is tomorrow there
+    code, lines = check(site, monkeypatch, OCT_27_2024)
+    assert code == 0
+    assert lines == [
+        ("content/a.md:14: warning: corrections[2].date: is before the brief's date (2024-10-01); a correction comes "
+         "after what it corrects (give the day the correction was made)"),
+        ("content/a.md:16: warning: corrections[3].date: is after this build's date (2024-10-27); the corrections "
+         "page lists it first, dated then (give the day the correction was made)"),
+        "checked 1 brief: 0 errors, 2 warnings",
+    ]
+    code, lines = check(site, monkeypatch, "1730041200")  # 2024-10-27 15:00 UTC: 28 October in Tokyo
+    assert lines[1:] == ["checked 1 brief: 0 errors, 1 warning"]
