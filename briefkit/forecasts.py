@@ -67,6 +67,12 @@ class Question:
     def forecasters(self) -> list[str]:
         return list(dict.fromkeys(f.forecaster for f in self.forecasts))
 
+    def late(self, f: Forecast) -> bool:
+        """Stated in a brief dated after the deadline's day: a probability given once the question had closed
+        (most often restated to record the outcome) is no forecast, and scoring it would reward hindsight."""
+        deadline = self.deadline
+        return deadline is not None and f.made > deadline
+
 
 def status(outcome: bool | None, deadline: date | None, today: date) -> str:
     """resolved once an outcome is set; overdue once the deadline's day is over; else open."""
@@ -162,7 +168,8 @@ def natural_key(name: str) -> tuple[str | int, ...]:
 
 @dataclass(frozen=True)
 class Forecaster:
-    """One forecaster's record: every forecast counts, each scored against its question's outcome."""
+    """One forecaster's record: every forecast made by its question's deadline counts, each scored against the
+    question's outcome."""
 
     name: str
     forecasts: int
@@ -175,11 +182,13 @@ class Forecaster:
 
 def forecasters(qs: list[Question], bins: int = 10) -> list[Forecaster]:
     """Per forecaster (the prediction's `source`), alphabetical with numbers in number order (F2 before
-    F10), unattributed last."""
+    F10), unattributed last; a probability stated after its question's deadline is not counted."""
     counts: dict[str, dict[str, int]] = {}
     pairs: dict[str, list[tuple[float, bool]]] = {}
     for q in qs:
         for f in q.forecasts:
+            if q.late(f):
+                continue
             c = counts.setdefault(f.forecaster, {OPEN: 0, OVERDUE: 0, RESOLVED: 0})
             c[q.status] += 1
             if q.outcome is not None:

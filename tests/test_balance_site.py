@@ -328,8 +328,8 @@ def test_a_question_repeated_without_a_deadline_keeps_the_one_given_before(tmp_p
     pages = build(site, monkeypatch, OCT_27_2024)
     board = pages["forecasts/index.html"]
     assert "Deadline dropped" not in section(board, '<h2 id="open">', "</section>")
-    assert ("Deadline dropped Probability over time: 50% on 1 September 2024 →, then 60% on 5 October 2024 "
-            "By 1 October 2024 · Forecast by Unattributed · Overdue") in section(board, '<h2 id="overdue">', "</section>")
+    assert ("Deadline dropped Probability over time: 50% on 1 September 2024 →, then 60% on 5 October 2024, "
+            "after the deadline: not scored By 1 October 2024 · Forecast by Unattributed · Overdue") in section(board, '<h2 id="overdue">', "</section>")
     overdue = "Overdue: the deadline has passed and no outcome is recorded"
     assert prediction_meta(pages["briefs/b2/index.html"], 1) == f"By 1 October 2024 · {overdue}"
     assert prediction_meta(pages["briefs/b1/index.html"], 1) == f"By 1 October 2024 · {overdue}"

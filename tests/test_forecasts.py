@@ -112,3 +112,15 @@ def test_a_forecaster_is_one_whatever_the_case_and_spaces_named_as_first_spelt()
               Prediction("Three", 0.5, date(2024, 10, 1), "  "))
     records = fc.forecasters(fc.questions([a, b], today=date(2025, 1, 1)))
     assert [(r.name, r.forecasts) for r in records] == [("Metaculus", 2), ("Unattributed", 1)]
+
+
+def test_a_probability_restated_after_the_deadline_is_not_scored():
+    # A forecasts 0.8 and 0.6 before 1 March; C, dated 1 April, restates 0.9 to record the outcome: (.04 + .16) / 2
+    a = brief("a", date(2025, 1, 10), Prediction("X", 0.8, date(2025, 3, 1), "Alice"))
+    b = brief("b", date(2025, 3, 1), Prediction("X", 0.6, date(2025, 3, 1), "Alice"))  # on the deadline: it counts
+    c = brief("c", date(2025, 4, 1), Prediction("X", 0.9, date(2025, 3, 1), "Alice", outcome=True),
+              Prediction("Y", 0.5, date(2025, 3, 1), "Bob", outcome=True))
+    qs = fc.questions([a, b, c], today=date(2025, 4, 2))
+    assert [[q.late(f) for f in q.forecasts] for q in qs] == [[False, False, True], [True]]
+    records = fc.forecasters(qs)
+    assert [(r.name, r.forecasts, r.resolved, r.brier) for r in records] == [("Alice", 2, 2, pytest.approx(0.1))]

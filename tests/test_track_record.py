@@ -5,7 +5,18 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from test_balance_site import OCT_27_2024, brief_md, build, check, prediction_meta, predictions_md, small_site
+from test_balance_site import (
+    OCT_27_2024,
+    brief_md,
+    build,
+    check,
+    main_of,
+    prediction_meta,
+    predictions_md,
+    section,
+    small_site,
+    text_of,
+)
 
 
 def chart_words(html: str) -> list[str]:
@@ -65,3 +76,22 @@ def test_a_correction_dated_before_its_brief_or_after_the_build_is_a_warning(tmp
     ]
     code, lines = check(site, monkeypatch, "1730041200")  # 2024-10-27 15:00 UTC: 28 October in Tokyo
     assert lines[1:] == ["checked 1 brief: 0 errors, 1 warning"]
+
+
+def test_a_probability_restated_after_the_deadline_to_record_the_outcome_is_not_scored(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {
+        "a": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+            "claim: X will happen, probability: 0.8, by: 2024-10-01, source: Alice",
+            "claim: Y will happen, probability: 0.3, by: 2024-10-01, source: Alice")),
+        "b": brief_md("2024-10-05", ["Left Paper"], predictions_md(
+            "claim: X will happen, probability: 1, by: 2024-10-01, source: Alice, outcome: true",
+            "claim: Y will happen, probability: 0.3, by: 2024-10-01, source: Alice, outcome: false"))})
+    board = build(site, monkeypatch, OCT_27_2024)["forecasts/index.html"]
+    record = section(board, '<h2 id="forecasters">', "</section>")
+    # (.2^2 + .3^2) / 2 = .065; before, the restatements counted too: (.04 + 0 + .09 + .09) / 4 = .055
+    assert "Alice Forecasts 2 (2 resolved, 0 open, 0 overdue) Brier score 0.065 over 2 resolved forecasts" in record
+    assert "Every forecast counts, including each update of a question, but not a probability stated after" in record
+    resolved = section(board, '<h2 id="resolved">', "</section>")
+    assert ("X will happen Probability over time: 80% on 1 September 2024 →, then 100% on 5 October 2024, after the "
+            "deadline: not scored By 1 October 2024 · Forecast by Alice · Resolved: it happened") in resolved
+    assert text_of(main_of(board)).count("after the deadline: not scored") == 2
