@@ -191,7 +191,7 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
     records = fc.forecasters(qs)
     return {
         "today": today,
-        "count": sum(len(q.forecasts) for q in qs),
+        "count": sum(not q.late(f) for q in qs for f in q.forecasts),  # scored ones: what the records add up to
         "open": [view(q) for q in fc.by_status(qs, fc.OPEN)],
         "overdue": [view(q) for q in fc.by_status(qs, fc.OVERDUE)],
         "resolved": [view(q) for q in fc.by_status(qs, fc.RESOLVED)],

@@ -95,3 +95,4 @@ def test_a_probability_restated_after_the_deadline_to_record_the_outcome_is_not_
     assert ("X will happen Probability over time: 80% on 1 September 2024 →, then 100% on 5 October 2024, after the "
             "deadline: not scored By 1 October 2024 · Forecast by Alice · Resolved: it happened") in resolved
     assert text_of(main_of(board)).count("after the deadline: not scored") == 2
+    assert "how it turned out: 2 forecasts on 2 questions." in text_of(main_of(board))  # as the record adds up
