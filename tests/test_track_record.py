@@ -96,3 +96,11 @@ def test_a_probability_restated_after_the_deadline_to_record_the_outcome_is_not_
             "deadline: not scored By 1 October 2024 · Forecast by Alice · Resolved: it happened") in resolved
     assert text_of(main_of(board)).count("after the deadline: not scored") == 2
     assert "how it turned out: 2 forecasts on 2 questions." in text_of(main_of(board))  # as the record adds up
+
+
+def test_the_corrections_page_of_a_site_without_corrections_says_so_once(tmp_path, monkeypatch):
+    site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"])})
+    page = text_of(main_of(build(site, monkeypatch, OCT_27_2024)["corrections/index.html"]))
+    # before: "Every correction made to a brief, newest first: 0 so far. No corrections so far."
+    assert page == ("Corrections No brief has been corrected so far. Each correction made to a brief will be listed "
+                    "here, newest first.")
