@@ -92,6 +92,16 @@ def nonempty_text(value: Any, at: Path_, ctx: Ctx) -> Any:
     return out
 
 
+def country(value: Any, at: Path_, ctx: Ctx) -> Any:
+    """A two-letter ISO 3166 country code, upper-cased ("us" is US); empty for none."""
+    out = text(value, at, ctx)
+    if out is BAD or not out:
+        return out
+    if not (len(out) == 2 and out.isascii() and out.isalpha()):
+        return ctx.error(at, f"must be a two-letter country code (ISO 3166), such as US or GB {got(value)}")
+    return out.upper()
+
+
 def url(value: Any, at: Path_, ctx: Ctx) -> Any:
     """An absolute http(s) URL."""
     out = text(value, at, ctx)

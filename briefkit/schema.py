@@ -69,7 +69,7 @@ OUTLET = [
     Field("url", f.url, "Home page.", default=""),
     Field("lean", f.integer(1, 5), "Left-right: 1 (left) .. 5 (right)."),
     Field("establishment", f.integer(1, 5), "1 (establishment-critical) .. 5 (pro-establishment)."),
-    Field("country", f.text, "ISO country code, e.g. US.", default=""),
+    Field("country", f.country, "Two-letter ISO 3166 country code, e.g. US.", default=""),
     Field("paywall", f.boolean, "Whether reading needs a subscription.", default=False),
 ]
 

@@ -274,6 +274,20 @@ def test_bad_outlets_yaml_is_reported(site_dir: Path) -> None:
     ]
 
 
+def test_an_outlets_country_is_a_two_letter_code(site_dir: Path) -> None:
+    # the outlets page tells readers the column is an ISO 3166 code; "USA" was published as it was
+    (site_dir / "content" / "outlets.yaml").write_text(
+        "- name: Reuters\n  country: USA\n- name: AP\n  country: us\n", encoding="utf-8")
+    write_brief(site_dir, "a.md", "---\ntitle: T\ndate: 2024-10-23\nsources: [{name: AP}]\n---\n- F.[1]\n")
+    assert [line for line in run("check").lines if line.startswith("content/outlets.yaml")] == [
+        ('content/outlets.yaml:2: [1].country: must be a two-letter country code (ISO 3166), such as US or GB '
+         '(got "USA")'),
+    ]
+    (site_dir / "content" / "outlets.yaml").write_text("- name: AP\n  country: us\n", encoding="utf-8")
+    assert run("build", "--no-search", "-q").code == 0
+    assert "<dt>Country</dt><dd>US</dd>" in (site_dir / "site" / "outlets" / "ap" / "index.html").read_text("utf-8")
+
+
 def test_a_name_two_outlets_claim_is_named_where_it_is_written(site_dir: Path) -> None:
     # briefs' names match ignoring case and runs of spaces, so "Left  Times2" took "Left Times2" from its
     # own outlet unsaid; other duplicates named the outlet's first line, with no field
