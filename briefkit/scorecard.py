@@ -162,6 +162,8 @@ def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, li
             out_briefs.append(Blindspot("brief", v.brief.title, v.url, v.brief.date, bal, lop))
     out_stories = []
     for g in site.stories:
+        if len(g.briefs) < 2:  # a story of one brief: that brief, listed under briefs already
+            continue
         bal = combine(v.extra["balance"].balance for v in g.briefs)
         lop = lopsided(bal, threshold, min_rated)
         if lop:

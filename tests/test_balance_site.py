@@ -393,6 +393,15 @@ def test_blindspots_page_words_counts_and_thresholds_naturally(tmp_path, monkeyp
     assert "one side of an axis: more than half of at least 3 rated sources on the left" in text_of(main_of(page))
 
 
+def test_a_story_of_one_brief_is_listed_as_that_brief_only(tmp_path, monkeypatch):
+    # it stood under Stories and Briefs alike, with the same sentence and bars
+    site = small_site(tmp_path, {"a": brief_md("2024-10-01", ["Left Paper"] * 3, "story: s\n")})
+    page = build(site, monkeypatch, OCT_27_2024)["blindspots/index.html"]
+    assert meta_description(page) == "0 stories and 1 brief whose sources sit mostly on one side."
+    assert "No story has one-sided sourcing." in section(page, '<h2 id="stories">', "</section>")
+    assert "All 3 rated sources lean left." in section(page, '<h2 id="briefs">', "</section>")
+
+
 def test_a_site_without_forecasts_says_so_once(tmp_path, monkeypatch):
     site = small_site(tmp_path, {"a": brief_md("2024-10-01", ["Left Paper"])})
     page = build(site, monkeypatch, OCT_27_2024)["forecasts/index.html"]
