@@ -362,3 +362,40 @@ def test_removing_a_marker_leaves_no_space_before_the_stop(site: Path) -> None:
         "in/zero.txt:6: warning: body: removed [0]: source numbers start at 1",
         "in/zero.txt:7: warning: body: removed [0]: source numbers start at 1",
     ]
+
+
+SOURCES_BODY = ("Title X\n\nFacts\n\n  • Fact one.[1][2]\n  • Fact two.[3]\n\n"
+                "Narratives\n\n  • Left narrative, as provided by Jacobin. One side.\n"
+                "  • Right narrative, as provided by Fox News. The other.\n\n")
+SOURCES_WANTED = ("sources:\n  - name: U.S. Department of Defense\n    url: https://www.defense.gov/\n"
+                  "  - name: FOX News\n    url: https://www.foxnews.com/\n  - name: POLITICO\n")
+
+
+@pytest.mark.parametrize("listed", [
+    ("Sources:\n[1] U.S. Department of Defense https://www.defense.gov/\n[2] FOX News https://www.foxnews.com/\n"
+    "[3] POLITICO\n"),
+    ("Sources\n\n1. U.S. Department of Defense (https://www.defense.gov/)\n2. FOX News - https://www.foxnews.com/\n"
+    "3. POLITICO\n"),
+    ("Sources:\n  • U.S. Department of Defense: https://www.defense.gov/\n  • FOX News <https://www.foxnews.com/>\n"
+    "  • POLITICO\n"),
+    ("Sources: [1]U.S. Department of Defense (https://www.defense.gov/), [2]FOX News (https://www.foxnews.com/) "
+    "and [3]POLITICO.\n"),
+])
+def test_sources_listed_under_a_heading_one_a_line_with_urls(site: Path, listed: str) -> None:
+    # a "Sources" heading was dropped as a link-only sources line: the list under it became facts (or ran
+    # into the last fact), every marker was removed, and the report said "only a link to them"; a URL
+    # after a name stayed in the name
+    (site / "in" / "listed.txt").write_text(SOURCES_BODY + listed, encoding="utf-8")
+    path, out, err = imported(site, "listed.txt")
+    assert out.splitlines()[0] == "in/listed.txt: 2 facts, 3 sources, 2 narratives, 0 predictions -> content/title-x.md"
+    assert err.splitlines() == ["in/listed.txt: warning: date: no date line; dated 2024-10-23 (today or --date)"]
+    assert SOURCES_WANTED in path.read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8").endswith("## Facts\n\n- Fact one.[1][2]\n- Fact two.[3]\n")
+
+
+def test_a_paragraph_after_a_sources_list_is_not_a_source(site: Path) -> None:
+    (site / "in" / "after.txt").write_text(
+        SOURCES_BODY + "Sources\n\n- Reuters\n- AP\n\nThanks for reading this brief today.\n", encoding="utf-8")
+    path, _, err = imported(site, "after.txt")
+    assert "sources:\n  - name: Reuters\n  - name: AP\n" in path.read_text(encoding="utf-8")
+    assert 'in/after.txt:18: warning: not placed: "Thanks for reading this brief today."' in err.splitlines()

@@ -22,6 +22,7 @@ _BOILERPLATE = re.compile(
 _SOURCE_LINKS = re.compile(
     r"^(?:(?:see|view|show)\s+(?:all\s+)?(?:the\s+)?sources?|related sources|sources)\s*[:.]?\s*"
     r"(?:(?:[•·|,]\s*)?source\s+\d+\s*)*$", re.IGNORECASE)
+_SOURCES_HEADING = re.compile(r"^sources\s*:?$", re.IGNORECASE)
 _LINK_TEXT = re.compile(r"^(?:[•·|,]?\s*source\s+\d+\s*)+$", re.IGNORECASE)
 _CREDIT = re.compile(r"^(?:image|photo|picture)\s+(?:credit|courtesy)\s*:\s*(?P<who>.+)$", re.IGNORECASE)
 _TEASER_END = re.compile(r"(?:\.{3,}|…)$")
@@ -62,7 +63,7 @@ def clean(text: str) -> Cleaned:
             after_profile = False
             continue
         after_profile = False
-        if _SOURCE_LINKS.match(s) or (after_links and _LINK_TEXT.match(s)):
+        if (_SOURCE_LINKS.match(s) and not _lists_sources(s, raw[no:])) or (after_links and _LINK_TEXT.match(s)):
             out.source_links = out.source_links or no
             after_links = True
             continue
@@ -78,6 +79,12 @@ def clean(text: str) -> Cleaned:
         out.lines.append(Line(no, s[bullet.end():] if bullet else s, bool(bullet)))
     out.lines = _drop_teasers(out.lines)
     return out
+
+
+def _lists_sources(line: str, rest: list[str]) -> bool:
+    """A "Sources" heading with the sources under it (not "Source 1 • Source 2" links): a heading to keep."""
+    after = next((" ".join(r.split()) for r in rest if r.strip()), "")
+    return bool(_SOURCES_HEADING.match(line)) and bool(after) and not _LINK_TEXT.match(after)
 
 
 def _drop_teasers(lines: list[Line]) -> list[Line]:

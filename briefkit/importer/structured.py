@@ -56,7 +56,10 @@ def read_structured(lines: list[Line], draft: Draft, report: Report, outlets: li
             else:
                 parts.append((ln.no, ln.text))
         for no, text in parts:
-            numbered += _source_items(SOURCES_LINE.sub("", text, count=1), no, report)
+            if SOURCES_LINE.match(text):
+                numbered += _source_items(SOURCES_LINE.sub("", text, count=1), no, report)
+            else:  # one source a line under a Sources heading: a bullet, "1." or just the name
+                numbered.append((len(numbered) + 1, text, no))
     in_sources = {ln.no for group in listed for ln in group}
     _number_sources(numbered, draft, report)
     for ln in lines:
@@ -138,24 +141,45 @@ def _number_sources(numbered: list[tuple[int, str, int]], draft: Draft, report: 
     if [n for n, _, _ in numbered] != wanted:
         report.note(numbered[0][2], "sources", "the sources are not numbered 1, 2, 3 ... in order; "
                     "kept in the order written, check the markers")
-    draft.sources = [DraftSource(name, line=line) for _, name, line in numbered]
+    draft.sources = [DraftSource(*_name_and_url(name), line=line) for _, name, line in numbered]
+
+
+_URL = re.compile(r"<?(https?://[^\s<>]+)>?")
+
+
+def _name_and_url(text: str) -> tuple[str, str]:
+    """`FOX News (https://www.foxnews.com/)`, `FOX News - https://...`, `FOX News <https://...>` -> name, url."""
+    m = _URL.search(text)
+    if not m:
+        return text, ""
+    url = m.group(1).rstrip(".,;")
+    if url.endswith(")") and "(" not in url:
+        url = url[:-1]
+    name = re.sub(r"[\s(<:,;–—-]+$", "", text[: m.start()]).strip()
+    return name or re.sub(r"^www\.", "", url.split("/")[2]), url
 
 
 def _sources_lines(lines: list[Line]) -> list[list[Line]]:
-    """`Sources: [1]...` lines, and `[1] ...` lines under a Sources heading, each with the lines it wraps
-    onto: the next line when it starts with `[n]` or this one ends in a comma or "and"."""
+    """`Sources: [1]...` lines, and under a Sources heading `[1] ...`, bulleted or numbered lines or one
+    name a line, each with the lines it wraps onto: the next line when it starts with `[n]` or this one
+    ends in a comma or "and". A paragraph after a blank line ends the list."""
     found: list[list[Line]] = []
-    under = False
+    under = listing = False
     prev: Line | None = None
     for ln in lines:
         heading = next((k for k, rx in HEADINGS.items() if rx.match(ln.text)), None)
+        if listing and prev is not None and not prev.text and ln.text and not (
+                ln.bullet or _SOURCE_ITEM.match(ln.text)):
+            under = listing = False
         if heading:
-            under = heading == "sources"
+            under, listing = heading == "sources", False
         elif (found and prev is found[-1][-1] and ln.text and not ln.bullet
               and (_SOURCE_ITEM.match(ln.text) or _WRAPS.search(prev.text))):
             found[-1].append(ln)
-        elif SOURCES_LINE.match(ln.text) and (under or ln.text.lower().startswith("source")):
+        elif (SOURCES_LINE.match(ln.text) and (under or ln.text.lower().startswith("source"))
+              or under and ln.text):
             found.append([ln])
+            listing = True
         prev = ln
     return found
 
