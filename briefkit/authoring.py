@@ -129,8 +129,11 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
     content = Path(args.content or "content")
     if not content.is_dir():
         raise no_content_folder(args.content)
+    title = " ".join(args.title.split())  # a title is one line: a break or tab pasted into it is a space
+    if not title:
+        raise UsageError('title: is empty; give the headline, e.g. build.py new "Title"')
     story = _story(args.story)
-    slug = _slug(args.slug) or slug_for(args.title)
+    slug = _slug(args.slug) or slug_for(title)
     if not is_plain_segment(slug):
         raise UsageError(f'the title gives no usable file name (got "{slug}"); give one with --slug SLUG ({PLAIN})')
     topics = [t.strip() for t in (args.topics or "").split(",") if t.strip()]
@@ -144,7 +147,7 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
         console.problem(f'{_show(target)}: the slug "{slug}" is already used by {_show(owner)}; not written '
                         "(choose another title or pass --slug)")
         return cli.EXIT_CONTENT
-    target.write_text(render_new(args.title.strip(), today, story, topics, args.draft), encoding="utf-8")
+    target.write_text(render_new(title, today, story, topics, args.draft), encoding="utf-8")
     console.say(_show(target))
     if not args.draft:
         console.problem("note: add at least one source and cite it in the facts; until then it does not build "

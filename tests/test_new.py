@@ -126,3 +126,16 @@ def test_long_titles_give_slugs_cut_at_a_word(site: Path) -> None:
     assert (code, out) == (0, "content/" + ("supercalifragilistic" * 3) + ".md\n")
     # and so is a long word after a short one, not left out ("A Supercalifragilistic..." gave the slug "a")
     assert run("new", "A " + "x" * 70)[1] == "content/a-" + "x" * 58 + ".md\n"
+
+
+def test_an_empty_title_is_refused_and_a_title_is_one_line(site: Path) -> None:
+    # a blank title was told to give --slug, and with --slug it wrote "title: ''", which check refused;
+    # a title holding a line break was written across two lines of YAML and shown with the break in it
+    assert run("new", "  ") == (2, "", 'error: title: is empty; give the headline, e.g. build.py new "Title"\n')
+    assert run("new", "", "--slug", "blank") == (
+        2, "", 'error: title: is empty; give the headline, e.g. build.py new "Title"\n')
+    assert not (site / "content" / "blank.md").exists()
+    code, out, _ = run("new", " Seoul:\n  Troops\tArrive ", "--date", "2024-10-18", "--draft")
+    assert (code, out) == (0, "content/seoul-troops-arrive.md\n")
+    assert (site / "content" / "seoul-troops-arrive.md").read_text(encoding="utf-8").startswith(
+        "---\ntitle: 'Seoul: Troops Arrive'\ndate: 2024-10-18\n")
