@@ -399,3 +399,17 @@ def test_a_paragraph_after_a_sources_list_is_not_a_source(site: Path) -> None:
     path, _, err = imported(site, "after.txt")
     assert "sources:\n  - name: Reuters\n  - name: AP\n" in path.read_text(encoding="utf-8")
     assert 'in/after.txt:18: warning: not placed: "Thanks for reading this brief today."' in err.splitlines()
+
+
+@pytest.mark.parametrize("line", [
+    "Sources: 1) Reuters; 2) AP News; 3) Channel 4.",
+    "Sources: (1) Reuters, (2) AP News and (3) Channel 4.",
+    "Sources: 1. Reuters, 2. AP News, 3. Channel 4",
+])
+def test_a_sources_line_numbered_without_brackets(site: Path, line: str) -> None:
+    # the line was "not placed": the brief had no sources and every marker in its facts was removed
+    (site / "in" / "numbered.txt").write_text(SOURCES_BODY.replace("[3]", "[2][3]") + line + "\n", encoding="utf-8")
+    path, _, err = imported(site, "numbered.txt")
+    assert "sources:\n  - name: Reuters\n  - name: AP News\n  - name: Channel 4\n" in path.read_text(encoding="utf-8")
+    assert path.read_text(encoding="utf-8").endswith("- Fact one.[1][2]\n- Fact two.[2][3]\n")
+    assert err.splitlines() == ["in/numbered.txt: warning: date: no date line; dated 2024-10-23 (today or --date)"]

@@ -17,8 +17,10 @@ HEADINGS = {
     "predictions": re.compile(r"^(?:predictions|forecasts?)\s*:?$", re.IGNORECASE),
     "sources": re.compile(r"^sources\s*:?$", re.IGNORECASE),
 }
-SOURCES_LINE = re.compile(r"^(?:sources?\s*:\s*)?(?=\[\d+\])", re.IGNORECASE)
+SOURCES_LINE = re.compile(r"^(?:sources?\s*:\s*)?(?=\[\d+\])|^sources?\s*:\s*(?=\(?1[.)]\s*\S)", re.IGNORECASE)
 _SOURCE_ITEM = re.compile(r"\[(\d+)\]\s*")
+# `Sources: 1) A; 2) B`, `(1) A, (2) B`, `1. A, 2. B`: split only at the next number in turn ("Channel 4. 2. B")
+_NUMBERED = [re.compile(r"\((\d+)\)\s*"), re.compile(r"(?<![\w.(])(\d+)\)\s*"), re.compile(r"(?<![\w.])(\d+)\.\s+")]
 _LABEL = (r"(?P<label>narrative\s+[A-Z0-9]{1,2}|[A-Z][\w'’.&/-]*(?:[ -][\w'’.&/-]+){0,3}?\s+narrative)")
 _LABEL_ALONE = re.compile(r"^" + _LABEL + r"(?:,?\s+as provided by\s+(?P<outlet>[^.:]+))?\s*[.:]?$", re.IGNORECASE)
 _LABEL_INLINE = re.compile(r"^" + _LABEL + r"(?P<rest>(?:,\s*as provided by\s+|[.:]\s+).+)$", re.IGNORECASE)
@@ -119,6 +121,15 @@ def _header_line(ln: Line, draft: Draft, report: Report) -> None:
 def _source_items(text: str, line: int, report: Report) -> list[tuple[int, str, int]]:
     """`[1]U.S. Department of Defense, [2]FOX News and [3]RT.` -> numbered names."""
     parts = _SOURCE_ITEM.split(text)
+    numbered = next((rx for rx in _NUMBERED if rx.match(text)), None)
+    if numbered is not None and not _SOURCE_ITEM.match(text):
+        parts, start = [""], 0
+        for m in numbered.finditer(text):
+            if int(m[1]) == len(parts) // 2 + 1:
+                parts[-1] += text[start:m.start()]
+                parts += [m[1], ""]
+                start = m.end()
+        parts[-1] += text[start:]
     if parts[0].strip():
         report.unplaced(line, parts[0].strip())
     items = []
