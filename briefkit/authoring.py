@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import cli
 from .diagnostics import Diagnostic
-from .frontmatter import decode
+from .frontmatter import UNWRITABLE, decode
 from .model import Outlet
 from .project import SiteConfig, UsageError, display_path, is_brief, is_scratch, no_content_folder, read_site_file
 from .slugs import is_plain_segment, slugify, too_long
@@ -129,14 +129,16 @@ def cmd_new(args: argparse.Namespace, console: cli.Console) -> int:
     content = Path(args.content or "content")
     if not content.is_dir():
         raise no_content_folder(args.content)
-    title = " ".join(args.title.split())  # a title is one line: a break or tab pasted into it is a space
+    # a title is one line: a break or tab pasted into it is a space, and so is a control character
+    # (a bell or escape copied from a terminal), which no page can show and the build refuses
+    title = " ".join(UNWRITABLE.sub(" ", args.title).split())
     if not title:
         raise UsageError('title: is empty; give the headline, e.g. build.py new "Title"')
     story = _story(args.story)
     slug = _slug(args.slug) or slug_for(title)
     if not is_plain_segment(slug):
         raise UsageError(f'the title gives no usable file name (got "{slug}"); give one with --slug SLUG ({PLAIN})')
-    topics = [t.strip() for t in (args.topics or "").split(",") if t.strip()]
+    topics = [t for t in (" ".join(UNWRITABLE.sub(" ", t).split()) for t in (args.topics or "").split(",")) if t]
     today = _today(args, _config(content, console))
     target = content / f"{slug}.md"
     if target.exists():

@@ -139,3 +139,11 @@ def test_an_empty_title_is_refused_and_a_title_is_one_line(site: Path) -> None:
     assert (code, out) == (0, "content/seoul-troops-arrive.md\n")
     assert (site / "content" / "seoul-troops-arrive.md").read_text(encoding="utf-8").startswith(
         "---\ntitle: 'Seoul: Troops Arrive'\ndate: 2024-10-18\n")
+
+
+def test_control_characters_pasted_into_a_title_or_topic_are_dropped(site: Path) -> None:
+    # the brief was written with title: "Bell\a title\e[0m", which check then refused at line 2
+    code, out, _ = run("new", "Bell\x07 title\x1b[0m", "--topics", "Nor\x1bth Korea, \x07", "--date", "2024-10-18")
+    assert (code, out) == (0, "content/bell-title-0m.md\n")
+    assert (site / "content" / "bell-title-0m.md").read_text(encoding="utf-8").startswith(
+        "---\ntitle: Bell title [0m\ndate: 2024-10-18\ntopics: [Nor th Korea]\n")
