@@ -204,3 +204,20 @@ def test_related_settings_are_checked_with_did_you_mean(site_dir: Path) -> None:
     assert [line for line in result.lines if line.startswith("site.yaml")] == [
         'site.yaml:3: related.treshold: unknown key (did you mean "threshold"?)',
         'site.yaml:5: related.weights.topic: unknown key (did you mean "topics"?)']
+
+
+def _story_brief(root: Path, slug: str, day: int, story: str, fact: str = "The ferry season opened.") -> None:
+    write_brief(root, f"{slug}.md", BRIEF.format(title=slug.title(), day=day, topic="Ferries", outlet="Le Monde",
+                                                 extra=f"story: {story}\n", slug=slug, fact=fact))
+
+
+def test_stories_index_gives_one_date_for_a_story_of_one_day(site_dir: Path) -> None:
+    _story_brief(site_dir, "solo", 3, "solo-story")
+    _story_brief(site_dir, "same-a", 5, "same-day")
+    _story_brief(site_dir, "same-b", 5, "same-day")
+    _story_brief(site_dir, "span-a", 3, "spanning")
+    _story_brief(site_dir, "span-b", 7, "spanning")
+    assert run("build", "--quiet", "--no-search").code == 0
+    html = (site_dir / "site" / "stories" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<p class="meta">([^<]*)</p>', html) == [
+        "2 briefs, 5 March 2024", "1 brief, 3 March 2024", "2 briefs, 3 March 2024 to 7 March 2024"]
