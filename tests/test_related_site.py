@@ -221,3 +221,14 @@ def test_stories_index_gives_one_date_for_a_story_of_one_day(site_dir: Path) -> 
     html = (site_dir / "site" / "stories" / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<p class="meta">([^<]*)</p>', html) == [
         "2 briefs, 5 March 2024", "1 brief, 3 March 2024", "2 briefs, 3 March 2024 to 7 March 2024"]
+
+
+def test_a_story_brief_without_facts_gets_no_what_changed_line(site_dir: Path) -> None:
+    _story_brief(site_dir, "first", 3, "ferries")
+    write_brief(site_dir, "later.md", BRIEF.format(title="Later", day=5, topic="Ferries", outlet="Le Monde",
+                                                   extra="story: ferries\n", slug="later", fact="x")
+                .replace("- x[1]\n", "Only a paragraph, citing [1].\n"))
+    result = run("build", "--no-search")
+    assert "content/later.md:17: warning: body: no facts: list them as Markdown bullets" in result.lines
+    html = (site_dir / "site" / "stories" / "ferries" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'changes-head">([^<]*)', html) == ["First report: 1 fact"]  # not "Nothing new: 0 facts ..."
