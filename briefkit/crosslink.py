@@ -51,6 +51,7 @@ def docs_of(site: SiteData) -> list[Doc]:
         display[key] = o.name
         for name in (o.name, *o.aliases):
             aliases[slugify(name)] = key
+    topic_name = {g.key: g.name for g in site.topics}  # a reason names a topic as its page does, whatever the brief's spelling
     docs = []
     named: dict[str, tuple[str, str]] = {}  # source name -> (outlet key, outlet name): few names, cited often
     for v in site.briefs:
@@ -66,7 +67,7 @@ def docs_of(site: SiteData) -> list[Doc]:
             outlets.setdefault(key, shown)
         text = " ".join([b.title, b.summary, *[f.text for f in r.facts]])
         docs.append(Doc(b.slug, b.date, b.title, b.story, b.related,
-                        tuple([(t.slug, t.name) for t in b.topics]), tuple(outlets.items()), text))
+                        tuple([(t.slug, topic_name[t.slug]) for t in b.topics]), tuple(outlets.items()), text))
     return docs
 
 

@@ -232,3 +232,17 @@ def test_a_story_brief_without_facts_gets_no_what_changed_line(site_dir: Path) -
     assert "content/later.md:17: warning: body: no facts: list them as Markdown bullets" in result.lines
     html = (site_dir / "site" / "stories" / "ferries" / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'changes-head">([^<]*)', html) == ["First report: 1 fact"]  # not "Nothing new: 0 facts ..."
+
+
+def test_a_reason_names_a_topic_as_its_page_does(site_dir: Path) -> None:
+    for slug, day, topic, fact in [("u1", 1, "Ukraine war", "Drones hit grain silos in Odesa."),
+                                   ("u2", 2, "Ukraine war", "Grain exports from Odesa fell by a third."),
+                                   ("u3", 3, "Ukraine War", "The Odesa port reopened after the drone attack.")]:
+        write_brief(site_dir, f"{slug}.md", BRIEF.format(title=f"Odesa {slug}", day=day, topic=topic, extra="",
+                                                         outlet=f"Desk {slug}", slug=slug, fact=fact))
+    assert run("build", "--quiet", "--no-search").code == 0
+    page = (site_dir / "site" / "topics" / "ukraine-war" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Ukraine war</h1>" in page  # the spelling most briefs use
+    html = (site_dir / "site" / "briefs" / "u2" / "index.html").read_text(encoding="utf-8")
+    assert "shares topics: Ukraine war" in re.findall(r'<span class="why">([^<]*)</span>', html)
+    assert "Ukraine War" not in html  # as u3 spells it
