@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import forecasts
 from .diagnostics import WARNING, Diagnostic, did_you_mean
+from .listings import story_name
 from .markdown import RenderedBrief, markdown
 from .model import Brief
 from .outlets import Registry, name_key, unknown
@@ -54,7 +55,31 @@ def check_site(project: Project, briefs: list[Brief], assets: list[tuple[str, Pa
             diags.append(Diagnostic(b.path, b.line_of("image.src"), "image.src",
                                     f'no file content/{b.image.src}'))
     diags += check_dates(published, now or build_time())
+    diags += check_story_keys(published)
     return sorted(published, key=lambda b: b.slug), diags
+
+
+def check_story_keys(published: Iterable[Brief]) -> list[Diagnostic]:
+    """Story keys that differ only in - and _: two story pages, each titled alike ("Kim visit"), where the
+    author meant one thread. The key most briefs use (then the oldest brief's) is named as the one to use."""
+    spelled: dict[str, dict[str, list[Brief]]] = {}
+    for b in sorted(published, key=lambda b: (b.date, b.path)):
+        if b.story:
+            spelled.setdefault(b.story.replace("_", "-"), {}).setdefault(b.story, []).append(b)
+    diags = []
+    for keys in spelled.values():
+        if len(keys) < 2:
+            continue
+        main = max(keys, key=lambda k: len(keys[k]))  # ties: the first seen, the oldest brief's key
+        name = story_name(main, [b for briefs in keys.values() for b in briefs])
+        for key, briefs in keys.items():
+            if key != main:
+                for b in briefs:
+                    diags.append(Diagnostic(b.path, b.line_of("story"), "story",
+                                            f'"{key}" is a story apart from "{main}" ({keys[main][0].path}), '
+                                            f'though both are titled "{name}"', WARNING,
+                                            f"if it is the same story, write story: {main}"))
+    return diags
 
 
 def check_dates(published: Iterable[Brief], now: datetime) -> list[Diagnostic]:

@@ -246,3 +246,13 @@ def test_a_reason_names_a_topic_as_its_page_does(site_dir: Path) -> None:
     html = (site_dir / "site" / "briefs" / "u2" / "index.html").read_text(encoding="utf-8")
     assert "shares topics: Ukraine war" in re.findall(r'<span class="why">([^<]*)</span>', html)
     assert "Ukraine War" not in html  # as u3 spells it
+
+
+def test_story_keys_that_differ_only_in_dash_and_underscore_are_a_warning(site_dir: Path) -> None:
+    _story_brief(site_dir, "arrive", 3, "kim-visit")
+    _story_brief(site_dir, "talks", 4, "kim-visit")
+    _story_brief(site_dir, "leave", 5, "kim_visit")
+    result = run("check")
+    assert result.lines == [
+        ('content/leave.md:5: warning: story: "kim_visit" is a story apart from "kim-visit" (content/arrive.md), '
+         'though both are titled "Kim visit" (if it is the same story, write story: kim-visit)')]
