@@ -105,15 +105,18 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnosti
     for story in site.stories:
         chrono = sorted(story.briefs, key=lambda x: (x.brief.date, x.brief.slug))
         texts = [[f.text for f in x.rendered.facts] for x in chrono]
+        # briefs of one date and time were published together: neither reported anything before the other
+        rank = {d: n for n, d in enumerate(sorted({x.brief.date for x in chrono}))}
+        times = [rank[x.brief.date] for x in chrono]  # 0 for the briefs of the story's first date, ...
         if memo is None:
-            news = first_reported(texts)
+            news = first_reported(texts, times=times)
         else:  # equal texts pickle alike (at worst a story is worked out again)
-            key = hashlib.blake2b(pickle.dumps(texts, protocol=5), digest_size=16).digest()
-            news = memo.stories.get(key) or first_reported(texts)
+            key = hashlib.blake2b(pickle.dumps((texts, times), protocol=5), digest_size=16).digest()
+            news = memo.stories.get(key) or first_reported(texts, times=times)
             stories[key] = news
-        for n, (x, new) in enumerate(zip(chrono, news)):
+        for x, new, at in zip(chrono, news, times):
             facts = x.rendered.facts
-            x.extra["changes"] = StoryChanges(n == 0, tuple(facts[k] for k in new), len(facts) - len(new))
+            x.extra["changes"] = StoryChanges(at == 0, tuple(facts[k] for k in new), len(facts) - len(new))
     if memo is not None:
         memo.changed |= stories.keys() != memo.stories.keys()
         memo.stories = stories

@@ -32,20 +32,26 @@ def _figure(raw: str) -> str:
     return f"#{value:g}"
 
 
-def first_reported(briefs: Sequence[Sequence[str]], repeat: float = REPEAT) -> list[list[int]]:
+def first_reported(briefs: Sequence[Sequence[str]], repeat: float = REPEAT,
+                   times: Sequence[object] | None = None) -> list[list[int]]:
     """For each brief (oldest first), the indices of its facts that no earlier brief reported.
 
     A fact is old news when most of its weight is in terms earlier briefs of the story used;
     terms are weighted by how rare they are among the story's facts, so words every fact
-    of the story shares ("North Korean", "troops") tell nothing apart.
+    of the story shares ("North Korean", "troops") tell nothing apart. With `times` (each brief's
+    date, in order), briefs of one time are not earlier than one another: none repeats the other.
     """
     terms = [[fact_terms(text) for text in facts] for facts in briefs]
     df: Counter[str] = Counter(t for facts in terms for fact in facts for t in fact)
     total = sum(len(facts) for facts in terms)
     weight = {t: math.log(total / n) for t, n in df.items()}
-    seen: set[str] = set()
+    seen: set[str] = set()  # terms of the briefs before this one's time
+    now: set[str] = set()  # terms of the briefs of this one's time so far
     out: list[list[int]] = []
-    for facts in terms:
+    for k, facts in enumerate(terms):
+        if times is None or not k or times[k] != times[k - 1]:
+            seen |= now
+            now = set()
         new = []
         for n, fact in enumerate(facts):
             mass = sum(weight[t] for t in fact)
@@ -55,5 +61,5 @@ def first_reported(briefs: Sequence[Sequence[str]], repeat: float = REPEAT) -> l
                 new.append(n)
         out.append(new)
         for fact in facts:
-            seen.update(fact)
+            now.update(fact)
     return out

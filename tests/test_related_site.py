@@ -73,7 +73,7 @@ def test_sample_story_page_is_a_timeline_of_what_changed(sample: Path) -> None:
     html = (sample / "stories" / "north-korean-troops-in-russia" / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<h2 dir="auto"><a href="/briefs/([^/]+)/">', html) == [SEOUL, P3K, US, NATO, P10K]
     assert re.findall(r'changes-head">([^<]*)', html) == [
-        "First report: 6 facts", "What changed: 6 new facts", "What changed: 9 new facts, 5 already reported",
+        "First report: 6 facts", "What changed: 6 new facts", "What changed: 11 new facts, 3 already reported",
         "What changed: 7 new facts, 2 already reported", "What changed: 10 new facts, 2 already reported"]
     nato = html[html.index(f'<a href="/briefs/{NATO}/">'):].split("\n  </li>")[0]
     assert "<li>A NATO spokesperson corroborated the U.S. findings" in nato
@@ -256,3 +256,22 @@ def test_story_keys_that_differ_only_in_dash_and_underscore_are_a_warning(site_d
     assert result.lines == [
         ('content/leave.md:5: warning: story: "kim_visit" is a story apart from "kim-visit" (content/arrive.md), '
          'though both are titled "Kim visit" (if it is the same story, write story: kim-visit)')]
+
+
+def test_briefs_of_one_date_in_a_story_do_not_repeat_one_another(site_dir: Path) -> None:
+    fact = "Kirby said 3,000 soldiers train at three bases near Vladivostok."
+    _story_brief(site_dir, "arrive", 3, "troops", "Ships carried 1,500 soldiers from Wonsan to Vladivostok.")
+    _story_brief(site_dir, "pentagon", 5, "troops", fact)
+    _story_brief(site_dir, "agency", 5, "troops", fact.replace("Kirby said", "According to Kirby,"))
+    _story_brief(site_dir, "later", 7, "troops", fact.replace("Kirby said", "As Kirby said,"))
+    _story_brief(site_dir, "other", 3, "other-story", "Ferries run late.")
+    _story_brief(site_dir, "other-too", 3, "other-story", "Ferries run late, as ever.")
+    assert run("build", "--quiet", "--no-search").code == 0
+    html = (site_dir / "site" / "stories" / "troops" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<h2 dir="auto"><a href="/briefs/([^/]+)/">', html) == ["arrive", "agency", "pentagon", "later"]
+    # agency comes first by slug only: published at the same time, neither reported the fact before the other
+    assert re.findall(r'changes-head">([^<]*)', html) == [
+        "First report: 1 fact", "What changed: 1 new fact", "What changed: 1 new fact",
+        "Nothing new: 1 fact already reported"]
+    html = (site_dir / "site" / "stories" / "other-story" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'changes-head">([^<]*)', html) == ["First report: 1 fact", "First report: 1 fact"]
