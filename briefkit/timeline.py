@@ -36,7 +36,7 @@ def first_reported(briefs: Sequence[Sequence[str]], repeat: float = REPEAT,
                    times: Sequence[object] | None = None) -> list[list[int]]:
     """For each brief (oldest first), the indices of its facts that no earlier brief reported.
 
-    A fact is old news when most of its weight is in terms earlier briefs of the story used;
+    A fact is old news when `repeat` of its weight is in terms earlier briefs of the story used;
     terms are weighted by how rare they are among the story's facts, so words every fact
     of the story shares ("North Korean", "troops") tell nothing apart. With `times` (each brief's
     date, in order), briefs of one time are not earlier than one another: none repeats the other.
