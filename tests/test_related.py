@@ -148,3 +148,9 @@ def test_story_changes_are_the_facts_no_earlier_brief_reported() -> None:
          "NATO said it was aware of the reports and discussing them."],
     ]
     assert first_reported(briefs) == [[0, 1], [0, 2], [0]]
+
+
+def test_a_fact_giving_a_figure_first_is_new_however_alike_its_words() -> None:
+    briefs = [["The death toll in Kyiv rose to 3, officials said.", "Rescue work goes on in Kyiv."],
+              ["The death toll in Kyiv rose to 12, officials said.", "Rescue work goes on in Kyiv, officials said."]]
+    assert first_reported(briefs) == [[0, 1], [0]]  # the new toll is news; the rescue work is not

@@ -74,7 +74,7 @@ def test_sample_story_page_is_a_timeline_of_what_changed(sample: Path) -> None:
     assert re.findall(r'<h2 dir="auto"><a href="/briefs/([^/]+)/">', html) == [SEOUL, P3K, US, NATO, P10K]
     assert re.findall(r'changes-head">([^<]*)', html) == [
         "First report: 6 facts", "What changed: 6 new facts", "What changed: 11 new facts, 3 already reported",
-        "What changed: 7 new facts, 2 already reported", "What changed: 10 new facts, 2 already reported"]
+        "What changed: 7 new facts, 2 already reported", "What changed: 11 new facts, 1 already reported"]
     nato = html[html.index(f'<a href="/briefs/{NATO}/">'):].split("\n  </li>")[0]
     assert "<li>A NATO spokesperson corroborated the U.S. findings" in nato
     assert "On Oct. 23, NATO and the United States confirmed" not in nato  # reported the day before
