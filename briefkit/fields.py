@@ -313,8 +313,12 @@ def mapping(fields: list[Field], open_keys: bool = False) -> Kind:
 
     def kind(value: Any, at: Path_, ctx: Ctx) -> Any:
         if not isinstance(value, dict):
-            what = "a list" if isinstance(value, list) else repr(value)
-            return ctx.error(at, f"must be a mapping of {', '.join(by_name)} (got {what})")
+            # `- Reuters` for `- name: Reuters`: the key it wants, where one key is all a mapping needs
+            needed = [fld.name for fld in fields if fld.required]
+            dash = "- " if at and isinstance(at[-1], int) else ""
+            hint = f"write {dash}{needed[0]}: {value}" if isinstance(value, str) and value and len(needed) == 1 else ""
+            shown = ctx.doc.plain.get(at, value) if isinstance(value, date) else value  # a date as written
+            return ctx.error(at, f"must be a mapping of {', '.join(by_name)} {got(shown)}", hint)
         return check_mapping(value, at, ctx, by_name, open_keys)
     return kind
 
