@@ -98,6 +98,14 @@ def test_a_probability_restated_after_the_deadline_to_record_the_outcome_is_not_
     assert "how it turned out: 2 forecasts on 2 questions." in text_of(main_of(board))  # as the record adds up
 
 
+def test_a_forecasts_link_without_a_forecaster_is_shown(tmp_path, monkeypatch):
+    # url: is optional, and so is source:; with only the first, the link was nowhere on the page
+    site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"], predictions_md(
+        "claim: A link alone, probability: 0.3, url: https://www.metaculus.com/questions/1/",
+        "claim: A link and a deadline, probability: 0.3, by: 2024-12-01, url: https://www.metaculus.com/questions/2/"))})
+    brief = build(site, monkeypatch, OCT_27_2024)["briefs/a/index.html"]
+    assert [prediction_meta(brief, n) for n in (1, 2)] == ["The forecast · Open", "By 1 December 2024 · The forecast · Open"]
+    assert '<a href="https://www.metaculus.com/questions/1/" rel="nofollow noopener">The forecast</a>' in brief
 def test_the_corrections_page_of_a_site_without_corrections_says_so_once(tmp_path, monkeypatch):
     site = small_site(tmp_path, {"a": brief_md("2024-09-01", ["Left Paper"])})
     page = text_of(main_of(build(site, monkeypatch, OCT_27_2024)["corrections/index.html"]))
