@@ -336,7 +336,8 @@ def check_mapping(value: dict[str, Any], at: Path_, ctx: Ctx, by_name: dict[str,
         spec = by_name.get(key)
         if spec is None:
             if not open_keys:
-                ctx.error(at + (key,), UNKNOWN_KEY, did_you_mean(key, by_name))
+                # no near miss (tags: for topics:, link: for url:): the keys it could have been
+                ctx.error(at + (key,), UNKNOWN_KEY, did_you_mean(key, by_name) or f"known keys: {', '.join(by_name)}")
                 ok = False
             continue
         if v is None and not spec.required and spec.kind is not optional_boolean:
