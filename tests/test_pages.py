@@ -207,6 +207,18 @@ def test_a_question_resolved_later_shows_resolved_on_the_earlier_brief(site_dir:
     assert '<span class="outcome yes">Resolved: it happened</span></p>' in second
 
 
+def test_a_narrative_without_outlet_or_url_has_no_empty_byline(site_dir: Path) -> None:
+    # outlet: and url: are optional; a narrative with neither had an empty <p class="by"></p>, a blank line
+    write_brief(site_dir, "a.md", "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\nnarratives:\n"
+                "  - {perspective: P, text: p}\n  - {perspective: Q, outlet: AP, text: q}\n---\n- F.[1]\n")
+    assert run("build").code == 0
+    html = page(site_dir, "briefs/a/index.html")
+    cards = re.findall(r'<article class="card narrative".*?</article>', html, re.DOTALL)
+    assert [re.sub(r"\s+", " ", card.split(">", 1)[1].rsplit("<", 1)[0]).strip() for card in cards] == [
+        '<h3 dir="auto">P narrative</h3> <p dir="auto">p</p>',
+        '<h3 dir="auto">Q narrative</h3> <p class="by">As provided by AP</p> <p dir="auto">q</p>']
+
+
 def test_a_marker_in_a_links_text_goes_right_after_the_link(site_dir: Path) -> None:
     (site_dir / "content" / "a.md").write_text(
         "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}, {name: S}]\n"
