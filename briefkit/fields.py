@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -276,10 +276,14 @@ def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
     if when is None:
         return ctx.error(at, f"not a date {got(raw or value)}", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
     if not isinstance(when, datetime):
-        return datetime.combine(when, time(0, 0), ctx.tz)
-    if when.tzinfo is None:
-        return when.replace(tzinfo=ctx.tz)
-    return when.astimezone(ctx.tz)
+        when = datetime.combine(when, time(0, 0), ctx.tz)
+    elif when.tzinfo is None:
+        when = when.replace(tzinfo=ctx.tz)
+    try:  # pages and feeds give it in UTC too: the first and last hours of years 1 and 9999 cannot be
+        when.astimezone(UTC)
+        return when.astimezone(ctx.tz)
+    except OverflowError:
+        return ctx.error(at, f"is too early or too late to show {got(raw or value)}", "write a year from 2 to 9998")
 
 
 def day(value: Any, at: Path_, ctx: Ctx) -> Any:
@@ -291,7 +295,10 @@ def day(value: Any, at: Path_, ctx: Ctx) -> Any:
     if when is None:
         return ctx.error(at, f"not a date {got(raw or value)}", "write YYYY-MM-DD")
     if isinstance(when, datetime):
-        return when.astimezone(ctx.tz).date() if when.tzinfo else when.date()
+        try:
+            return when.astimezone(ctx.tz).date() if when.tzinfo else when.date()
+        except OverflowError:  # 0001-01-01T00:00:00+05:00 is in year 0 in UTC
+            return ctx.error(at, f"is too early or too late to show {got(raw or value)}", "write a year from 2 to 9998")
     return when
 
 
