@@ -308,6 +308,10 @@ def list_of(item: Kind, example: str = "") -> Kind:
             return []
         if not isinstance(value, list):
             hint = f"e.g. {example}" if example else ""
+            if isinstance(value, dict) and value and not example:  # one entry written without its dash
+                key, first = next(iter(value.items()))
+                shown = ctx.doc.plain.get(at + (key,), first) if isinstance(first, (str, int, float, date)) else "..."
+                hint = f"start each entry with a dash: - {key}: {shown}"
             return ctx.error(at, "must be a list", hint)
         out = [item(v, at + (i,), ctx) for i, v in enumerate(value, start=1)]
         return out if BAD not in out else BAD
