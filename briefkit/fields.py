@@ -186,7 +186,11 @@ def boolean(value: Any, at: Path_, ctx: Ctx) -> Any:
 
 def optional_boolean(value: Any, at: Path_, ctx: Ctx) -> Any:
     """true, false, or null (not yet known)."""
-    return None if value is None else boolean(value, at, ctx)
+    if value is None or isinstance(value, bool):
+        return value
+    # "open", "pending", "null" in quotes: told only "true or false", an author could settle it by mistake
+    return ctx.error(at, f"must be true, false or null {got(ctx.doc.plain.get(at, value))}",
+                     "null while it is open, true or false once settled, without quotes")
 
 
 def integer(lo: int, hi: int) -> Kind:
