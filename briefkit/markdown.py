@@ -67,7 +67,9 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _citations_after_links(state: Any) -> None:
-    """A marker in a link's text goes right after the link: a link (the marker's) inside a link is not HTML."""
+    """A marker in a link's text goes right after the link: a link (the marker's) inside a link is not HTML.
+    So does one in an image's description, which is plain text (the alt): there it linked nothing, and a
+    marker naming no source went unreported."""
     for tok in state.tokens:
         if tok.type != "inline" or not tok.children:
             continue
@@ -82,6 +84,12 @@ def _citations_after_links(state: Any) -> None:
                 held.append(child)
                 continue
             out.append(child)
+            if child.type == "image" and child.children and any(c.type == "citation" for c in child.children):
+                alt = [c for c in child.children if c.type != "citation"]
+                if alt and alt[-1].type == "text":
+                    alt[-1].content = alt[-1].content.rstrip()  # ![chart [2]](c.png): alt "chart"
+                held += [c for c in child.children if c.type == "citation"]
+                child.children = alt
             if not depth and held:
                 out += held
                 held = []

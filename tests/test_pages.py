@@ -240,6 +240,25 @@ def test_a_marker_in_a_links_text_goes_right_after_the_link(site_dir: Path) -> N
             'and <a href="https://x.org/ref">a reference</a>.</li>') in html
 
 
+def test_a_marker_in_an_images_description_goes_right_after_the_image(site_dir: Path) -> None:
+    # the description is the alt text, which holds no link: the marker vanished from the page, its source was
+    # said never to be cited, and a marker naming no source ([7]) built without a word
+    text = ("---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}, {name: S}]\n---\n"
+            "- Troops by month ![a chart of troop numbers [2]](https://x.org/c.png), as counted.[1]\n"
+            "- Linked [![a map [2]](https://x.org/m.png)](https://x.org/m).[1]\n")
+    write_brief(site_dir, "a.md", text)
+    result = run("build")
+    assert result.code == 0 and "never cited" not in result.err
+    html = page(site_dir, "briefs/a/index.html")
+    assert ('<img src="https://x.org/c.png" alt="a chart of troop numbers" /><sup class="cite">'
+            '[<a href="#source-2" id="cite-2-1" aria-label="Source 2">2</a>]</sup>, as counted.') in html
+    assert ('<a href="https://x.org/m"><img src="https://x.org/m.png" alt="a map" /></a><sup class="cite">'
+            '[<a href="#source-2" id="cite-2-2" aria-label="Source 2">2</a>]</sup>.') in html
+    write_brief(site_dir, "a.md", text.replace("numbers [2]", "numbers [7]"))
+    assert "content/a.md:6: body: [7] cites source 7, which does not exist (this brief has 2 sources)" in \
+        run("check").lines
+
+
 def test_backlinks_name_the_fact_paragraph_and_correction_that_cite(site_dir: Path) -> None:
     (site_dir / "content" / "a.md").write_text(
         "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\n"
