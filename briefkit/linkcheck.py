@@ -292,7 +292,7 @@ def _page_keys(out: Output, pages: list[str], known: Mapping[str, PageVerdicts],
     return keys
 
 
-Problems = list[tuple[str, str]]  # (message, hint) of each broken link, in document order
+Problems = list[tuple[str, str, str]]  # (message, hint, href) of each broken link, in document order
 
 
 class _Judge:
@@ -330,7 +330,7 @@ class _Judge:
 
 
 def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[PageVerdicts, Problems]:
-    """One page's verdicts, and (message, hint) for each broken link in document order."""
+    """One page's verdicts, and (message, hint, href) for each broken link in document order."""
     internal = 0
     external: dict[str, None] = {}
     anchored: set[str] = set()
@@ -345,15 +345,41 @@ def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[Page
         elif verdict == "external":
             external[href] = None
         elif verdict == "broken":
-            problems.append((message, hint))
+            problems.append((message, hint, href))
     anchored.discard(rel)  # its own ids change only with its bytes
     return PageVerdicts(key, page.ids_key, internal, tuple(external), tuple(sorted(anchored))), problems
 
 
 def _diagnostics(where: str, origin: str, problems: Problems) -> list[Diagnostic]:
+    """A broken link of a brief's page at the line of the brief that writes it (the page's otherwise: a link
+    the theme made, or one the brief's file no longer holds as written)."""
+    lines = _lines_of(origin) if origin.endswith(".md") else []
+    seen: dict[str, int] = {}  # href -> the line its last problem was found at
     diags = []
-    for message, hint in problems:
+    for message, hint, href in problems:
+        line = _line_writing(lines, href, seen.get(href, 0))
+        if line:
+            seen[href] = line
+            diags.append(Diagnostic(origin, line, "link", message, hint=hint))
+            continue
         if origin.endswith(".md"):
             hint = f"{hint}; page built from {origin}" if hint else f"page built from {origin}"
         diags.append(Diagnostic(where, 0, "link", message, hint=hint))
     return diags
+
+
+def _lines_of(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read().split("\n")
+    except OSError:  # gone since it was read: the page's path it is
+        return []
+
+
+def _line_writing(lines: list[str], href: str, after: int) -> int:
+    """The first line after line `after` (1-based) that writes `href` as a link target, "](href" or "<href>"
+    (as written, or percent-decoded as the Markdown had it); the first such line at all when none follows."""
+    forms = {href, unquote(href)}
+    marks = [m for f in forms for m in (f"]({f}", f"<{f}>", f'"{f}"', f"'{f}'")]
+    found = [n for n, text in enumerate(lines, start=1) if any(m in text for m in marks)]
+    return next((n for n in found if n > after), found[0] if found else 0)

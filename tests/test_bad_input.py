@@ -135,6 +135,22 @@ def test_failing_build_leaves_site_untouched(site_dir: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in (site_dir / "site").rglob("*")} == mtimes
 
 
+def test_a_broken_link_is_named_at_each_line_writing_it_and_a_theme_link_at_its_page(site_dir: Path) -> None:
+    write_brief(site_dir, "a.md", "---\ntitle: A\ndate: 2024-10-23\nsources: [{name: R}]\nnarratives:\n"
+                                  "  - perspective: P\n    text: As [argued](../gone/).\n---\n"
+                                  "- As [reported](../gone/).[1]\n- And [café](../café/) again: [here](../gone/).[1]\n")
+    (site_dir / "templates").mkdir()
+    (site_dir / "templates" / "404.html").write_text('{% extends "base.html" %}{% block main %}'
+                                                     '<a href="/help/">Help</a>{% endblock %}', encoding="utf-8")
+    assert [line for line in run("check").lines if "link:" in line] == [
+        'content/a.md:7: link: broken internal link "../gone/" (resolves to /briefs/gone/)',
+        'content/a.md:9: link: broken internal link "../gone/" (resolves to /briefs/gone/)',
+        'content/a.md:10: link: broken internal link "../caf%C3%A9/" (resolves to /briefs/caf%C3%A9/)',
+        'content/a.md:10: link: broken internal link "../gone/" (resolves to /briefs/gone/)',
+        'site/404.html: link: broken internal link "/help/"',
+    ]
+
+
 @pytest.mark.parametrize("before", ["missing", "empty"])
 def test_a_first_build_failing_on_a_link_leaves_the_output_folder_as_it_was(site_dir: Path, before: str) -> None:
     """A first build writes its pages while their links are checked: a broken link takes them all back."""
@@ -144,8 +160,7 @@ def test_a_first_build_failing_on_a_link_leaves_the_output_folder_as_it_was(site
                                   "- As [reported before](/briefs/gone/).[1]\n")
     result = run("build")
     assert result.code == 1
-    assert 'site/briefs/a/index.html: link: broken internal link "/briefs/gone/" (page built from content/a.md)' \
-        in result.lines
+    assert 'content/a.md:6: link: broken internal link "/briefs/gone/"' in result.lines
     assert result.lines[-1] == ("nothing was written; site/ is as it was" if before == "empty" else
                                 "nothing was written; there is no site/ yet")
     if before == "empty":

@@ -25,13 +25,10 @@ from briefkit.render import Output
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://user.github.io/repo/"
-PLANTED = [
-    ('site/briefs/planted/index.html: link: broken anchor "#no-such-section" '
-     '(no id="no-such-section" in briefs/planted/index.html; page built from content/planted.md)'),
-    ('site/briefs/planted/index.html: link: broken internal link "../missing-brief/" '
-     '(resolves to /repo/briefs/missing-brief/; page built from content/planted.md)'),
-    ('site/briefs/planted/index.html: link: broken internal link "/briefs/other/" '
-     "(outside the site's base path /repo/; page built from content/planted.md)"),
+PLANTED = [  # each at the line of the brief that writes it
+    'content/planted.md:18: link: broken anchor "#no-such-section" (no id="no-such-section" in briefs/planted/index.html)',
+    'content/planted.md:18: link: broken internal link "../missing-brief/" (resolves to /repo/briefs/missing-brief/)',
+    "content/planted.md:19: link: broken internal link \"/briefs/other/\" (outside the site's base path /repo/)",
 ]
 
 
