@@ -136,3 +136,26 @@ def test_a_site_built_without_the_index_says_so(browser: Any, tmp_path: Any) -> 
         assert pg.inner_text(".search-status") == ("The search index is missing from this copy of the site. "
                                                    "Browse the briefs by topic instead.")
         pg.context.close()
+
+
+def test_show_more_takes_the_reader_to_the_first_new_result(browser: Any, tmp_path: Any) -> None:
+    """Eleven briefs, ten a page: the button shows the eleventh and goes away; focus must not fall to the page."""
+    (tmp_path / "site.yaml").write_text("title: Walrus Desk\nbase_url: /\n", encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    for day in range(1, 12):
+        (tmp_path / "content" / f"walrus-{day}.md").write_text(
+            f"---\ntitle: Walrus count {day}\ndate: 2024-06-{day:02d}\nsources:\n  - name: Wire\n"
+            f"    url: https://example.org/wire\n---\n\n- The walrus count rose on day {day}.[1]\n", encoding="utf-8")
+    build_site(tmp_path / "content", tmp_path / "site")
+    with serve(tmp_path / "site", tmp_path) as served:
+        pg = open_at(browser, served.url("search/?q=walrus&sort=newest"), WIDTHS["wide"])
+        assert len(results(pg)) == 10
+        pg.focus(".search-more button")
+        pg.keyboard.press("Enter")
+        pg.wait_for_function("document.querySelectorAll('.search-result').length === 11")
+        assert pg.locator(".search-more").is_hidden()
+        focused = pg.evaluate("[document.activeElement.textContent, document.activeElement.closest('li') !== null]")
+        assert focused == ["Walrus count 1", True]
+        pg.keyboard.press("Shift+Tab")  # the results before it are one step back, not the page's header
+        assert pg.evaluate("document.activeElement.textContent") == "Walrus count 2"
+        pg.context.close()

@@ -101,13 +101,17 @@ async function main() {
 
   let shown = [];
   let run = 0;
-  async function showMore(results, mine) {
+  // `focus`: the reader asked for more; take them to the first new result, as the button may now be gone
+  // (focus would fall back to the page) and a screen reader would not hear that anything was added.
+  async function showMore(results, mine, focus = false) {
     const next = results.slice(shown.length, shown.length + PAGE);
     const items = await Promise.all(next.map((r) => r.data()));
     if (mine !== run) return;
-    for (const data of items) list.append(resultItem(data));
+    const added = items.map(resultItem);
+    list.append(...added);
     shown = shown.concat(next);
     more.hidden = shown.length >= results.length;
+    if (focus && added.length) added[0].querySelector("a").focus();
   }
 
   let current = [];
@@ -145,7 +149,7 @@ async function main() {
     clearTimeout(timer);
     search();
   });
-  more.querySelector("button").addEventListener("click", () => showMore(current, run));
+  more.querySelector("button").addEventListener("click", () => showMore(current, run, true));
   if (params.toString()) await search();
 }
 
