@@ -24,7 +24,7 @@ def built(site_dir: Path) -> Path:
 
 def test_every_citation_form_links_to_its_source(built: Path) -> None:
     html = page(built, "briefs/citation-forms/index.html")
-    facts = html.split('<h2 id="facts">Facts</h2>')[1].split("</section>")[0]
+    facts = html.split('<h2 id="facts" data-pagefind-ignore>Facts</h2>')[1].split("</section>")[0]
     cited = re.findall(r'href="#source-(\d)" id="(cite-\d-\d)"', facts)
     assert [n for n, _ in cited] == ["1", "1", "2", "1", "3", "2", "3", "4"]
     assert '<sup class="cite">[<a href="#source-1" id="cite-1-3" aria-label="Source 1">1</a>, ' \
@@ -48,7 +48,7 @@ def test_sources_link_back_to_every_place_that_cites_them(built: Path) -> None:
 
 def test_narratives_predictions_topics_story(built: Path) -> None:
     html = page(built, "briefs/citation-forms/index.html")
-    assert '<h3 dir="auto">Narrative A narrative</h3>' in html
+    assert '<h3 dir="auto">Narrative A<span data-pagefind-ignore> narrative</span></h3>' in html
     assert 'So may <em>this</em> one.' in html
     assert "<strong>70%</strong>" in html and 'style="width: 70%"' in html
     assert '<time datetime="2025-01-31">31 January 2025</time>' in html
@@ -204,7 +204,7 @@ def test_a_question_resolved_later_shows_resolved_on_the_earlier_brief(site_dir:
     assert ('<span class="outcome yes">Resolved: it happened</span> '
             '<span class="note">(as a later brief records)</span>') in first
     second = page(site_dir, "briefs/second/index.html")
-    assert '<span class="outcome yes">Resolved: it happened</span></p>' in second
+    assert '<span class="outcome yes">Resolved: it happened</span></span></p>' in second
 
 
 def test_a_narrative_without_outlet_or_url_has_no_empty_byline(site_dir: Path) -> None:
@@ -215,8 +215,9 @@ def test_a_narrative_without_outlet_or_url_has_no_empty_byline(site_dir: Path) -
     html = page(site_dir, "briefs/a/index.html")
     cards = re.findall(r'<article class="card narrative".*?</article>', html, re.DOTALL)
     assert [re.sub(r"\s+", " ", card.split(">", 1)[1].rsplit("<", 1)[0]).strip() for card in cards] == [
-        '<h3 dir="auto">P narrative</h3> <p dir="auto">p</p>',
-        '<h3 dir="auto">Q narrative</h3> <p class="by">As provided by AP</p> <p dir="auto">q</p>']
+        '<h3 dir="auto">P<span data-pagefind-ignore> narrative</span></h3> <p dir="auto">p</p>',
+        ('<h3 dir="auto">Q<span data-pagefind-ignore> narrative</span></h3> <p class="by"><span data-pagefind-ignore>'
+         'As provided by</span> AP</p> <p dir="auto">q</p>')]
 
 
 def test_a_marker_in_a_links_text_goes_right_after_the_link(site_dir: Path) -> None:
@@ -362,10 +363,10 @@ def test_a_brief_in_arabic_reads_right_to_left_on_an_english_site(site_dir: Path
     html = page(site_dir, "briefs/cairo/index.html")
     assert '<h1 dir="auto">الرئيس يلتقي الوفد</h1>' in html
     assert '<p class="lede" dir="auto">التقى الرئيس بالوفد اليوم.</p>' in html
-    assert '<h2 id="facts">Facts</h2>' in html
-    facts = html.split('<h2 id="facts">Facts</h2>')[1].split("</section>")[0]
+    assert '<h2 id="facts" data-pagefind-ignore>Facts</h2>' in html
+    facts = html.split('<h2 id="facts" data-pagefind-ignore>Facts</h2>')[1].split("</section>")[0]
     assert '<div dir="auto"><ul>\n<li>التقى الرئيس' in facts
-    assert '<h3 dir="auto">معارض narrative</h3>' in html
+    assert '<h3 dir="auto">معارض<span data-pagefind-ignore> narrative</span></h3>' in html
     assert '<p dir="auto">اللقاء لم يحقق شيئا.<sup class="cite">' in html
     home = page(site_dir, "index.html")
     assert '<h2 dir="auto"><a href="/briefs/cairo/">الرئيس يلتقي الوفد</a></h2>' in home

@@ -71,6 +71,12 @@ def marked(pg: Any) -> list[str]:
     "Centre",  # the balance panel's axes and table, which rate the outlets rather than tell the story
     "Story",  # the meta line under the title: "Story: Harbour dispute" would match every brief in a story
     "June",  # ... and its date, which would match every brief of the month
+    "Sources",  # the section headings, on every brief
+    "Facts",
+    "narrative",  # ... and the word after each perspective ("Union narrative")
+    "provided",  # "As provided by Coastal Herald"
+    "Resolved",  # a prediction's outcome label ("Resolved: it did not happen")
+    "happen",
 ])
 def test_index_leaves_out_navigation_chrome(browser: Any, words_site: Served, word: str) -> None:
     pg = open_at(browser, words_site.url(f"search/?q={word}"), WIDTHS["wide"])
@@ -87,6 +93,7 @@ def test_the_title_stays_the_result_title_and_the_excerpt_leaves_out_the_meta_li
     assert excerpts
     for excerpt in excerpts:
         assert "2024" not in excerpt and "Story" not in excerpt and "Updated" not in excerpt, excerpt
+        assert "Facts." not in excerpt and "Sources." not in excerpt, excerpt
     pg.context.close()
 
 
