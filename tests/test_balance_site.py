@@ -171,8 +171,8 @@ def test_sample_outlet_pages(sample):
 def test_sample_brief_marks_paywalls_and_links_outlets(sample):
     html = sample["briefs/us-evidence-north-korean-troops-may-prepare-for-ukraine/index.html"]
     source1 = html[html.index('id="source-1"'):html.index('id="source-2"')]
-    assert '<span class="paywall" title="Reading this source needs a subscription">Paywall</span>' in source1
-    assert '<a class="outlet-link" href="/outlets/reuters/">About Reuters</a>' in source1
+    assert '<span class="paywall" title="Reading this source needs a subscription" data-pagefind-ignore>Paywall</span>' in source1
+    assert '<a class="outlet-link" href="/outlets/reuters/"><span data-pagefind-ignore>About</span> Reuters</a>' in source1
     source2 = html[html.index('id="source-2"'):html.index('id="source-3"')]
     assert "Paywall" not in source2
 

@@ -85,6 +85,17 @@ def test_index_leaves_out_navigation_chrome(browser: Any, words_site: Served, wo
     pg.context.close()
 
 
+def test_the_sources_outlet_labels_stay_out_of_the_index(browser: Any, sample: Served) -> None:
+    # content/outlets.yaml marks two outlets paywalled: "Paywall" beside a source matched every brief citing them
+    pg = open_at(browser, sample.url("search/?q=paywall"), WIDTHS["wide"])
+    assert results(pg) == []
+    pg.goto(sample.url("search/?q=Reuters"))
+    assert results(pg)  # the outlet's name is still found
+    for excerpt in pg.eval_on_selector_all(".search-result .excerpt", "es => es.map(e => e.textContent)"):
+        assert "About" not in excerpt and "Paywall" not in excerpt, excerpt
+    pg.context.close()
+
+
 def test_the_title_stays_the_result_title_and_the_excerpt_leaves_out_the_meta_line(browser: Any,
                                                                                   words_site: Served) -> None:
     pg = open_at(browser, words_site.url("search/?q=harbour"), WIDTHS["wide"])
