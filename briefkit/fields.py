@@ -256,7 +256,9 @@ def _parse_when(value: Any) -> date | datetime | None:
         try:
             if len(s) == 10:
                 return date.fromisoformat(s)
-            return datetime.fromisoformat(s.replace("Z", "+00:00").replace(" ", "T", 1))
+            if s[-1:] in ("z", "Z"):  # RFC 3339 allows either case
+                s = s[:-1] + "+00:00"
+            return datetime.fromisoformat(s.replace(" ", "T", 1))
         except ValueError:
             return None
     return None
@@ -274,6 +276,8 @@ def moment(value: Any, at: Path_, ctx: Ctx) -> Any:
     if value is None:  # `date:` with nothing after it: "not a date (got None)" said Python, not YAML
         return ctx.error(at, "is empty; give it a value", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
     raw = ctx.doc.plain.get(at)
+    if isinstance(value, str) and not value.strip():  # updated: "" said 'not a date (got "")'
+        return ctx.error(at, "is empty; give it a value", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
     when = _parse_when(raw if raw is not None else value)
     if when is None:
         when = _parse_when(value)
@@ -295,6 +299,8 @@ def day(value: Any, at: Path_, ctx: Ctx) -> Any:
     if value is None:
         return ctx.error(at, "is empty; give it a value", "write YYYY-MM-DD")
     raw = ctx.doc.plain.get(at)
+    if isinstance(value, str) and not value.strip():  # updated: "" said 'not a date (got "")'
+        return ctx.error(at, "is empty; give it a value", "write YYYY-MM-DD or 2024-10-24T09:30:00+02:00")
     when = _parse_when(raw if raw is not None else value)
     if when is None:
         return ctx.error(at, f"not a date {got(raw or value)}", "write YYYY-MM-DD")
