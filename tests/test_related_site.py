@@ -195,6 +195,25 @@ def test_related_to_a_draft_is_a_warning_and_the_link_is_left_out(site_dir: Path
     assert "fire-two" not in (site_dir / "site" / "briefs" / "fire-one" / "index.html").read_text(encoding="utf-8")
 
 
+def test_with_drafts_a_draft_is_marked_wherever_another_brief_lists_it(site_dir: Path) -> None:
+    # a preview with --drafts showed drafts in story timelines and related lists as if published
+    _site(site_dir, extra_a="story: marseille-fires\n", extra_b="story: marseille-fires\ndraft: true\n")
+    write_brief(site_dir, "fire-three.md", BRIEF.format(
+        title="Marseille fire contained", day=7, topic="Wildfires", extra="story: marseille-fires\nrelated: [fire-two]\n",
+        outlet="Le Monde", slug="c", fact="Firefighters contained the wildfire near Marseille"))
+    assert run("build", "--drafts").code == 0
+    story = (site_dir / "site" / "stories" / "marseille-fires" / "index.html").read_text(encoding="utf-8")
+    dates = re.findall(r'<p class="meta"><time[^>]*>([^<]*)</time>([^<]*(?:<strong class="draft">Draft</strong>)?)',
+                       story)
+    assert [(day, "Draft" in mark) for day, mark in dates] == [
+        ("3 March 2024", False), ("5 March 2024", True), ("7 March 2024", False)]
+    three = (site_dir / "site" / "briefs" / "fire-three" / "index.html").read_text(encoding="utf-8")
+    assert "<span>Earlier in this story</span> Marseille fire: evacuations grow (draft)</a>" in three
+    related = three[three.index('id="related-briefs"'):]
+    assert ('Marseille fire: evacuations grow</a>\n      <span class="meta"><time datetime="2024-03-05T00:00:00+00:00">'
+            "5 March 2024</time> · <strong class=\"draft\">Draft</strong> · ") in related
+
+
 def test_related_settings_are_checked_with_did_you_mean(site_dir: Path) -> None:
     (site_dir / "site.yaml").write_text("related:\n  count: 3\n  treshold: 0.2\n  weights:\n    topic: 2\n",
                                         encoding="utf-8")
