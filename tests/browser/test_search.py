@@ -176,4 +176,11 @@ def test_show_more_takes_the_reader_to_the_first_new_result(browser: Any, tmp_pa
         assert focused == ["Walrus count 1", True]
         pg.keyboard.press("Shift+Tab")  # the results before it are one step back, not the page's header
         assert pg.evaluate("document.activeElement.textContent") == "Walrus count 2"
+        # to the eleventh result and back: the results shown before come back, not the first ten only
+        pg.click('text="Walrus count 1"')
+        pg.wait_for_url("**/briefs/walrus-1/")
+        pg.go_back()
+        pg.wait_for_function("document.querySelectorAll('.search-result').length === 11")
+        assert pg.locator(".search-more").is_hidden()
+        assert pg.evaluate("window.scrollY") > 0  # where the reader was, near the eleventh
         pg.context.close()

@@ -101,10 +101,16 @@ async function main() {
 
   let shown = [];
   let run = 0;
+  // Back from a result: the results shown then (after "Show more") and the scroll position come back
+  const back = history.state && history.state.shown ? history.state : null;
+  if (back) history.scrollRestoration = "manual";  // restored below, once the results are in again
+  const keep = () => history.replaceState({ shown: shown.length, y: window.scrollY }, "", location.href);
+  window.addEventListener("pagehide", keep);
+  list.addEventListener("click", keep);
   // `focus`: the reader asked for more; take them to the first new result, as the button may now be gone
   // (focus would fall back to the page) and a screen reader would not hear that anything was added.
-  async function showMore(results, mine, focus = false) {
-    const next = results.slice(shown.length, shown.length + PAGE);
+  async function showMore(results, mine, focus = false, count = PAGE) {
+    const next = results.slice(shown.length, shown.length + count);
     const items = await Promise.all(next.map((r) => r.data()));
     if (mine !== run) return;
     const added = items.map(resultItem);
@@ -115,10 +121,10 @@ async function main() {
   }
 
   let current = [];
-  async function search() {
+  async function search(restore = null) {
     const mine = ++run;
     const { q, filters, sort } = read();
-    remember();
+    if (!restore) remember();
     list.replaceChildren();
     more.hidden = true;
     shown = [];
@@ -135,8 +141,10 @@ async function main() {
       say(`No briefs found ${what}.`, { href: `${form.dataset.base}topics/`, text: "Browse the topics." });
       return;
     }
-    await showMore(current, mine);
-    if (mine === run) say(`${current.length} brief${current.length === 1 ? "" : "s"} found ${what}.`);
+    await showMore(current, mine, false, restore ? Math.max(PAGE, restore.shown) : PAGE);
+    if (mine !== run) return;
+    say(`${current.length} brief${current.length === 1 ? "" : "s"} found ${what}.`);
+    if (restore) window.scrollTo(0, restore.y || 0);
   }
 
   let timer;
@@ -150,7 +158,7 @@ async function main() {
     search();
   });
   more.querySelector("button").addEventListener("click", () => showMore(current, run, true));
-  if (params.toString()) await search();
+  if (params.toString()) await search(back);
 }
 
 main();
