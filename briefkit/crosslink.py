@@ -9,6 +9,7 @@ import hashlib
 import json
 import pickle
 from dataclasses import dataclass
+from datetime import datetime
 
 from .diagnostics import WARNING, Diagnostic
 from .listings import BriefView, SiteData
@@ -135,12 +136,19 @@ def lookalike_warnings(index: Index, site: SiteData, pairs: list[tuple[Doc, Doc,
         else:
             key = "-".join(other.slug.split("-")[:5])
             hint = f"if it is, give both the same story key, e.g. story: {key}"
-        days = round(m.days)
-        apart = "the same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} apart"
         diags.append(Diagnostic(b.path, b.line_of("title"), "story",
                                 f"looks like the same story as {other.path} "
-                                f"(similarity {index.content_similarity(m):.2f}, {apart})", WARNING, hint))
+                                f"(similarity {index.content_similarity(m):.2f}, {days_apart(b.date, other.date)})",
+                                WARNING, hint))
     return diags
+
+
+def days_apart(a: datetime, b: datetime) -> str:
+    """How many calendar days (in the site's timezone, which both dates are in) lie between two briefs:
+    "the same day", "1 day apart". By the clock, 11 pm and 1 am the next day rounded to the same day,
+    and 36 hours to 2 days."""
+    n = abs((a.date() - b.date()).days)
+    return "the same day" if n == 0 else f"{n} day{'s' if n != 1 else ''} apart"
 
 
 def index_json(site: SiteData) -> bytes:

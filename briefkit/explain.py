@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from . import cli, pipeline
-from .crosslink import INDEX_KEY
+from .crosslink import INDEX_KEY, days_apart
 from .diagnostics import did_you_mean
 from .project import UsageError
 from .related import SIGNALS, Index, Match
@@ -57,7 +57,7 @@ def as_text(index: Index, slug: str, path: str, shown_only: bool) -> list[str]:
     for r in listed:
         lines.append(f"{r['rank']:>3}  {r['score']:5.3f}  " + "  ".join(f"{r['signals'][k]:7.3f}" for k in SIGNALS)
                      + f"  {r['status']:<16} {r['slug']}")
-        lines.append(f"       {r['reason']} · {_days(r['days_apart'])}")
+        lines.append(f"       {r['reason']} · {days_apart(doc.date, index.docs[index.pos[r['slug']]].date)}")
         shared = [f"{k}: {', '.join(v[:6])}{' …' if len(v) > 6 else ''}" for k, v in r["shared"].items() if v]
         if shared:
             lines.append("       shares " + "; ".join(shared))
@@ -74,10 +74,6 @@ def _suggest(slug: str, slugs: list[str]) -> str:
         hint = f'did you mean "{starts[0]}"?'
     return hint or "a draft needs --drafts"
 
-
-def _days(days: float) -> str:
-    n = round(days)
-    return "same day" if n == 0 else f"{n} day{'s' if n != 1 else ''} apart"
 
 
 def cmd_related(args: argparse.Namespace, console: cli.Console) -> int:

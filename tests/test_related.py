@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
+from briefkit.crosslink import days_apart
 from briefkit.related import Doc, Index, Settings
 from briefkit.terms import terms_of
 from briefkit.timeline import first_reported
@@ -154,3 +155,12 @@ def test_a_fact_giving_a_figure_first_is_new_however_alike_its_words() -> None:
     briefs = [["The death toll in Kyiv rose to 3, officials said.", "Rescue work goes on in Kyiv."],
               ["The death toll in Kyiv rose to 12, officials said.", "Rescue work goes on in Kyiv, officials said."]]
     assert first_reported(briefs) == [[0, 1], [0]]  # the new toll is news; the rescue work is not
+
+
+def test_briefs_are_calendar_days_apart_in_the_sites_timezone() -> None:
+    tz = timezone(timedelta(hours=2))
+    late, early_next = datetime(2024, 10, 23, 23, 0, tzinfo=tz), datetime(2024, 10, 24, 1, 0, tzinfo=tz)
+    assert days_apart(early_next, late) == "1 day apart"  # by the clock, 2 hours: it read "the same day"
+    assert days_apart(datetime(2024, 10, 23, 1, 0, tzinfo=tz), datetime(2024, 10, 24, 12, 30, tzinfo=tz)) \
+        == "1 day apart"  # 35.5 hours: it read "1 day" only by rounding, 36 hours read "2 days"
+    assert days_apart(late, late) == "the same day"
