@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # markdown-it itself loads with the first brief converted, no
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
-_MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*)\]")
+MARKER = re.compile(r"\[(\d{1,4}(?:\s*[-–]\s*\d{1,4})?(?:\s*,\s*\d{1,4}(?:\s*[-–]\s*\d{1,4})?)*)\]")
 _LINK_SCHEMES = {"", "http", "https", "mailto"}
 _LEADING = "".join(map(chr, range(0x21)))  # what a browser strips from an address's start: controls and space
 _SCHEMELESS = re.compile(rf"[{re.escape(_LEADING)}]*[/\\]{{2}}")
@@ -49,7 +49,7 @@ def parse_marker(inner: str) -> list[int] | None:
 def _citation_rule(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "[":
         return False
-    m = _MARKER.match(state.src, state.pos, state.posMax)
+    m = MARKER.match(state.src, state.pos, state.posMax)
     if not m:
         return False
     end = m.end()

@@ -13,6 +13,7 @@ from . import fields as f
 from .diagnostics import WARNING, Diagnostic
 from .fields import BAD, Ctx, Field
 from .frontmatter import REORDERING, UNWRITABLE, Document, field_name, load, reordering, split, unwritable
+from .markdown import MARKER
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .outlets import name_key
 from .slugs import is_plain_segment, slugify, too_long
@@ -151,6 +152,10 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
                          "comes after what it corrects", "give the day the correction was made")
     if right("image") and v["image"]:
         f.image_source(v["image"]["src"], ("image", "src"), ctx)
+    for name in ("title", "summary"):  # plain text: a marker there is shown as typed, linking nowhere
+        if right(name) and v[name] and (m := MARKER.search(v[name])):
+            ctx.warn((name,), f'holds a citation marker ("{m.group()}"), shown as typed: markers link only in '
+                     "facts, narratives, claims and corrections", "cite in the fact the words come from")
 
 
 def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: int, ctx: Ctx) -> Brief:
