@@ -126,6 +126,26 @@ def test_every_link_and_image_in_feed_content_is_absolute(tmp_path, monkeypatch)
     assert '"../' not in entry and 'href="#' not in entry
 
 
+def test_links_in_raw_html_are_absolute_in_feed_content_too(tmp_path, monkeypatch):
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    with (root / "site.yaml").open("a") as fh:
+        fh.write("allow_html: true\n")
+    with (root / "content/alpha.md").open("a") as fh:
+        fh.write('- Raw: <a class="more" href="../beta/">beta</a>, <a href=\'../gamma/\'>gamma</a>,'
+                 ' <img alt="c" src="../../images/card.svg" srcset="../../images/card.svg 1x, ../../images/lead.svg 2x">.'
+                 '[1]\n')
+    site = build(tmp_path, monkeypatch, "--base-url", BASE)
+    alpha = json.loads((site / "feed.json").read_text())["items"][2]["content_html"]
+    assert f'<a class="more" href="{BASE}briefs/beta/">beta</a>' in alpha
+    assert f"<a href='{BASE}briefs/gamma/'>gamma</a>" in alpha
+    assert (f'<img alt="c" src="{BASE}images/card.svg" '
+            f'srcset="{BASE}images/card.svg 1x, {BASE}images/lead.svg 2x">') in alpha
+    assert "../" not in alpha
+    page = (site / "briefs/alpha/index.html").read_text()  # the page itself keeps its relative links
+    assert '<a class="more" href="../beta/">beta</a>' in page
+
+
 def test_pages_link_their_feeds_in_the_head(site):
     home = (site / "index.html").read_text()
     assert '<link rel="alternate" type="application/atom+xml" title="Fixture Watch" href="/repo/feed.xml">' in home
