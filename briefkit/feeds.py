@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -20,20 +19,15 @@ from urllib.parse import urljoin
 from . import __version__
 from .diagnostics import Diagnostic
 from .listings import BriefView, SiteData, last_change, newest_first, url_of
+from .markdown import SCHEME, with_addresses
 from .metadata import feed_paths, image_url, publisher_name
 from .project import SiteConfig
-from .rawhtml import LINKED, LOADED, srcset_urls
 from .render import Output, absolute, long_date
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR_URI = "https://pypi.org/project/briefkit/"
-_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
-# an address in a start tag, however written (raw HTML puts it after other attributes, in either quotes)
-_URL_ATTR = re.compile(rf"(\s(?:{'|'.join(map(re.escape, sorted(LINKED | LOADED)))})\s*=\s*)"
-                       r"""("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
-_SCHEME = re.compile(r"[a-zA-Z][-a-zA-Z0-9+.]*:")
 
 
 @dataclass(frozen=True)
@@ -100,24 +94,11 @@ def _absolute_links(config: SiteConfig, text: str, page: str) -> str:
     """Every address in the tags of `text` (written on the page at URL path `page`) made absolute: a link
     beside the brief ("../other/", "#facts"), from the site's root, or in a srcset."""
     def one(url: str) -> str:
-        if _SCHEME.match(url):  # https:, mailto:, data: ...
+        if SCHEME.match(url):  # https:, mailto:, data: ...
             return url
         return urljoin(absolute(config, page), url) if url.startswith("//") else absolute(config, urljoin(page, url))
 
-    def attr(m: re.Match[str]) -> str:
-        quote = m[2][0] if m[2][0] in "\"'" else ""
-        value = m[2][1:-1] if quote else m[2]
-        if m[1].strip().lower().startswith("srcset"):
-            done, rest = "", value
-            for url in srcset_urls(value):
-                at = rest.index(url)
-                done, rest = done + rest[:at] + one(url), rest[at + len(url):]
-            value = done + rest
-        else:
-            value = one(value.strip())
-        return f"{m[1]}{quote}{value}{quote}"
-
-    return _TAG.sub(lambda t: _URL_ATTR.sub(attr, t[0]), text)
+    return with_addresses(text, one)
 
 
 def entry_id(v: BriefView) -> str:

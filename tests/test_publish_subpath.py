@@ -178,3 +178,22 @@ def test_index_json_urls_carry_the_base_path_as_the_readme_shows(tmp_path, monke
     site = build(tmp_path, monkeypatch, "--base-url", SUBPATH)
     doc = json.loads((site / "index.json").read_text())
     assert [b["url"] for b in doc["briefs"]] == ["/repo/briefs/gamma/", "/repo/briefs/beta/", "/repo/briefs/alpha/"]
+
+
+def test_a_raw_html_link_in_a_narrative_leads_where_it_did_on_its_brief_from_the_outlet_page(tmp_path, monkeypatch):
+    # allow_html: a link written <a class=... href="../alpha/"> failed the build as broken on the outlet page
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + "allow_html: true\n")
+    (root / "content/outlets.yaml").write_text("- name: Wire One\n  lean: 3\n  establishment: 3\n"
+                                               "- name: Wire Two\n  lean: 3\n  establishment: 3\n")
+    beta = root / "content/beta.md"
+    beta.write_text(beta.read_text().replace(
+        "text: A deal is still possible.",
+        "text: A deal is still possible, as <a class=\"prior\" href='../alpha/'>the first round</a> showed."))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730600000")
+    err = io.StringIO()
+    assert main(["build", "-q", "--base-url", SUBPATH], io.StringIO(), err) == 0, err.getvalue()
+    assert "<a class=\"prior\" href='../alpha/'>" in (root / "site/briefs/beta/index.html").read_text()
+    assert "<a class=\"prior\" href='/repo/briefs/alpha/'>" in (root / "site/outlets/wire-one/index.html").read_text()
