@@ -40,7 +40,8 @@ class Feed:
 
 
 def _cut(config: SiteConfig, views: list[BriefView]) -> list[BriefView]:
-    ordered = newest_first(views)
+    """The newest feed_size briefs; a draft (a --drafts preview) never: its entry would stay with subscribers."""
+    ordered = newest_first([v for v in views if not v.draft])
     return ordered[: config.feed_size] if config.feed_size else ordered
 
 

@@ -61,6 +61,8 @@ def sitemap_files(site: SiteData, pages: list[Page], now: datetime) -> dict[str,
     for page in sorted(pages, key=lambda p: url_of(c, p.path)):
         if page.path in EXCLUDED or not page.path.endswith(".html"):
             continue
+        if isinstance(shown := page.context.get("brief") if page.context else None, BriefView) and shown.draft:
+            continue  # a draft's page (a --drafts preview) is no page for crawlers
         when = lastmod(page, site)  # a brief dated after the build (checks warns of it) is not yet a change
         entries.append((absolute(c, url_of(c, page.path)), min(when, now) if when is not None else None))
     if len(entries) <= MAX_URLS:

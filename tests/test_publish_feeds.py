@@ -292,3 +292,19 @@ def test_entry_ids_stay_when_the_site_moves_to_another_address(tmp_path, monkeyp
     assert parse(moved / "feed.xml").entries[0].link == "https://news.example.org/briefs/gamma/"
     assert len(set(ids)) == 3 and all(i.startswith("urn:uuid:") for i in ids)
     assert [e.id for e in parse(here / "topics/gamma/feed.xml").entries] == [ids[0]]  # one id in every feed
+
+
+def test_a_drafts_preview_keeps_drafts_out_of_feeds_and_sitemap_and_off_search_engines(tmp_path, monkeypatch):
+    # a staging site built with --drafts pushed drafts to subscribers (entries they keep) and to crawlers
+    root = tmp_path / "publish_site"
+    shutil.copytree(FIXTURES / "publish_site", root)
+    draft = (root / "content" / "gamma.md").read_text(encoding="utf-8").replace("---\ntitle: Gamma",
+                                                                                 "---\ndraft: true\ntitle: Gamma", 1)
+    (root / "content" / "delta.md").write_text(draft.replace("Gamma report", "Delta report"), encoding="utf-8")
+    site = build(tmp_path, monkeypatch, "--base-url", BASE, "--drafts")
+    assert (site / "briefs" / "delta" / "index.html").exists()  # previewed
+    assert [e.link for e in parse(site / "feed.xml").entries] == [
+        BASE + "briefs/gamma/", BASE + "briefs/beta/", BASE + "briefs/alpha/"]
+    assert "briefs/delta/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in (site / "briefs" / "delta" / "index.html").read_text("utf-8")
+    assert "noindex" not in (site / "briefs" / "gamma" / "index.html").read_text("utf-8")
