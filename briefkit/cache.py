@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,8 @@ class State:
     costs: dict[str, float]  # template -> seconds its pages' fingerprints took (PageTracker.costs)
     stamps: dict[str, Stamp]  # input (as in `inputs`) -> its file's stamp when read
     read_at: int  # time.time_ns() as that build began reading
+    # the build times (since, until) that give its warnings, feeds and sitemap as they are (checks.steady)
+    steady: tuple[datetime, datetime | None] | None = None
 
 
 class BuildCache:
@@ -78,6 +81,7 @@ class BuildCache:
         self._read_at = 0
         self.key: dict[str, str] = {}
         self.changes = Changes(full="no earlier build")
+        self.steady: tuple[datetime, datetime | None] | None = None  # this build's, for State.steady
         self.tracker: PageTracker | None = None
         self._memory: LinkMemory | None = None
         self._memo_key = ""
@@ -150,9 +154,13 @@ class BuildCache:
                     self._intact.add(rel)
         return self._intact
 
-    def nothing_changed(self, out: Path) -> bool:
-        return (self.state is not None and self.changes.nothing
-                and len(self.intact(out)) == len(self.state.outputs))
+    def nothing_changed(self, out: Path, now: datetime) -> bool:
+        """Whether the last good build stands as it is: the same inputs and day, its output files untouched,
+        and a build time that warns and dates feeds as it did (a brief dated later that day)."""
+        if self.state is None or not self.changes.nothing or self.state.steady is None:
+            return False
+        since, until = self.state.steady
+        return since <= now and (until is None or now <= until) and len(self.intact(out)) == len(self.state.outputs)
 
     # -- rendering ----------------------------------------------------------
     def folder_for(self, name: str) -> Path | None:
@@ -262,7 +270,7 @@ class BuildCache:
         memory = self._memory or LinkMemory()
         self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
                            memory.found, memory.found_site, self.tracker.costs if self.tracker else {},
-                           self._stamps, self._read_at)
+                           self._stamps, self._read_at, self.steady)
         self._prune()
         if self.autosave:
             self.save()

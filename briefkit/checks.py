@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from itertools import pairwise
 from pathlib import Path
 
 from . import forecasts
 from .diagnostics import WARNING, Diagnostic, did_you_mean
-from .listings import story_name
+from .listings import last_change, story_name
 from .markdown import RenderedBrief, markdown
 from .model import Brief
 from .outlets import Registry, name_key, unknown
@@ -100,6 +100,16 @@ def check_dates(published: Iterable[Brief], now: datetime) -> list[Diagnostic]:
                                         "first, dated then", WARNING,
                                         "give the day the correction was made"))
     return diags
+
+
+def steady(published: Collection[Brief], now: datetime, tz: tzinfo) -> tuple[datetime, datetime | None]:
+    """The times (since, until; None: no end) at which a build on this day would warn and date its feeds and
+    sitemap.xml as one at `now` does: from the latest date or change of a brief on. While one is after `now`,
+    check_dates warns of it and the feeds and sitemap date it `now`, as an empty feed is: then only `now` does."""
+    moments = [m for b in published for m in (b.date, last_change(b, tz))]
+    if not moments or max(moments) > now:
+        return now, now
+    return max(moments), None
 
 
 def _nearest_slug(slug: str, slugs: list[str]) -> str:

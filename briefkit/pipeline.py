@@ -239,7 +239,7 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     changed = cache.start(project, inputs, {"build_time": now, "today": today}, {"search": search}) if cache else None
     stages.done("read", f"{len(inputs.briefs)} files" + (f", {changed.describe()}" if changed else ""))
     if cache is not None and write and not site_needed and cache.state is not None and not inputs.problems \
-            and cache.nothing_changed(project.out):
+            and cache.nothing_changed(project.out, now):
         last = cache.state  # the output is as the last good build left it: report that build again
         result.diagnostics, result.briefs, result.pages = list(last.diagnostics), last.briefs, last.page_count
         if not (strict and result.warnings):

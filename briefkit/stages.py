@@ -151,6 +151,8 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     stages.done("parse", f"{len(briefs)} briefs{reused}")
     published, problems = checks.check_site(project, briefs, inputs.assets, unparsed, now=now)
     diags += problems
+    if cache is not None:
+        cache.steady = checks.steady(published, now, project.config.tz)
     stages.done("check", f"{len(published)} to publish")
     rendered, problems = markdown_all(published, project.config.allow_html, cache)
     diags += problems

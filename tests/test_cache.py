@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, delete_brief, read_tree, run
+from conftest import ROOT, copy_fixture_briefs, delete_brief, read_tree, run
 
 from briefkit import parallel, shards
 from briefkit.changes import Changes, classify
@@ -202,6 +202,36 @@ def test_cached_build_is_byte_identical_to_a_cold_one(tmp_path: Path, monkeypatc
         assert cached.code == cold.code == 0, (did, cached.err)
         assert cached.err == cold.err, did
         assert read_tree(root / "site") == read_tree(tmp_path / "cold"), did
+
+
+def test_a_build_later_the_same_day_dates_feeds_and_warns_by_its_own_time(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A brief dated later today is published, with a warning, and its feeds entry dated the build's time:
+    a cached build with nothing else changed must do both by its own time, not report the last build again."""
+    copy_fixture_briefs(site_dir, "minimal.md")
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("date: 2024-10-23", "date: 2024-10-27T12:30:00Z"),
+                     encoding="utf-8")
+    build = ("build", "-q", "--no-search", "--base-url", "https://example.org/")
+    cold = (*build, "--no-cache", "--out", str(site_dir / "cold"))
+    ahead = ("content/minimal.md:3: warning: date: is after this build's date (2024-10-27); the brief is "
+             "published now, dated then (to hold it back until then, set draft: true)")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2024, 10, 27, 12, 0, tzinfo=UTC).timestamp())))
+
+    def dated(*argv: str) -> list[str]:
+        return [x for x in run(*argv).lines if "warning: date:" in x]
+
+    assert dated(*build) == [ahead]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2024, 10, 27, 12, 10, tzinfo=UTC).timestamp())))
+    assert dated(*build) == dated(*cold) == [ahead]
+    assert '"date_published": "2024-10-27T12:10:00+00:00"' in (site_dir / "site" / "feed.json").read_text(encoding="utf-8")
+    assert read_tree(site_dir / "site") == read_tree(site_dir / "cold")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2024, 10, 27, 12, 40, tzinfo=UTC).timestamp())))
+    assert dated(*build) == dated(*cold) == []
+    assert '"date_published": "2024-10-27T12:30:00+00:00"' in (site_dir / "site" / "feed.json").read_text(encoding="utf-8")
+    assert read_tree(site_dir / "site") == read_tree(site_dir / "cold")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2024, 10, 27, 12, 50, tzinfo=UTC).timestamp())))
+    assert run(*build, "-v").err.count("nothing changed") == 1  # with no brief ahead of it, a later time changes nothing
 
 
 def test_a_question_resolved_in_a_later_brief_shows_on_the_earlier_briefs_page(tmp_path: Path,
