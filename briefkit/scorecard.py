@@ -82,6 +82,7 @@ class QuestionView:
     question: fc.Question
     claim: Markup
     steps: list[tuple[fc.Forecast, BriefView]]
+    late: frozenset[int] = frozenset()  # the steps (by index) stated after the deadline: not scored
 
     @property
     def status(self) -> str:
@@ -184,7 +185,8 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
         last = q.latest
         said = site.by_slug[last.brief.slug]
         claim = Markup(rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
-        return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts])
+        return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts],
+                            frozenset(i for i, f in enumerate(q.forecasts) if q.late(f)))
 
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         for f in q.forecasts:
