@@ -43,6 +43,38 @@ def test_page_fits_the_screen_and_has_no_axe_violations(browser: Any, sample: Se
     pg.context.close()
 
 
+@pytest.mark.parametrize("width", [320, 768], ids=["smallest", "tablet"])
+@pytest.mark.parametrize("name", PAGES)
+def test_page_fits_the_smallest_phone_and_a_tablet(browser: Any, sample: Served, name: str, width: int) -> None:
+    # 320 px is the width WCAG's reflow asks for; at 320 an outlet's website ran 1 px off the screen
+    pg = open_at(browser, sample.url(PAGES[name]), width)
+    assert overflow(pg) == []
+    pg.context.close()
+
+
+def open_with_text_zoom(browser: Any, url: str, width: int) -> Any:
+    """`url` at `width` with the browser's text size doubled (16 px to 32 px), as a reader sets it."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    pg = context.new_page()
+    cdp = context.new_cdp_session(pg)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    response = pg.goto(url)
+    assert response is not None and response.ok
+    return pg
+
+
+@pytest.mark.parametrize("width", [390, WIDTHS["wide"]])
+@pytest.mark.parametrize("name", ["brief", "outlet", "forecasts"])
+def test_text_at_200_percent_still_fits_the_screen(browser: Any, sample: Served, name: str, width: int) -> None:
+    # At 200% the labels of an outlet's ratings and of a forecaster's record took most of a phone's width,
+    # and their values ran off the right edge.
+    pg = open_with_text_zoom(browser, sample.url(PAGES[name]), width)
+    assert pg.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 32
+    assert overflow(pg) == []
+    pg.context.close()
+
+
 def _watch(pg: Any) -> list[str]:
     """Console errors and warnings, page errors and failed requests of `pg`, as they come."""
     problems: list[str] = []
