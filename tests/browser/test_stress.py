@@ -113,19 +113,29 @@ GERMAN_TOPICS = ["Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversic
                  "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"]
 
 
-@pytest.mark.parametrize("path", ["briefs/gesetz/", "topics/"])
-def test_a_long_one_word_topic_wraps_inside_its_tag_on_a_phone(browser: Any, tmp_path: Path, path: str) -> None:
+@pytest.mark.parametrize("path", ["briefs/gesetz/", "topics/", "search/"])
+def test_a_long_one_word_topic_or_title_wraps_on_a_phone(browser: Any, tmp_path: Path, path: str) -> None:
     # A German compound of 60-75 letters is one word: its tag on the brief and its entry on the topics page
-    # were as wide as the word (540-620 px), and the page scrolled sideways at 360 px.
+    # were as wide as the word (540-620 px), and the page scrolled sideways at 360 px. So did the brief's
+    # "Later in this story" link to a brief titled with one, and the search page's list of topics.
     content = tmp_path / "content"
     content.mkdir()
+    source = "sources:\n  - name: Reuters\n    url: https://www.reuters.com/\n---\n\n- Ein Fakt.[1]\n"
     (content / "gesetz.md").write_text(
-        f"---\ntitle: Ein Gesetz\ndate: 2024-11-02\ntopics: [{', '.join(GERMAN_TOPICS)}]\n"
-        "sources:\n  - name: Reuters\n    url: https://www.reuters.com/\n---\n\n- Ein Fakt.[1]\n", encoding="utf-8")
+        f"---\ntitle: Ein Gesetz\ndate: 2024-11-02\ntopics: [{', '.join(GERMAN_TOPICS)}]\nstory: gesetze\n{source}",
+        encoding="utf-8")
+    (content / "nachtrag.md").write_text(
+        f"---\ntitle: {GERMAN_TOPICS[1]}\ndate: 2024-11-03\nstory: gesetze\n{source}", encoding="utf-8")
     build_site(content, tmp_path / "site")
     with serve(tmp_path / "site", tmp_path) as served:
-        pg = open_at(browser, served.url(path), 360)
+        pg = open_at(browser, served.url(path), 320)
         assert overflow(pg) == []
-        tags = pg.eval_on_selector_all(".tag, .cloud li", "els => els.map(e => e.textContent)")
-        assert len(tags) == 2 and GERMAN_TOPICS[0] in tags[0]
+        if path == "search/":
+            assert GERMAN_TOPICS[0] in pg.locator("#search-topic").text_content()
+            assert pg.locator("#search-topic").is_visible()
+        else:
+            tags = pg.eval_on_selector_all(".tag, .cloud li", "els => els.map(e => e.textContent)")
+            assert len(tags) == 2 and GERMAN_TOPICS[0] in tags[0]
+        if path == "briefs/gesetz/":
+            assert GERMAN_TOPICS[1] in pg.locator(".story-nav a[rel=next]").text_content()
         pg.context.close()

@@ -65,10 +65,10 @@ def open_with_text_zoom(browser: Any, url: str, width: int) -> Any:
 
 
 @pytest.mark.parametrize("width", [390, WIDTHS["wide"]])
-@pytest.mark.parametrize("name", ["brief", "outlet", "forecasts"])
+@pytest.mark.parametrize("name", ["brief", "outlet", "forecasts", "search"])
 def test_text_at_200_percent_still_fits_the_screen(browser: Any, sample: Served, name: str, width: int) -> None:
     # At 200% the labels of an outlet's ratings and of a forecaster's record took most of a phone's width,
-    # and their values ran off the right edge.
+    # their values ran off the right edge, and the search page's topic list was wider than the screen.
     pg = open_with_text_zoom(browser, sample.url(PAGES[name]), width)
     assert pg.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 32
     assert overflow(pg) == []
