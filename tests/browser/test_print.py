@@ -3,11 +3,12 @@ swatches kept, and the page furniture a reader on paper cannot use left out."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import WIDTHS, Served, axe_violations, open_at, screenshot
+from .conftest import WIDTHS, Served, axe_violations, build_site, open_at, screenshot, serve
 
 BRIEF = "briefs/seoul-north-korean-troops-arrive-in-russia/"
 RESOLVED_BRIEF = "briefs/pentagon-10k-north-korean-troops-training-in-russia/"
@@ -79,3 +80,47 @@ def test_print_leaves_out_what_paper_cannot_use(browser: Any, sample: Served, se
     pg.emulate_media(media="print")
     assert set(pg.evaluate(shown)) == {"none"}
     pg.context.close()
+
+
+CREDITED = """---
+title: Talks resume
+date: 2024-11-02
+sources:
+  - name: Reuters
+    url: https://www.reuters.com/world/talks/
+narratives:
+  - perspective: Pro-government
+    outlet: TASS
+    url: https://tass.com/politics/1
+    text: The talks are a success.[1]
+  - perspective: Opposition
+    outlet: Meduza
+    text: The talks are for show.[1]
+predictions:
+  - claim: A deal will be signed
+    probability: 0.4
+    by: 2024-12-31
+    source: Metaculus
+    url: https://www.metaculus.com/questions/1/
+---
+
+- Talks resumed in Geneva.[1]
+"""
+
+
+def test_print_gives_the_address_of_each_source_narrative_and_forecast(browser: Any, tmp_path: Path) -> None:
+    # On paper a link is only its words: a narrative's article and a forecast's page were printed as the
+    # outlet's and the forecaster's names, with no address to find them by.
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "talks.md").write_text(CREDITED, encoding="utf-8")
+    build_site(content, tmp_path / "site")
+    with serve(tmp_path / "site", tmp_path) as served:
+        pg = open_at(browser, served.url("briefs/talks/"), WIDTHS["wide"])
+        pg.emulate_media(media="print")
+        printed_after = pg.eval_on_selector_all(
+            "main a[href^=http]", "as => as.map(a => [a.textContent, getComputedStyle(a, '::after').content])")
+        assert printed_after == [["TASS", '" <https://tass.com/politics/1>"'],
+                                 ["Metaculus", '" <https://www.metaculus.com/questions/1/>"'],
+                                 ["Reuters", '" <https://www.reuters.com/world/talks/>"']]
+        pg.context.close()
