@@ -32,9 +32,10 @@ def is_brief(name: str) -> bool:
 
 
 def is_scratch(name: str) -> bool:
-    """Hidden files, and editors' swap, backup and autosave files (.x.swp, x~, #x#): not the author's content,
-    neither built nor copied to the site, and not edits for serve to rebuild on."""
-    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")) \
+    """Hidden files, and editors' swap, backup and autosave files (.x.swp, x~, #x#, the x___jb_tmp___ and
+    x___jb_old___ of a JetBrains IDE's safe write): not the author's content, neither built nor copied to the
+    site, and not edits for serve to rebuild on."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___")) \
         or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
 
 

@@ -56,8 +56,22 @@ def test_editor_droppings_and_neighbours_of_a_watched_file_are_not_edits(watched
     root, watcher = watched
     (root / "content" / ".a.md.swp").write_text("swap")
     (root / "content" / "a.md~").write_text("backup")
+    (root / "content" / "a.md___jb_tmp___").write_text("a JetBrains IDE's safe write, halfway")
+    (root / "content" / "a.md___jb_old___").write_text("and the file it replaces")
     (root / "README.md").write_text("changed, but only site.yaml is watched in this folder")
     assert changes(watcher, timeout=0.8) == set()
+
+
+def test_a_build_in_the_middle_of_a_jetbrains_safe_write_publishes_neither_copy(site_dir: Path) -> None:
+    # the IDE writes x.md___jb_tmp___, renames x.md to x.md___jb_old___, renames the new one over x.md, deletes
+    # the old: a build (serve rebuilds on the first of these) caught halfway put the brief's source on the site
+    from conftest import FIXTURES, run
+
+    text = (FIXTURES / "briefs" / "minimal.md").read_text()
+    (site_dir / "content" / "minimal.md___jb_tmp___").write_text(text.replace("\n- ", "\n- An edit.[1]\n- ", 1))
+    (site_dir / "content" / "minimal.md___jb_old___").write_text(text)
+    assert run("build", "-q", "--no-search").code == 0
+    assert sorted(p.name for p in (site_dir / "site").rglob("*___jb_*")) == []
 
 
 def test_a_folder_moved_in_is_watched_for_later_edits(watched, tmp_path_factory: pytest.TempPathFactory) -> None:
