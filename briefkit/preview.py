@@ -9,6 +9,7 @@ Writes nothing itself: it returns the page's bytes.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,18 +64,28 @@ class Snapshot:
 
         Only edits to briefs already on the site qualify, and only when the brief keeps its page (same
         slug, still published). New, removed or renamed briefs, other files, and any problem in the
-        edited file leave it to the full build, which reports what is wrong.
+        edited file leave it to the full build, which reports what is wrong. A file of content/ that is
+        gone and was no brief nor outlets.yaml does not: an editor's or a tool's temporary file that came
+        and went while it saved (vim's 4913, the one `sed -i` renames over the brief).
         """
         if self.env is None or not changed:
             return None
         pages = []
         for file in sorted(set(changed)):
+            if self._came_and_went(file):
+                continue
             view = self._view_for(file)
             page = self._render(view) if view is not None else None
             if page is None:
                 return None
             pages.append(page)
         return pages
+
+    def _came_and_went(self, file: Path) -> bool:
+        """A file under content/ that is not there now, and whose going changes no brief's page."""
+        if not file.is_relative_to(self.project.content) or os.path.lexists(file):
+            return False
+        return not is_brief(file.name) and file != self.project.content / "outlets.yaml"
 
     def _view_for(self, file: Path) -> BriefView | None:
         shown = self.project.display(file)

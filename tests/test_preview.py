@@ -92,6 +92,19 @@ def test_new_files_and_other_files_wait_for_the_full_build(snapshot: Snapshot) -
     assert snapshot.quick_pass({edited, snapshot.project.root / "site.yaml"}) is None
 
 
+def test_a_temporary_file_that_came_and_went_with_the_save_does_not_hold_the_edit_back(snapshot: Snapshot) -> None:
+    # vim makes and deletes "4913" beside the file as it saves, `sed -i` renames its sedXXXXXX over it: the watcher
+    # names those too, and the quick pass left every such save to the full rebuild (seconds, on a large site)
+    edited = brief_file(snapshot)
+    add_fact(edited, "A sentence saved by vim.")
+    content = snapshot.project.content
+    pages = snapshot.quick_pass({edited, content / "4913", content / "sedAb12Cd"})
+    assert pages is not None and [p.path for p in pages] == [f"briefs/{SLUG}/index.html"]
+    assert b"A sentence saved by vim." in pages[0].data
+    (content / "outlets.yaml").unlink()  # its going changes the page's balance panel: the full build shows that
+    assert snapshot.quick_pass({edited, content / "outlets.yaml"}) is None
+
+
 def test_reloads_name_the_changed_pages_or_everything() -> None:
     assert reload_paths("/repo/", WriteStats(1, 0, 0, ("briefs/x/index.html",))) == ["/repo/briefs/x/"]
     assert reload_paths("/", WriteStats(1, 0, 1, ("index.html",), ("404.html",))) == ["/", "/404.html"]

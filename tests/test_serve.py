@@ -334,6 +334,26 @@ def test_a_body_edit_reloads_its_own_page_first_then_the_rebuild_settles(served:
     assert "showed the edit in" in server.stop()
 
 
+def test_vim_and_sed_saves_are_shown_by_the_quick_pass(served: tuple[Path, Server]) -> None:
+    # both leave a temporary file beside the brief that comes and goes with the save (vim's 4913, sed's
+    # sedXXXXXX): serve waited for the full rebuild to show the edit, seconds on a large site
+    root, server = served
+    brief, page = root / "content" / "minimal.md", server.base + "/briefs/minimal/"
+    text = brief.read_text()
+    probe = root / "content" / "4913"  # vim: may it make files here? then the backup, the new file
+    probe.write_text("")
+    probe.unlink()
+    brief.rename(root / "content" / "minimal.md~")
+    brief.write_text(text.replace("\n- ", "\n- Saved by vim.[1]\n- ", 1))
+    (root / "content" / "minimal.md~").unlink()
+    assert until(lambda: "Saved by vim." in fetch(page)[1])
+    assert until(lambda: not server.status()["pending"] and not server.status()["building"])
+    subprocess.run(["sed", "-i", "s/Saved by vim/Saved by sed/", str(brief)], check=True)
+    assert until(lambda: "Saved by sed." in fetch(page)[1])
+    said = server.stop()
+    assert said.count("showed the edit in") == 2, said
+
+
 @pytest.mark.parametrize("where", ["themes", "templates"])
 def test_a_theme_folder_made_while_serving_is_watched(served: tuple[Path, Server], where: str) -> None:
     # serve watched only the theme folders there at its start: a themes/ or templates/ made later was never seen
