@@ -129,6 +129,11 @@ class Builder:
             errors = [d.format() for d in result.errors]
             if self.args.strict:
                 errors += [d.format() for d in result.warnings]
+        if errors and self.generation != generation:
+            # the files it read were saved again since (an editor that truncates and then writes was caught
+            # halfway): the rebuild due next says what is wrong with them now, not the banner for a passing state
+            self._let_go(result)
+            return False
         if project is not None and result is not None and result.indexing is not None:
             self.indexing = (project, result.indexing)
         elif result is not None and result.written is not None and self.args.search:

@@ -169,6 +169,39 @@ def test_a_first_build_that_fails_says_there_is_no_good_site_to_show(site_dir: P
     assert "last good site" not in said
 
 
+def test_a_file_caught_half_saved_is_not_reported_once_the_save_is_done(site_dir: Path, monkeypatch) -> None:
+    # an editor that truncates and then writes: a rebuild read the half, the save ended while it ran, and
+    # serve printed "build failed" and put the banner over the page the quick pass had just shown with the edit
+    import io
+
+    from briefkit import cli, serve
+    from briefkit.served import Status
+
+    brief = site_dir / "content" / "minimal.md"
+    text = (FIXTURES / "briefs" / "minimal.md").read_text()
+    brief.write_text(text)
+    args = cli.parser().parse_args(["serve", "--no-search"])
+    err, status, reloads = io.StringIO(), Status(), []
+    builder = serve.Builder(args, cli.Console(args, io.StringIO(), err), status, reloads.append)
+    assert builder.build(first=True)
+    real = serve.pipeline.build
+
+    def save_ends_meanwhile(*a, **k):
+        result = real(*a, **k)
+        brief.write_text(text.replace("\n- ", "\n- The rest of the save.[1]\n- ", 1))
+        builder.generation += 1  # as the watch thread does on seeing that write
+        return result
+
+    brief.write_text(text[:20])  # the first half of the save
+    monkeypatch.setattr(serve.pipeline, "build", save_ends_meanwhile)
+    builder.build()
+    assert status.errors == [] and "build failed" not in err.getvalue(), err.getvalue()
+    monkeypatch.setattr(serve.pipeline, "build", real)
+    assert builder.build() and status.errors == []
+    assert "The rest of the save." in (site_dir / "site" / "briefs" / "minimal" / "index.html").read_text()
+    assert "front matter" not in err.getvalue() and "build failed" not in err.getvalue(), err.getvalue()
+
+
 def test_a_rebuild_prints_its_new_warnings_and_counts_the_rest(served: tuple[Path, Server]) -> None:
     # a rebuild said "(0 errors, 2 warnings)" and printed none of them; printing every warning again on every
     # save would bury a large site's output, so only the new ones are printed in full
