@@ -64,7 +64,7 @@ class Watcher:
             # a file is watched through its folder, so editors that replace it by a rename are seen
             folders.append(root.parent)
             if root.is_dir():
-                folders += [Path(d) for d, _, _ in os.walk(root)]
+                folders += [Path(d) for d in _folders(root)]
         watched: dict[int, str] = {}
         for folder in dict.fromkeys(folders):
             # the same folder again gives the same descriptor: a watch kept on a folder moved away is taken back
@@ -153,6 +153,16 @@ class Watcher:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+
+def _folders(root: Path) -> list[str]:
+    """The root and the folders under it, but not hidden ones (.git, .obsidian) nor what is in them: the build
+    leaves them out, and a watch there would rebuild on every `git status` or click in the editor."""
+    found = []
+    for folder, dirs, _ in os.walk(root):
+        found.append(folder)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]  # as the build walks content/
+    return found
 
 
 def _stat(entry: os.DirEntry[str]) -> os.stat_result | None:

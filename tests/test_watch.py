@@ -62,6 +62,27 @@ def test_editor_droppings_and_neighbours_of_a_watched_file_are_not_edits(watched
     assert changes(watcher, timeout=0.8) == set()
 
 
+def test_edits_inside_a_hidden_folder_are_not_edits(tmp_path: Path, kind: str) -> None:
+    # content/ kept in its own git repository, or an Obsidian vault: `git status` (which rewrites .git/index)
+    # or a click in Obsidian (.obsidian/workspace.json) rebuilt the site, with inotify though not by the stat scan
+    content = tmp_path / "content"
+    (content / ".git" / "objects").mkdir(parents=True)
+    (content / "a.md").write_text("a")
+    watcher = Watcher([content], poll_interval=0.05, inotify=kind == "inotify")
+    try:
+        if kind == "inotify" and watcher.kind != "inotify":
+            pytest.skip("no inotify here")
+        time.sleep(0.05)
+        (content / ".git" / "index").write_text("rewritten")
+        (content / ".git" / "objects" / "ab").mkdir()
+        (content / ".git" / "objects" / "ab" / "cdef").write_text("an object")
+        assert changes(watcher, timeout=0.8) == set()
+        (content / "a.md").write_text("an edit beside it")
+        assert changes(watcher) == {content / "a.md"}
+    finally:
+        watcher.close()
+
+
 def test_a_build_in_the_middle_of_a_jetbrains_safe_write_publishes_neither_copy(site_dir: Path) -> None:
     # the IDE writes x.md___jb_tmp___, renames x.md to x.md___jb_old___, renames the new one over x.md, deletes
     # the old: a build (serve rebuilds on the first of these) caught halfway put the brief's source on the site
