@@ -335,7 +335,7 @@ def cmd_serve(args: argparse.Namespace, console: cli.Console) -> int:
         (r"/livereload.js", LiveReloadJSHandler),
         (STATUS_PATH, StatusHandler, {"status": status}),
         (r"/(.*)", SiteHandler, {"out": out, "status": status, "snippet": snippet}),
-    ])
+    ], log_function=lambda handler: None)  # no line per request: a browser's 404 (favicon.ico) is no news
     server = bind(app, args.host, args.port, lambda port: cli.serve_command(args, port))  # before the first build
     root = open_project(args.content, args.out)[0]
     theme_dirs = [root.root / "themes", root.root / "templates", root.site_file, root.content]
