@@ -31,11 +31,15 @@ def is_brief(name: str) -> bool:
     return name.casefold().endswith(BRIEF_SUFFIXES)
 
 
+SCRATCH_SUFFIXES = ("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___", ".bak", ".orig", ".rej")
+
+
 def is_scratch(name: str) -> bool:
     """Hidden files, and editors' swap, backup and autosave files (.x.swp, x~, #x#, the x___jb_tmp___ and
-    x___jb_old___ of a JetBrains IDE's safe write): not the author's content, neither built nor copied to the
-    site, and not edits for serve to rebuild on."""
-    return name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___")) \
+    x___jb_old___ of a JetBrains IDE's safe write, the x.orig and x.rej of git mergetool and patch, x.bak):
+    not the author's content, neither built nor copied to the site (a brief's backup would publish its raw
+    source, draft or not), and not edits for serve to rebuild on."""
+    return name.startswith(".") or name.endswith(SCRATCH_SUFFIXES) \
         or (len(name) > 1 and name.startswith("#") and name.endswith("#"))
 
 

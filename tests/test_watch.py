@@ -95,6 +95,19 @@ def test_a_build_in_the_middle_of_a_jetbrains_safe_write_publishes_neither_copy(
     assert sorted(p.name for p in (site_dir / "site").rglob("*___jb_*")) == []
 
 
+def test_backups_that_merge_and_patch_tools_leave_are_not_published(site_dir: Path) -> None:
+    # a brief's x.md.orig (git mergetool), .rej (patch) or .bak was copied to the site: its raw source, drafts too
+    from conftest import FIXTURES, run
+
+    text = (FIXTURES / "briefs" / "minimal.md").read_text()
+    (site_dir / "content" / "minimal.md").write_text(text)
+    for name in ("minimal.md.orig", "minimal.md.rej", "minimal.md.bak"):
+        (site_dir / "content" / name).write_text(text.replace("title:", "draft: true\ntitle:", 1))
+    assert run("build", "-q", "--no-search").code == 0
+    assert sorted(p.name for p in (site_dir / "site").rglob("minimal.md*")) == []
+    assert (site_dir / "site" / "briefs" / "minimal" / "index.html").exists()
+
+
 def test_a_folder_moved_in_is_watched_for_later_edits(watched, tmp_path_factory: pytest.TempPathFactory) -> None:
     # the move was seen, but batch/ was never watched: edits to its briefs rebuilt nothing
     root, watcher = watched
