@@ -137,8 +137,25 @@ def markdown(allow_html: bool) -> MarkdownIt:
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.core.ruler.push("citations_after_links", _citations_after_links)
     md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("scrollable", _scrollable)
     md.add_render_rule("citation", _render_citation)
+    for name in ("fence", "code_block"):
+        md.add_render_rule(name, _focusable_pre(md.renderer.rules[name]))
     return md
+
+
+def _scrollable(state: Any) -> None:
+    """A table scrolls sideways when wider than the page (style.css): a keyboard reaches it to scroll it."""
+    for token in state.tokens:
+        if token.type == "table_open":
+            token.attrSet("tabindex", "0")
+
+
+def _focusable_pre(default: Callable[..., str]) -> Callable[..., str]:
+    """A code block's <pre> as the default renderer makes it, reachable by keyboard as a table is."""
+    def render(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        return default(tokens, idx, options, env).replace("<pre>", '<pre tabindex="0">', 1)
+    return render
 
 
 @dataclass(frozen=True)

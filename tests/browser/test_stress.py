@@ -139,3 +139,27 @@ def test_a_long_one_word_topic_or_title_wraps_on_a_phone(browser: Any, tmp_path:
         if path == "briefs/gesetz/":
             assert GERMAN_TOPICS[1] in pg.locator(".story-nav a[rel=next]").text_content()
         pg.context.close()
+
+
+def test_a_wide_table_or_code_block_in_the_facts_can_be_scrolled_from_the_keyboard(browser: Any, tmp_path: Path,
+                                                                                 axe_source: str) -> None:
+    # they scroll inside their own box on a phone; nothing in them took focus, so a keyboard could not scroll
+    # them (axe: scrollable-region-focusable, serious)
+    content = tmp_path / "content"
+    content.mkdir()
+    row = "| " + " | ".join(f"column {n} with words" for n in range(12)) + " |"
+    (content / "wide.md").write_text(
+        "---\ntitle: Wide things\ndate: 2024-11-02\nsources:\n  - name: Reuters\n    url: https://www.reuters.com/\n"
+        f"---\n\n- A table.[1]\n\n{row}\n|{'---|' * 12}\n{row}\n\n```\n{'code ' * 60}\n```\n", encoding="utf-8")
+    build_site(content, tmp_path / "site")
+    with serve(tmp_path / "site", tmp_path) as served:
+        pg = open_at(browser, served.url("briefs/wide/"), 390)
+        assert axe_violations(pg, axe_source, ["scrollable-region-focusable"]) == []
+        for selector in (".facts table", ".facts pre"):
+            box = pg.locator(selector)
+            assert box.evaluate("el => el.scrollWidth > el.clientWidth")  # it does scroll
+            box.focus()
+            assert pg.evaluate("document.activeElement.tagName") == selector.split()[-1].upper()
+            pg.keyboard.press("ArrowRight")
+            pg.wait_for_function(f"document.querySelector('{selector}').scrollLeft > 0", timeout=3000)
+        pg.context.close()
