@@ -140,7 +140,7 @@ def markdown(allow_html: bool) -> MarkdownIt:
     md.core.ruler.push("scrollable", _scrollable)
     md.add_render_rule("citation", _render_citation)
     for name in ("fence", "code_block"):
-        md.add_render_rule(name, _focusable_pre(md.renderer.rules[name]))
+        md.add_render_rule(name, _focusable_pre(md.renderer.rules[name]))  # type: ignore[attr-defined]
     return md
 
 
