@@ -24,6 +24,7 @@ import tarfile
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -247,17 +248,31 @@ def export(rev: str, into: Path) -> Path:
     return into
 
 
+def at_least(least: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of at least `least` (0 runs or an empty site has nothing to time)."""
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least {least}")
+        return value
+    return whole
+
+
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 4000], help="corpus sizes (add 10000 when asked)")
-    p.add_argument("--runs", type=int, default=3, help="runs per figure; medians are reported")
-    p.add_argument("--serve-edits", type=int, default=7, help="edits timed through a running serve (0: skip)")
+    p = argparse.ArgumentParser(prog="bench_build.py", description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=at_least(1), nargs="+", default=[1000, 4000],
+                   help="corpus sizes (add 10000 when asked)")
+    p.add_argument("--runs", type=at_least(1), default=3, help="runs per figure; medians are reported")
+    p.add_argument("--serve-edits", type=at_least(0), default=7, help="edits timed through a running serve (0: skip)")
     p.add_argument("--workdir", type=Path, default=HERE / "out")
     p.add_argument("--search", choices=("both", "on", "off"), default="both",
                    help="time builds with the search index, without it (--no-search), or both (default)")
     p.add_argument("--against", metavar="REV",
                    help="also time the project as committed at git revision REV, alternating with this one")
-    p.add_argument("--rounds", type=int, default=2,
+    p.add_argument("--rounds", type=at_least(1), default=2,
                    help="with --against: how many times each version's rows are timed, in turn (default 2)")
     args = p.parse_args(argv)
     modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.search]

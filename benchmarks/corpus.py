@@ -332,13 +332,18 @@ def brief_texts(n: int, seed: int = 1) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Write a seeded corpus of N realistic briefs into OUTDIR.")
+    p = argparse.ArgumentParser(prog="corpus.py", description="Write a seeded corpus of N realistic briefs into OUTDIR.")
     p.add_argument("n", type=int, help="number of briefs")
     p.add_argument("outdir", type=Path)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keyed", type=float, default=0.5, help="share of story clusters whose briefs carry story:")
     p.add_argument("--clustered", type=float, default=0.4, help="share of briefs that belong to a story cluster")
     args = p.parse_args(argv)
+    if args.n < 1:
+        p.error(f"argument n: {args.n} is not a whole number of at least 1")
+    for name in ("keyed", "clustered"):  # a share over 1 made more briefs than asked for
+        if not 0 <= getattr(args, name) <= 1:
+            p.error(f"argument --{name}: {getattr(args, name)} is not a share between 0 and 1")
     corpus = generate(args.n, args.seed, args.keyed, args.clustered)
     corpus.write(args.outdir)
     print(f"wrote {len(corpus.briefs)} briefs to {args.outdir / 'content'}")

@@ -12,8 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def load_bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_build", ROOT / "benchmarks" / "bench_build.py")
+def load_bench(name: str = "bench_build"):  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -41,3 +41,38 @@ def test_an_unknown_revision_is_a_clear_error(tmp_path: Path) -> None:
     bench = load_bench()
     with pytest.raises(SystemExit, match="--against no-such-rev: git could not export it"):
         bench.main(["--sizes", "20", "--runs", "1", "--against", "no-such-rev", "--workdir", str(tmp_path / "w")])
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--runs", "0"], "argument --runs: '0' is not a whole number of at least 1"),
+    (["--sizes", "0"], "argument --sizes: '0' is not a whole number of at least 1"),
+    (["--sizes", "200", "-5"], "argument --sizes: '-5' is not a whole number of at least 1"),
+    (["--rounds", "0", "--against", "HEAD"], "argument --rounds: '0' is not a whole number of at least 1"),
+    (["--serve-edits", "-1"], "argument --serve-edits: '-1' is not a whole number of at least 0"),
+    (["--runs", "x"], "argument --runs: 'x' is not a whole number of at least 1"),
+])
+def test_a_count_with_nothing_to_time_is_refused_before_any_work(args: list[str], said: str, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """--runs 0, --sizes 0 or --rounds 0 ran the builds, then ended in a traceback (UnboundLocalError, IndexError,
+    KeyError) with no table."""
+    with pytest.raises(SystemExit) as stopped:
+        load_bench().main(["--sizes", "20", "--runs", "1", "--serve-edits", "0", "--search", "off", *args,
+                           "--workdir", str(tmp_path / "w")])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"bench_build.py: error: {said}"
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["0"], "argument n: 0 is not a whole number of at least 1"),
+    (["20", "--clustered", "2"], "argument --clustered: 2.0 is not a share between 0 and 1"),
+    (["20", "--keyed", "-0.5"], "argument --keyed: -0.5 is not a share between 0 and 1"),
+])
+def test_the_corpus_generator_refuses_what_it_cannot_make(args: list[str], said: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """`corpus.py 0 OUT` wrote an empty site; `--clustered 2` wrote 40 briefs when 20 were asked for."""
+    with pytest.raises(SystemExit) as stopped:
+        load_bench("corpus").main([args[0], str(tmp_path / "out"), *args[1:]])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"corpus.py: error: {said}"
+    assert not (tmp_path / "out").exists()
