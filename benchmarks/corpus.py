@@ -344,6 +344,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("keyed", "clustered"):  # a share over 1 made more briefs than asked for
         if not 0 <= getattr(args, name) <= 1:
             p.error(f"argument --{name}: {getattr(args, name)} is not a share between 0 and 1")
+    held = sorted((args.outdir / "content").glob("*.md"))
+    if held:  # they would stay, unlabelled, among the new briefs
+        p.error(f"{args.outdir / 'content'} already holds {len(held)} briefs, which would be mixed in with the new "
+                "ones (give an empty or new OUTDIR)")
     corpus = generate(args.n, args.seed, args.keyed, args.clustered)
     corpus.write(args.outdir)
     print(f"wrote {len(corpus.briefs)} briefs to {args.outdir / 'content'}")

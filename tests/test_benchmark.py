@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ def load_bench(name: str = "bench_build"):  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -76,3 +78,18 @@ def test_the_corpus_generator_refuses_what_it_cannot_make(args: list[str], said:
     assert stopped.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == f"corpus.py: error: {said}"
     assert not (tmp_path / "out").exists()
+
+
+def test_the_corpus_generator_does_not_mix_a_new_site_with_an_old_one(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Writing 20 briefs where 50 were written before left 68 briefs (labels.json naming 20) and said
+    'wrote 20 briefs'."""
+    corpus = load_bench("corpus")
+    assert corpus.main(["50", str(tmp_path / "out")]) == 0
+    with pytest.raises(SystemExit) as stopped:
+        corpus.main(["20", str(tmp_path / "out")])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"corpus.py: error: {tmp_path / 'out' / 'content'} already holds 50 briefs, which would be mixed in with the "
+        "new ones (give an empty or new OUTDIR)")
+    assert len(list((tmp_path / "out" / "content").glob("*.md"))) == 50
