@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -46,6 +47,17 @@ def env_for(tree: Path) -> dict[str, str]:
     return {**ENV, "PYTHONPATH": str(tree)}
 
 
+def stop(proc: subprocess.Popen[bytes], grace: float = 1.0) -> None:
+    """Stop a build interrupted with this benchmark. Ctrl-C at a terminal reaches both, and the build stops on
+    its own; a SIGINT sent to the benchmark alone (`kill -INT`, an editor's stop button) left it running, orphaned,
+    into the next run's folders. SIGINT, not SIGTERM: the build cleans up after Pagefind on Ctrl-C."""
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        proc.wait()
+
+
 def timed_build(site: Path, *args: str, tree: Path = ROOT) -> tuple[float, float, float]:
     """(seconds, peak RSS in MB) of one `build.py` process (of the project in `tree`), and the seconds until
     the cache it hands to a child is saved (handoff.py): the next build is timed on an idle machine, as an
@@ -54,7 +66,11 @@ def timed_build(site: Path, *args: str, tree: Path = ROOT) -> tuple[float, float
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, str(tree / "build.py"), "-q", *args], cwd=site, env=env_for(tree),
                                 stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C: the build stops too, its Pagefind run and temporary folder with it
+            stop(proc)
+            raise
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode:
@@ -307,5 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def cli(argv: list[str] | None = None) -> int:
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())

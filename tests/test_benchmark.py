@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,45 @@ def test_the_corpus_generator_does_not_mix_a_new_site_with_an_old_one(tmp_path: 
         f"corpus.py: error: {tmp_path / 'out' / 'content'} already holds 50 briefs, which would be mixed in with the "
         "new ones (give an empty or new OUTDIR)")
     assert len(list((tmp_path / "out" / "content").glob("*.md"))) == 50
+
+
+FAKE_BUILD = """import os, pathlib, signal, sys, time
+def stop(*_):
+    pathlib.Path("interrupted").write_text("yes")
+    sys.exit(130)
+signal.signal(signal.SIGINT, stop)
+pathlib.Path("started").write_text(str(os.getpid()))
+time.sleep(60)
+"""
+
+
+def test_a_sigint_to_the_benchmark_alone_stops_the_build_it_is_timing(tmp_path: Path) -> None:
+    """`kill -INT` on the benchmark (not Ctrl-C at a terminal, which reaches its builds too) ended it with a
+    KeyboardInterrupt traceback and left the build it was timing running, orphaned."""
+    tree, site = tmp_path / "tree", tmp_path / "site"
+    tree.mkdir()
+    site.mkdir()
+    (tree / "build.py").write_text(FAKE_BUILD, encoding="utf-8")
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); import bench_build as b; from pathlib import Path; "
+              "b.main = lambda argv: b.timed_build(Path(sys.argv[2]), tree=Path(sys.argv[3])); sys.exit(b.cli())")
+    bench = subprocess.Popen([sys.executable, "-c", script, str(ROOT / "benchmarks"), str(site), str(tree)],
+                             stderr=subprocess.PIPE, text=True)
+    pid = 0
+    try:
+        for _ in range(200):
+            if (site / "started").is_file() and (said := (site / "started").read_text()):
+                pid = int(said)
+                break
+            time.sleep(0.05)
+        assert pid, "the build never started"
+        bench.send_signal(signal.SIGINT)
+        _, err = bench.communicate(timeout=20)
+        assert bench.returncode == 130
+        assert err.splitlines()[-1] == "interrupted"
+        assert (site / "interrupted").read_text() == "yes"  # the build stopped as on Ctrl-C, cleaning up
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    finally:
+        bench.kill()
+        if pid and not (site / "interrupted").exists():
+            os.kill(pid, signal.SIGKILL)
