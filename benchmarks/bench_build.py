@@ -27,6 +27,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, NoReturn
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -116,6 +117,14 @@ def status(port: int) -> dict:
 
 
 PACE = 1.5  # seconds between saves in the paced run: an author saving faster than a large site rebuilds
+WAIT = 120.0  # seconds a reload or a rebuild may take before serve is taken to be stuck (2.4 s at 10,000 briefs)
+
+
+def give_up(site: Path, err: IO[bytes], what: str) -> NoReturn:
+    """Stop the benchmark, saying what serve did not do and what it printed (its errors, a traceback)."""
+    err.seek(0)
+    said = err.read().decode(errors="replace").strip()[-3000:]
+    raise SystemExit(f"serve in {site} {what}" + (f"; it printed:\n{said}" if said else ""))
 
 
 def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = (),
@@ -126,63 +135,81 @@ def serve_reloads(site: Path, edits: int, flags: tuple[str, ...] = (),
     from tornado.websocket import websocket_connect
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, str(tree / "build.py"), "serve", "-q", "--port", str(port), *flags],
-                            cwd=site, env=env_for(tree), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if status(port)["builds"] >= 1:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        time.sleep(0.5)  # on a site built before, serve answers at once and makes its quick pass's snapshot next
-        while status(port)["building"] and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-        async def measure() -> tuple[list[float], list[float], list[float]]:
-            ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
-            ws.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
-            await ws.read_message()
-            ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
-
-            async def reload_of(brief: Path) -> None:
-                """The reload of the edited brief's page, not one an earlier rebuild sends late."""
-                page = f"/briefs/{brief.stem}/"
-                while not ((m := json.loads(await ws.read_message())).get("command") == "reload"
-                           and str(m.get("path", "")).endswith(page)):
-                    pass
-
-            async def drain(quiet: float, until: float = float("inf")) -> None:
-                """Read what the rebuilds send until nothing comes for `quiet` s, or until `until`."""
-                while (left := min(quiet, until - time.perf_counter())) > 0:
-                    try:
-                        await asyncio.wait_for(ws.read_message(), left)
-                    except TimeoutError:
+    with tempfile.TemporaryFile() as err:  # a file, not a pipe (see timed_build); read when serve fails
+        proc = subprocess.Popen([sys.executable, str(tree / "build.py"), "serve", "-q", "--port", str(port), *flags],
+                                cwd=site, env=env_for(tree), stdout=subprocess.DEVNULL, stderr=err)
+        try:
+            deadline = time.monotonic() + 300
+            while True:  # a serve that stopped, or never answers, was waited on for 300 s, then a traceback
+                if proc.poll() is not None:
+                    give_up(site, err, f"stopped (exit code {proc.returncode}) before serving its first build")
+                if time.monotonic() > deadline:
+                    give_up(site, err, "had not served its first build after 300 s")
+                try:
+                    if status(port)["builds"] >= 1:
                         break
+                except OSError:
+                    time.sleep(0.2)
+            time.sleep(0.5)  # on a site built before, serve answers at once and makes its quick pass's snapshot next
+            while status(port)["building"] and time.monotonic() < deadline:
+                time.sleep(0.1)
 
-            reloads, settled, paced = [], [], []
-            for n in range(edits):
-                builds = status(port)["builds"]
-                start = time.perf_counter()
-                await reload_of(edit(site, 100 + n))
-                reloads.append(time.perf_counter() - start)
-                while status(port)["builds"] <= builds:
-                    await asyncio.sleep(0.02)
-                settled.append(time.perf_counter() - start)
-                await drain(0.3)
-            for n in range(2 * edits):
-                start = time.perf_counter()
-                await reload_of(edit(site, 1000 + n))
-                paced.append(time.perf_counter() - start)
-                await drain(PACE, until=start + PACE)  # the next save comes PACE s after this one
-            ws.close()
-            return reloads, settled, paced
+            async def measure() -> tuple[list[float], list[float], list[float]]:
+                ws = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+                ws.write_message(json.dumps({"command": "hello",
+                                             "protocols": ["http://livereload.com/protocols/official-7"]}))
+                await ws.read_message()
+                ws.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/", "plugins": {}}))
 
-        return asyncio.run(measure())
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+                async def reload_of(brief: Path) -> None:
+                    """The reload of the edited brief's page, not one an earlier rebuild sends late. A serve that
+                    sent none, or stopped, left the benchmark waiting for ever."""
+                    page, until = f"/briefs/{brief.stem}/", time.perf_counter() + WAIT
+                    while True:
+                        try:
+                            said = await asyncio.wait_for(ws.read_message(), until - time.perf_counter())
+                        except TimeoutError:
+                            said = None
+                        if said is None:  # no message in time, or the connection closed
+                            stopped = "" if proc.poll() is None else f" (it stopped, exit code {proc.returncode})"
+                            give_up(site, err, f"sent no reload of {page} within {WAIT:g} s of an edit to "
+                                               f"content/{brief.name}{stopped}")
+                        m = json.loads(said)
+                        if m.get("command") == "reload" and str(m.get("path", "")).endswith(page):
+                            return
+
+                async def drain(quiet: float, until: float = float("inf")) -> None:
+                    """Read what the rebuilds send until nothing comes for `quiet` s, or until `until`."""
+                    while (left := min(quiet, until - time.perf_counter())) > 0:
+                        try:
+                            await asyncio.wait_for(ws.read_message(), left)
+                        except TimeoutError:
+                            break
+
+                reloads, settled, paced = [], [], []
+                for n in range(edits):
+                    builds = status(port)["builds"]
+                    start = time.perf_counter()
+                    await reload_of(edit(site, 100 + n))
+                    reloads.append(time.perf_counter() - start)
+                    while status(port)["builds"] <= builds:
+                        if time.perf_counter() - start > WAIT:
+                            give_up(site, err, f"had not finished rebuilding {WAIT:g} s after an edit")
+                        await asyncio.sleep(0.02)
+                    settled.append(time.perf_counter() - start)
+                    await drain(0.3)
+                for n in range(2 * edits):
+                    start = time.perf_counter()
+                    await reload_of(edit(site, 1000 + n))
+                    paced.append(time.perf_counter() - start)
+                    await drain(PACE, until=start + PACE)  # the next save comes PACE s after this one
+                ws.close()
+                return reloads, settled, paced
+
+            return asyncio.run(measure())
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
 
 
 def row_name(n: int, search: bool) -> str:

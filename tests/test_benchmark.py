@@ -138,3 +138,48 @@ def test_a_sigint_to_the_benchmark_alone_stops_the_build_it_is_timing(tmp_path: 
         bench.kill()
         if pid and not (site / "interrupted").exists():
             os.kill(pid, signal.SIGKILL)
+
+
+SILENT_SERVE = """import json, sys
+from tornado import ioloop, web, websocket
+class Status(web.RequestHandler):
+    def get(self):
+        self.write({"builds": 1, "building": False})
+class Socket(websocket.WebSocketHandler):
+    def on_message(self, message):
+        if json.loads(message).get("command") == "hello":
+            self.write_message(json.dumps({"command": "hello"}))
+port = int(sys.argv[sys.argv.index("--port") + 1])
+web.Application([(r"/__briefkit/status", Status), (r"/livereload", Socket)]).listen(port, "127.0.0.1")
+ioloop.IOLoop.current().start()
+"""
+
+
+def fake_site(tmp_path: Path, build: str) -> tuple[Path, Path]:
+    tree, site = tmp_path / "tree", tmp_path / "site"
+    tree.mkdir()
+    (site / "content").mkdir(parents=True)
+    (tree / "build.py").write_text(build, encoding="utf-8")
+    (site / "content" / "a.md").write_text("---\ntitle: A\n---\n\n## Facts\n\n- A fact.\n", encoding="utf-8")
+    return tree, site
+
+
+def test_a_serve_that_stops_at_once_is_said_with_what_it_printed(tmp_path: Path) -> None:
+    """A serve that could not start (a change under test that breaks it) was polled for 300 s, then the
+    benchmark ended in a URLError traceback, what serve printed thrown away."""
+    tree, site = fake_site(tmp_path, "import sys\nsys.exit('error: boom')\n")
+    with pytest.raises(SystemExit) as stopped:
+        load_bench().serve_reloads(site, 1, tree=tree)
+    assert str(stopped.value.code) == (f"serve in {site} stopped (exit code 1) before serving its first build; "
+                                       "it printed:\nerror: boom")
+
+
+def test_a_serve_that_sends_no_reload_is_given_up_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A serve that never sent the edited page's reload (a quick pass a change broke) kept the benchmark
+    waiting for ever, saying nothing."""
+    tree, site = fake_site(tmp_path, SILENT_SERVE)
+    bench = load_bench()
+    monkeypatch.setattr(bench, "WAIT", 1.0)
+    with pytest.raises(SystemExit) as stopped:
+        bench.serve_reloads(site, 1, tree=tree)
+    assert str(stopped.value.code) == f"serve in {site} sent no reload of /briefs/a/ within 1 s of an edit to content/a.md"
