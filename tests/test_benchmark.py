@@ -183,3 +183,22 @@ def test_a_serve_that_sends_no_reload_is_given_up_on(tmp_path: Path, monkeypatch
     with pytest.raises(SystemExit) as stopped:
         bench.serve_reloads(site, 1, tree=tree)
     assert str(stopped.value.code) == f"serve in {site} sent no reload of /briefs/a/ within 1 s of an edit to content/a.md"
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the git repository")
+def test_the_version_against_is_compiled_before_its_first_timed_build(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version --against unpacks had no bytecode, so its first cold build compiled briefkit first and was
+    timed doing so."""
+    bench = load_bench()
+    uncompiled: list[str] = []
+
+    def timed_build(site: Path, *args: str, tree: Path = ROOT) -> tuple[float, float, float]:
+        cached = {p.name.split(".")[0] for p in (tree / "briefkit").glob("__pycache__/*.pyc")}
+        uncompiled.extend(p.name for p in (tree / "briefkit").glob("*.py") if p.stem not in cached)
+        return 1.0, 1.0, 1.0
+
+    monkeypatch.setattr(bench, "timed_build", timed_build)
+    assert bench.main(["--sizes", "5", "--runs", "1", "--serve-edits", "0", "--search", "off", "--against", "HEAD",
+                       "--rounds", "1", "--workdir", str(tmp_path / "work")]) == 0
+    assert uncompiled == []
