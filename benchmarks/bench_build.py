@@ -255,13 +255,13 @@ def table_row(n: int, search: bool, got: Samples) -> dict[str, str]:
         "search index": "yes" if search else "no",
         "cold build": f"{med(got['cold']):.2f} s",
         "cold, cache saved": f"{med(got['saved']):.2f} s",
-        "cold, no cache": f"{med(got['nocache']):.2f} s",
+        "cold, `--no-cache`": f"{med(got['nocache']):.2f} s",
         "no-change rebuild": f"{med(got['nochange']):.2f} s",
         "one-brief edit": f"{med(got['one']):.2f} s",
         "a new brief": f"{med(got['added']):.2f} s",
-        "serve edit-to-reload": f"{med(got['reloads']) * 1000:.0f} ms" if got["reloads"] else "-",
-        "serve, all pages rebuilt": f"{med(got['settled']):.2f} s" if got["settled"] else "-",
-        f"serve, a save every {PACE:g} s: slowest reload": f"{max(got['paced']) * 1000:.0f} ms" if got["paced"] else "-",
+        "`serve` edit-to-reload": f"{med(got['reloads']) * 1000:.0f} ms" if got["reloads"] else "-",
+        "`serve`, all pages rebuilt": f"{med(got['settled']):.2f} s" if got["settled"] else "-",
+        f"`serve`, a save every {PACE:g} s: slowest reload": f"{max(got['paced']) * 1000:.0f} ms" if got["paced"] else "-",
         "peak memory": f"{max(got['rss']):.0f} MB",
     }
 
@@ -313,7 +313,7 @@ def at_least(least: int) -> Callable[[str], int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="bench_build.py", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="bench_build.py", description=" ".join(__doc__.split("\n\n")[0].split()))
     p.add_argument("--sizes", type=at_least(1), nargs="+", default=[1000, 4000],
                    help="corpus sizes (add 10000 when asked)")
     p.add_argument("--runs", type=at_least(1), default=3, help="runs per figure; medians are reported")

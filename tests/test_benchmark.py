@@ -202,3 +202,20 @@ def test_the_version_against_is_compiled_before_its_first_timed_build(tmp_path: 
     assert bench.main(["--sizes", "5", "--runs", "1", "--serve-edits", "0", "--search", "off", "--against", "HEAD",
                        "--rounds", "1", "--workdir", str(tmp_path / "work")]) == 0
     assert uncompiled == []
+
+
+def test_the_table_has_the_readme_columns_and_help_says_what_is_timed(capsys: pytest.CaptureFixture[str]) -> None:
+    """The printed header said "cold, no cache" and "serve edit-to-reload" where the README's table, which it
+    fills, says "cold, `--no-cache`" and "`serve` edit-to-reload"; --help's description stopped at "a new brief, serve"."""
+    bench = load_bench()
+    got = {k: [1.0] for k in ("cold", "saved", "nocache", "nochange", "one", "added", "reloads", "settled", "paced", "rss")}
+    bench.print_table([bench.table_row(1000, True, got)])
+    printed = capsys.readouterr().out.splitlines()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("\n### Benchmark\n", 1)[1]
+    header = next(line for line in readme.splitlines() if line.startswith("| briefs |"))
+    assert printed[0] == header
+    assert printed[2] == ("| 1,000 | yes | 1.00 s | 1.00 s | 1.00 s | 1.00 s | 1.00 s | 1.00 s | 1000 ms | 1.00 s | 1000 ms "
+                          "| 1 MB |")
+    with pytest.raises(SystemExit):
+        bench.main(["--help"])
+    assert "a new brief, serve edit-to-reload." in " ".join(capsys.readouterr().out.split())
