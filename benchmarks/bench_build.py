@@ -283,9 +283,15 @@ def compile_modules(tree: Path) -> None:
 
 
 def export(rev: str, into: Path) -> Path:
-    """The project as committed at git revision `rev`, unpacked into `into`."""
+    """The project as committed at git revision `rev`, unpacked into `into`. `rev` is looked up as a commit
+    first: given to `git archive` as it was, one starting with "-" was read as an option (git printed its usage,
+    and --output=FILE wrote a file), and a tree (HEAD:briefkit) unpacked a project without build.py."""
     try:
-        data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev],
+        found = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", "--end-of-options",
+                                f"{rev}^{{commit}}"], check=False, capture_output=True, text=True)
+        if found.returncode:
+            raise SystemExit(f"--against {rev}: git could not export it: no commit of that name in {ROOT}")
+        data = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", found.stdout.strip()],
                               check=True, capture_output=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         said = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) else exc

@@ -42,10 +42,17 @@ def test_against_times_the_committed_version_and_this_one_in_turn(tmp_path: Path
     assert (tmp_path / "work" / "against" / "build.py").is_file()  # the committed version, unpacked
 
 
-def test_an_unknown_revision_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the git repository")
+@pytest.mark.parametrize("rev", ["no-such-rev", "HEAD~100000", "HEAD:briefkit", "--output=bench-test-written.tar", "-1"])
+def test_an_unknown_revision_is_a_clear_error(rev: str, tmp_path: Path) -> None:
+    """One starting with "-" was an option to `git archive` (its usage printed; --output=FILE wrote the file), and a
+    tree (HEAD:briefkit) was unpacked, then failed as a project without build.py."""
     bench = load_bench()
-    with pytest.raises(SystemExit, match="--against no-such-rev: git could not export it"):
-        bench.main(["--sizes", "20", "--runs", "1", "--against", "no-such-rev", "--workdir", str(tmp_path / "w")])
+    with pytest.raises(SystemExit) as stopped:
+        bench.main(["--sizes", "5", "--runs", "1", "--serve-edits", "0", "--search", "off", f"--against={rev}",
+                    "--workdir", str(tmp_path / "w")])
+    assert str(stopped.value.code) == f"--against {rev}: git could not export it: no commit of that name in {ROOT}"
+    assert not (tmp_path / "w").exists() and not (ROOT / "bench-test-written.tar").exists()
 
 
 @pytest.mark.parametrize(("args", "said"), [
