@@ -10,6 +10,7 @@ import difflib
 import gc
 import os
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -270,6 +271,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return EXIT_USAGE
     except SystemExit as exc:
         return int(exc.code or 0)
+    except Terminated:
+        console.problem("stopped")
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         console.problem("interrupted")
         return 130
@@ -277,6 +281,15 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush stays quiet
         return EXIT_OK
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a CI job cancelled, `timeout`): stopped as Ctrl-C stops a build, its Pagefind run and
+    temporary folder cleaned up on the way out; the default action left both behind."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def run(argv: list[str] | None = None) -> NoReturn:
@@ -287,6 +300,7 @@ def run(argv: list[str] | None = None) -> NoReturn:
     nothing else is left to tidy. Other commands (serve) exit the ordinary way.
     """
     _PROCESS["own"] = True
+    signal.signal(signal.SIGTERM, _terminate)  # serve puts its own in place: it stops its event loop
     code = main(argv)
     if not _PROCESS["quick_exit"]:
         sys.exit(code)

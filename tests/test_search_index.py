@@ -160,6 +160,37 @@ def test_a_build_that_fails_its_link_check_stops_the_indexer(site: Path, tmp_pat
             os.kill(int(started.read_text()), 0)
 
 
+def test_a_build_stopped_by_sigterm_stops_pagefind_and_removes_its_copy_of_the_pages(site: Path,
+                                                                                     tmp_path: Path) -> None:
+    # `kill`, a cancelled CI job or `timeout` sends SIGTERM: the build died at once and left Pagefind running,
+    # an orphan, and its copy of the pages in /dev/shm for good; Ctrl-C cleaned up both
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    started = tmp_path / "pagefind.pid"
+    fake = tmp_path / "pagefind"
+    fake.write_text(f"#!/bin/sh\necho $$ > {started}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    scratch = {p.name for p in Path(search.MEMORY_FOLDER).glob("briefkit-search-*")}
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": str(fake), "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1730000000"}
+    build = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-q", "--content", str(site / "content")],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (started.exists() and started.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    build.send_signal(signal.SIGTERM)
+    _, err = build.communicate(timeout=30)
+    assert (build.returncode, err) == (143, "stopped\n")
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(started.read_text()), 0)
+    assert {p.name for p in Path(search.MEMORY_FOLDER).glob("briefkit-search-*")} == scratch
+    assert not (site / "site").exists()  # a first build stopped midway leaves no half a site
+
+
 def test_pagefind_reads_its_copy_of_the_pages_from_memory_when_there_is_room(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     assert search.scratch(1000, str(tmp_path)) == str(tmp_path)
