@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from . import __version__
 from .diagnostics import WARNING, Diagnostic
@@ -58,12 +58,30 @@ def _fields(site: SiteData, outlets_file: str) -> Iterator[tuple[str, str, int, 
                 yield o.url, outlets_file, o.url_line or o.line, f"[{i}].url"
 
 
+_UNSENDABLE = re.compile(r"[^\x21-\x7e]")  # what a browser percent-encodes before asking: spaces, non-ASCII
+
+
+def as_sent(url: str) -> str:
+    """The URL as a browser sends it: a space or "é" in its path or query percent-encoded (UTF-8), as
+    http.client refuses them; the host as written (it is sent as IDNA)."""
+    parts = urlsplit(url)
+    if not _UNSENDABLE.search(parts.path + parts.query + parts.fragment):
+        return url
+    return urlunsplit(parts._replace(path=_encoded(parts.path), query=_encoded(parts.query),
+                                     fragment=_encoded(parts.fragment)))
+
+
+def _encoded(text: str) -> str:
+    return _UNSENDABLE.sub(lambda m: quote(m[0]), text)
+
+
 def fetch(url: str, timeout: float = 10.0) -> str:
     """Try one external URL; '' when it answers, else why not."""
     import urllib.error  # HTTP and e-mail modules load only when external links are fetched
     import urllib.request
 
     headers = {"User-Agent": f"briefkit/{__version__} link checker"}
+    url = as_sent(url)
     for method in ("HEAD", "GET"):  # some servers refuse HEAD
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers, method=method),

@@ -1,0 +1,85 @@
+"""`check --external` against a local server: each kind of answer is named where the link was written,
+as a warning that says what happened, and no answer crashes the check."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from briefkit.cli import main
+
+BRIEF = """---
+title: A
+date: 2024-10-01
+sources:
+{sources}narratives:
+  - perspective: One
+    outlet: X
+    text: x
+  - perspective: Two
+    outlet: Y
+    text: y
+---
+
+## Facts
+
+- Something happened.{cites}
+{body}"""
+
+
+class _Site(BaseHTTPRequestHandler):
+    """Answers as the path asks: /ok, /café and "/a b" 200, /gone 404."""
+
+    def do_HEAD(self) -> None:
+        self.send_response(200 if unquote(self.path) in ("/ok", "/café", "/a b") else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_HEAD
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def check_external(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, urls: list[str], body: str = "",
+                   site: str = "") -> tuple[int, str]:
+    """`check --external` on one brief citing `urls` as its sources: (exit code, what it printed on stderr)."""
+    (tmp_path / "content").mkdir()
+    (tmp_path / "site.yaml").write_text("title: T\nbase_url: /\n" + site)
+    sources = "".join(f"  - name: S{i}\n    url: {url}\n" for i, url in enumerate(urls, start=1))
+    cites = "".join(f"[{i}]" for i in range(1, len(urls) + 1))
+    (tmp_path / "content/a.md").write_text(BRIEF.format(sources=sources, cites=cites, body=body), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", "--external"], out, err)
+    return code, err.getvalue()
+
+
+def test_a_source_url_with_unicode_in_its_path_is_asked_for_as_a_browser_asks(tmp_path, monkeypatch, origin):
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/café", f"{origin}/gone"])
+    assert code == 0
+    assert err.splitlines() == [f'content/a.md:8: warning: sources[2].url: link "{origin}/gone" answered HTTP 404']
+
+
+def test_a_raw_html_link_with_a_space_is_asked_for_not_a_crash(tmp_path, monkeypatch, origin):
+    body = f'- The <a href="{origin}/a b">report</a> and <a href="{origin}/gone b">another</a>.[1]\n'
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/ok"], body, site="allow_html: true\n")
+    assert code == 0
+    assert err.splitlines() == [
+        f'site/briefs/a/index.html: warning: link: external link "{origin}/gone b" answered HTTP 404',
+    ]
