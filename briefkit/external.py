@@ -77,7 +77,8 @@ def _encoded(text: str) -> str:
 
 def fetch(url: str, timeout: float = 10.0) -> str:
     """Try one external URL; '' when it answers, else why not."""
-    import urllib.error  # HTTP and e-mail modules load only when external links are fetched
+    import http.client  # HTTP and e-mail modules load only when external links are fetched
+    import urllib.error
     import urllib.request
 
     headers = {"User-Agent": f"briefkit/{__version__} link checker"}
@@ -94,6 +95,8 @@ def fetch(url: str, timeout: float = 10.0) -> str:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
             return f"could not be reached ({reason})"
+        except http.client.HTTPException as exc:  # an answer http.client cannot read: not a crash of the check
+            return f"could not be reached (the answer is not HTTP: {type(exc).__name__})"
     return "could not be reached"  # pragma: no cover - the loop always returns
 
 

@@ -34,9 +34,12 @@ sources:
 
 
 class _Site(BaseHTTPRequestHandler):
-    """Answers as the path asks: /ok, /café and "/a b" 200, /gone 404."""
+    """Answers as the path asks: /ok, /café and "/a b" 200, /gone 404, /garbage not in HTTP."""
 
     def do_HEAD(self) -> None:
+        if self.path == "/garbage":
+            self.wfile.write(b"garbage\r\n\r\n")
+            return
         self.send_response(200 if unquote(self.path) in ("/ok", "/café", "/a b") else 404)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -82,4 +85,13 @@ def test_a_raw_html_link_with_a_space_is_asked_for_not_a_crash(tmp_path, monkeyp
     assert code == 0
     assert err.splitlines() == [
         f'site/briefs/a/index.html: warning: link: external link "{origin}/gone b" answered HTTP 404',
+    ]
+
+
+def test_an_answer_that_is_not_http_is_a_warning_not_a_crash(tmp_path, monkeypatch, origin):
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/garbage"])
+    assert code == 0
+    assert err.splitlines() == [
+        (f'content/a.md:6: warning: sources[1].url: link "{origin}/garbage" could not be reached'
+         " (the answer is not HTTP: BadStatusLine)"),
     ]
