@@ -91,6 +91,9 @@ def fetch(url: str, timeout: float = 10.0) -> str:
         except urllib.error.HTTPError as exc:
             if method == "HEAD" and exc.code in (403, 405, 501):
                 continue
+            if str(exc.msg).startswith(urllib.request.HTTPRedirectHandler.inf_msg):
+                where = exc.headers.get("Location", "")
+                return f'keeps redirecting (in a loop, or more than 10 times; the last to "{where}")'
             return f"answered HTTP {exc.code}"
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)

@@ -33,15 +33,23 @@ sources:
 {body}"""
 
 
+ROUTES: dict[str, tuple[int, dict[str, str]]] = {  # path (decoded) -> status, headers
+    "/ok": (200, {}), "/café": (200, {}), "/a b": (200, {}),
+    "/moved": (302, {"Location": "/ok"}), "/loop": (302, {"Location": "/loop"}),
+}
+
+
 class _Site(BaseHTTPRequestHandler):
-    """Answers as the path asks: /ok, /café and "/a b" 200, /gone 404, /garbage not in HTTP."""
+    """Answers as ROUTES say (404 for any other path); /garbage answers not in HTTP."""
 
     def do_HEAD(self) -> None:
         if self.path == "/garbage":
             self.wfile.write(b"garbage\r\n\r\n")
             return
-        self.send_response(200 if unquote(self.path) in ("/ok", "/café", "/a b") else 404)
-        self.send_header("Content-Length", "0")
+        status, headers = ROUTES.get(unquote(self.path), (404, {}))
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": "0"}.items():
+            self.send_header(name, value)
         self.end_headers()
 
     do_GET = do_HEAD
@@ -94,4 +102,13 @@ def test_an_answer_that_is_not_http_is_a_warning_not_a_crash(tmp_path, monkeypat
     assert err.splitlines() == [
         (f'content/a.md:6: warning: sources[1].url: link "{origin}/garbage" could not be reached'
          " (the answer is not HTTP: BadStatusLine)"),
+    ]
+
+
+def test_a_redirect_is_followed_and_a_redirect_loop_is_named_so(tmp_path, monkeypatch, origin):
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/moved", f"{origin}/loop"])
+    assert code == 0
+    assert err.splitlines() == [
+        (f'content/a.md:8: warning: sources[2].url: link "{origin}/loop" keeps redirecting'
+         ' (in a loop, or more than 10 times; the last to "/loop")'),
     ]
