@@ -83,10 +83,11 @@ def fetch(url: str, timeout: float = 10.0) -> str:
 
     headers = {"User-Agent": f"briefkit/{__version__} link checker"}
     url = as_sent(url)
+    # with cookies, as a browser: some sites set one and redirect to the page again, forever without it
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
     for method in ("HEAD", "GET"):  # some servers refuse HEAD
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, headers=headers, method=method),
-                                        timeout=timeout):
+            with opener.open(urllib.request.Request(url, headers=headers, method=method), timeout=timeout):
                 return ""
         except urllib.error.HTTPError as exc:
             if method == "HEAD" and exc.code in (403, 405, 501):

@@ -34,17 +34,24 @@ sources:
 
 
 ROUTES: dict[str, tuple[int, dict[str, str]]] = {  # path (decoded) -> status, headers
-    "/ok": (200, {}), "/café": (200, {}), "/a b": (200, {}),
+    "/ok": (200, {}), "/café": (200, {}), "/a b": (200, {}), "/consent": (200, {}),
     "/moved": (302, {"Location": "/ok"}), "/loop": (302, {"Location": "/loop"}),
 }
 
 
 class _Site(BaseHTTPRequestHandler):
-    """Answers as ROUTES say (404 for any other path); /garbage answers not in HTTP."""
+    """Answers as ROUTES say (404 for any other path); /garbage answers not in HTTP, /consent only
+    with the cookie it sets."""
 
     def do_HEAD(self) -> None:
         if self.path == "/garbage":
             self.wfile.write(b"garbage\r\n\r\n")
+            return
+        if self.path == "/consent" and "seen=1" not in self.headers.get("Cookie", ""):
+            self.send_response(302)  # a cookie wall: a browser comes back with the cookie and gets the page
+            self.send_header("Set-Cookie", "seen=1; Path=/")
+            self.send_header("Location", "/consent")
+            self.end_headers()
             return
         status, headers = ROUTES.get(unquote(self.path), (404, {}))
         self.send_response(status)
@@ -112,3 +119,8 @@ def test_a_redirect_is_followed_and_a_redirect_loop_is_named_so(tmp_path, monkey
         (f'content/a.md:8: warning: sources[2].url: link "{origin}/loop" keeps redirecting'
          ' (in a loop, or more than 10 times; the last to "/loop")'),
     ]
+
+
+def test_a_site_that_sets_a_cookie_and_redirects_is_followed_as_a_browser_follows_it(tmp_path, monkeypatch, origin):
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/consent"])
+    assert (code, err) == (0, "")
