@@ -85,12 +85,13 @@ def fetch(url: str, timeout: float = 10.0) -> str:
     url = as_sent(url)
     # with cookies, as a browser: some sites set one and redirect to the page again, forever without it
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-    for method in ("HEAD", "GET"):  # some servers refuse HEAD
+    for method in ("HEAD", "GET"):
         try:
             with opener.open(urllib.request.Request(url, headers=headers, method=method), timeout=timeout):
                 return ""
         except urllib.error.HTTPError as exc:
-            if method == "HEAD" and exc.code in (403, 405, 501):
+            # some servers answer HEAD wrongly (403, 405, 404, 500...) and GET rightly; 429 asks for fewer requests
+            if method == "HEAD" and exc.code != 429:
                 continue
             if str(exc.msg).startswith(urllib.request.HTTPRedirectHandler.inf_msg):
                 where = exc.headers.get("Location", "")

@@ -35,13 +35,14 @@ sources:
 
 ROUTES: dict[str, tuple[int, dict[str, str]]] = {  # path (decoded) -> status, headers
     "/ok": (200, {}), "/café": (200, {}), "/a b": (200, {}), "/consent": (200, {}),
+    "/no-head-403": (200, {}), "/no-head-404": (200, {}), "/no-head-500": (200, {}),
     "/moved": (302, {"Location": "/ok"}), "/loop": (302, {"Location": "/loop"}),
 }
 
 
 class _Site(BaseHTTPRequestHandler):
     """Answers as ROUTES say (404 for any other path); /garbage answers not in HTTP, /consent only
-    with the cookie it sets."""
+    with the cookie it sets, /no-head-N answers HEAD with HTTP N."""
 
     def do_HEAD(self) -> None:
         if self.path == "/garbage":
@@ -54,6 +55,8 @@ class _Site(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status, headers = ROUTES.get(unquote(self.path), (404, {}))
+        if self.command == "HEAD" and self.path.startswith("/no-head"):
+            status = int(self.path.rpartition("-")[2])  # a server that answers HEAD wrongly, GET rightly
         self.send_response(status)
         for name, value in {**headers, "Content-Length": "0"}.items():
             self.send_header(name, value)
@@ -123,4 +126,10 @@ def test_a_redirect_is_followed_and_a_redirect_loop_is_named_so(tmp_path, monkey
 
 def test_a_site_that_sets_a_cookie_and_redirects_is_followed_as_a_browser_follows_it(tmp_path, monkeypatch, origin):
     code, err = check_external(tmp_path, monkeypatch, [f"{origin}/consent"])
+    assert (code, err) == (0, "")
+
+
+def test_a_server_that_answers_head_wrongly_is_asked_with_get(tmp_path, monkeypatch, origin):
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/no-head-403", f"{origin}/no-head-404",
+                                                       f"{origin}/no-head-500"])
     assert (code, err) == (0, "")
