@@ -96,6 +96,10 @@ def fetch(url: str, timeout: float = 10.0) -> str:
             if str(exc.msg).startswith(urllib.request.HTTPRedirectHandler.inf_msg):
                 where = exc.headers.get("Location", "")
                 return f'keeps redirecting (in a loop, or more than 10 times; the last to "{where}")'
+            if exc.code == 429:  # the site limits requests: the link is likely fine
+                wait = (exc.headers.get("Retry-After") or "").strip()
+                when = f"the site asks to try again in {wait} s" if wait.isdigit() else "try again later"
+                return f"answered HTTP 429 (too many requests; {when})"
             return f"answered HTTP {exc.code}"
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)

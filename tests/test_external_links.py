@@ -36,6 +36,7 @@ sources:
 ROUTES: dict[str, tuple[int, dict[str, str]]] = {  # path (decoded) -> status, headers
     "/ok": (200, {}), "/café": (200, {}), "/a b": (200, {}), "/consent": (200, {}),
     "/no-head-403": (200, {}), "/no-head-404": (200, {}), "/no-head-500": (200, {}),
+    "/busy": (429, {"Retry-After": "120"}), "/busy-no-wait": (429, {}),
     "/moved": (302, {"Location": "/ok"}), "/loop": (302, {"Location": "/loop"}),
 }
 
@@ -133,3 +134,14 @@ def test_a_server_that_answers_head_wrongly_is_asked_with_get(tmp_path, monkeypa
     code, err = check_external(tmp_path, monkeypatch, [f"{origin}/no-head-403", f"{origin}/no-head-404",
                                                        f"{origin}/no-head-500"])
     assert (code, err) == (0, "")
+
+
+def test_a_site_that_limits_requests_says_when_to_try_again(tmp_path, monkeypatch, origin):
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/busy", f"{origin}/busy-no-wait"])
+    assert code == 0
+    assert err.splitlines() == [
+        (f'content/a.md:6: warning: sources[1].url: link "{origin}/busy" answered HTTP 429'
+         " (too many requests; the site asks to try again in 120 s)"),
+        (f'content/a.md:8: warning: sources[2].url: link "{origin}/busy-no-wait" answered HTTP 429'
+         " (too many requests; try again later)"),
+    ]
