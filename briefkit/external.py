@@ -32,9 +32,10 @@ class Origins:
                     self.body.setdefault(match[1] or match[2], set()).add((v.brief.path, v.brief.body_line + i, "body"))
 
     def __call__(self, url: str) -> list[Origin]:
-        """The places in file order; a body link as written or percent-decoded (Markdown encodes some)."""
-        found = self.fields.get(url) or self.body.get(url) or self.body.get(unquote(url)) or set()
-        return sorted(found)
+        """Every place it was written, in file order (a field and a body line, a source of one brief and a
+        link in another); a body link as written or percent-decoded (Markdown encodes some)."""
+        empty: set[Origin] = set()
+        return sorted(self.fields.get(url, empty) | self.body.get(url, empty) | self.body.get(unquote(url), empty))
 
 
 _BODY_LINK = re.compile(r"\]\(\s*<?([^\s)>]+)|<((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\s>]+)>")  # [text](url), <url>

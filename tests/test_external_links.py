@@ -145,3 +145,13 @@ def test_a_site_that_limits_requests_says_when_to_try_again(tmp_path, monkeypatc
         (f'content/a.md:8: warning: sources[2].url: link "{origin}/busy-no-wait" answered HTTP 429'
          " (too many requests; try again later)"),
     ]
+
+
+def test_a_failing_link_is_named_at_every_place_it_is_written(tmp_path, monkeypatch, origin):
+    body = f"- The [same report]({origin}/gone) again.[1]\n"
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/gone"], body)
+    assert code == 0
+    assert err.splitlines() == [
+        f'content/a.md:6: warning: sources[1].url: link "{origin}/gone" answered HTTP 404',
+        f'content/a.md:19: warning: body: link "{origin}/gone" answered HTTP 404',
+    ]
