@@ -6,6 +6,7 @@ Loaded only by that command: the HTTP modules load only when links are fetched.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -25,11 +26,18 @@ class Origins:
         self.fields: dict[str, set[Origin]] = {}
         for value, path, line, fld in _fields(site, outlets_file):
             self.fields.setdefault(value, set()).add((path, line, fld))
-        self.body: dict[str, set[Origin]] = {}  # a link in a brief's Markdown, as written
+        self.body: dict[str, set[Origin]] = {}  # a link in a brief's Markdown (body or text field), as written
         for v in site.briefs:
-            for i, text in enumerate(v.brief.body.split("\n")):
-                for match in _BODY_LINK.finditer(text):
-                    self.body.setdefault(match[1] or match[2], set()).add((v.brief.path, v.brief.body_line + i, "body"))
+            b = v.brief
+            for i, text in enumerate(b.body.split("\n")):
+                for _, url in _links_in(text):
+                    self.body.setdefault(url, set()).add((b.path, b.body_line + i, "body"))
+            texts = [(f"narratives[{i}].text", n.text) for i, n in enumerate(b.narratives, start=1)]
+            texts += [(f"predictions[{i}].claim", p.claim) for i, p in enumerate(b.predictions, start=1)]
+            texts += [(f"corrections[{i}].text", c.text) for i, c in enumerate(b.corrections, start=1)]
+            for fld, text in texts:
+                for offset, url in _links_in(text):
+                    self.body.setdefault(url, set()).add((b.path, b.line_in(fld, offset), fld))
 
     def __call__(self, url: str) -> list[Origin]:
         """Every place it was written, in file order (a field and a body line, a source of one brief and a
@@ -38,7 +46,16 @@ class Origins:
         return sorted(self.fields.get(url, empty) | self.body.get(url, empty) | self.body.get(unquote(url), empty))
 
 
-_BODY_LINK = re.compile(r"\]\(\s*<?([^\s)>]+)|<((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\s>]+)>")  # [text](url), <url>
+# [text](url), <url>, a reference's definition "[id]: url", and (with allow_html) href="url", src='url'
+_LINK = re.compile(r"""\]\(\s*<?([^\s)>]+)|<((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\s>]+)>|^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)"""
+                   r"""|(?<![\w-])(?i:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _links_in(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, URL) of each link written in a line or text field of Markdown, an attribute's as HTML reads it."""
+    for match in _LINK.finditer(text):
+        n = match.lastindex or 1  # the one group that took part
+        yield match.start(n), html.unescape(match[n]) if n >= 4 else match[n]
 
 
 def _fields(site: SiteData, outlets_file: str) -> Iterator[tuple[str, str, int, str]]:

@@ -21,7 +21,7 @@ sources:
 {sources}narratives:
   - perspective: One
     outlet: X
-    text: x
+    text: {narrative}
   - perspective: Two
     outlet: Y
     text: y
@@ -79,13 +79,13 @@ def origin() -> Iterator[str]:
 
 
 def check_external(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, urls: list[str], body: str = "",
-                   site: str = "") -> tuple[int, str]:
+                   site: str = "", narrative: str = "x") -> tuple[int, str]:
     """`check --external` on one brief citing `urls` as its sources: (exit code, what it printed on stderr)."""
     (tmp_path / "content").mkdir()
     (tmp_path / "site.yaml").write_text("title: T\nbase_url: /\n" + site)
     sources = "".join(f"  - name: S{i}\n    url: {url}\n" for i, url in enumerate(urls, start=1))
     cites = "".join(f"[{i}]" for i in range(1, len(urls) + 1))
-    (tmp_path / "content/a.md").write_text(BRIEF.format(sources=sources, cites=cites, body=body), encoding="utf-8")
+    (tmp_path / "content/a.md").write_text(BRIEF.format(sources=sources, cites=cites, body=body, narrative=narrative), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     out, err = io.StringIO(), io.StringIO()
     code = main(["check", "--external"], out, err)
@@ -102,9 +102,7 @@ def test_a_raw_html_link_with_a_space_is_asked_for_not_a_crash(tmp_path, monkeyp
     body = f'- The <a href="{origin}/a b">report</a> and <a href="{origin}/gone b">another</a>.[1]\n'
     code, err = check_external(tmp_path, monkeypatch, [f"{origin}/ok"], body, site="allow_html: true\n")
     assert code == 0
-    assert err.splitlines() == [
-        f'site/briefs/a/index.html: warning: link: external link "{origin}/gone b" answered HTTP 404',
-    ]
+    assert err.splitlines() == [f'content/a.md:19: warning: body: link "{origin}/gone b" answered HTTP 404']
 
 
 def test_an_answer_that_is_not_http_is_a_warning_not_a_crash(tmp_path, monkeypatch, origin):
@@ -154,4 +152,17 @@ def test_a_failing_link_is_named_at_every_place_it_is_written(tmp_path, monkeypa
     assert err.splitlines() == [
         f'content/a.md:6: warning: sources[1].url: link "{origin}/gone" answered HTTP 404',
         f'content/a.md:19: warning: body: link "{origin}/gone" answered HTTP 404',
+    ]
+
+
+def test_a_failing_link_in_a_narrative_a_reference_or_raw_html_is_named_at_its_line(tmp_path, monkeypatch, origin):
+    narrative = f">-\n      One side, as\n      [the wire]({origin}/gone?n=1) says."
+    body = (f"- As [reported][r] and <a href=\"{origin}/gone?a=1&amp;b=2\">here</a>.[1]\n\n"
+            f"[r]: {origin}/gone?ref=1\n")
+    code, err = check_external(tmp_path, monkeypatch, [f"{origin}/ok"], body, "allow_html: true\n", narrative)
+    assert code == 0
+    assert err.splitlines() == [
+        f'content/a.md:12: warning: narratives[1].text: link "{origin}/gone?n=1" answered HTTP 404',
+        f'content/a.md:21: warning: body: link "{origin}/gone?a=1&b=2" answered HTTP 404',
+        f'content/a.md:23: warning: body: link "{origin}/gone?ref=1" answered HTTP 404',
     ]
