@@ -71,6 +71,16 @@ def test_check_reports_the_same_broken_links(tmp_path, monkeypatch):
     assert err.splitlines()[3] == "check failed: 3 errors, 0 warnings"
 
 
+def test_a_broken_reference_link_is_named_at_its_definition(tmp_path, monkeypatch):
+    root = tmp_path / "broken_links"
+    shutil.copytree(FIXTURES / "broken_links", root)
+    planted = root / "content/planted.md"
+    planted.write_text(planted.read_text() + "- As [reported][r].[1]\n\n[r]: ../gone/\n")
+    code, _, err, _ = run(tmp_path, monkeypatch, "broken_links", "check", "--base-url", BASE)
+    assert code == 1
+    assert err.splitlines()[3] == 'content/planted.md:23: link: broken internal link "../gone/" (resolves to /repo/briefs/gone/)'
+
+
 def test_check_links_lists_external_links_without_fetching_them(tmp_path, monkeypatch):
     code, out, err, _ = run(tmp_path, monkeypatch, "publish_site", "check", "--links", "--base-url", BASE)
     assert code == 0, err
