@@ -127,16 +127,68 @@ def fetch(url: str, timeout: float = 10.0) -> str:
     return "could not be reached"  # pragma: no cover - the loop always returns
 
 
+def fetch_all(urls: list[str], get: Callable[[str], str], workers: int, limit: float) -> list[str]:
+    """get(url) for each URL on `workers` threads. One still unanswered after `limit` seconds is given up
+    on (a server that sends its answer a byte at a time never reaches the socket's timeout): its thread is
+    left behind, a daemon, so it holds up neither the check nor its exit, and another takes its place."""
+    import threading  # only `check --external` fetches
+    import time
+
+    results: list[str | Exception | None] = [None] * len(urls)
+    started: dict[int, float] = {}  # index -> when its fetch began, while it runs
+    todo = iter(range(len(urls)))
+    lock = threading.Condition()
+    left = len(urls)
+
+    def work() -> None:
+        nonlocal left
+        while True:
+            with lock:
+                i = next(todo, None)
+                if i is None:
+                    return
+                started[i] = time.monotonic()
+                lock.notify()
+            try:
+                problem: str | Exception = get(urls[i])
+            except Exception as exc:  # noqa: BLE001 - raised again by the caller's thread, as before
+                problem = exc
+            with lock:
+                if started.pop(i, None) is None:  # given up on meanwhile: another thread took its place
+                    return
+                results[i], left = problem, left - 1
+                lock.notify()
+
+    def spawn() -> None:
+        threading.Thread(target=work, daemon=True).start()
+
+    for _ in range(min(workers, len(urls))):
+        spawn()
+    with lock:
+        while left:
+            now = time.monotonic()
+            late = [i for i, began in started.items() if now - began >= limit]
+            for i in late:
+                del started[i]
+                results[i], left = f"could not be reached (no full answer within {limit:g} s)", left - 1
+                spawn()
+            if not late:  # until the first running fetch is late, or one starts or ends
+                lock.wait(timeout=max(0.01, min(started.values(), default=now) + limit - now))
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
+    return [str(result) for result in results]
+
+
 def check_external(external: dict[str, list[str]], workers: int = 8, get: Callable[[str], str] = fetch,
-                   written: Callable[[str], list[tuple[str, int, str]]] | None = None) -> list[Diagnostic]:
-    """Fetch each external link once; each failure is a warning where the link was `written` (a brief's
-    field or line: Origins above), or else on the first page that links to it (a theme's link)."""
+                   written: Callable[[str], list[tuple[str, int, str]]] | None = None,
+                   limit: float = 30.0) -> list[Diagnostic]:
+    """Fetch each external link once (giving up on one after `limit` seconds); each failure is a warning where
+    the link was `written` (a brief's field or line: Origins above), or else on the first page that links to
+    it (a theme's link)."""
     links = list(external)
     urls = [u if urlsplit(u).scheme else "https:" + u for u in links]  # protocol-relative //host/...
-    from concurrent.futures import ThreadPoolExecutor  # only `check --external` fetches
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(get, urls))
+    results = fetch_all(urls, get, workers, limit)
     diags = []
     for original, problem in zip(links, results):
         if not problem:

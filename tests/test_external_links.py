@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,6 +14,8 @@ from urllib.parse import unquote
 import pytest
 
 from briefkit.cli import main
+from briefkit.external import check_external as try_links
+from briefkit.external import fetch_all
 
 BRIEF = """---
 title: A
@@ -33,6 +36,7 @@ sources:
 {body}"""
 
 
+STOP = threading.Event()  # ends the answers that would never end
 ROUTES: dict[str, tuple[int, dict[str, str]]] = {  # path (decoded) -> status, headers
     "/ok": (200, {}), "/café": (200, {}), "/a b": (200, {}), "/consent": (200, {}),
     "/no-head-403": (200, {}), "/no-head-404": (200, {}), "/no-head-500": (200, {}),
@@ -42,12 +46,17 @@ ROUTES: dict[str, tuple[int, dict[str, str]]] = {  # path (decoded) -> status, h
 
 
 class _Site(BaseHTTPRequestHandler):
-    """Answers as ROUTES say (404 for any other path); /garbage answers not in HTTP, /consent only
+    """Answers as ROUTES say (404 for any other path); /garbage answers not in HTTP, /trickle never ends, /consent only
     with the cookie it sets, /no-head-N answers HEAD with HTTP N."""
 
     def do_HEAD(self) -> None:
         if self.path == "/garbage":
             self.wfile.write(b"garbage\r\n\r\n")
+            return
+        if self.path == "/trickle":  # a header line every 0.1 s, never the end: the socket never times out
+            self.wfile.write(b"HTTP/1.0 200 OK\r\n")
+            while not STOP.wait(0.1):
+                self.wfile.write(b"X-Wait: 1\r\n")
             return
         if self.path == "/consent" and "seen=1" not in self.headers.get("Cookie", ""):
             self.send_response(302)  # a cookie wall: a browser comes back with the cookie and gets the page
@@ -72,8 +81,10 @@ class _Site(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def origin() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
+    STOP.set()
     server.shutdown()
     server.server_close()
 
@@ -166,3 +177,23 @@ def test_a_failing_link_in_a_narrative_a_reference_or_raw_html_is_named_at_its_l
         f'content/a.md:21: warning: body: link "{origin}/gone?a=1&b=2" answered HTTP 404',
         f'content/a.md:23: warning: body: link "{origin}/gone?ref=1" answered HTTP 404',
     ]
+
+
+def test_a_server_whose_answer_never_ends_is_given_up_on_and_the_others_are_still_tried(origin):
+    pages = ["site/briefs/a/index.html"]
+    began = time.monotonic()
+    diags = try_links({f"{origin}/trickle": pages, f"{origin}/gone": pages, f"{origin}/ok": pages}, workers=1, limit=1)
+    assert time.monotonic() - began < 5
+    assert [d.format() for d in diags] == [
+        (f'site/briefs/a/index.html: warning: link: external link "{origin}/trickle" could not be reached'
+         " (no full answer within 1 s)"),
+        f'site/briefs/a/index.html: warning: link: external link "{origin}/gone" answered HTTP 404',
+    ]
+
+
+def test_a_fetch_that_never_ends_is_given_up_on_at_its_limit_not_later():
+    never = threading.Event()
+    began = time.monotonic()
+    assert fetch_all(["https://tarpit.example/"], lambda url: str(never.wait()), workers=8, limit=0.5) == [
+        "could not be reached (no full answer within 0.5 s)"]
+    assert time.monotonic() - began < 0.9
