@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
 import os
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,12 +173,19 @@ def fake_site(tmp_path: Path, build: str) -> tuple[Path, Path]:
     return tree, site
 
 
+def on_own_thread(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """fn(...) on a thread of its own, its exception (SystemExit too) raised here: serve_reloads runs asyncio,
+    which refuses to start where the browser tests' Playwright keeps an event loop running on this thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def test_a_serve_that_stops_at_once_is_said_with_what_it_printed(tmp_path: Path) -> None:
     """A serve that could not start (a change under test that breaks it) was polled for 300 s, then the
     benchmark ended in a URLError traceback, what serve printed thrown away."""
     tree, site = fake_site(tmp_path, "import sys\nsys.exit('error: boom')\n")
     with pytest.raises(SystemExit) as stopped:
-        load_bench().serve_reloads(site, 1, tree=tree)
+        on_own_thread(load_bench().serve_reloads, site, 1, tree=tree)
     assert str(stopped.value.code) == (f"serve in {site} stopped (exit code 1) before serving its first build; "
                                        "it printed:\nerror: boom")
 
@@ -188,7 +197,7 @@ def test_a_serve_that_sends_no_reload_is_given_up_on(tmp_path: Path, monkeypatch
     bench = load_bench()
     monkeypatch.setattr(bench, "WAIT", 1.0)
     with pytest.raises(SystemExit) as stopped:
-        bench.serve_reloads(site, 1, tree=tree)
+        on_own_thread(bench.serve_reloads, site, 1, tree=tree)
     assert str(stopped.value.code) == f"serve in {site} sent no reload of /briefs/a/ within 1 s of an edit to content/a.md"
 
 
