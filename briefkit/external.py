@@ -6,7 +6,6 @@ Loaded only by that command: the HTTP modules load only when links are fetched.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -14,6 +13,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from . import __version__
 from .diagnostics import WARNING, Diagnostic
 from .listings import SiteData
+from .pagelinks import written_links
 
 Origin = tuple[str, int, str]  # (shown file, line, field), as a Diagnostic names them
 
@@ -30,13 +30,13 @@ class Origins:
         for v in site.briefs:
             b = v.brief
             for i, text in enumerate(b.body.split("\n")):
-                for _, url in _links_in(text):
+                for _, url in written_links(text):
                     self.body.setdefault(url, set()).add((b.path, b.body_line + i, "body"))
             texts = [(f"narratives[{i}].text", n.text) for i, n in enumerate(b.narratives, start=1)]
             texts += [(f"predictions[{i}].claim", p.claim) for i, p in enumerate(b.predictions, start=1)]
             texts += [(f"corrections[{i}].text", c.text) for i, c in enumerate(b.corrections, start=1)]
             for fld, text in texts:
-                for offset, url in _links_in(text):
+                for offset, url in written_links(text):
                     self.body.setdefault(url, set()).add((b.path, b.line_in(fld, offset), fld))
 
     def __call__(self, url: str) -> list[Origin]:
@@ -44,18 +44,6 @@ class Origins:
         link in another); a body link as written or percent-decoded (Markdown encodes some)."""
         empty: set[Origin] = set()
         return sorted(self.fields.get(url, empty) | self.body.get(url, empty) | self.body.get(unquote(url), empty))
-
-
-# [text](url), <url>, a reference's definition "[id]: url", and (with allow_html) href="url", src='url'
-_LINK = re.compile(r"""\]\(\s*<?([^\s)>]+)|<((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\s>]+)>|^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)"""
-                   r"""|(?<![\w-])(?i:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-
-
-def _links_in(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, URL) of each link written in a line or text field of Markdown, an attribute's as HTML reads it."""
-    for match in _LINK.finditer(text):
-        n = match.lastindex or 1  # the one group that took part
-        yield match.start(n), html.unescape(match[n]) if n >= 4 else match[n]
 
 
 def _fields(site: SiteData, outlets_file: str) -> Iterator[tuple[str, str, int, str]]:

@@ -19,7 +19,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 from .diagnostics import Diagnostic
 from .htmlscan import Scanner
 from .listings import url_of
-from .pagelinks import Found, ParsedPage, parse_page, scanner
+from .pagelinks import Found, ParsedPage, parse_page, scanner, written_links
 from .parallel import Memo, ordered_map
 from .project import SiteConfig
 
@@ -377,10 +377,8 @@ def _lines_of(path: str) -> list[str]:
 
 
 def _line_writing(lines: list[str], href: str, after: int) -> int:
-    """The first line after line `after` (1-based) that writes `href` as a link target, "](href", "<href>" or
-    a reference's "]: href" (as written, or percent-decoded as the Markdown had it); the first such line at
-    all when none follows."""
+    """The first line after line `after` (1-based) that writes `href` as a link (pagelinks.written_links: as
+    written, or percent-decoded as the Markdown had it); the first such line at all when none follows."""
     forms = {href, unquote(href)}
-    marks = [m for f in forms for m in (f"]({f}", f"<{f}>", f'"{f}"', f"'{f}'", f"]: {f}")]
-    found = [n for n, text in enumerate(lines, start=1) if any(m in text for m in marks)]
+    found = [n for n, text in enumerate(lines, start=1) if any(url in forms for _, url in written_links(text))]
     return next((n for n in found if n > after), found[0] if found else 0)

@@ -6,7 +6,10 @@ Pages are read with htmlscan's Scanner, and with html.parser where a page is not
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import chain
@@ -97,3 +100,16 @@ def parse_page(data: bytes, scan: Scanner[Found] | None = None) -> ParsedPage:
         collector.page.links = [sys.intern(link) for link in collector.page.links]
         return collector.page
     return ParsedPage(set(chain.from_iterable(map(_IDS, tags))), list(chain.from_iterable(map(_LINKS, tags))))
+
+
+# [text](url), <url>, a reference's definition "[id]: url", and (with allow_html) href="url", src='url'
+_WRITTEN = re.compile(r"""\]\(\s*<?([^\s)>]+)|<((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\s>]+)>|^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)"""
+                      r"""|(?<![\w-])(?i:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def written_links(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, URL) of each link written in a line or text field of Markdown, an attribute's as HTML reads it:
+    where a brief writes the links its pages hold (check --external and the link check name that line)."""
+    for match in _WRITTEN.finditer(text):
+        n = match.lastindex or 1  # the one group that took part
+        yield match.start(n), html.unescape(match[n]) if n >= 4 else match[n]
