@@ -47,6 +47,9 @@ class Digester:
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
         self._fields: dict[type, tuple[str, ...]] = {}  # dataclass type -> the attributes its digest covers
+        # those of them an item of a list spells out in place, as a tuple is: a brief's thousands of small
+        # records (related links, predictions) are each its own, so a hash and a memo entry each was waste
+        self._inline: dict[type, tuple[str, ...] | None] = {}  # None: digested apart
         self._wanted = self._attrs_of_views()  # what the template reads of a BriefView (its attrs do not change)
         self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
 
@@ -107,16 +110,32 @@ class Digester:
         if isinstance(obj, (set, frozenset)):
             return _h("set", *sorted(self.of(v, shallow) for v in obj))
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
-            if wanted is None or ALL in wanted:
-                self._fields[kind] = tuple(f.name for f in dataclasses.fields(obj))
-            else:  # only what the template reads of it: an outlet's page lists its briefs, a brief page only its name
-                self._fields[kind] = tuple(sorted(wanted))
+            self._fields[kind] = self._counted(kind)
             return self._compute(obj, shallow)
         try:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
+
+    def _inlined(self, obj: Any) -> tuple[str, ...] | None:
+        """The attributes of a dataclass an item of a list spells out in place (as `_compute` would count
+        them), or None for anything digested apart: views and whole briefs, which pages share and the memo
+        holds, and whatever is no dataclass."""
+        kind = type(obj)
+        names = None
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, (BriefView, Brief, RenderedBrief, SiteData, str,
+                                                                  Mapping, list, tuple, set, frozenset, *_PLAIN)):
+            names = self._fields.get(kind) or self._counted(kind)
+        self._inline[kind] = names
+        return names
+
+    def _counted(self, kind: type) -> tuple[str, ...]:
+        """The attributes a dataclass's digest covers: only what the template reads of it (an outlet's page
+        lists its briefs, a brief page only its name), all when unsure."""
+        wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
+        if wanted is None or ALL in wanted:
+            return tuple(f.name for f in dataclasses.fields(kind))
+        return tuple(sorted(wanted))
 
     def _attributes(self, obj: Any, names: tuple[str, ...], shallow: bool) -> list[str]:
         """"name=digest" of each attribute; a plain value spelled out in place, as `of` would, without a call."""
@@ -137,7 +156,7 @@ class Digester:
     def _items(self, seq: list[Any] | tuple[Any, ...], shallow: bool, parts: list[str]) -> list[str]:
         """The digests of a sequence's items, with tuple items spelled out in place (a count, then their
         items): a listing page holds tens of thousands of small tuples, and a hash each would be most of its cost."""
-        of, plain = self.of, _PLAIN_TYPES
+        of, plain, inline = self.of, _PLAIN_TYPES, self._inline
         for v in seq:
             kind = type(v)
             if kind is str:
@@ -149,8 +168,16 @@ class Digester:
             elif kind is tuple:
                 parts.append(f"T{len(v)}")
                 self._items(v, shallow, parts)
+            elif kind is dict:  # a source's outlet and its rating: each its own too
+                parts.append(f"M{len(v)}")
+                parts += [f"{of(k)}={of(x, shallow)}" for k, x in v.items()]
             else:
-                parts.append(of(v, shallow))
+                names = inline[kind] if kind in inline else self._inlined(v)
+                if names is None:
+                    parts.append(of(v, shallow))
+                else:  # a small record (a related link, a prediction): spelled out in place too
+                    parts.append(f"D{kind.__qualname__}:{len(names)}")
+                    parts += self._attributes(v, names, shallow)
         return parts
 
     def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
