@@ -53,6 +53,17 @@ class BriefView:
         return first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
 
 
+def _brief_field(name: str) -> property:
+    return property(lambda view: getattr(view.rendered.brief, name), doc=f"The brief's {name}.")
+
+
+# a brief's own fields, read on a view as found ones: through __getattr__, each of the 420,000 reads a
+# 4,000-brief site's templates make was a failed lookup first (a tenth of the cold render's time)
+for _name in Brief.__dataclass_fields__:
+    if not hasattr(BriefView, _name) and _name not in BriefView.__dataclass_fields__:
+        setattr(BriefView, _name, _brief_field(_name))
+
+
 @dataclass
 class Group:
     """A topic, story or month: a named, URL-addressed list of briefs."""
