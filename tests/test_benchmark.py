@@ -235,3 +235,28 @@ def test_the_table_has_the_readme_columns_and_help_says_what_is_timed(capsys: py
     with pytest.raises(SystemExit):
         bench.main(["--help"])
     assert "a new brief, serve edit-to-reload." in " ".join(capsys.readouterr().out.split())
+
+
+def test_stage_cpu_times_each_stage_of_an_edit_for_each_tree_on_copies(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), "20", str(site)], check=True,
+                   capture_output=True)
+    before = {p: p.read_bytes() for p in (site / "content").glob("*.md")}
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stage_cpu.py"), str(site), "edit", "--runs", "1",
+                           "--tree", str(ROOT)], capture_output=True, text=True, check=False,
+                          env=dict(os.environ, SOURCE_DATE_EPOCH="1730000000"))
+    assert done.returncode == 0, done.stderr
+    heads = [line for line in done.stdout.splitlines() if not line.startswith(" ")]
+    assert heads == [f"{ROOT}: edit build, 1 core, median of 1"] * 2
+    stages = [line.split()[0] for line in done.stdout.splitlines() if line.startswith(" ")]
+    assert stages == ["read", "parse", "check", "markdown", "related", "render", "links", "write", "total"] * 2
+    assert {p: p.read_bytes() for p in (site / "content").glob("*.md")} == before  # edited on copies only
+    assert not (site / "site").exists() and not (site / ".cache").exists()
+
+
+def test_stage_cpu_refuses_a_tree_that_is_not_the_project(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stage_cpu.py"), str(tmp_path), "cold",
+                           "--tree", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert done.returncode == 2
+    assert f"{tmp_path}: not a checkout of the project (no briefkit/ there)" in done.stderr
