@@ -79,11 +79,24 @@ class Match:
     # dataclasses.replace works out the fields on every call: a cold build made 90,000 of these copies
     def below(self) -> Match:
         """The same candidate, under the threshold."""
-        return Match(self.slug, self.score, self.parts, "below", self.shared, self.days, self.reason)
+        return _match(self.slug, self.score, self.parts, "below", self.shared, self.days, self.reason)
 
     def without_terms(self) -> Match:
         """The same candidate, without the shared terms named."""
-        return Match(self.slug, self.score, self.parts, self.tier, {**self.shared, "terms": ()}, self.days, self.reason)
+        return _match(self.slug, self.score, self.parts, self.tier, {**self.shared, "terms": ()}, self.days,
+                      self.reason)
+
+
+def _match(slug: str, score: float, parts: dict[str, float], tier: str, shared: dict[str, tuple[str, ...]],
+           days: float, reason: str) -> Match:
+    """Match(...) without a frozen dataclass's object.__setattr__ per field, which took half the time of
+    making one: a cold build makes some 150,000 (the fields are set once, as __init__ would)."""
+    m = _new(Match)
+    m.__dict__.update(slug=slug, score=score, parts=parts, tier=tier, shared=shared, days=days, reason=reason)
+    return m
+
+
+_new = object.__new__
 
 
 class Lookup(Protocol[K_contra, V_co]):
@@ -241,10 +254,10 @@ class Index:
                  # date proximity strengthens what the content shares; alone it links nothing
                  "date": scale["date"] * closeness * content}
         names = self.names
-        shared = {"topics": tuple(names[k] for _, k in sorted(shared_t)),
-                  "outlets": tuple(names[k] for _, k in sorted(shared_o)),
-                  "terms": tuple(k[2:] for _, k in sorted(shared_w))}
-        return Match(dj.slug, sum(parts.values()), parts, tier, shared, days, _reason(tier, parts, shared))
+        shared = {"topics": tuple([names[k] for _, k in sorted(shared_t)]) if shared_t else (),
+                  "outlets": tuple([names[k] for _, k in sorted(shared_o)]) if shared_o else (),
+                  "terms": tuple([k[2:] for _, k in sorted(shared_w)]) if shared_w else ()}
+        return _match(dj.slug, sum(parts.values()), parts, tier, shared, days, _reason(tier, parts, shared))
 
     def content_similarity(self, m: Match) -> float:
         """How alike two briefs are on topics, outlets and terms alone (0..1)."""
@@ -267,13 +280,14 @@ class Index:
         self._worked = {}  # the related list and the full candidate list share their gathering and scoring
         try:
             if len(self.docs) >= MIN_LOOKALIKE:  # with fewer briefs there is no telling which words are common
-                for m in self.candidates(doc.slug):
+                shown, rest = self._ranked(i, True)
+                for k, m in enumerate(shown + rest):  # candidates(doc.slug), the rest marked below where kept
                     j = self.pos[m.slug]
                     other = self.docs[j]
                     if (j < i and m.days <= s.lookalike_days and not (doc.story and doc.story == other.story)
                             and not (doc.story and other.story)
                             and self.content_similarity(m) >= s.lookalike):
-                        near.append((j, m))
+                        near.append((j, m if k < len(shown) else m.below()))
             return self.related(doc.slug), near
         finally:
             self._worked = None
@@ -283,7 +297,11 @@ class Index:
 
     def candidates(self, slug: str, everything: bool = True) -> list[Match]:
         """Candidates for a brief: the shown ones in list order, then (with everything) the rest by score."""
-        i = self.pos[slug]
+        shown, rest = self._ranked(self.pos[slug], everything)
+        return shown + [m.below() for m in rest] if everything else shown
+
+    def _ranked(self, i: int, everything: bool) -> tuple[list[Match], list[Match]]:
+        """The shown candidates, and (with everything) the rest as scored, not yet marked below."""
         doc = self.docs[i]
         s = self.settings
         ranked: list[Match] = []
@@ -299,9 +317,9 @@ class Index:
         ranked += self._scored(i, seen, s.count - len(ranked), everything)
         shown = [m for m in ranked if m.tier != "below"][: s.count]
         if not everything:
-            return shown
+            return shown, []
         names = {m.slug for m in shown}
-        return shown + [m.below() for m in ranked if m.slug not in names]
+        return shown, [m for m in ranked if m.slug not in names]
 
     def _scored(self, i: int, seen: set[int], room: int, everything: bool) -> list[Match]:
         """The best other candidates: ranked on gathered scores, explained in full only near the top."""
@@ -315,9 +333,11 @@ class Index:
             return []
         top = self._top(partial, wanted * 2)
         boost, half, day = self.scale["date"] / sum(self.scale[k] for k in CONTENT), self.settings.half_life, self.days[i]
-        guess = {j: v * (1.0 + boost * (0.5 ** (abs(day - self.days[j]) / half) if half > 0 else 0.0))
-                 for j, v in top}
-        order = sorted(guess, key=lambda j: (-guess[j], -self.days[j], self.docs[j].slug))[:wanted]
+        days, docs = self.days, self.docs
+        # best guess first, then the newer brief, then the slug (unique, so j itself is never compared)
+        guess = sorted([(-(v * (1.0 + boost * (0.5 ** (abs(day - days[j]) / half) if half > 0 else 0.0))),
+                         -days[j], docs[j].slug, j) for j, v in top])
+        order = [j for *_, j in guess[:wanted]]
         scored = self._ordered(self.explain(i, j, terms=everything) for j in order)
         return [m if m.score >= self.settings.threshold else m.below() for m in scored]
 
@@ -340,7 +360,10 @@ class Index:
 
     def _ordered(self, matches: Iterable[Match]) -> list[Match]:
         """Best score first; ties go to the newer brief, then the slug."""
-        return sorted(matches, key=lambda m: (-round(m.score, 12), -self.days[self.pos[m.slug]], m.slug))
+        days, pos = self.days, self.pos
+        # sorted on built keys, not a key function: no call per match (n keeps it stable, m is never compared)
+        keyed = sorted([(-round(m.score, 12), -days[pos[m.slug]], m.slug, n, m) for n, m in enumerate(matches)])
+        return [m for *_, m in keyed]
 
 
 def reach(plist: list[tuple[float, int, float]], day: float, cap: int) -> tuple[int, int]:
@@ -365,7 +388,13 @@ def _reason(tier: str, parts: Mapping[str, float], shared: Mapping[str, tuple[st
         return "linked by the author" + ("; same story" if parts.get("story") else "")
     if tier == "story":
         return "same story"
-    best = max(CONTENT, key=lambda k: (parts.get(k, 0.0), k == "terms"))
+    # max(CONTENT, key=lambda k: (parts.get(k, 0.0), k == "terms")) spelled out: it is asked of every
+    # candidate scored, and the lambda's calls cost more than the comparing
+    best, top = "topics", (parts.get("topics", 0.0), False)
+    if (parts.get("outlets", 0.0), False) > top:
+        best, top = "outlets", (parts.get("outlets", 0.0), False)
+    if (parts.get("terms", 0.0), True) > top:
+        best = "terms"
     if best == "topics" and shared["topics"]:
         return "shares topics: " + ", ".join(shared["topics"][:3])
     if best == "outlets" and shared["outlets"]:
