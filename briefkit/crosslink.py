@@ -34,6 +34,17 @@ class RelatedLink:
     tier: str  # author, story or similar
 
 
+def _related_link(view: BriefView, reason: str, score: float, tier: str) -> RelatedLink:
+    """RelatedLink(...) without a frozen dataclass's object.__setattr__ per field (half the cost of making
+    one; a build makes one per shown link, some 20,000): the fields are set once, as __init__ would."""
+    link = _new(RelatedLink)
+    link.__dict__.update(view=view, reason=reason, score=score, tier=tier)
+    return link
+
+
+_new = object.__new__
+
+
 @dataclass(frozen=True)
 class StoryChanges:
     """What a brief added to its story: the facts first reported in it."""
@@ -58,14 +69,14 @@ def docs_of(site: SiteData) -> list[Doc]:
     for v in site.briefs:
         r = v.rendered
         b = r.brief
-        cited = [s.name for s in b.sources]
-        for name in cited:
-            if name not in named:
-                key = outlet_key(name, aliases)
-                named[name] = (key, display.get(key, name))
         outlets: dict[str, str] = {}
-        for key, shown in map(named.__getitem__, cited):
-            outlets.setdefault(key, shown)
+        for source in b.sources:
+            found = named.get(source.name)
+            if found is None:
+                key = outlet_key(source.name, aliases)
+                found = named[source.name] = (key, display.get(key, source.name))
+            if found[0] not in outlets:  # the first name cited of an outlet is the one shown
+                outlets[found[0]] = found[1]
         text = " ".join([b.title, b.summary, *[f.text for f in r.facts]])
         docs.append(Doc(b.slug, b.date, b.title, b.story, b.related,
                         tuple([(t.slug, topic_name[t.slug]) for t in b.topics]), tuple(outlets.items()), text))
@@ -95,7 +106,7 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnosti
     site.extra[INDEX_KEY] = index
     by_slug = site.by_slug
     for doc, links in zip(index.docs, shown):
-        by_slug[doc.slug].related = [RelatedLink(by_slug[slug], reason, round(score, 4), tier)
+        by_slug[doc.slug].related = [_related_link(by_slug[slug], reason, round(score, 4), tier)
                                      for slug, reason, score, tier in links]
     for v in site.briefs:  # newest first, so each linked_from list is too
         for slug in dict.fromkeys(v.brief.related):
@@ -155,7 +166,7 @@ def index_json(site: SiteData) -> bytes:
     """site/index.json: every published brief, newest first, in a stable documented format."""
     briefs = []
     for v in site.briefs:
-        b = v.brief
+        b = v.rendered.brief  # not the view's `brief` property: a call per brief and per related link
         briefs.append({
             "slug": b.slug,
             "url": v.url,
@@ -165,10 +176,12 @@ def index_json(site: SiteData) -> bytes:
             "summary": b.summary,
             "topics": [t.name for t in b.topics],
             "story": b.story or None,
-            "related": [link.view.brief.slug for link in v.related],
+            "related": [link.view.rendered.brief.slug for link in v.related],
         })
     head = {"version": INDEX_VERSION, "title": site.config.title, "base_url": site.config.base_url}
     # one brief per line: readable and diffable, and json's C encoder does it (indent= is pure Python, 20x slower)
-    lines = ",\n".join(json.dumps(b, ensure_ascii=False) for b in briefs)
-    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "briefs": [' + (f"\n{lines}\n" if briefs else "") + "]}\n"
+    # one encoder for all: json.dumps with options makes a new one per call (the data holds no cycles to check)
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    lines = ",\n".join([encode(b) for b in briefs])
+    text = encode(head)[:-1] + ', "briefs": [' + (f"\n{lines}\n" if briefs else "") + "]}\n"
     return text.encode("utf-8")
