@@ -46,20 +46,33 @@ class _Keys(dict[str, str]):
         return key
 
 
+class _Phrases(dict[str, str]):
+    """capitalised phrase -> index key (`Lloyd Austin` -> `w:lloyd austin`), or "" when fewer than two words are
+    left after its leading stopwords; filled as phrases come (names recur from brief to brief)."""
+
+    def __missing__(self, phrase: str) -> str:
+        if len(self) > 500_000:
+            self.clear()
+        words = [stem(w) for w in phrase.split()]
+        while words and words[0] in STOPWORDS:
+            words.pop(0)
+        key = self[phrase] = "w:" + " ".join(words) if len(words) > 1 else ""
+        return key
+
+
 _KEYS = _Keys()
+_PHRASES = _Phrases()
 
 
 def term_keys(text: str) -> Counter[str]:
     """Index keys of content words (light stemming) and capitalised phrases such as `w:lloyd austin`."""
-    keys = _KEYS
-    counts = Counter([keys[word] for word in text.translate(_SPACES).split()])
+    counts = Counter(map(_KEYS.__getitem__, text.translate(_SPACES).split()))  # map: no Python frame per word
     counts.pop("", None)
+    phrases = _PHRASES
     for phrase in _PHRASE.findall(text):
-        words = [stem(w) for w in phrase.split()]
-        while words and words[0] in STOPWORDS:
-            words.pop(0)
-        if len(words) > 1:
-            counts["w:" + " ".join(words)] += 1
+        key = phrases[phrase]
+        if key:
+            counts[key] += 1
     return counts
 
 
