@@ -184,15 +184,27 @@ class Index:
             norms["w"] += neg * neg
         return {key: weight / math.sqrt(norms[key[0]]) for key, weight in kept.items()}
 
-    def _gather(self, i: int) -> dict[int, float]:
-        """Partial scores of candidates, from the rarest keys first, within the posting budget."""
+    def _gathered(self, i: int, seen: set[int]) -> list[tuple[int, float]]:
+        """Doc i's gathered candidates other than `seen`, best first (ties keep the order of gathering).
+
+        Within _links_of the related list and the full candidate list ask this with the same `seen`:
+        it is gathered and sorted once for both.
+        """
+        key = ("gathered", i, frozenset(seen))
+        if self._worked is not None and key in self._worked:
+            return self._worked[key]
+        partial = self._gather_new(i)
+        for j in seen:
+            partial.pop(j, None)
+        if not self.settings.include_newer:
+            partial = {j: v for j, v in partial.items() if self._allowed(i, j)}
+        ranked = sorted(partial.items(), key=itemgetter(1), reverse=True)
         if self._worked is not None:
-            if i not in self._worked:
-                self._worked[i] = self._gather_new(i)
-            return self._worked[i].copy()
-        return self._gather_new(i)
+            self._worked[key] = ranked
+        return ranked
 
     def _gather_new(self, i: int) -> dict[int, float]:
+        """Partial scores of candidates, from the rarest keys first, within the posting budget."""
         vec, day, scale = self.vectors[i], self.days[i], self.key_scale
         acc: dict[int, float] = {}
         get = acc.get  # a plain dict and get: a fifth faster than a defaultdict's += over some 850,000 entries
@@ -325,15 +337,11 @@ class Index:
 
     def _scored(self, i: int, seen: set[int], room: int, everything: bool) -> list[Match]:
         """The best other candidates: ranked on gathered scores, explained in full only near the top."""
-        partial = self._gather(i)
-        for j in seen:
-            partial.pop(j, None)
-        if not self.settings.include_newer:
-            partial = {j: v for j, v in partial.items() if self._allowed(i, j)}
+        ranked = self._gathered(i, seen)
         wanted = max(self.settings.count, 1) * SHORTLIST if everything else room
-        if not partial or wanted <= 0:
+        if not ranked or wanted <= 0:
             return []
-        top = self._top(partial, wanted * 2)
+        top = self._top(ranked, wanted * 2)
         boost, half, day = self.scale["date"] / sum(self.scale[k] for k in CONTENT), self.settings.half_life, self.days[i]
         days, docs = self.days, self.docs
         # best guess first, then the newer brief, then the slug (unique, so j itself is never compared)
@@ -343,9 +351,9 @@ class Index:
         scored = self._ordered(self.explain(i, j, terms=everything) for j in order)
         return [m if m.score >= self.settings.threshold else m.below() for m in scored]
 
-    def _top(self, partial: dict[int, float], size: int) -> list[tuple[int, float]]:
-        """The best gathered scores; ties keep the order of gathering."""
-        return sorted(partial.items(), key=itemgetter(1), reverse=True)[:size]
+    def _top(self, ranked: list[tuple[int, float]], size: int) -> list[tuple[int, float]]:
+        """The best gathered scores (of _gathered's list)."""
+        return ranked[:size]
 
     def related(self, slug: str) -> list[Match]:
         """The related list a brief shows: author's links, then its story, then the best others."""

@@ -78,8 +78,8 @@ class _Tracked(Index):
             self._seen.add(j)
         return super().explain(i, j, tier, terms)
 
-    def _top(self, partial: dict[int, float], size: int) -> list[tuple[int, float]]:
-        top = super()._top(partial, size)
+    def _top(self, ranked: list[tuple[int, float]], size: int) -> list[tuple[int, float]]:
+        top = super()._top(ranked, size)
         if size > self._size:  # the full candidate list's top holds the shown list's
             self._size, self._best = size, top
         return top
