@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from html import unescape
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 V = TypeVar("V")
 Attrs = list[tuple[str, str | None]]
@@ -46,7 +46,9 @@ class Scanner(Generic[V]):
     def __init__(self, wanted: frozenset[str], read: Callable[[str, Attrs], V | None]):
         self.wanted = wanted
         self.read = read
-        self.known: dict[str, V | None] = {}  # tag source -> read's result; None when it does not matter
+        # tag source -> read's truthy result, or False for a tag that does not matter: never None, which
+        # known.get gives for a tag not yet learned
+        self.known: dict[str, V | Literal[False]] = {}
         self.raw: dict[str, re.Pattern[str]] = {}  # script and style start tags -> their end tag
 
     def scan(self, text: str) -> list[V] | None:
@@ -57,16 +59,27 @@ class Scanner(Generic[V]):
         # (checked by _learn): so no tag found here sits inside a comment or an attribute value
         if len(tokens) != text.count("<"):
             return None
-        try:
-            found = list(map(self.known.__getitem__, tokens))
-        except KeyError:
-            for token in set(tokens).difference(self.known):
-                if not self._learn(token):
-                    return None
-            found = list(map(self.known.__getitem__, tokens))
+        found = list(map(self.known.get, tokens))
+        if None in found and not self._learn_missing(tokens, found):
+            return None
         if self.raw and not self._raw_closed(text, filter(self.raw.__contains__, tokens)):
             return None
         return list(filter(None, found))  # type: ignore[arg-type]
+
+    def _learn_missing(self, tokens: list[str], found: list[V | Literal[False] | None]) -> bool:
+        """Learns the tags `found` has no reading of yet (None), in document order, and fills them in;
+        False at the first one html.parser may read otherwise. Most pages of a site have a few such
+        tags among hundreds they share: index() finds them at C speed."""
+        known, at = self.known, found.index(None)
+        while True:
+            token = tokens[at]
+            if token not in known and not self._learn(token):
+                return False
+            found[at] = known[token]
+            try:
+                at = found.index(None, at + 1)
+            except ValueError:
+                return True
 
     def _raw_closed(self, text: str, opened: Iterable[str]) -> bool:
         """Whether the next "<" after each script or style start tag (in order) begins its end tag."""
@@ -90,12 +103,12 @@ class Scanner(Generic[V]):
             # most tags have only plain attributes: findall reads them as html.parser does
             read = _SIMPLE_ATTR.findall(attrs) if match.re is _SIMPLE else _read_attrs(attrs)
             wanted = name in self.wanted or (_ID.search(attrs) is not None and any(k == "id" for k, _ in read))
-            self.known[token] = self.read(name, read) if wanted else None
+            self.known[token] = (self.read(name, read) or False) if wanted else False
             return True
         else:
             valid = False
         if valid:
-            self.known[token] = None
+            self.known[token] = False
         return valid
 
 
