@@ -30,7 +30,7 @@ _SIMPLE = re.compile(rf'<({_NAME})((?: [a-z][-a-z0-9]*="[^"<>&]*")*)/?>')
 _END = re.compile(rf"</{_NAME}{_WS}*>")
 _DECLARATION = re.compile(r"<!--(?!-?>)(?:[^<>-]|-(?!-))*-->|<!(?i:doctype)[^<>]*>")
 _ID = re.compile(rf"{_WS}(?i:id)(?:{_WS}|=|$)")
-_TOKENS = re.compile(r"<[^>]*>")  # cut at the first ">": each distinct one is then checked whole, once
+_TOKENS = re.compile(rb"<[^>]*>")  # cut at the first ">": each distinct one is then checked whole, once
 # html.parser reads script and style content as text up to their own end tag: here it must be plain text
 _RAW_END = {name: re.compile(rf"</(?i:{name}){_WS}*>") for name in ("script", "style")}
 
@@ -48,25 +48,30 @@ class Scanner(Generic[V]):
         self.read = read
         # tag source -> read's truthy result, or False for a tag that does not matter: never None, which
         # known.get gives for a tag not yet learned
-        self.known: dict[str, V | Literal[False]] = {}
-        self.raw: dict[str, re.Pattern[str]] = {}  # script and style start tags -> their end tag
+        self.known: dict[bytes, V | Literal[False]] = {}
+        self.raw: dict[bytes, re.Pattern[str]] = {}  # script and style start tags -> their end tag
 
-    def scan(self, text: str) -> list[V] | None:
-        """read's truthy results for the page's tags, in document order; None when the page is not
-        plain enough to be sure these are all html.parser would report."""
-        tokens = _TOKENS.findall(text)
+    def scan(self, data: bytes) -> list[V] | None:
+        """read's truthy results for the tags of a page (its UTF-8 bytes), in document order; None when
+        the page is not plain enough to be sure these are all html.parser would report.
+
+        Tags are cut from the bytes and each distinct one decoded alone: "<" and ">" are single bytes
+        in UTF-8, and decoding (errors="replace") ends an invalid sequence at any such byte, so the text
+        has the same tags. Cutting bytes is quicker: a page's text with one non-ASCII character makes
+        each slice of it look for others (findall took 0.44 s at 4,000 briefs, 0.28 s on the bytes)."""
+        tokens = _TOKENS.findall(data)
         # every "<" begins a token, and each token is a whole start tag, end tag, comment or doctype
         # (checked by _learn): so no tag found here sits inside a comment or an attribute value
-        if len(tokens) != text.count("<"):
+        if len(tokens) != data.count(b"<"):
             return None
         found = list(map(self.known.get, tokens))
         if None in found and not self._learn_missing(tokens, found):
             return None
-        if self.raw and not self._raw_closed(text, filter(self.raw.__contains__, tokens)):
+        if self.raw and not self._raw_closed(data, filter(self.raw.__contains__, tokens)):
             return None
         return list(filter(None, found))  # type: ignore[arg-type]
 
-    def _learn_missing(self, tokens: list[str], found: list[V | Literal[False] | None]) -> bool:
+    def _learn_missing(self, tokens: list[bytes], found: list[V | Literal[False] | None]) -> bool:
         """Learns the tags `found` has no reading of yet (None), in document order, and fills them in;
         False at the first one html.parser may read otherwise. Most pages of a site have a few such
         tags among hundreds they share: index() finds them at C speed."""
@@ -81,17 +86,19 @@ class Scanner(Generic[V]):
             except ValueError:
                 return True
 
-    def _raw_closed(self, text: str, opened: Iterable[str]) -> bool:
+    def _raw_closed(self, data: bytes, opened: Iterable[bytes]) -> bool:
         """Whether the next "<" after each script or style start tag (in order) begins its end tag."""
         end = 0
         for token in opened:
-            end = text.find(token, end) + len(token)
-            close = text.find("<", end)
-            if close < 0 or not self.raw[token].match(text, close):
+            end = data.find(token, end) + len(token)
+            close = data.find(b"<", end)
+            stop = data.find(b">", close) + 1  # an end tag runs to the first ">"
+            if close < 0 or not stop or not self.raw[token].fullmatch(data[close:stop].decode("utf-8", "replace")):
                 return False
         return True
 
-    def _learn(self, token: str) -> bool:
+    def _learn(self, source: bytes) -> bool:
+        token = source.decode("utf-8", "replace")
         if token.startswith("</"):
             valid = _END.fullmatch(token) is not None
         elif token.startswith("<!"):
@@ -99,16 +106,16 @@ class Scanner(Generic[V]):
         elif (match := _SIMPLE.fullmatch(token) or _START.fullmatch(token)) is not None:
             name, attrs = match[1].lower(), match[2]
             if name in _RAW_END:
-                self.raw[token] = _RAW_END[name]
+                self.raw[source] = _RAW_END[name]
             # most tags have only plain attributes: findall reads them as html.parser does
             read = _SIMPLE_ATTR.findall(attrs) if match.re is _SIMPLE else _read_attrs(attrs)
             wanted = name in self.wanted or (_ID.search(attrs) is not None and any(k == "id" for k, _ in read))
-            self.known[token] = (self.read(name, read) or False) if wanted else False
+            self.known[source] = (self.read(name, read) or False) if wanted else False
             return True
         else:
             valid = False
         if valid:
-            self.known[token] = False
+            self.known[source] = False
         return valid
 
 

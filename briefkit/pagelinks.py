@@ -91,11 +91,10 @@ def scanner() -> Scanner[Found]:
 
 def parse_page(data: bytes, scan: Scanner[Found] | None = None) -> ParsedPage:
     """Ids and links of one HTML page."""
-    text = data.decode("utf-8", errors="replace")
-    tags = (scan or scanner()).scan(text)  # our own pages take the fast path; anything unusual, html.parser
+    tags = (scan or scanner()).scan(data)  # our own pages take the fast path; anything unusual, html.parser
     if tags is None:
         collector = Collector()
-        collector.feed(text)
+        collector.feed(data.decode("utf-8", errors="replace"))
         collector.close()
         collector.page.links = [sys.intern(link) for link in collector.page.links]
         return collector.page

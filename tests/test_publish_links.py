@@ -243,7 +243,7 @@ class _StartTags(HTMLParser):
 @given(st.lists(HTML_PARTS, max_size=12).map("".join))
 def test_the_fast_scan_reads_a_page_as_html_parser_does(html):
     scanner = Scanner(WANTED, lambda tag, attrs: (tag, attrs))
-    tags = scanner.scan(html)
+    tags = scanner.scan(html.encode())
     if tags is not None:  # None: the page goes to html.parser itself
         slow = _StartTags()
         slow.feed(html)
@@ -251,7 +251,15 @@ def test_the_fast_scan_reads_a_page_as_html_parser_does(html):
         assert tags == [(tag, attrs) for tag, attrs in slow.tags
                         if tag in WANTED or any(k == "id" for k, _ in attrs)]
         assert parse_page(html.encode()) == parse_page_slowly(html)
-        assert scanner.scan(html) == tags  # the second time, from what it remembers
+        assert scanner.scan(html.encode()) == tags  # the second time, from what it remembers
+
+
+def test_the_fast_scan_cuts_tags_from_bytes_as_from_their_text():
+    # invalid UTF-8 next to "<" and ">" (decoded as U+FFFD) and multibyte characters inside tags
+    data = (b'<p>\xe2\x80<a href="/\xc3\xa9\xff" id="\xe2">x\xf0</a><img src="/\xe2\x82.png">'
+            b'<script>\xff</script><a href="/z\xe2\x80">\xe2\x80')
+    assert Scanner(WANTED, lambda tag, attrs: (tag, attrs)).scan(data) is not None
+    assert parse_page(data) == parse_page_slowly(data.decode("utf-8", errors="replace"))
 
 
 def parse_page_slowly(html: str) -> ParsedPage:
@@ -267,7 +275,7 @@ def test_the_pages_the_theme_renders_take_the_fast_path():
     scanner = Scanner(WANTED, lambda tag, attrs: (tag, attrs))
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        assert scanner.scan(html) is not None, page
+        assert scanner.scan(html.encode()) is not None, page
         assert parse_page(html.encode()) == parse_page_slowly(html), page
 
 
