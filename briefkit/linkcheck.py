@@ -172,6 +172,14 @@ class _Site:
             return _OK
         return found if fragment in self.parsed[found[3]].ids else None
 
+    def anchors(self, rel: str) -> tuple[Verdict | None, Collection[str]]:
+        """The verdict check() gives a plain "#id" link on page `rel` (but "#" and "#top") whose id is among
+        the ids returned: those of the HTML page such links resolve to (none when they resolve to no such page)."""
+        found = self._on_page(rel, "#")  # "#" finds the page they resolve to, whatever its ids
+        if found is _OK and (target := self.page_files[rel]) is not None and target[3].endswith(".html"):
+            return target, self.parsed[target[3]].ids
+        return None, ()
+
     def _check(self, rel: str, href: str) -> Verdict:
         if not self.host and href.startswith(("http:", "https:")):
             return _EXTERNAL  # what urlsplit would find below, without it: any host is another
@@ -200,12 +208,14 @@ class _Site:
         return "ok", "", "", sys.intern(target)  # one string per page in the saved verdicts of all that link there
 
 
-_STRIPPED = frozenset("\t\r\n")  # urlsplit removes these anywhere in a URL: "/\t/" is "//", a host part
+def _stripped(href: str) -> bool:
+    """Whether `href` has a character urlsplit removes anywhere in a URL: "/\t/" is "//", a host part."""
+    return "\t" in href or "\n" in href or "\r" in href
 
 
 def split(href: str) -> SplitResult:
     """urlsplit(href), faster for a plain site path ("/a/b/" or "/a/#id"): 40,000 distinct ones at 4,000 briefs."""
-    if href[:1] == "/" and href[1:2] != "/" and "?" not in href and not _STRIPPED.intersection(href):
+    if href[:1] == "/" and href[1:2] != "/" and "?" not in href and not _stripped(href):
         path, _, fragment = href.partition("#")
         return SplitResult("", "", path, "", fragment)
     return urlsplit(href)
@@ -213,7 +223,7 @@ def split(href: str) -> SplitResult:
 
 def resolve(base: str, href: str, parts: SplitResult) -> str:
     """The URL path `href` (split as `parts`) leads to from the page at `base`: urljoin's, faster."""
-    if href[:1] == "/" and href[1:2] != "/" and "/." not in parts.path and not _STRIPPED.intersection(href):
+    if href[:1] == "/" and href[1:2] != "/" and "/." not in parts.path and not _stripped(href):
         return parts.path  # nothing for urljoin to do: no host, no dot segments, nothing urlsplit drops
     if href[:1] == "#":
         base_path = urlsplit(base).path
@@ -340,8 +350,15 @@ def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[Page
     anchored: set[str] = set()
     problems: Problems = []
     check, absolute = site.check, site.absolute
+    own: tuple[Verdict | None, Collection[str]] | None = None  # site.anchors(rel), once a "#" link needs it
     for href in page.links:  # 400,000 links at 4,000 briefs: most are site-wide ones already judged
-        verdict, message, hint, needs = absolute.get(href) or check(rel, href)
+        found = absolute.get(href)
+        # a third are "#id" links to the page's own ids (120,000): judged here, as check() would
+        if found is None and href[:1] == "#":
+            own = own or site.anchors(rel)
+            if href[1:] in own[1] and href != "#top" and _ANCHOR.fullmatch(href):
+                found = own[0]
+        verdict, message, hint, needs = found or check(rel, href)
         if verdict == "ok":
             internal += 1
             if needs:
