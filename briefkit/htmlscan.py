@@ -30,7 +30,9 @@ _SIMPLE = re.compile(rf'<({_NAME})((?: [a-z][-a-z0-9]*="[^"<>&]*")*)/?>')
 _END = re.compile(rf"</{_NAME}{_WS}*>")
 _DECLARATION = re.compile(r"<!--(?!-?>)(?:[^<>-]|-(?!-))*-->|<!(?i:doctype)[^<>]*>")
 _ID = re.compile(rf"{_WS}(?i:id)(?:{_WS}|=|$)")
-_TOKENS = re.compile(rb"<[^>]*>")  # cut at the first ">": each distinct one is then checked whole, once
+# each tag cut at the first ">" and without its "<" (each distinct one is then checked whole, once), but
+# a plain end tag ("</p>": half the tags) as b"", which needs no copy and is known to be valid
+_TOKENS = re.compile(rb"<(?:/[a-zA-Z][a-zA-Z0-9-]*>|([^>]*>))")
 # html.parser reads script and style content as text up to their own end tag: here it must be plain text
 _RAW_END = {name: re.compile(rf"</(?i:{name}){_WS}*>") for name in ("script", "style")}
 
@@ -48,7 +50,7 @@ class Scanner(Generic[V]):
         self.read = read
         # tag source -> read's truthy result, or False for a tag that does not matter: never None, which
         # known.get gives for a tag not yet learned
-        self.known: dict[bytes, V | Literal[False]] = {}
+        self.known: dict[bytes, V | Literal[False]] = {b"": False}
         self.raw: dict[bytes, re.Pattern[str]] = {}  # script and style start tags -> their end tag
 
     def scan(self, data: bytes) -> list[V] | None:
@@ -90,7 +92,7 @@ class Scanner(Generic[V]):
         """Whether the next "<" after each script or style start tag (in order) begins its end tag."""
         end = 0
         for token in opened:
-            end = data.find(token, end) + len(token)
+            end = data.find(b"<" + token, end) + 1 + len(token)
             close = data.find(b"<", end)
             stop = data.find(b">", close) + 1  # an end tag runs to the first ">"
             if close < 0 or not stop or not self.raw[token].fullmatch(data[close:stop].decode("utf-8", "replace")):
@@ -98,7 +100,7 @@ class Scanner(Generic[V]):
         return True
 
     def _learn(self, source: bytes) -> bool:
-        token = source.decode("utf-8", "replace")
+        token = "<" + source.decode("utf-8", "replace")
         if token.startswith("</"):
             valid = _END.fullmatch(token) is not None
         elif token.startswith("<!"):
