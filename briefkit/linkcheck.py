@@ -134,8 +134,13 @@ class _Site:
         if not self.under_base(path):
             return None
         rel = unquote(path[len(self.base_path):])
-        candidates = [rel + "index.html"] if rel == "" or rel.endswith("/") else [rel, rel + "/index.html"]
-        return next((c for c in candidates if c in self.files), None)
+        if rel == "" or rel.endswith("/"):  # a folder: its index.html
+            rel += "index.html"
+        elif rel in self.files:  # a file, else a folder named without its "/"
+            return rel
+        else:
+            rel += "/index.html"
+        return rel if rel in self.files else None
 
     def under_base(self, path: str) -> bool:
         return path.startswith(self.base_path) or path + "/" == self.base_path
