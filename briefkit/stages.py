@@ -214,7 +214,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
                                                  cache.link_memory() if cache is not None else None)
             diags += result.links.diagnostics
             checked = result.links.checked
-            stages.done("links", f"{result.links.internal} internal, {len(result.links.external)} external, "
+            stages.done("links", f"{result.links.internal} internal, {result.links.external_count} external, "
                                  + ("every page checked" if checked == result.links.pages else
                                     f"{checked} page{'' if checked == 1 else 's'} checked"))
         later = None  # a Pagefind run the caller finishes, once the site is written without it
