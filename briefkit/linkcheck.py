@@ -21,7 +21,7 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 from .diagnostics import Diagnostic
 from .htmlscan import Scanner
 from .listings import url_of
-from .pagelinks import Found, ParsedPage, parse_page, scanner, written_links
+from .pagelinks import Found, ParsedPage, line_writing, lines_of, parse_page, scanner
 from .parallel import Memo, ordered_map
 from .project import SiteConfig
 
@@ -392,11 +392,11 @@ def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[Page
 def _diagnostics(where: str, origin: str, problems: Problems) -> list[Diagnostic]:
     """A broken link of a brief's page at the line of the brief that writes it (the page's otherwise: a link
     the theme made, or one the brief's file no longer holds as written)."""
-    lines = _lines_of(origin) if origin.endswith(".md") else []
+    lines = lines_of(origin) if origin.endswith(".md") else []
     seen: dict[str, int] = {}  # href -> the line its last problem was found at
     diags = []
     for message, hint, href in problems:
-        line = _line_writing(lines, href, seen.get(href, 0))
+        line = line_writing(lines, href, seen.get(href, 0))
         if line:
             seen[href] = line
             diags.append(Diagnostic(origin, line, "link", message, hint=hint))
@@ -405,19 +405,3 @@ def _diagnostics(where: str, origin: str, problems: Problems) -> list[Diagnostic
             hint = f"{hint}; page built from {origin}" if hint else f"page built from {origin}"
         diags.append(Diagnostic(where, 0, "link", message, hint=hint))
     return diags
-
-
-def _lines_of(path: str) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read().split("\n")
-    except OSError:  # gone since it was read: the page's path it is
-        return []
-
-
-def _line_writing(lines: list[str], href: str, after: int) -> int:
-    """The first line after line `after` (1-based) that writes `href` as a link (pagelinks.written_links: as
-    written, or percent-decoded as the Markdown had it); the first such line at all when none follows."""
-    forms = {href, unquote(href)}
-    found = [n for n, text in enumerate(lines, start=1) if any(url in forms for _, url in written_links(text))]
-    return next((n for n in found if n > after), found[0] if found else 0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import chain
 from operator import itemgetter
+from urllib.parse import unquote
 
 from .htmlscan import Attrs, Scanner
 
@@ -112,3 +113,20 @@ def written_links(text: str) -> Iterator[tuple[int, str]]:
     for match in _WRITTEN.finditer(text):
         n = match.lastindex or 1  # the one group that took part
         yield match.start(n), html.unescape(match[n]) if n >= 4 else match[n]
+
+
+def lines_of(path: str) -> list[str]:
+    """A brief's lines, to find where it writes a link; none when it is gone since it was read."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read().split("\n")
+    except OSError:  # the link check names the page instead
+        return []
+
+
+def line_writing(lines: list[str], href: str, after: int) -> int:
+    """The first line after line `after` (1-based) that writes `href` as a link (written_links: as
+    written, or percent-decoded as the Markdown had it); the first such line at all when none follows."""
+    forms = {href, unquote(href)}
+    found = [n for n, text in enumerate(lines, start=1) if any(url in forms for _, url in written_links(text))]
+    return next((n for n in found if n > after), found[0] if found else 0)
