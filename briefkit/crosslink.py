@@ -14,8 +14,9 @@ from datetime import datetime
 from .diagnostics import WARNING, Diagnostic
 from .listings import BriefView, SiteData
 from .markdown import Fact
+from .matches import Match
 from .packs import Damaged
-from .related import Doc, Index, Match, Settings, outlet_key
+from .related import Doc, Index, Settings, outlet_key
 from .relink import RelatedMemo, link
 from .slugs import slugify
 from .timeline import first_reported

@@ -12,8 +12,9 @@ from typing import Any
 from . import cli, pipeline
 from .crosslink import INDEX_KEY, days_apart
 from .diagnostics import did_you_mean
+from .matches import Match
 from .project import UsageError
-from .related import SIGNALS, Index, Match
+from .related import SIGNALS, Index
 
 TIERS = {"author": "author", "story": "story", "similar": "similar"}
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
+from .matches import CONTENT, Match, new_match, reason_for
 from .parallel import ordered_map
 from .slugs import slugify
 from .terms import term_keys
@@ -23,7 +24,6 @@ from .terms import term_keys
 K_contra = TypeVar("K_contra", contravariant=True)
 V_co = TypeVar("V_co", covariant=True)
 SIGNALS = ("story", "topics", "outlets", "terms", "date")
-CONTENT = ("topics", "outlets", "terms")
 MIN_CUT = 10  # a key found on this many briefs or fewer is never "too common"
 SHORTLIST = 3  # candidates scored in full per shown slot
 PER_KEY = 8  # one key reads at most 1/PER_KEY of the posting budget
@@ -62,41 +62,6 @@ class Settings:
         """Settings from site.yaml's `related:` mapping (already checked and defaulted)."""
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__ and v is not None}
         return cls(**known)
-
-
-@dataclass(frozen=True)
-class Match:
-    """One candidate for a brief's related list, and why."""
-
-    slug: str
-    score: float  # 0..1: the sum of parts
-    parts: dict[str, float]  # signal -> weighted contribution
-    tier: str  # "author", "story", "similar" or "below" (under the threshold)
-    shared: dict[str, tuple[str, ...]]  # signal -> names shared, most telling first
-    days: float  # how far apart the two briefs are
-    reason: str
-
-    # dataclasses.replace works out the fields on every call: a cold build made 90,000 of these copies
-    def below(self) -> Match:
-        """The same candidate, under the threshold."""
-        return _match(self.slug, self.score, self.parts, "below", self.shared, self.days, self.reason)
-
-    def without_terms(self) -> Match:
-        """The same candidate, without the shared terms named."""
-        return _match(self.slug, self.score, self.parts, self.tier, {**self.shared, "terms": ()}, self.days,
-                      self.reason)
-
-
-def _match(slug: str, score: float, parts: dict[str, float], tier: str, shared: dict[str, tuple[str, ...]],
-           days: float, reason: str) -> Match:
-    """Match(...) without a frozen dataclass's object.__setattr__ per field, which took half the time of
-    making one: a cold build makes some 150,000 (the fields are set once, as __init__ would)."""
-    m = _new(Match)
-    m.__dict__.update(slug=slug, score=score, parts=parts, tier=tier, shared=shared, days=days, reason=reason)
-    return m
-
-
-_new = object.__new__
 
 
 class Lookup(Protocol[K_contra, V_co]):
@@ -271,7 +236,7 @@ class Index:
         shared = {"topics": tuple([names[k] for _, k in sorted(shared_t)]) if shared_t else (),
                   "outlets": tuple([names[k] for _, k in sorted(shared_o)]) if shared_o else (),
                   "terms": tuple([k[2:] for _, k in sorted(shared_w)]) if shared_w else ()}
-        return _match(dj.slug, sum(parts.values()), parts, tier, shared, days, _reason(tier, parts, shared))
+        return new_match(dj.slug, sum(parts.values()), parts, tier, shared, days, reason_for(tier, parts, shared))
 
     def content_similarity(self, m: Match) -> float:
         """How alike two briefs are on topics, outlets and terms alone (0..1)."""
@@ -390,26 +355,6 @@ def window(plist: list[tuple[float, int, float]], day: float, cap: int) -> list[
     """The part of a posting list a brief reads (reach)."""
     lo, hi = reach(plist, day, cap)
     return plist if hi - lo == len(plist) else plist[lo:hi]
-
-
-def _reason(tier: str, parts: Mapping[str, float], shared: Mapping[str, tuple[str, ...]]) -> str:
-    """One line for readers: why this brief is listed."""
-    if tier == "author":
-        return "linked by the author" + ("; same story" if parts.get("story") else "")
-    if tier == "story":
-        return "same story"
-    # max(CONTENT, key=lambda k: (parts.get(k, 0.0), k == "terms")) spelled out: it is asked of every
-    # candidate scored, and the lambda's calls cost more than the comparing
-    best, top = "topics", (parts.get("topics", 0.0), False)
-    if (parts.get("outlets", 0.0), False) > top:
-        best, top = "outlets", (parts.get("outlets", 0.0), False)
-    if (parts.get("terms", 0.0), True) > top:
-        best = "terms"
-    if best == "topics" and shared["topics"]:
-        return "shares topics: " + ", ".join(shared["topics"][:3])
-    if best == "outlets" and shared["outlets"]:
-        return "cites the same sources: " + ", ".join(shared["outlets"][:3])
-    return "similar facts"
 
 
 def outlet_key(name: str, aliases: Mapping[str, str]) -> str:

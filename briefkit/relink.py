@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .matches import Match
 from .packs import Packed
 from .parallel import ordered_map
-from .related import MIN_LOOKALIKE, PER_KEY, Doc, Index, Match, Settings, reach, window
+from .related import MIN_LOOKALIKE, PER_KEY, Doc, Index, Settings, reach, window
 
 Posting = tuple[float, int, float]  # (day, doc, weight), as in Index.postings
 Link = tuple[str, str, float, str]  # (slug, reason, score, tier) of one shown match
