@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .diagnostics import WARNING, Diagnostic, did_you_mean, got
-from .frontmatter import REORDERING, Document, Path_, field_name, reordering, unwritable
+from .frontmatter import REORDERING, UNUSUAL, Document, Path_, field_name, reordering, unwritable
 from .slugs import is_plain_segment, slugify, too_long
 
 BAD: Any = object()
@@ -68,10 +68,11 @@ def _quote_hint(raw: str) -> str:
 def text(value: Any, at: Path_, ctx: Ctx) -> Any:
     """A string; YAML 1.1 booleans and times read as numbers are refused with a fix."""
     if isinstance(value, str):
-        if why := unwritable(value):
-            return ctx.error(at, why, "a YAML escape such as \\x1b in double quotes makes one; remove it")
-        if found := REORDERING.search(value):
-            ctx.warn(at, f"{reordering(found.group())}; remove it")
+        if UNUSUAL.search(value):
+            if why := unwritable(value):
+                return ctx.error(at, why, "a YAML escape such as \\x1b in double quotes makes one; remove it")
+            if found := REORDERING.search(value):
+                ctx.warn(at, f"{reordering(found.group())}; remove it")
         return value.strip()
     raw = ctx.doc.plain.get(at)
     if value is None:
@@ -368,7 +369,7 @@ def check_mapping(value: dict[str, Any], at: Path_, ctx: Ctx, by_name: dict[str,
         if got is BAD:
             ok = False
         out[key] = got
-    for name, spec in by_name.items():
+    for name, spec in by_name.items() if len(out) < len(by_name) else ():  # (out holds only keys of by_name)
         if name not in out:
             if spec.required:
                 ctx.error(at + (name,), "required field is missing")

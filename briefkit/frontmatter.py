@@ -9,7 +9,7 @@ import re
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -63,6 +63,10 @@ def _cannot_show(char: str) -> str:
 # bidi embeddings, overrides and isolates: shown, a title or a name reads otherwise than it is written
 # (Trojan Source); right-to-left text needs none of them, so each is said (a warning: an isolate can be meant)
 REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+# either kind: a text with neither (nearly every one) is looked at once, not twice
+UNUSUAL = re.compile(f"{UNWRITABLE.pattern}|{REORDERING.pattern}")
 
 
 def reordering(char: str) -> str:
@@ -204,7 +208,8 @@ class _Walk:
                 self.error(None, at[:1], "aliases (*name) repeat values here more times than a file this size "
                                          "can hold; write the values out")
             return None
-        self.refused(node, at)  # and read as if it had no tag
+        if node.tag != _STR and node.tag not in _KNOWN_TAGS:
+            self.refused(node, at)  # and read as if it had no tag
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, at)
         if id(node) in self.open:
@@ -217,7 +222,7 @@ class _Walk:
         self.walked.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.node(item, at + (i,)) for i, item in enumerate(node.value, start=1)]
+                return self.sequence(node, at)
             return self.mapping(node, at)
         finally:
             self.open.discard(id(node))
@@ -226,6 +231,17 @@ class _Walk:
         """Whether a node's tag is the one YAML gives its text unasked (such as "=" read as !!value)."""
         return isinstance(node, yaml.ScalarNode) and not node.style and \
             node.tag == self.ctor.resolve(yaml.ScalarNode, node.value, (True, False))
+
+    def sequence(self, node: yaml.SequenceNode, at: Path_) -> list[Any]:
+        lines, out = self.doc.lines, []
+        for i, item in enumerate(node.value, start=1):
+            if item.tag == _STR and type(item) is yaml.ScalarNode:  # topics: node() for a text, in fewer calls
+                lines[at + (i,)] = item.start_mark.line + self.first
+                self.budget -= 1
+                out.append(self.string(item, at + (i,)))
+            else:
+                out.append(self.node(item, at + (i,)))
+        return out
 
     def mapping(self, node: yaml.MappingNode, at: Path_) -> dict[str, Any]:
         doc = self.doc
@@ -246,19 +262,29 @@ class _Walk:
                 self.diags.append(Diagnostic(self.path, line, _field(at + (key,)),
                                              f"appears twice (first at line {doc.lines[at + (key,)]}); keep one"))
                 continue
-            doc.lines[at + (key,)] = line
-            out[key] = self.node(value_node, at + (key,))
-            doc.lines[at + (key,)] = line
+            sub = at + (key,)
+            doc.lines[sub] = line  # the key's line, also for a value written on the lines after it
+            if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:  # most values: node()'s, in one call
+                self.budget -= 1
+                out[key] = self.string(value_node, sub)
+            else:
+                out[key] = self.node(value_node, sub)
+                doc.lines[sub] = line
         return out
 
-    def scalar(self, node: yaml.ScalarNode, at: Path_) -> Any:
-        doc = self.doc
+    def string(self, node: yaml.ScalarNode, at: Path_) -> str:
+        """A scalar's text, its raw text and folds noted: all of scalar() for one YAML reads as text, which
+        is most values (mapping() and sequence() call this directly for them, skipping node()'s checks)."""
         if not node.style:
-            doc.plain[at] = node.value
-        if node.end_mark.line > node.start_mark.line and isinstance(node.value, str):
-            doc.folds[at] = _fold(node, self.text, self.first)
-        if node.tag == _STR or node.tag not in _KNOWN_TAGS:  # most values: the constructor would hand back
-            return node.value                                   # node.value after three calls
+            self.doc.plain[at] = node.value
+        if node.end_mark.line > node.start_mark.line:
+            self.doc.folds[at] = _fold(node, self.text, self.first)
+        return node.value  # type: ignore[no-any-return]
+
+    def scalar(self, node: yaml.ScalarNode, at: Path_) -> Any:
+        value = self.string(node, at)
+        if node.tag == _STR or node.tag not in _KNOWN_TAGS:  # the constructor would hand back node.value
+            return value
         try:
             return self.ctor.construct_object(node)
         except Exception:  # noqa: BLE001 - a value its tag cannot read (!!timestamp x): the text, checked as such
@@ -293,6 +319,7 @@ def _fold(node: yaml.ScalarNode, text: str, first: int) -> tuple[int, tuple[int,
 
 
 _FIELD_NAMES: dict[Path_, str] = {}  # the same paths come up in every brief
+V = TypeVar("V")
 
 
 def field_name(at: Path_) -> str:
@@ -303,6 +330,12 @@ def field_name(at: Path_) -> str:
         if len(_FIELD_NAMES) < _MEMO_MAX:
             _FIELD_NAMES[at] = name
     return name
+
+
+def by_field_name(values: dict[Path_, V]) -> dict[str, V]:
+    """{field_name(path): value}: a brief's lines, its folds; the memo asked directly (some 50 paths a brief)."""
+    known = _FIELD_NAMES.get
+    return {known(at) or field_name(at): value for at, value in values.items()}
 
 
 def _field(at: Path_) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from . import fields as f
 from .diagnostics import WARNING, Diagnostic
 from .fields import BAD, Ctx, Field
-from .frontmatter import REORDERING, UNWRITABLE, Document, field_name, load, reordering, split, unwritable
+from .frontmatter import REORDERING, UNWRITABLE, Document, by_field_name, load, reordering, split, unwritable
 from .markdown import MARKER
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .outlets import name_key
@@ -100,13 +100,14 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
         ctx.diags.append(Diagnostic(path, parts.body_line + first, "body", f"{reordering(found.group())} "
                                     f"(column {found.start() + 1}){more}; remove {'them' if more else 'it'}", WARNING))
     values = f.check_mapping(doc.data, (), ctx, BRIEF_KEYS, partial=True)
-    _check_across(path, values, ctx)  # also when a field is wrong: every problem of the brief in one run
+    file_slug = slugify(PurePosixPath(path).stem)  # the slug without slug:
+    _check_across(file_slug, values, ctx)  # also when a field is wrong: every problem of the brief in one run
     errors = [d for d in ctx.diags if d.is_error]
     if errors and not (all(d.message == f.UNKNOWN_KEY for d in errors) and BAD not in values.values()):
         return None, ctx.diags
     # every field is right, and a key besides them (misspelt, most likely) is the only error: the Brief goes on
     # to the checks of its Markdown and of its links to other briefs, which report their problems in this run too
-    return _build(path, values, doc, parts.body, parts.body_line, ctx), ctx.diags
+    return _build(path, file_slug, values, doc, parts.body, parts.body_line, ctx), ctx.diags
 
 
 def claimed_slug(path: str, text: str) -> str:
@@ -118,13 +119,13 @@ def claimed_slug(path: str, text: str) -> str:
     return given.strip() if isinstance(given, str) and given.strip() else slugify(PurePosixPath(path).stem)
 
 
-def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
+def _check_across(file_slug: str, v: dict[str, Any], ctx: Ctx) -> None:
     """The checks that look past one field's value, each made only when the fields it reads are right."""
     def right(*names: str) -> bool:
         return all(v[name] is not BAD for name in names)
 
-    if right("slug") and not v["slug"] and not is_plain_segment(slug := slugify(PurePosixPath(path).stem)):
-        ctx.error(("title",), f'the file name gives no usable slug (got "{slug}")', "add slug: to the front matter")
+    if right("slug") and not v["slug"] and not is_plain_segment(file_slug):
+        ctx.error(("title",), f'the file name gives no usable slug (got "{file_slug}")', "add slug: to the front matter")
     if right("sources", "draft") and not v["sources"]:
         msg = "at least one source is required"
         if v["draft"]:
@@ -158,10 +159,11 @@ def _check_across(path: str, v: dict[str, Any], ctx: Ctx) -> None:
                      "facts, narratives, claims and corrections", "cite in the fact the words come from")
 
 
-def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: int, ctx: Ctx) -> Brief:
+def _build(path: str, file_slug: str, v: dict[str, Any], doc: Document, body: str, body_line: int,
+           ctx: Ctx) -> Brief:
     """The Brief of values that passed every check."""
     line = ctx.line
-    slug = v["slug"] or slugify(PurePosixPath(path).stem)
+    slug = v["slug"] or file_slug
     topics: dict[str, Topic] = {}
     for name in v["topics"]:
         topic = Topic(name, slugify(name))
@@ -191,8 +193,8 @@ def _build(path: str, v: dict[str, Any], doc: Document, body: str, body_line: in
         body=body,
         body_line=body_line,
         # one str per field name across briefs: their pickles (a worker's results, the cache's shards) hold each once
-        lines={field_name(k): n for k, n in doc.lines.items()},
-        folds={field_name(k): fold for k, fold in doc.folds.items()},
+        lines=by_field_name(doc.lines),
+        folds=by_field_name(doc.folds),
     )
 
 

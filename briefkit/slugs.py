@@ -21,6 +21,13 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 def slugify(text: str) -> str:
     """`Ukraine war` -> `ukraine-war`: accents on Latin letters folded (Île -> ile), ß, æ, ø, œ ... spelt in
     ASCII, other scripts kept as written, their marks included (Київ -> київ, 북한 -> 북한)."""
+    return "-".join(_NON_WORD.sub(" ", _folded(text).replace("_", " ").lower()).split())
+
+
+def _folded(text: str) -> str:
+    """The text with accents on Latin letters folded and ß ... spelt out, composed again."""
+    if text.isascii():  # no accent, mark, letter to spell out or invisible character: most titles and topics
+        return text
     kept, latin = [], False
     for c in unicodedata.normalize("NFKD", text.translate(_INVISIBLE)):
         if unicodedata.combining(c):
@@ -30,8 +37,7 @@ def slugify(text: str) -> str:
         c = _LATIN.get(c, c)
         latin = c.isascii()
         kept.append(c)
-    composed = unicodedata.normalize("NFC", "".join(kept))  # before splitting: a lone mark is no word character
-    return "-".join(_NON_WORD.sub(" ", composed.replace("_", " ").lower()).split())
+    return unicodedata.normalize("NFC", "".join(kept))  # before slugify splits: a lone mark is no word character
 
 
 def is_plain_segment(slug: str) -> bool:
