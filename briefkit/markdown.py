@@ -39,6 +39,8 @@ MAX_RANGE = 200
 
 def parse_marker(inner: str) -> list[int] | None:
     """`1, 3` -> [1, 3]; `2-4` -> [2, 3, 4]; None for a reversed or huge range."""
+    if inner.isdecimal():  # most markers: [3]
+        return [int(inner)]
     numbers: list[int] = []
     for part in inner.split(","):
         lo_s, _, hi_s = part.replace("–", "-").partition("-")
@@ -277,15 +279,18 @@ def _walk_inline(tokens: list[Token], first_line: int, line_at: Callable[[int], 
         if tok.type == "inline" and tok.children is not None:
             base = first_line + (tok.map[0] if tok.map else 0)
             for child in tok.children:
-                pos = child.meta.get("pos", 0) if child.meta else 0
+                pos = child.meta.get("pos", 0) if child.meta else 0  # a marker's; others are at the start
                 if line_at is not None:
                     yield child, line_at(pos)
                 else:
-                    yield child, base + tok.content[:pos].count("\n")
+                    yield child, base + tok.content.count("\n", 0, pos) if pos else base
         elif tok.children:  # tokens from parseInline have no block wrapper
             yield from _walk_inline(tok.children, first_line, line_at)
         else:  # a block token, such as the html_block of raw HTML
             yield tok, first_line + (tok.map[0] if tok.map else 0)
+
+
+_CHECKED = frozenset(["link_open", "link_close", "image", "citation", "html_block", "html_inline"])  # what _check reads
 
 
 def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: list[Diagnostic],
@@ -294,11 +299,15 @@ def _check(brief: Brief, tokens: list[Token], first_line: int, fld: str, diags: 
     raw: list[tuple[str, int]] = []  # raw HTML (allow_html), with its lines
     opened: Token | None = None  # the link just opened, until something shows in it
     for tok, line in _walk_inline(tokens, first_line, line_at):
-        if tok.type == "link_close" and opened is not None:  # [](url), or [[1]](url) once its marker moved out
+        kind = tok.type
+        if kind not in _CHECKED:  # text, a paragraph ...: only closes a link with something in it
+            opened = None
+            continue
+        if kind == "link_close" and opened is not None:  # [](url), or [[1]](url) once its marker moved out
             diags.append(Diagnostic(brief.path, line, fld, f'a link with no text to click (to "{opened.attrGet("href")}"); '
                                                            "write the words it links, e.g. [the report [1]](https://...)"))
-        opened = tok if tok.type == "link_open" else None
-        if tok.type == "citation":
+        opened = tok if kind == "link_open" else None
+        if kind == "citation":
             numbers = tok.meta["numbers"]
             if numbers is None:
                 diags.append(Diagnostic(brief.path, line, fld, f"{tok.content} is not a valid citation range"))
@@ -361,24 +370,38 @@ def _facts(tokens: list[Token], first_line: int) -> tuple[Fact, ...]:
     n-th item (or in a list under it) is named `Fact n` for its source's backlink."""
     facts: list[Fact] = []
     depth = 0
-    in_item = False
+    in_item = False  # an item opened at the top level whose text is still to come (it stays on past an empty one)
     for tok in tokens:
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            depth += 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            depth -= 1
-        elif tok.type == "list_item_open" and depth == 1:
-            in_item = True
-        if tok.type == "inline" and depth and tok.children:
-            for child in tok.children:
-                if child.type == "citation":
-                    child.meta["place"] = f"Fact {len(facts) + in_item}"  # in_item: its fact is not yet in
-        if tok.type == "inline" and in_item and tok.children is not None:
-            markers = [c for c in tok.children if c.type == "citation"]
-            cited = [n for c in markers for n in (c.meta["numbers"] or [0])]
-            text = "".join(" " if c.type in ("softbreak", "hardbreak") else c.content
-                           for c in tok.children if c.type in ("text", "code_inline", "softbreak", "hardbreak"))
+        kind = tok.type
+        if kind == "inline":
+            children = tok.children
+            if children is None or not (depth or in_item):
+                continue
+            place = f"Fact {len(facts) + in_item}" if depth else ""  # in_item: its fact is not yet in
+            if not in_item:
+                for child in children:
+                    if child.type == "citation":
+                        child.meta["place"] = place
+                continue
+            cited: list[int] = []
+            text: list[str] = []
+            for child in children:  # one pass: the markers named, the sources and text gathered
+                kind = child.type
+                if kind == "citation":
+                    if place:
+                        child.meta["place"] = place
+                    cited += child.meta["numbers"] or [0]
+                elif kind == "text" or kind == "code_inline":
+                    text.append(child.content)
+                elif kind == "softbreak" or kind == "hardbreak":
+                    text.append(" ")
             line = first_line + (tok.map[0] if tok.map else 0)
-            facts.append(Fact(" ".join(text.split()), tuple(dict.fromkeys(cited)), line))
+            facts.append(Fact(" ".join("".join(text).split()), tuple(dict.fromkeys(cited)), line))
             in_item = False
+        elif kind == "bullet_list_open" or kind == "ordered_list_open":
+            depth += 1
+        elif kind == "bullet_list_close" or kind == "ordered_list_close":
+            depth -= 1
+        elif kind == "list_item_open" and depth == 1:
+            in_item = True
     return tuple(facts)
