@@ -28,22 +28,37 @@ _MEMO_MAX = 100_000  # entries each of this module's memos keeps at most
 _PATTERNED = None if None in _BaseLoader.yaml_implicit_resolvers else frozenset(_BaseLoader.yaml_implicit_resolvers)
 
 
+# the tag of a quoted scalar, a list, a mapping: with no path resolvers, the default of its kind
+_DEFAULT_TAGS = {yaml.ScalarNode: _BaseLoader.DEFAULT_SCALAR_TAG, yaml.SequenceNode: _BaseLoader.DEFAULT_SEQUENCE_TAG,
+                 yaml.MappingNode: _BaseLoader.DEFAULT_MAPPING_TAG}
+
+
 class _Loader(_BaseLoader):
     """The safe loader, remembering the tag of each unquoted scalar: the C parser asks the (Python)
-    resolver for every one, and the same keys and values (name, url, lean: 2) come back thousands of
-    times; the resolver tries its patterns on the text alone, as no path resolvers are set."""
+    resolver for every node, and the same keys and values (name, url, lean: 2) come back thousands of
+    times; the resolver tries its patterns on the text alone, as no path resolvers are set. So it also
+    gives any other node the default tag of its kind straight away, and does not track where it is."""
 
-    def resolve(self, kind: Any, value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode and implicit[0]:
-            if _PATTERNED is not None and value[:1] not in _PATTERNED:
-                return self.DEFAULT_SCALAR_TAG  # no pattern starts with its first character: text (titles, URLs)
-            tag = _PLAIN_TAGS.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_PLAIN_TAGS) < _MEMO_MAX and len(value) <= 64:
-                    _PLAIN_TAGS[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # (plain, quoted) for a scalar, else a bool
+        if kind is not yaml.ScalarNode or not implicit[0]:  # a list, a mapping, quoted text (titles, names)
+            return _DEFAULT_TAGS[kind]
+        if _PATTERNED is not None and value[:1] not in _PATTERNED:
+            return self.DEFAULT_SCALAR_TAG  # no pattern starts with its first character: text (URLs)
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_PLAIN_TAGS) < _MEMO_MAX and len(value) <= 64:
+                _PLAIN_TAGS[value] = tag
+        return tag
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Nothing to track (the C parser calls this for every node): there are no path resolvers."""
+
+    def ascend_resolver(self) -> None:
+        """As descend_resolver."""
+
+
+assert not _Loader.yaml_path_resolvers, "resolve() and descend_resolver() assume no path resolvers"
 
 
 # characters no page or feed can hold (XML 1.0 has no way to write them): YAML's "\x1b" or "\ud800" escapes
