@@ -90,6 +90,7 @@ def reordering(char: str) -> str:
 
 
 _FENCE = re.compile(r"^---[ \t]*$")
+_CLOSING = re.compile(r"^(?:---[ \t]*|\.\.\.)\r*$", re.MULTILINE)  # the line ending the front matter (\r: CRLF files)
 
 Path_ = tuple[Any, ...]  # a field path like ("sources", 2, "url"), 1-based list indices
 
@@ -116,22 +117,23 @@ class Document:
 def split(path: str, text: str) -> tuple[Split | None, list[Diagnostic]]:
     """Split `---` front matter from the body; say how to fix it when it is malformed."""
     text = text.removeprefix("\ufeff")
-    lines = text.split("\n")
-    if not lines or not _FENCE.match(lines[0].rstrip("\r")):
+    first = text.find("\n")
+    if not _FENCE.match(text[:first if first >= 0 else len(text)].rstrip("\r")):
         return None, [
             Diagnostic(
                 path, 1, "front matter",
                 "missing: a brief starts with a line of three dashes (---), then YAML, then ---",
             )
         ]
-    for i in range(1, len(lines)):
-        stripped = lines[i].rstrip("\r")
-        if _FENCE.match(stripped) or stripped == "...":
-            return Split("\n".join(lines[1:i]), 2, "\n".join(lines[i + 1 :]), i + 2), []
+    # the closing line, found in the text itself: the lines of a long body are not made one by one
+    end = _CLOSING.search(text, first + 1) if first >= 0 else None
+    if end is not None:
+        line = text.count("\n", 0, end.start())  # the closing line's index; the YAML is lines 1 .. line - 1
+        return Split(text[first + 1:max(end.start() - 1, first + 1)], 2, text[end.end() + 1:], line + 2), []
     return None, [
         Diagnostic(
             path, 1, "front matter",
-            f"not closed: add a line of three dashes (---) after the YAML (the file ends at line {len(lines)})",
+            f"not closed: add a line of three dashes (---) after the YAML (the file ends at line {text.count(chr(10)) + 1})",
         )
     ]
 

@@ -12,7 +12,7 @@ from typing import Any
 from . import fields as f
 from .diagnostics import WARNING, Diagnostic
 from .fields import BAD, Ctx, Field
-from .frontmatter import REORDERING, UNWRITABLE, Document, by_field_name, load, reordering, split, unwritable
+from .frontmatter import REORDERING, UNUSUAL, UNWRITABLE, Document, by_field_name, load, reordering, split, unwritable
 from .markdown import MARKER
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .outlets import name_key
@@ -88,12 +88,13 @@ def parse_brief(path: str, text: str, tz: tzinfo) -> tuple[Brief | None, list[Di
     if not isinstance(doc.data, dict):
         ctx.error((), "front matter must be a mapping of keys like title: and date:")
         return None, ctx.diags
-    if UNWRITABLE.search(parts.body):  # a control character typed or pasted into the Markdown
+    unusual = UNUSUAL.search(parts.body) is not None  # either kind below: one look at a body that has neither
+    if unusual and UNWRITABLE.search(parts.body):  # a control character typed or pasted into the Markdown
         for i, line in enumerate(parts.body.split("\n")):
             if found := UNWRITABLE.search(line):
                 ctx.diags.append(Diagnostic(path, parts.body_line + i, "body",
                                             f"{unwritable(line)} (column {found.start() + 1}); remove it"))
-    if REORDERING.search(parts.body):  # bidi controls pasted into the Markdown, which the page would apply
+    if unusual and REORDERING.search(parts.body):  # bidi controls pasted into the Markdown, which the page would apply
         lines = [(i, found) for i, line in enumerate(parts.body.split("\n")) if (found := REORDERING.search(line))]
         first, found = lines[0]  # one warning, at the first: text pasted from a word processor has them on every line
         more = f", and {len(lines) - 1} more line{'s' if len(lines) != 2 else ''} hold such controls" if len(lines) > 1 else ""
