@@ -49,19 +49,26 @@ class Question:
     """Every forecast of one question, oldest first, and what became of it."""
 
     key: str
-    forecasts: list[Forecast]
+    forecasts: list[Forecast]  # as given: the deadline and the late ones below are worked out from them once
     outcome: bool | None = None
     status: str = OPEN
     conflicts: list[tuple[Forecast, Forecast]] = field(default_factory=list)  # (resolved one way, the other way)
+    # the newest forecast's `by:`: a later brief may move it, and one that gives none keeps it
+    deadline: date | None = field(init=False, default=None)
+    # the forecasts (by index) that are `late`: the records, the board and the status all ask, for every forecast
+    late_steps: frozenset[int] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        for f in reversed(self.forecasts):
+            if f.prediction.by is not None:
+                self.deadline = f.prediction.by
+                break
+        if self.deadline is not None:
+            self.late_steps = frozenset(i for i, f in enumerate(self.forecasts) if self.late(f))
 
     @property
     def latest(self) -> Forecast:
         return self.forecasts[-1]
-
-    @property
-    def deadline(self) -> date | None:
-        """The newest forecast's `by:`: a later brief may move it, and one that gives none keeps it."""
-        return next((f.prediction.by for f in reversed(self.forecasts) if f.prediction.by is not None), None)
 
     @property
     def forecasters(self) -> list[str]:
@@ -87,10 +94,14 @@ def forecasts_of(briefs: Iterable[Brief]) -> list[Forecast]:
     stated = sorted(((b, i, p) for b in briefs for i, p in enumerate(b.predictions, start=1)),
                     key=lambda x: (x[0].date, x[0].slug, x[1]))
     spelt: dict[str, str] = {}
+    named: dict[str, str] = {}  # `source` as written -> its name: a site writes the same few names thousands of times
     out = []
     for brief, i, p in stated:
-        name = spelt.setdefault(name_key(p.source), " ".join(p.source.split())) if p.source else ""
-        out.append(Forecast(brief, i, p, name or UNATTRIBUTED))
+        name = named.get(p.source)
+        if name is None:
+            name = named[p.source] = (spelt.setdefault(name_key(p.source), " ".join(p.source.split()))
+                                      if p.source else "") or UNATTRIBUTED
+        out.append(Forecast(brief, i, p, name))
     return out
 
 
@@ -186,10 +197,13 @@ def forecasters(qs: list[Question], bins: int = 10) -> list[Forecaster]:
     counts: dict[str, dict[str, int]] = {}
     pairs: dict[str, list[tuple[float, bool]]] = {}
     for q in qs:
-        for f in q.forecasts:
-            if q.late(f):
+        late = q.late_steps
+        for i, f in enumerate(q.forecasts):
+            if i in late:
                 continue
-            c = counts.setdefault(f.forecaster, {OPEN: 0, OVERDUE: 0, RESOLVED: 0})
+            c = counts.get(f.forecaster)
+            if c is None:
+                c = counts[f.forecaster] = {OPEN: 0, OVERDUE: 0, RESOLVED: 0}
             c[q.status] += 1
             if q.outcome is not None:
                 pairs.setdefault(f.forecaster, []).append((f.prediction.probability, q.outcome))

@@ -181,21 +181,22 @@ def _newest_first(b: Blindspot) -> tuple[datetime, str]:
 def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[str, Any]:
     """Questions by status and each forecaster's record, ready for the forecasts page."""
 
+    by_slug = site.by_slug
+
     def view(q: fc.Question) -> QuestionView:
         last = q.latest
-        said = site.by_slug[last.brief.slug]
+        said = by_slug[last.brief.slug]
         claim = Markup(rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
-        return QuestionView(q, claim, [(f, site.by_slug[f.brief.slug]) for f in q.forecasts],
-                            frozenset(i for i, f in enumerate(q.forecasts) if q.late(f)))
+        return QuestionView(q, claim, [(f, by_slug[f.brief.slug]) for f in q.forecasts], q.late_steps)
 
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         for f in q.forecasts:
-            site.by_slug[f.brief.slug].extra.setdefault("predictions", {})[f.index] = PredictionView(
+            by_slug[f.brief.slug].extra.setdefault("predictions", {})[f.index] = PredictionView(
                 q.status, q.outcome, q.deadline, f.forecaster, _recorded_in(q, f))
     records = fc.forecasters(qs)
     return {
         "today": today,
-        "count": sum(not q.late(f) for q in qs for f in q.forecasts),  # scored ones: what the records add up to
+        "count": sum(len(q.forecasts) - len(q.late_steps) for q in qs),  # scored ones: what the records add up to
         "open": [view(q) for q in fc.by_status(qs, fc.OPEN)],
         "overdue": [view(q) for q in fc.by_status(qs, fc.OVERDUE)],
         "resolved": [view(q) for q in fc.by_status(qs, fc.RESOLVED)],
