@@ -62,10 +62,12 @@ def balance_of(placed: Iterable[Placed]) -> Balance:
     total = 0
     for p in placed:
         total += 1
-        if p.outlet is not None and p.outlet.lean is not None:
-            lean[side(p.outlet.lean)] += 1
-        if p.outlet is not None and p.outlet.establishment is not None:
-            est[side(p.outlet.establishment)] += 1
+        o = p.outlet
+        if o is not None:
+            if o.lean is not None:
+                lean[side(o.lean)] += 1
+            if o.establishment is not None:
+                est[side(o.establishment)] += 1
     return Balance(total, (lean[0], lean[1], lean[2]), (est[0], est[1], est[2]))
 
 
@@ -129,8 +131,12 @@ _MISSING = {
 
 def notes(b: Balance, narratives: int, threshold: float, min_rated: int) -> list[str]:
     """Plain-language warnings for a reader: one-sided sourcing, fewer than two narratives."""
-    out = [f"{lop.sentence} Look for {_MISSING[lop.side]} reporting before drawing conclusions."
-           for lop in lopsided(b, threshold, min_rated)]
+    return warnings(lopsided(b, threshold, min_rated), narratives)
+
+
+def warnings(lops: Iterable[Lopsided], narratives: int) -> list[str]:
+    """`notes` from the sides already found lopsided (a brief's panel has them at hand)."""
+    out = [f"{lop.sentence} Look for {_MISSING[lop.side]} reporting before drawing conclusions." for lop in lops]
     if narratives == 0:
         out.append("This brief gives no narratives: it does not say how each side tells the story.")
     elif narratives == 1:

@@ -1,6 +1,6 @@
 """The outlet registry: match source and narrative names to outlets by name or alias.
 
-Pure: takes model records, returns matches, per-outlet usage and the names nobody rated.
+Pure: takes model records, returns matches and the names nobody rated (scorecard lists where each outlet is used).
 """
 
 from __future__ import annotations
@@ -87,30 +87,3 @@ def unknown(reg: Registry, briefs: Iterable[Brief]) -> list[Unknown]:
             if reg.match(m.name) is None:
                 seen.setdefault(name_key(m.name), []).append(m)
     return [Unknown(ms[0].name, ms[0], len(ms), len({m.brief.path for m in ms})) for ms in seen.values()]
-
-
-@dataclass
-class Usage:
-    """Where one outlet appears: briefs citing it (with source numbers) and narratives it gave."""
-
-    outlet: Outlet
-    cited: list[tuple[Brief, tuple[int, ...]]] = field(default_factory=list)
-    narratives: list[tuple[Brief, int]] = field(default_factory=list)  # (brief, 1-based narrative index)
-
-
-def usage(reg: Registry, briefs: Iterable[Brief]) -> dict[str, Usage]:
-    """Per outlet slug, the briefs citing it and the narratives it provided, newest first."""
-    out = {o.slug: Usage(o) for o in reg.outlets}
-    for b in sorted(briefs, key=lambda b: (b.date, b.slug), reverse=True):
-        numbers: dict[str, list[int]] = {}
-        for s in b.sources:
-            o = reg.match(s.name)
-            if o is not None:
-                numbers.setdefault(o.slug, []).append(s.number)
-        for slug, nums in numbers.items():
-            out[slug].cited.append((b, tuple(nums)))
-        for i, n in enumerate(b.narratives, start=1):
-            o = reg.match(n.outlet)
-            if o is not None:
-                out[o.slug].narratives.append((b, i))
-    return out

@@ -15,12 +15,12 @@ from typing import Any
 from markupsafe import Markup
 
 from . import forecasts as fc
-from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, notes
+from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, warnings
 from .charts import balance_map, calibration_chart, placeable, rating_text
 from .listings import BriefView, Page, SiteData, url_of
 from .markdown import rebased
 from .model import Narrative, Outlet
-from .outlets import Registry, usage
+from .outlets import Registry
 
 
 @dataclass
@@ -125,16 +125,22 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
     c = site.config
     threshold, min_rated = c.balance["threshold"], c.balance["min_rated"]
     views: dict[str, OutletView] = {o.slug: OutletView(o, url_of(c, f"outlets/{outlet_slug(o)}/")) for o in reg.outlets}
+    match = reg.match
+    # site.briefs is newest first, as an outlet's page lists the briefs citing it: one pass fills both, and each
+    # outlet's lists come from the sources the panel matched already
     for v in site.briefs:
         brief_panels(v, reg, views, threshold, min_rated)
-    for slug, use in usage(reg, [v.brief for v in site.briefs]).items():
-        ov = views[slug]
-        ov.cited = [(site.by_slug[b.slug], nums) for b, nums in use.cited]
-        for b, k in use.narratives:
-            said = b.narratives[k - 1]
-            view = site.by_slug[b.slug]
-            html = Markup(rebased(view.rendered.narratives_elsewhere[k - 1], view.url))  # markdown.render_brief's
-            ov.narratives.append((view, said, html))
+        numbers: dict[str, list[int]] = {}  # outlet slug -> its source numbers, in the order the brief cites them
+        for p in v.extra["balance"].placed:
+            if p.outlet is not None:
+                numbers.setdefault(p.outlet.slug, []).append(p.source.number)
+        for slug, nums in numbers.items():
+            views[slug].cited.append((v, tuple(nums)))
+        for k, said in enumerate(v.brief.narratives):
+            o = match(said.outlet)
+            if o is not None:
+                html = Markup(rebased(v.rendered.narratives_elsewhere[k], v.url))  # markdown.render_brief's
+                views[o.slug].narratives.append((v, said, html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
     site.extra["forecasts"] = forecast_board(site, questions, today)
@@ -144,11 +150,12 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
 def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], threshold: float,
                  min_rated: int) -> None:
     """One brief's balance panel and the outlet behind each of its sources."""
-    placed = [Placed(s, reg.match(s.name)) for s in v.brief.sources]
+    brief, match = v.brief, reg.match
+    placed = [Placed(s, match(s.name)) for s in brief.sources]
     bal = balance_of(placed)
-    v.extra["balance"] = BalanceView(
-        bal, placed, lopsided(bal, threshold, min_rated), notes(bal, len(v.brief.narratives), threshold, min_rated),
-        [x.perspective for x in v.brief.narratives])
+    lops = lopsided(bal, threshold, min_rated)
+    v.extra["balance"] = BalanceView(bal, placed, lops, warnings(lops, len(brief.narratives)),
+                                     [x.perspective for x in brief.narratives])
     v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
     v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
 
@@ -157,10 +164,9 @@ def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, li
     """Stories and briefs whose rated sources sit mostly on one side of an axis, newest first."""
     out_briefs = []
     for v in site.briefs:
-        bal = v.extra["balance"].balance
-        lop = lopsided(bal, threshold, min_rated)
-        if lop:
-            out_briefs.append(Blindspot("brief", v.brief.title, v.url, v.brief.date, bal, lop))
+        panel = v.extra["balance"]
+        if panel.lopsided:  # lopsided(panel.balance, threshold, min_rated), found by brief_panels
+            out_briefs.append(Blindspot("brief", v.brief.title, v.url, v.brief.date, panel.balance, panel.lopsided))
     out_stories = []
     for g in site.stories:
         if len(g.briefs) < 2:  # a story of one brief: that brief, listed under briefs already

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from briefkit import scorecard
+from briefkit.listings import build_site
+from briefkit.markdown import render_brief
 from briefkit.model import Brief, Narrative, Outlet, Source
-from briefkit.outlets import registry, unknown, usage
+from briefkit.outlets import registry, unknown
+from briefkit.project import SiteConfig
 
 AP = Outlet("Associated Press", ("AP", "AP News"), lean=3, establishment=4, slug="associated-press", line=1)
 FOX = Outlet("Fox News", ("FOX News", "Fox"), lean=4, establishment=3, slug="fox-news", line=8)
@@ -39,11 +43,13 @@ def test_names_the_registry_lacks_are_listed_once_with_counts():
     ]
 
 
-def test_usage_lists_citing_briefs_newest_first_with_source_numbers_and_narratives():
+def test_outlet_pages_list_citing_briefs_newest_first_with_source_numbers_and_narratives():
     reg = registry([AP, FOX])
     older = brief("older", ["AP", "Fox", "AP News"], ["Associated Press"], day=1)
     newer = brief("newer", ["fox news"], [], day=2)
-    use = usage(reg, [older, newer])
-    assert [(b.slug, nums) for b, nums in use["associated-press"].cited] == [("older", (1, 3))]
-    assert [(b.slug, i) for b, i in use["associated-press"].narratives] == [("older", 1)]
-    assert [(b.slug, nums) for b, nums in use["fox-news"].cited] == [("newer", (1,)), ("older", (2,))]
+    site = build_site(SiteConfig(), [render_brief(b)[0] for b in (older, newer)], [AP, FOX])
+    scorecard.annotate(site, reg, [], date(2024, 10, 3))
+    use = {ov.outlet.slug: ov for ov in site.extra["outlets"]}
+    assert [(v.brief.slug, nums) for v, nums in use["associated-press"].cited] == [("older", (1, 3))]
+    assert [(v.brief.slug, n) for v, n, _ in use["associated-press"].narratives] == [("older", older.narratives[0])]
+    assert [(v.brief.slug, nums) for v, nums in use["fox-news"].cited] == [("newer", (1,)), ("older", (2,))]
