@@ -16,8 +16,9 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from briefkit.cli import main
+from briefkit.hrefs import resolve, split
 from briefkit.htmlscan import Scanner
-from briefkit.linkcheck import check_links, resolve, split
+from briefkit.linkcheck import check_links
 from briefkit.pagelinks import WANTED, Collector, ParsedPage, parse_page
 from briefkit.pipeline import output_shown
 from briefkit.project import Project, SiteConfig
