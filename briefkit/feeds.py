@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 from . import __version__
+from .addresses import SCHEME, with_addresses
 from .diagnostics import Diagnostic
 from .listings import BriefView, SiteData, last_change, newest_first, url_of
-from .markdown import SCHEME, with_addresses
 from .metadata import feed_paths, image_url, publisher_name
 from .project import SiteConfig
 from .render import Output, absolute, long_date

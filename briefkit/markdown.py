@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from . import rawhtml
 from .diagnostics import Diagnostic
@@ -28,12 +28,6 @@ _LINK_SCHEMES = {"", "http", "https", "mailto"}
 _LEADING = "".join(map(chr, range(0x21)))  # what a browser strips from an address's start: controls and space
 _SCHEMELESS = re.compile(rf"[{re.escape(_LEADING)}]*[/\\]{{2}}")
 _CLOSING = ".,;:!?)]}…’”»"  # punctuation that follows a word without a space
-# a link or image of the rendered Markdown whose address is relative to the brief's page: no scheme, not from the root
-_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
-# an address in a start tag, however written (raw HTML puts it after other attributes, in either quotes)
-_URL_ATTR = re.compile(rf"(\s(?:{'|'.join(map(re.escape, sorted(rawhtml.LINKED | rawhtml.LOADED)))})\s*=\s*)"
-                       r"""("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE)
-SCHEME = re.compile(r"[a-zA-Z][-a-zA-Z0-9+.]*:")
 MAX_RANGE = 200
 
 
@@ -226,34 +220,6 @@ def elsewhere(md: MarkdownIt, tokens: list[Token]) -> str:
         if tok.children:
             tok.children = _without_markers(tok.children)
     return md.renderer.render(tokens, md.options, {"citations": {}}).strip()
-
-
-def rebased(html: str, page_url: str) -> str:
-    """`elsewhere` HTML placed on another page (forecasts, an outlet, corrections): its relative links ("../earlier/",
-    "#facts", an image beside the brief) resolved against the URL of the brief's page, so they lead where they
-    lead there. Relative links are how briefs link each other (a path from the root breaks under a base path)."""
-    if "href" not in html and "src" not in html:
-        return html
-    return with_addresses(html, lambda url: url if url.startswith("/") or SCHEME.match(url) else urljoin(page_url, url))
-
-
-def with_addresses(html: str, change: Callable[[str], str]) -> str:
-    """`html` with `change` applied to every address its tags give: href, src, srcset's URLs ..., however the
-    tag is written (raw HTML: after other attributes, in single quotes)."""
-    def attr(m: re.Match[str]) -> str:
-        quote = m[2][0] if m[2][0] in "\"'" else ""
-        value = m[2][1:-1] if quote else m[2]
-        if m[1].strip().lower().startswith("srcset"):
-            done, rest = "", value
-            for url in rawhtml.srcset_urls(value):
-                at = rest.index(url)
-                done, rest = done + rest[:at] + change(url), rest[at + len(url):]
-            value = done + rest
-        else:
-            value = change(value.strip())
-        return f"{m[1]}{quote}{value}{quote}"
-
-    return _TAG.sub(lambda t: _URL_ATTR.sub(attr, t[0]), html)
 
 
 def _without_markers(children: list[Token]) -> list[Token]:

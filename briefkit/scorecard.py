@@ -15,10 +15,10 @@ from typing import Any
 from markupsafe import Markup
 
 from . import forecasts as fc
+from .addresses import rebased
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, warnings
 from .charts import balance_map, calibration_chart, placeable, rating_text
 from .listings import BriefView, Page, SiteData, url_of
-from .markdown import rebased
 from .model import Narrative, Outlet
 from .outlets import Registry
 
