@@ -13,10 +13,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
-from .matches import CONTENT, Match, new_match, reason_for
+from .matches import CONTENT, Match, owing_match
 from .parallel import ordered_map
 from .slugs import slugify
 from .terms import term_keys
@@ -202,41 +203,40 @@ class Index:
         a, b = self.vectors[i], self.vectors[j]
         small, big = (a, b) if len(a) <= len(b) else (b, a)
         sim_t = sim_o = sim_w = 0.0
-        shared_t: list[tuple[float, str]] = []
-        shared_o: list[tuple[float, str]] = []
-        shared_w: list[tuple[float, str]] = []
-        for key, weight in small.items():
-            other = big.get(key)
-            if other is None:
-                continue
-            both = weight * other
+        # the keys both hold, in small's order (the order of adding): picked out without a Python step per key
+        for key in compress(small, map(big.__contains__, small)):
             kind = key[0]
             if kind == "w":
-                sim_w += both
-                if terms:
-                    shared_w.append((-both, key))
+                sim_w += small[key] * big[key]
             elif kind == "t":
-                sim_t += both
-                shared_t.append((-both, key))
+                sim_t += small[key] * big[key]
             else:
-                sim_o += both
-                shared_o.append((-both, key))
+                sim_o += small[key] * big[key]
         scale, share = self.scale, self.content_share
-        di, dj = self.docs[i], self.docs[j]
         days = abs(self.days[i] - self.days[j])
         half = self.settings.half_life
         closeness = 0.5 ** (days / half) if half > 0 else 0.0
         content = share["topics"] * sim_t + share["outlets"] * sim_o + share["terms"] * sim_w
-        parts = {"story": scale["story"] if di.story and di.story == dj.story else 0.0,
+        story = self.docs[i].story
+        parts = {"story": scale["story"] if story and story == self.docs[j].story else 0.0,
                  "topics": scale["topics"] * sim_t, "outlets": scale["outlets"] * sim_o,
                  "terms": scale["terms"] * sim_w,
                  # date proximity strengthens what the content shares; alone it links nothing
                  "date": scale["date"] * closeness * content}
+        # the names shared and the reason only when read: most candidates scored are never shown
+        return owing_match(self.docs[j].slug, sum(parts.values()), parts, tier, days, (self, i, j, tier, terms))
+
+    def shared_names(self, i: int, j: int, terms: bool) -> dict[str, tuple[str, ...]]:
+        """The topics, outlets and (if asked) terms docs i and j share, the most telling first."""
+        a, b = self.vectors[i], self.vectors[j]
+        small, big = (a, b) if len(a) <= len(b) else (b, a)
+        shared: dict[str, list[tuple[float, str]]] = {"t": [], "o": [], "w": []}
+        for key in compress(small, map(big.__contains__, small)):
+            shared[key[0]].append((-(small[key] * big[key]), key))
         names = self.names
-        shared = {"topics": tuple([names[k] for _, k in sorted(shared_t)]) if shared_t else (),
-                  "outlets": tuple([names[k] for _, k in sorted(shared_o)]) if shared_o else (),
-                  "terms": tuple([k[2:] for _, k in sorted(shared_w)]) if shared_w else ()}
-        return new_match(dj.slug, sum(parts.values()), parts, tier, shared, days, reason_for(tier, parts, shared))
+        return {"topics": tuple([names[k] for _, k in sorted(shared["t"])]),
+                "outlets": tuple([names[k] for _, k in sorted(shared["o"])]),
+                "terms": tuple([k[2:] for _, k in sorted(shared["w"])]) if terms else ()}
 
     def content_similarity(self, m: Match) -> float:
         """How alike two briefs are on topics, outlets and terms alone (0..1)."""
@@ -266,8 +266,9 @@ class Index:
                     if (j < i and m.days <= s.lookalike_days and not (doc.story and doc.story == other.story)
                             and not (doc.story and other.story)
                             and self.content_similarity(m) >= s.lookalike):
-                        near.append((j, m if k < len(shown) else m.below()))
-            return self.related(doc.slug), near
+                        near.append((j, (m if k < len(shown) else m.below()).settled()))
+            # what leaves the stage holds its names and reasons, not the index
+            return [m.settled() for m in self.related(doc.slug)], near
         finally:
             self._worked = None
 
