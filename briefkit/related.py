@@ -258,19 +258,34 @@ class Index:
         near: list[tuple[int, Match]] = []
         self._worked = {}  # the related list and the full candidate list share their gathering and scoring
         try:
-            if len(self.docs) >= MIN_LOOKALIKE:  # with fewer briefs there is no telling which words are common
-                shown, rest = self._ranked(i, True)
+            # with fewer briefs there is no telling which words are common; the full candidate list is
+            # ranked only where one of its candidates looks like the same story (most have none)
+            if len(self.docs) >= MIN_LOOKALIKE and self._alike(i, picks := self._picks(i, True)):
+                shown, rest = self._ranked(i, True, picks)
                 for k, m in enumerate(shown + rest):  # candidates(doc.slug), the rest marked below where kept
                     j = self.pos[m.slug]
-                    other = self.docs[j]
-                    if (j < i and m.days <= s.lookalike_days and not (doc.story and doc.story == other.story)
-                            and not (doc.story and other.story)
-                            and self.content_similarity(m) >= s.lookalike):
+                    if self._could_be_alike(i, j) and self.content_similarity(m) >= s.lookalike:
                         near.append((j, (m if k < len(shown) else m.below()).settled()))
             # what leaves the stage holds its names and reasons, not the index
             return [m.settled() for m in self.related(doc.slug)], near
         finally:
             self._worked = None
+
+    def _could_be_alike(self, i: int, j: int) -> bool:
+        """Whether doc j, by its date and story alone, could be an older lookalike of doc i."""
+        story, other = self.docs[i].story, self.docs[j].story
+        return (j < i and abs(self.days[i] - self.days[j]) <= self.settings.lookalike_days
+                and not (story and story == other) and not (story and other))
+
+    def _alike(self, i: int, picks: tuple[list[int], list[int], list[int]]) -> bool:
+        """Whether a candidate of the full list looks like the same story as doc i (scored only if its date
+        and story allow it: the same test and the same scores as _links_of's loop)."""
+        threshold = self.settings.lookalike
+        for tier, group in zip(("author", "story", "similar"), picks):
+            for j in group:
+                if self._could_be_alike(i, j) and self.content_similarity(self.explain(i, j, tier)) >= threshold:
+                    return True
+        return False
 
     def _allowed(self, i: int, j: int) -> bool:
         return i != j and (self.settings.include_newer or self.docs[j].date <= self.docs[i].date)
@@ -280,29 +295,37 @@ class Index:
         shown, rest = self._ranked(self.pos[slug], everything)
         return shown + [m.below() for m in rest] if everything else shown
 
-    def _ranked(self, i: int, everything: bool) -> tuple[list[Match], list[Match]]:
-        """The shown candidates, and (with everything) the rest as scored, not yet marked below."""
+    def _picks(self, i: int, everything: bool) -> tuple[list[int], list[int], list[int]]:
+        """The docs doc i's candidates are: the author's links, its story's members, the best guesses of the others."""
         doc = self.docs[i]
-        s = self.settings
-        ranked: list[Match] = []
+        author: list[int] = []
         seen: set[int] = {i}
         for target in doc.related:
             j = self.pos.get(target)
             if j is not None and j not in seen:
                 seen.add(j)
-                ranked.append(self.explain(i, j, "author", everything))
+                author.append(j)
         story = [j for j in self._story_near(i) if j not in seen and self._allowed(i, j)]
-        ranked += self._ordered(self.explain(i, j, "story", everything) for j in story)
         seen.update(story)
-        ranked += self._scored(i, seen, s.count - len(ranked), everything)
+        return author, story, self._guessed(i, seen, self.settings.count - len(author) - len(story), everything)
+
+    def _ranked(self, i: int, everything: bool, picks: tuple[list[int], list[int], list[int]] | None = None
+                ) -> tuple[list[Match], list[Match]]:
+        """The shown candidates, and (with everything) the rest as scored, not yet marked below."""
+        s = self.settings
+        author, story, others = picks or self._picks(i, everything)
+        ranked = [self.explain(i, j, "author", everything) for j in author]
+        ranked += self._ordered(self.explain(i, j, "story", everything) for j in story)
+        scored = self._ordered(self.explain(i, j, terms=everything) for j in others)
+        ranked += [m if m.score >= s.threshold else m.below() for m in scored]
         shown = [m for m in ranked if m.tier != "below"][: s.count]
         if not everything:
             return shown, []
         names = {m.slug for m in shown}
         return shown, [m for m in ranked if m.slug not in names]
 
-    def _scored(self, i: int, seen: set[int], room: int, everything: bool) -> list[Match]:
-        """The best other candidates: ranked on gathered scores, explained in full only near the top."""
+    def _guessed(self, i: int, seen: set[int], room: int, everything: bool) -> list[int]:
+        """The other candidates to explain in full: the best gathered scores, the nearest in date first."""
         ranked = self._gathered(i, seen)
         wanted = max(self.settings.count, 1) * SHORTLIST if everything else room
         if not ranked or wanted <= 0:
@@ -313,9 +336,7 @@ class Index:
         # best guess first, then the newer brief, then the slug (unique, so j itself is never compared)
         guess = sorted([(-(v * (1.0 + boost * (0.5 ** (abs(day - days[j]) / half) if half > 0 else 0.0))),
                          -days[j], docs[j].slug, j) for j, v in top])
-        order = [j for *_, j in guess[:wanted]]
-        scored = self._ordered(self.explain(i, j, terms=everything) for j in order)
-        return [m if m.score >= self.settings.threshold else m.below() for m in scored]
+        return [j for *_, j in guess[:wanted]]
 
     def _top(self, ranked: list[tuple[int, float]], size: int) -> list[tuple[int, float]]:
         """The best gathered scores (of _gathered's list)."""
