@@ -230,13 +230,22 @@ class Index:
         """The topics, outlets and (if asked) terms docs i and j share, the most telling first."""
         a, b = self.vectors[i], self.vectors[j]
         small, big = (a, b) if len(a) <= len(b) else (b, a)
-        shared: dict[str, list[tuple[float, str]]] = {"t": [], "o": [], "w": []}
+        topics: list[tuple[float, str]] = []
+        outlets: list[tuple[float, str]] = []
+        words: list[tuple[float, str]] = []
         for key in compress(small, map(big.__contains__, small)):
-            shared[key[0]].append((-(small[key] * big[key]), key))
+            kind = key[0]
+            if kind == "w":
+                if terms:  # a shown list names no terms: most keys shared are words
+                    words.append((-(small[key] * big[key]), key))
+            elif kind == "t":
+                topics.append((-(small[key] * big[key]), key))
+            else:
+                outlets.append((-(small[key] * big[key]), key))
         names = self.names
-        return {"topics": tuple([names[k] for _, k in sorted(shared["t"])]),
-                "outlets": tuple([names[k] for _, k in sorted(shared["o"])]),
-                "terms": tuple([k[2:] for _, k in sorted(shared["w"])]) if terms else ()}
+        return {"topics": tuple([names[k] for _, k in sorted(topics)]) if topics else (),
+                "outlets": tuple([names[k] for _, k in sorted(outlets)]) if outlets else (),
+                "terms": tuple([k[2:] for _, k in sorted(words)]) if words else ()}
 
     def content_similarity(self, m: Match) -> float:
         """How alike two briefs are on topics, outlets and terms alone (0..1)."""
