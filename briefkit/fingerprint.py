@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import hashlib
 import itertools
+import operator
 import pickle
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
@@ -26,6 +27,10 @@ Read = tuple[str, ...]  # ("topics",) or ("extra", "balance"): a part of `site` 
 _UNIQUE = itertools.count()
 _PLAIN = (str, int, float, bool, bytes, type(None), date, datetime, time, timedelta)
 _PLAIN_TYPES = frozenset(_PLAIN)
+# a tuple of these is spelled by its repr, which tells each apart (1, "1", 1.0, True, None, a date)
+_REPR_EXACT = frozenset((str, int, float, bool, type(None), date, datetime))
+_SMALL = 16  # lists, dicts and sets up to this long within a record are spelled out in place, larger ones apart
+_Record = tuple[str, tuple[str, ...], Callable[[Any], Any] | None]  # marker, attributes, their getter
 _VIEW_LINKS = ("earlier", "later", "related", "linked_from", "extra")
 _concat = str.__add__  # text + Markup as plain text: `+` would escape the text and make a Markup
 
@@ -46,10 +51,10 @@ class Digester:
         self.shown = shown if shown is not None else {}
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
-        self._fields: dict[type, tuple[str, ...]] = {}  # dataclass type -> the attributes its digest covers
-        # those of them an item of a list spells out in place, as a tuple is: a brief's thousands of small
+        self._records: dict[type, _Record] = {}  # dataclass type -> how its digest covers it
+        # those of them an item or attribute spells out in place, as a tuple is: a brief's thousands of small
         # records (related links, predictions) are each its own, so a hash and a memo entry each was waste
-        self._inline: dict[type, tuple[str, ...] | None] = {}  # None: digested apart
+        self._inline: dict[type, _Record | None] = {}  # None: digested apart
         self._wanted = self._attrs_of_views()  # what the template reads of a BriefView (its attrs do not change)
         self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
 
@@ -84,19 +89,26 @@ class Digester:
             if shallow:
                 return _h("view", own)
             # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
-            return _h("view", own, *(f"{a}={self._extra(obj, whole) if a == 'extra' else self.of(getattr(obj, a), True)}"
-                                     for a in _VIEW_LINKS if wanted is None or a in wanted))
+            parts = ["view", own]
+            for a in _VIEW_LINKS:
+                if wanted is None or a in wanted:
+                    parts.append(a)
+                    if a == "extra":
+                        self._extra(obj, whole, parts)
+                    else:
+                        self._spell((getattr(obj, a),), True, parts)
+            return _h(*parts)
         if kind is list or kind is tuple:
-            return _h(kind.__name__, *self._items(obj, shallow, []))
+            return _h(kind.__name__, *self._spell(obj, shallow, []))
         if kind is dict:
-            return _h("map", *[f"{self.of(k)}={self.of(v, shallow)}" for k, v in obj.items()])
+            return _h("map", *self._spell_map(obj, shallow, []))
         if kind is RenderedBrief or kind is Brief:
             known = self.brief_hashes.get(obj.path if kind is Brief else obj.brief.path)
             if known is not None:  # a pure function of the file's bytes and the site-wide settings
                 return _h(kind.__name__, obj.path if kind is Brief else obj.brief.path, known)
-        names = self._fields.get(kind)
-        if names is not None:  # a dataclass seen before: its attributes to count, worked out below once
-            return _h(kind.__qualname__, *self._attributes(obj, names, shallow))
+        record = self._records.get(kind)
+        if record is not None:  # a dataclass seen before: its attributes to count, worked out below once
+            return _h(record[0], *self._spell(self._values(obj, record), shallow, []))
         if isinstance(obj, str):  # subclasses such as Markup: repr would escape every quote of the HTML
             return _h(kind.__name__, obj)
         if isinstance(obj, _PLAIN):
@@ -110,74 +122,98 @@ class Digester:
         if isinstance(obj, (set, frozenset)):
             return _h("set", *sorted(self.of(v, shallow) for v in obj))
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            self._fields[kind] = self._counted(kind)
+            self._records[kind] = self._record(kind)
             return self._compute(obj, shallow)
         try:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
 
-    def _inlined(self, obj: Any) -> tuple[str, ...] | None:
-        """The attributes of a dataclass an item of a list spells out in place (as `_compute` would count
-        them), or None for anything digested apart: views and whole briefs, which pages share and the memo
-        holds, and whatever is no dataclass."""
+    def _inlined(self, obj: Any) -> _Record | None:
+        """How a dataclass an item of a list or an attribute is spelled out in place (as `_compute` would
+        count it), or None for anything digested apart: views and whole briefs, records that say pages share
+        them (`shared_by_pages`, such as outlets), which the memo holds, and whatever is no dataclass."""
         kind = type(obj)
-        names = None
-        if dataclasses.is_dataclass(obj) and not isinstance(obj, (BriefView, Brief, RenderedBrief, SiteData, str,
-                                                                  Mapping, list, tuple, set, frozenset, *_PLAIN)):
-            names = self._fields.get(kind) or self._counted(kind)
-        self._inline[kind] = names
-        return names
+        record = None
+        if dataclasses.is_dataclass(obj) and not getattr(kind, "shared_by_pages", False) \
+                and not isinstance(obj, (BriefView, Brief, RenderedBrief, SiteData, str,
+                                         Mapping, list, tuple, set, frozenset, *_PLAIN)):
+            record = self._records.get(kind) or self._record(kind)
+        self._inline[kind] = record
+        return record
 
-    def _counted(self, kind: type) -> tuple[str, ...]:
-        """The attributes a dataclass's digest covers: only what the template reads of it (an outlet's page
-        lists its briefs, a brief page only its name), all when unsure."""
+    def _record(self, kind: type) -> _Record:
+        """How a dataclass's digest covers it: a marker naming the type and the attributes counted, and a
+        getter of their values. Only what the template reads of it (an outlet's page lists its briefs, a
+        brief page only its name), all when unsure."""
         wanted = None if self.attrs is None else self.attrs.get(type_key(kind), frozenset())
         if wanted is None or ALL in wanted:
-            return tuple(f.name for f in dataclasses.fields(kind))
-        return tuple(sorted(wanted))
+            names = tuple(f.name for f in dataclasses.fields(kind))
+        else:
+            names = tuple(sorted(wanted))
+        # attrgetter reads "a.b" as a path: such a name (an item a template asked for) is read as getattr does
+        get = operator.attrgetter(*names) if names and not any("." in a for a in names) else None
+        return f"D{kind.__qualname__}({','.join(names)})", names, get
 
-    def _attributes(self, obj: Any, names: tuple[str, ...], shallow: bool) -> list[str]:
-        """"name=digest" of each attribute; a plain value spelled out in place, as `of` would, without a call."""
-        parts = []
-        for a in names:
-            v = getattr(obj, a, _MISSING)
-            kind = type(v)
-            if kind is str:
-                parts.append(f"{a}=s:{v}")
-            elif kind is Markup:
-                parts.append(f"{a}=M:{v}")
-            elif kind in _PLAIN_TYPES:
-                parts.append(f"{a}={kind.__name__}:{v!r}")
-            else:
-                parts.append(f"{a}={self.of(v, shallow)}")
-        return parts
+    @staticmethod
+    def _values(obj: Any, record: _Record) -> Any:
+        """The values of a record's counted attributes, a missing one as _MISSING."""
+        _, names, get = record
+        if get is None:
+            return [getattr(obj, a, _MISSING) for a in names]
+        try:
+            values = get(obj)  # all at once, in C: a property that is missing or fails falls to the loop below
+        except AttributeError:
+            return [getattr(obj, a, _MISSING) for a in names]
+        return (values,) if len(names) == 1 else values
 
-    def _items(self, seq: list[Any] | tuple[Any, ...], shallow: bool, parts: list[str]) -> list[str]:
-        """The digests of a sequence's items, with tuple items spelled out in place (a count, then their
-        items): a listing page holds tens of thousands of small tuples, and a hash each would be most of its cost."""
+    def _spell(self, values: Any, shallow: bool, parts: list[str]) -> list[str]:
+        """Appends each value's digest to `parts`, most of them spelled out in place: plain values as text,
+        tuples, small lists, dicts and sets and the records in them as a marker with their count, then their
+        items. A listing page holds tens of thousands of small tuples and records (a related link, a
+        prediction, a question's steps), and a hash and a memo entry each would be most of its cost; what
+        pages share (views, briefs, large lists) is digested apart, once, through the memo."""
         of, plain, inline = self.of, _PLAIN_TYPES, self._inline
-        for v in seq:
+        memo = self._shallow if shallow else self._deep
+        for v in values:
             kind = type(v)
             if kind is str:
                 parts.append("s:" + v)
+            elif kind is BriefView:  # the most common of what is digested apart: its memo entry, without a call
+                hit = memo.get(id(v))
+                parts.append(hit[1] if hit is not None and hit[0] is v else of(v, shallow))
+            elif kind is tuple:
+                if v and type(v[0]) in _REPR_EXACT and all(map(_REPR_EXACT.__contains__, map(type, v))):
+                    parts.append("t" + repr(v))  # (3, 5): their repr says it all
+                else:
+                    parts.append(f"T{len(v)}")
+                    self._spell(v, shallow, parts)
             elif kind is Markup:
                 parts.append(_concat("M:", v))
             elif kind in plain:
                 parts.append(f"{kind.__name__}:{v!r}")
-            elif kind is tuple:
-                parts.append(f"T{len(v)}")
-                self._items(v, shallow, parts)
-            elif kind is dict:  # a source's outlet and its rating: each its own too
+            elif kind is list and len(v) <= _SMALL:
+                parts.append(f"L{len(v)}")
+                self._spell(v, shallow, parts)
+            elif kind is dict and len(v) <= _SMALL:  # a source's outlet and its rating
                 parts.append(f"M{len(v)}")
-                parts += [f"{of(k)}={of(x, shallow)}" for k, x in v.items()]
+                self._spell_map(v, shallow, parts)
+            elif (kind is frozenset or kind is set) and len(v) <= _SMALL:
+                parts.append(f"S{len(v)}")
+                parts += sorted(of(x, shallow) for x in v)
             else:
-                names = inline[kind] if kind in inline else self._inlined(v)
-                if names is None:
+                record = inline[kind] if kind in inline else self._inlined(v)
+                if record is None:
                     parts.append(of(v, shallow))
                 else:  # a small record (a related link, a prediction): spelled out in place too
-                    parts.append(f"D{kind.__qualname__}:{len(names)}")
-                    parts += self._attributes(v, names, shallow)
+                    parts.append(record[0])
+                    self._spell(self._values(v, record), shallow, parts)
+        return parts
+
+    def _spell_map(self, mapping: Mapping[Any, Any], shallow: bool, parts: list[str]) -> list[str]:
+        """Appends each key and its value, spelled out as `_spell` does."""
+        for k, v in mapping.items():
+            self._spell((k, v), shallow, parts)
         return parts
 
     def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
@@ -197,17 +233,22 @@ class Digester:
         wanted = None if self.attrs is None else self.attrs.get(_VIEW_KEY, frozenset())
         return None if wanted is None or ALL in wanted else wanted
 
-    def _extra(self, view: BriefView, whole: bool) -> str:
-        """A view's extra data; what a stage made from the brief's own file counts by that file's hash
-        (site-wide settings that feed it rebuild everything), which the view's own digest holds when
+    def _extra(self, view: BriefView, whole: bool, parts: list[str]) -> None:
+        """Appends a view's extra data; what a stage made from the brief's own file counts by that file's
+        hash (site-wide settings that feed it rebuild everything), which the view's own digest holds when
         `whole` (the template reads the whole brief)."""
         if whole:
             own = "own"
         else:
             known = self.brief_hashes.get(view.brief.path)
             own = known if known is not None else self.of(view.rendered)
-        return _h("extra", *[f"{k}={own}" if k in view.own_extra else f"{k}={self.of(v, True)}"
-                             for k, v in view.extra.items()])
+        parts.append(f"M{len(view.extra)}")
+        for k, v in view.extra.items():
+            parts.append(k)
+            if k in view.own_extra:
+                parts.append(own)
+            else:
+                self._spell((v,), True, parts)
 
     def page(self, page: Page, url: str, site: SiteData, reads: list[Read], shared: str) -> str:
         """The fingerprint of one page: its record, its context, what it read of `site`, and `shared`."""

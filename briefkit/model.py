@@ -8,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class Brief:
 
 @dataclass(frozen=True)
 class Outlet:
+    # a page's fingerprint digests an outlet once, apart, as thousands of sources name each one
+    shared_by_pages: ClassVar[bool] = True
+
     name: str
     aliases: tuple[str, ...] = ()
     url: str = ""

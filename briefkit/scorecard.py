@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from markupsafe import Markup
 
@@ -25,6 +25,9 @@ from .outlets import Registry
 
 @dataclass
 class OutletView:
+    # a page's fingerprint digests each once, apart, as every brief's sources point to theirs
+    shared_by_pages: ClassVar[bool] = True
+
     outlet: Outlet
     url: str
     cited: list[tuple[BriefView, tuple[int, ...]]] = field(default_factory=list)
