@@ -32,6 +32,7 @@ _REPR_EXACT = frozenset((str, int, float, bool, type(None), date, datetime))
 _SMALL = 16  # lists, dicts and sets up to this long within a record are spelled out in place, larger ones apart
 _Record = tuple[str, tuple[str, ...], Callable[[Any], Any] | None]  # marker, attributes, their getter
 _VIEW_LINKS = ("earlier", "later", "related", "linked_from", "extra")
+_flat = itertools.chain.from_iterable  # a mapping's items as key, value, key, value ...
 _concat = str.__add__  # text + Markup as plain text: `+` would escape the text and make a Markup
 
 
@@ -56,6 +57,7 @@ class Digester:
         # records (related links, predictions) are each its own, so a hash and a memo entry each was waste
         self._inline: dict[type, _Record | None] = {}  # None: digested apart
         self._wanted = self._attrs_of_views()  # what the template reads of a BriefView (its attrs do not change)
+        self._shown_record: _Record | None = None  # how _shown reads a view's fields
         self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
 
     def of(self, obj: Any, shallow: bool = False) -> str:
@@ -151,9 +153,7 @@ class Digester:
             names = tuple(f.name for f in dataclasses.fields(kind))
         else:
             names = tuple(sorted(wanted))
-        # attrgetter reads "a.b" as a path: such a name (an item a template asked for) is read as getattr does
-        get = operator.attrgetter(*names) if names and not any("." in a for a in names) else None
-        return f"D{kind.__qualname__}({','.join(names)})", names, get
+        return _record_of(f"D{kind.__qualname__}", names)
 
     @staticmethod
     def _values(obj: Any, record: _Record) -> Any:
@@ -212,19 +212,19 @@ class Digester:
 
     def _spell_map(self, mapping: Mapping[Any, Any], shallow: bool, parts: list[str]) -> list[str]:
         """Appends each key and its value, spelled out as `_spell` does."""
-        for k, v in mapping.items():
-            self._spell((k, v), shallow, parts)
-        return parts
+        return self._spell(_flat(mapping.items()), shallow, parts)
 
     def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
         key = (wanted, id(view))
         hit = self.shown.get(key)
         if hit is not None and hit[0] is view:
             return hit[1]
-        names = sorted(a for a in wanted if a not in _VIEW_LINKS)
-        values = [getattr(view, a, _MISSING) for a in names]
-        value = _h("shown", *[f"{a}={self.of(v, True)}" for a, v in zip(names, values)])
-        if all(type(v) in _PLAIN_TYPES for v in values):  # plain values: no template's attributes shape it
+        shown = self._shown_record
+        if shown is None:  # `wanted` is the template's, the same on every call
+            shown = self._shown_record = _record_of("shown", tuple(sorted(a for a in wanted if a not in _VIEW_LINKS)))
+        values = self._values(view, shown)
+        value = _h(*self._spell(values, True, [shown[0]]))
+        if all(map(_PLAIN_TYPES.__contains__, map(type, values))):  # plain: no template's attributes shape it
             self.shown[key] = (view, value)
         return value
 
@@ -252,7 +252,9 @@ class Digester:
 
     def page(self, page: Page, url: str, site: SiteData, reads: list[Read], shared: str) -> str:
         """The fingerprint of one page: its record, its context, what it read of `site`, and `shared`."""
-        parts = [shared, page.path, page.template, page.title, page.description, url, self.of(page.context)]
+        # the context is the page's own: spelled out in place, with no hash and memo entry of its own
+        parts = [shared, page.path, page.template, page.title, page.description, url, f"M{len(page.context)}"]
+        self._spell_map(page.context, False, parts)
         parts += [f"{'/'.join(r)}={self.of(resolve(site, r))}" for r in reads]
         return _h(*parts)
 
@@ -260,6 +262,13 @@ class Digester:
 _MISSING = "\x00missing"
 ALL = "*"  # an attribute set meaning: anything may be read
 _WHOLE_BRIEF = frozenset({"rendered", "brief"})  # view attributes that hand a template the whole brief
+
+
+def _record_of(name: str, names: tuple[str, ...]) -> _Record:
+    """A marker naming the record and the attributes counted, those attributes, and a getter of them."""
+    # attrgetter reads "a.b" as a path: such a name (an item a template asked for) is read as getattr does
+    get = operator.attrgetter(*names) if names and not any("." in a for a in names) else None
+    return f"{name}({','.join(names)})", names, get
 
 
 def type_key(kind: type) -> str:
