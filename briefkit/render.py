@@ -20,10 +20,10 @@ from markupsafe import Markup, escape
 
 from .bytecode import CheckedBytecode
 from .diagnostics import Diagnostic
-from .fingerprint import plain_values
 from .listings import MONTHS, Page, SiteData, url_of
 from .parallel import ordered_map
 from .project import SiteConfig, display_path
+from .reads import plain_values
 from .templateerrors import template_problem
 from .themes import Theme
 

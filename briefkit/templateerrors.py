@@ -21,9 +21,9 @@ from .project import display_path
 _NO_ATTRIBUTE = re.compile(r"^'(?P<owner>[\w.]+) object' has no attribute '(?P<name>[^']+)'$")
 _UNDEFINED = re.compile(r"^'(?P<name>[^']+)' is undefined$")
 # what a template reads through one of briefkit's wrappers is named as what it wraps (a build with the cache
-# reads `site` through a recorder, fingerprint.SiteReads); builtins get no near miss (a dict's "items" misleads)
-_SHOWN_AS = {"briefkit.fingerprint.SiteReads": "briefkit.listings.SiteData",
-             "briefkit.fingerprint.MappingReads": "builtins.dict"}
+# reads `site` through a recorder, reads.SiteReads); builtins get no near miss (a dict's "items" misleads)
+_SHOWN_AS = {"briefkit.reads.SiteReads": "briefkit.listings.SiteData",
+             "briefkit.reads.MappingReads": "builtins.dict"}
 _ALSO = {"briefkit.listings.BriefView": "briefkit.model.Brief"}  # a view's __getattr__ reads on the brief's fields
 
 

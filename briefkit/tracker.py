@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
-from .fingerprint import Digester, Read, ReadLog, SiteReads
+from .fingerprint import Digester
 from .listings import Page, SiteData, url_of
 from .parallel import ordered_map, workers
+from .reads import Read, ReadLog, SiteReads
 
 
 @dataclass(frozen=True)

@@ -152,9 +152,9 @@ def test_objects_handed_to_a_template_function_count_in_full_unless_it_takes_pla
     engine's own filters and url() take plain values and are left as they are, unwrapped."""
     import jinja2
 
-    from briefkit.fingerprint import ALL, ReadLog
     from briefkit.model import Outlet
     from briefkit.project import SiteConfig
+    from briefkit.reads import ALL, ReadLog
     from briefkit.render import configure, iso
 
     env = jinja2.Environment()
