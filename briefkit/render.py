@@ -140,6 +140,8 @@ def output_escape(value: Any) -> str:
         return value
     if kind is int:
         return str(value)
+    if kind is jinja2.Undefined:  # `{{ ", " if not loop.last }}` on a last item: some 90,000 a site, each an
+        return ""                 # AttributeError inside escape()'s look for __html__ before str() gave ""
     return escape(value)
 
 
