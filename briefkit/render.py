@@ -373,7 +373,7 @@ def render_page(env: jinja2.Environment, site: SiteData, view: Any, page: Page,
     except Exception as exc:  # noqa: BLE001 - any error inside a template is the theme's, shown with its line
         names = {"site", "config", "page", *extra, *page.context, *env.globals}
         return None, [template_problem(exc, page.template, page.path, getattr(env.loader, "searchpath", ()), names)]
-    if not html.strip():
+    if not html or html.isspace():  # as `not html.strip()`, without a copy of every page
         return None, [Diagnostic(display_path(template.filename or page.template), 0, "template",
                                  f"made an empty page for {page.path}; a page's template must write its HTML "
                                  '(or {% extends "base.html" %} and fill a block)')]
