@@ -6,6 +6,7 @@ charts follow light and dark mode; every chart has a title and a description.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -20,6 +21,7 @@ CELL = 56  # one rating step on the balance map, in px
 MAP_LEFT, MAP_TOP = 26, 8
 
 
+@functools.cache  # a few hundred distinct values: the same cells and layouts on map after map
 def _n(x: float) -> str:
     """Coordinates with at most one decimal, so output is stable and short."""
     return f"{x:.1f}".rstrip("0").rstrip(".")
@@ -53,17 +55,10 @@ def placeable(placed: Sequence[Placed]) -> list[Placed]:
             if p.outlet is not None and p.outlet.lean is not None and p.outlet.establishment is not None]
 
 
-def balance_map(placed: Sequence[Placed], uid: str, title: str = "Where the sources stand") -> Markup:
-    """Sources rated on both axes as numbered dots: left to right, establishment-critical (bottom) to pro."""
-    on_map = placeable(placed)
+def _map_frame() -> list[str]:
+    """The balance map's plot, grid and axis labels: the same on every map."""
     size = CELL * 5
-    width, height = MAP_LEFT + size + 4, MAP_TOP + size + 30
-    left_out = len(placed) - len(on_map)
-    desc = (f"{len(on_map)} of {len(placed)} source{'s' if len(placed) != 1 else ''} placed by their outlet's ratings: left-right lean across, "
-            "establishment-critical at the bottom to pro-establishment at the top."
-            + (f" {left_out} not rated on both axes." if left_out else ""))
-    out = _open(uid, "chart balance-map", width, height, title, desc)
-    out.append(f'<rect class="plot" x="{MAP_LEFT}" y="{MAP_TOP}" width="{size}" height="{size}"/>')
+    out = [f'<rect class="plot" x="{MAP_LEFT}" y="{MAP_TOP}" width="{size}" height="{size}"/>']
     for i in range(1, 5):
         x, y = MAP_LEFT + i * CELL, MAP_TOP + i * CELL
         out.append(f'<line class="grid" x1="{x}" y1="{MAP_TOP}" x2="{x}" y2="{MAP_TOP + size}"/>')
@@ -74,6 +69,23 @@ def balance_map(placed: Sequence[Placed], uid: str, title: str = "Where the sour
     out.append(f'<text class="axis" x="{MAP_LEFT + size}" y="{base + 18}" text-anchor="end">Right</text>')
     for label, y, anchor in (("Pro-establishment", MAP_TOP, "end"), ("Critical", base, "start")):
         out.append(f'<text class="axis" transform="translate(16 {y}) rotate(-90)" text-anchor="{anchor}">{label}</text>')
+    return out
+
+
+_MAP_FRAME = _map_frame()  # made once: a 4,000-brief site draws 4,000 maps
+
+
+def balance_map(placed: Sequence[Placed], uid: str, title: str = "Where the sources stand") -> Markup:
+    """Sources rated on both axes as numbered dots: left to right, establishment-critical (bottom) to pro."""
+    on_map = placeable(placed)
+    size = CELL * 5
+    width, height = MAP_LEFT + size + 4, MAP_TOP + size + 30
+    left_out = len(placed) - len(on_map)
+    desc = (f"{len(on_map)} of {len(placed)} source{'s' if len(placed) != 1 else ''} placed by their outlet's ratings: left-right lean across, "
+            "establishment-critical at the bottom to pro-establishment at the top."
+            + (f" {left_out} not rated on both axes." if left_out else ""))
+    out = _open(uid, "chart balance-map", width, height, title, desc)
+    out += _MAP_FRAME
     cells: dict[tuple[int, int], list[Placed]] = {}
     for p in on_map:
         assert p.outlet is not None and p.outlet.lean is not None and p.outlet.establishment is not None
@@ -83,18 +95,18 @@ def balance_map(placed: Sequence[Placed], uid: str, title: str = "Where the sour
         rows = math.ceil(len(items) / cols)
         cx0 = MAP_LEFT + (lean - 0.5) * CELL
         cy0 = MAP_TOP + (5.5 - est) * CELL
+        # the same for every dot of a cell: its outlets' ratings and the dots' size
+        ratings = f"{rating_text(lean, LEAN_SIDES)}, {rating_text(est, ESTABLISHMENT_SIDES)}"
+        radius, font = _n(r), _n(r * 1.15)
         for k, p in enumerate(items):
             row, col = divmod(k, cols)
             in_row = min(cols, len(items) - row * cols)
-            cx = cx0 + (col - (in_row - 1) / 2) * 2.3 * r
-            cy = cy0 + (row - (rows - 1) / 2) * 2.3 * r
-            assert p.outlet is not None
-            tip = (f"[{p.source.number}] {p.source.name}: {rating_text(p.outlet.lean, LEAN_SIDES)}, "
-                   f"{rating_text(p.outlet.establishment, ESTABLISHMENT_SIDES)}")
-            out.append(f'<g class="dot"><title>{escape(tip)}</title>'
-                       f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}"/>'
-                       f'<text x="{_n(cx)}" y="{_n(cy)}" dy=".35em" text-anchor="middle" '
-                       f'font-size="{_n(r * 1.15)}">{p.source.number}</text></g>')
+            x = _n(cx0 + (col - (in_row - 1) / 2) * 2.3 * r)
+            y = _n(cy0 + (row - (rows - 1) / 2) * 2.3 * r)
+            number = p.source.number
+            tip = escape(f"[{number}] {p.source.name}: {ratings}")
+            out.append(f'<g class="dot"><title>{tip}</title><circle cx="{x}" cy="{y}" r="{radius}"/>'
+                       f'<text x="{x}" y="{y}" dy=".35em" text-anchor="middle" font-size="{font}">{number}</text></g>')
     out.append("</svg>")
     return Markup("\n".join(out))
 
