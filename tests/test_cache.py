@@ -155,11 +155,11 @@ def test_objects_handed_to_a_template_function_count_in_full_unless_it_takes_pla
     from briefkit.model import Outlet
     from briefkit.project import SiteConfig
     from briefkit.reads import ALL, ReadLog
-    from briefkit.render import configure, iso
+    from briefkit.render import configure
 
     env = jinja2.Environment()
     configure(env, SiteConfig())
-    url = env.globals["url"]
+    url, iso = env.globals["url"], env.filters["iso"]
     env.filters["first_alias"] = lambda outlet: outlet.aliases[0]
     log = ReadLog()
     log.install(env)
