@@ -6,7 +6,8 @@ Template mistakes become diagnostics naming the template file and line.
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Collection, Iterator, MutableMapping
+from collections import ChainMap
+from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -172,6 +173,17 @@ def output_escape(value: Any) -> str:
     return escape(value)
 
 
+def _flat(names: Mapping[str, Any]) -> dict[str, Any]:
+    """dict(names), in the same order. Jinja keeps a template's globals in a ChainMap, whose keys and values
+    dict() looked up one by one in Python (a fiftieth of a render, for the few names of each page)."""
+    if type(names) is not ChainMap:
+        return dict(names)
+    flat: dict[str, Any] = {}
+    for layer in reversed(names.maps):
+        flat.update(layer)
+    return flat
+
+
 class _Template(jinja2.Template):
     """A template whose output expressions escape with output_escape."""
 
@@ -187,7 +199,10 @@ class _Template(jinja2.Template):
         """As Jinja's, then the page's variables are dropped from its context: a macro's closure and the
         context refer to each other, and that cycle kept `site`, with all of its briefs, alive until the
         cycle collector ran (which serve runs rarely)."""
-        ctx = self.new_context(dict(*args, **kwargs))
+        # as self.new_context(dict(*args, **kwargs)), the globals laid out without a Python call per name
+        parent = _flat(self.globals)
+        parent.update(*args, **kwargs)
+        ctx = self.environment.context_class(self.environment, parent, self.name, self.blocks, globals=self.globals)
         try:
             return self.environment.concat(self.root_render_func(ctx))  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - Jinja's own handling: the traceback then shows template lines
