@@ -18,12 +18,13 @@ from typing import Any
 import jinja2
 
 from . import checks, metadata, scorecard
+from .engine import environment
 from .listings import BriefView, SiteData, brief_page
 from .markdown import render_brief
 from .outlets import registry
 from .pipeline import build_time
 from .project import Project, is_brief
-from .render import configure, environment, render_page
+from .render import configure, render_page
 from .stages import parse_one
 from .themes import resolve
 

@@ -5,9 +5,7 @@ Template mistakes become diagnostics naming the template file and line.
 
 from __future__ import annotations
 
-import types
-from collections import ChainMap
-from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,19 +14,13 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import jinja2
-import jinja2.nodes
-import jinja2.runtime
-from jinja2.utils import missing
-from markupsafe import Markup, escape
 
-from .bytecode import CheckedBytecode
 from .diagnostics import Diagnostic
 from .listings import MONTHS, Page, SiteData, url_of
 from .parallel import ordered_map
 from .project import SiteConfig, display_path
 from .reads import plain_values
 from .templateerrors import template_problem
-from .themes import Theme
 
 
 @dataclass(frozen=True)
@@ -125,186 +117,6 @@ def configure(env: jinja2.Environment, config: SiteConfig) -> None:
     """The site's filters and globals, made for each build (the dates remembered are that build's)."""
     env.filters.update(long_date=_remembered(long_date), iso=_remembered(iso), percent=percent, decimals=decimals)
     env.globals.update(make_globals(config))
-
-
-class _Loader(jinja2.FileSystemLoader):
-    """The theme's templates, the first found along the search path; "default:base.html" is the template of
-    that name in the theme `default` itself (a child theme's base.html builds on its parent's that way).
-    A missing name is looked up once: `include ... ignore missing` asks for it on every page."""
-
-    def __init__(self, searchpath: list[str], named: tuple[tuple[str, Path], ...] = ()):
-        super().__init__(searchpath)
-        self.named = {name: jinja2.FileSystemLoader(str(folder)) for name, folder in named}
-        self.missing: set[str] = set()
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        if template in self.missing:
-            raise jinja2.TemplateNotFound(template)
-        theme, colon, rel = template.partition(":")
-        try:
-            if colon and theme in self.named:
-                return self.named[theme].get_source(environment, rel)
-            return super().get_source(environment, template)
-        except jinja2.TemplateNotFound:
-            self.missing.add(template)
-            raise jinja2.TemplateNotFound(template) from None
-
-
-try:  # markupsafe's own escaping of a plain str, without wrapping the result in Markup
-    from markupsafe import _escape_inner
-except ImportError:  # pragma: no cover - a markupsafe that moved it: the public function does the same
-    def _escape_inner(s: str, /) -> str:
-        return str(escape(s))
-
-
-def output_escape(value: Any) -> str:
-    """What `{{ value }}` puts into an autoescaped page: as markupsafe.escape, but a plain str or int comes
-    back as a plain str. Jinja joins these into the page or into a buffer it wraps in Markup itself, so the
-    Markup that escape() made for each of them (a million on a 4,000-brief site) would be a sixth of a render."""
-    kind = type(value)
-    if kind is str:
-        return _escape_inner(value)
-    if kind is Markup:
-        return value
-    if kind is int:
-        return str(value)
-    if kind is jinja2.Undefined:  # `{{ ", " if not loop.last }}` on a last item: some 90,000 a site, each an
-        return ""                 # AttributeError inside escape()'s look for __html__ before str() gave ""
-    return escape(value)
-
-
-def _flat(names: Mapping[str, Any]) -> dict[str, Any]:
-    """dict(names), in the same order. Jinja keeps a template's globals in a ChainMap, whose keys and values
-    dict() looked up one by one in Python (a fiftieth of a render, for the few names of each page)."""
-    if type(names) is not ChainMap:
-        return dict(names)
-    flat: dict[str, Any] = {}
-    for layer in reversed(names.maps):
-        flat.update(layer)
-    return flat
-
-
-class _Template(jinja2.Template):
-    """A template whose output expressions escape with output_escape."""
-
-    @classmethod
-    def _from_namespace(cls, environment: jinja2.Environment, namespace: MutableMapping[str, Any],
-                        globals: MutableMapping[str, Any]) -> jinja2.Template:
-        # the compiled module calls `escape` from its own namespace only to escape an output expression
-        # when autoescaping (jinja2.compiler.CodeGenerator._output_child_pre)
-        namespace["escape"] = output_escape
-        return super()._from_namespace(environment, namespace, globals)
-
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        """As Jinja's, then the page's variables are dropped from its context: a macro's closure and the
-        context refer to each other, and that cycle kept `site`, with all of its briefs, alive until the
-        cycle collector ran (which serve runs rarely)."""
-        # as self.new_context(dict(*args, **kwargs)), the globals laid out without a Python call per name
-        parent = _flat(self.globals)
-        parent.update(*args, **kwargs)
-        ctx = self.environment.context_class(self.environment, parent, self.name, self.blocks, globals=self.globals)
-        try:
-            return self.environment.concat(self.root_render_func(ctx))  # type: ignore[attr-defined]
-        except Exception:  # noqa: BLE001 - Jinja's own handling: the traceback then shows template lines
-            self.environment.handle_exception()
-        finally:
-            ctx.vars.clear()
-            ctx.parent.clear()
-
-
-# a template's macros too: Macro, and its __call__, are marked for nothing (some 19,000 calls a site)
-_PLAIN_CALLS = (types.FunctionType, types.BuiltinFunctionType, types.MethodType, jinja2.runtime.Macro)
-
-
-class _Context(jinja2.runtime.Context):
-    """A call to a plain function, method or macro goes straight to it: Jinja's own call() looks for
-    pass_context and the like on each of some 290,000 calls (url(), filters' helpers, methods, macros) on a
-    4,000-brief site. Anything marked for Jinja, and any other callable, goes the usual way."""
-
-    def __init__(self, environment: jinja2.Environment, parent: dict[str, Any], name: str | None,
-                 blocks: dict[str, Callable[[jinja2.runtime.Context], Iterator[str]]],
-                 globals: MutableMapping[str, Any] | None = None):
-        """Jinja's own, but for globals_keys, which waits until asked for (see there)."""
-        self.parent = parent
-        self.vars: dict[str, Any] = {}
-        self.environment = environment
-        self.eval_ctx = jinja2.nodes.EvalContext(environment, name)
-        self.exported_vars: set[str] = set()
-        self.name = name
-        self._globals = globals
-        self.blocks = {k: [v] for k, v in blocks.items()}
-
-    @property
-    def globals_keys(self) -> set[str]:  # type: ignore[override]
-        """The template's global names, as Jinja's context keeps them, but listed only when a `{% from %}` or
-        `{% import %}` asks: Jinja listed them (a ChainMap walked in Python) for each of some 97,000 contexts
-        a 4,000-brief site's includes make, a twentieth of its rendering."""
-        return set() if self._globals is None else set(self._globals)
-
-    def call(self, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-        if type(obj) not in _PLAIN_CALLS or hasattr(obj, "jinja_pass_arg"):
-            return super().call(obj, *args, **kwargs)
-        if kwargs:
-            kwargs.pop("_block_vars", None)
-            kwargs.pop("_loop_vars", None)
-        try:
-            return obj(*args, **kwargs)
-        except StopIteration:  # as Jinja does
-            return self.environment.undefined("value was undefined because a callable raised a "
-                                              "StopIteration exception")
-
-
-class _Environment(jinja2.Environment):
-    """Jinja's, with cheaper lookups of attributes and of templates already loaded."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._by_name: dict[str, jinja2.Template] = {}
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """As Jinja's: the attribute, else the item of that name, else undefined. The attribute is looked up with
-        a default, not by catching AttributeError: a mapping's key read as an attribute (`brief.extra.source_outlets`,
-        some 70,000 reads on a 4,000-brief site) made an exception, and its message, each time."""
-        value = getattr(obj, attribute, missing)
-        if value is not missing:
-            return value
-        try:
-            return obj[attribute]
-        except (TypeError, LookupError, AttributeError):
-            return self.undefined(obj=obj, name=attribute)
-
-    def get_template(self, name: str | jinja2.Template, parent: str | None = None,
-                     globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
-        """As Jinja's. Jinja made a weak reference to the loader, a key and three calls for each of some 97,000
-        includes on a 4,000-brief site; its templates are never reloaded (auto_reload is off) nor evicted, so
-        the one it found for a name stays the one. join_path is Jinja's, which keeps the name as it is."""
-        if globals or type(name) is not str:
-            return super().get_template(name, parent, globals)
-        template = self._by_name.get(name)
-        if template is None:
-            template = self._by_name[name] = super().get_template(name, parent)
-        return template
-
-
-def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
-    """Autoescaping, strict about undefined names, no re-stat of templates on every lookup.
-
-    With `compiled`, templates compiled once are kept there (keyed by their source's checksum), so a
-    build that renders one page does not compile the theme again.
-    """
-    env = _Environment(
-        bytecode_cache=CheckedBytecode(str(compiled)) if compiled is not None else None,
-        loader=_Loader([str(d) for d in theme.template_dirs], theme.named),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-        keep_trailing_newline=True,
-        cache_size=-1,  # a plain dict: each of some 97,000 includes on a 4,000-brief site looked its partial up in an LRU
-    )
-    env.template_class, env.context_class = _Template, _Context
-    return env
 
 
 class SiteFiles(MutableMapping[str, bytes]):

@@ -15,6 +15,7 @@ from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecar
 from . import search as search_index
 from .cache import BuildCache
 from .diagnostics import Diagnostic, sorted_diagnostics, unreadable
+from .engine import environment
 from .frontmatter import decode
 from .listings import build_site, site_pages
 from .markdown import RenderedBrief, render_brief
@@ -23,7 +24,7 @@ from .outlets import registry
 from .parallel import Memo, ordered_map
 from .pipeline import BuildResult, Inputs, Stages, output_shown
 from .project import Project, is_scratch
-from .render import Output, environment, render_pages
+from .render import Output, render_pages
 from .schema import claimed_slug, parse_brief, parse_outlets
 from .themes import resolve
 from .write import MARKER, MARKER_TEXT, OutsideOutput, foreign_entries, write_early, write_site

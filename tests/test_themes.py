@@ -101,7 +101,7 @@ def test_output_escaping_and_calls_match_jinja(tmp_path: Path) -> None:
     def where(context: jinja2.runtime.Context) -> str:
         return f"in {context['flag']}"
 
-    from briefkit.render import environment
+    from briefkit.engine import environment
     from briefkit.themes import Theme
 
     (tmp_path / "t.html").write_text(ESCAPING)
