@@ -43,6 +43,7 @@ def rating_text(outlet_rating: int | None, sides: Sequence[str]) -> str:
     return f"{sides[side(outlet_rating)]} ({outlet_rating} of 5)"
 
 
+@functools.cache  # n is a cell's count of sources: a handful of values over thousands of maps
 def _dot_layout(n: int) -> tuple[int, float]:
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
