@@ -85,7 +85,11 @@ class QuestionView:
     question: fc.Question
     claim: Markup
     steps: list[tuple[fc.Forecast, BriefView]]
-    late: frozenset[int] = frozenset()  # the steps (by index) stated after the deadline: not scored
+
+    @property
+    def late(self) -> frozenset[int]:
+        """The steps (by index) stated after the deadline: not scored."""
+        return self.question.late_steps
 
     @property
     def status(self) -> str:
@@ -196,7 +200,7 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
         last = q.latest
         said = by_slug[last.brief.slug]
         claim = Markup(rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
-        return QuestionView(q, claim, [(f, by_slug[f.brief.slug]) for f in q.forecasts], q.late_steps)
+        return QuestionView(q, claim, [(f, by_slug[f.brief.slug]) for f in q.forecasts])
 
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         for f in q.forecasts:
