@@ -17,13 +17,14 @@ from pathlib import Path
 
 from .diagnostics import Diagnostic
 from .listings import Page, SiteData
+from .pagefind_stable import stabilize
 
 BUNDLE = "pagefind"
 # Markup the engine itself adds to brief text: citation markers would put "[1, 2]" into every excerpt.
 EXCLUDE_SELECTORS = ("sup.cite",)
 HINT = "build with --no-search to skip the search index"
-# Pagefind orders filter data differently from run to run, so two indexes of the same pages differ in bytes.
-# The stamp records what the last index was built from; when that is unchanged, its files are kept as they are.
+# The stamp records what the last index was built from; when that is unchanged, its files are kept as they are
+# and Pagefind is not run at all.
 STAMP = f"{BUNDLE}/briefkit-index.txt"
 STAMP_HEAD = "briefkit search index 1"
 
@@ -128,6 +129,7 @@ class Indexing:
         for file in sorted(p for p in self.bundle.rglob("*") if p.is_file()):
             out[f"{BUNDLE}/{file.relative_to(self.bundle).as_posix()}"] = file.read_bytes()
         self._clean()
+        out = stabilize(out)  # Pagefind orders its filter data at random: put in order, the same pages give the same bytes
         out[STAMP] = "\n".join([f"{STAMP_HEAD} {self.digest}", *out]).encode() + b"\n"
         return out, []
 

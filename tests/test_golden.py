@@ -18,7 +18,7 @@ def test_golden_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: p
     shutil.copytree(FIXTURES / "golden", tmp_path / "golden")
     monkeypatch.chdir(tmp_path / "golden")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
-    result = run("build", "--quiet", "--strict", "--no-search")  # the Pagefind bundle is binary and not byte-stable
+    result = run("build", "--quiet", "--strict", "--no-search")  # the Pagefind bundle is binary: test_search_index.py tests it
     assert (result.code, result.err) == (0, "")
     built = read_tree(tmp_path / "golden" / "site")
     if request.config.getoption("--regen-golden"):

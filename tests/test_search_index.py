@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from conftest import run as run_cli
 
 from briefkit import pipeline, search
 from briefkit.cache import BuildCache
+from briefkit.pagefind_stable import stabilize
 from briefkit.project import open_project
 from briefkit.write import replace_files
 
@@ -270,3 +273,35 @@ def test_a_background_run_stands_back_for_the_preview_and_a_build_s_own_does_not
                     for t in tasks] == [nice] * len(tasks)
         finally:
             indexing.cancel()
+
+
+def test_two_clean_builds_of_the_same_pages_give_the_same_index(site: Path) -> None:
+    # Pagefind writes each filter's values in a random order; the build puts them in order, so a clean
+    # build (CI, a fresh clone) gives the same files as the last one and a deploy uploads nothing new
+    outs = [site.parent / "one", site.parent / "two", site.parent / "three"]
+    for out in outs:
+        code, _, err = run("build", "--content", str(site / "content"), "--no-cache", "--out", str(out), "-q")
+        assert (code, err) == (0, "")
+    first = snapshot(outs[0])
+    assert [snapshot(out) == first for out in outs[1:]] == [True, True]
+    filters = {rel: gzip.decompress(data) for rel, data in first.items() if rel.startswith("pagefind/filter/")}
+    topics = next(raw for raw in filters.values() if b"topic" in raw[:20])
+    # ["topic", [[slug, [pages]], ...]]: the filter's name, then each value with its pages
+    name, *slugs = [s.decode() for s in re.findall(rb"\x82[\x60-\x77]([a-z-]+)[\x80-\x97]", topics)]
+    assert name == "topic" and len(slugs) > 1 and slugs == sorted(slugs)
+    entry = json.loads(first["pagefind/pagefind-entry.json"])
+    meta = entry["languages"]["en"]["hash"]
+    assert f"pagefind/pagefind.{meta}.pf_meta" in first  # the entry names the metadata as renamed
+    named = gzip.decompress(first[f"pagefind/pagefind.{meta}.pf_meta"])
+    for rel in filters:  # and the metadata names each filter file as renamed
+        assert rel.removeprefix("pagefind/filter/").removesuffix(".pf_filter").encode() in named
+
+
+def test_an_index_in_a_form_pagefind_did_not_write_before_is_kept_as_it_is() -> None:
+    # a later Pagefind may change its files: they are then written as Pagefind made them, not mangled
+    entry = b'{"languages":{"en":{"hash":"en_0123456789"}}}'
+    meta = gzip.compress(b"pagefind_dcd" + bytes([0x9F, 0xFF]))  # an array of indefinite length
+    for filter_file in (b"pagefind_dcd\x82etopic\x82\x82aa\x80", b"no signature", b"pagefind_dcd\x82etopic\x9f"):
+        bundle = {"pagefind/filter/en_abcdef0.pf_filter": gzip.compress(filter_file),
+                  "pagefind/pagefind.en_0123456789.pf_meta": meta, "pagefind/pagefind-entry.json": entry}
+        assert stabilize(bundle) == bundle
