@@ -85,7 +85,8 @@ def sorted_filter(raw: bytes) -> bytes:
     start, values, end = _items(raw, values_at)
     if end != len(raw):
         raise NotCbor("trailing bytes")
-    return raw[:start] + b"".join(sorted(values, key=_by_name)) + raw[end:]
+    ordered: list[bytes] = sorted(values, key=_by_name)
+    return raw[:start] + b"".join(ordered) + raw[end:]
 
 
 def sorted_meta(raw: bytes, filters: set[str]) -> bytes:
@@ -101,7 +102,8 @@ def sorted_meta(raw: bytes, filters: set[str]) -> bytes:
         if part[0] >> 5 == 4:
             head, items, _ = _items(part, 0)
             if items and all(_is_named(item, filters) for item in items):
-                part = part[:head] + b"".join(sorted(items, key=_by_name))
+                ordered: list[bytes] = sorted(items, key=_by_name)
+                part = part[:head] + b"".join(ordered)
         out.append(part)
     return raw[:start] + b"".join(out)
 

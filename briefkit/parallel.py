@@ -32,41 +32,78 @@ def workers() -> int:
     return min(cores(), 8)
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], shares: Sequence[Sequence[int]] | None = None) -> list[R]:
+CHUNKS_PER_WORKER = 16  # the items are dealt out in this many pieces per process, one piece at a time
+MAX_CHUNKS = 4096  # chunk numbers travel as 2 bytes each through a pipe that holds 64 KB
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Sequence[int]] | None = None) -> list[R]:
     """[fn(x) for x in items], split over forked workers; the workers inherit fn and items, only results travel.
 
-    `shares` says which items (by index) each of the workers() processes takes, the first being this
-    one; by default worker k takes items k, k+n, k+2n, ...: costly items cluster (the listing pages
-    come after the brief pages), and contiguous halves left one core idle while the other rendered them all.
-    An exception in a worker is raised here, as if this process had met it.
+    The items go in chunks (by default runs of neighbouring items; `chunks` gives other groups, by index, in
+    the order to take them) that each process, this one included, takes one at a time as it becomes free: a
+    fixed share each left one process idle while the other finished, as a forked worker runs slower (each
+    object it touches is copied into its memory first), the costly items cluster (the listing pages come
+    after the brief pages) and the machine may be busy with something else. Which process takes which
+    chunk varies; what fn returns does not. An exception in a worker is raised here, as if this process had
+    met it.
     """
     n = workers()
     if n < 2 or len(items) < MIN_ITEMS or not can_fork():
         return [fn(x) for x in items]
-    if shares is None or len(shares) != n:
-        shares = [range(k, len(items), n) for k in range(n)]
+    if chunks is None:
+        size = max(1, -(-len(items) // (n * CHUNKS_PER_WORKER)))
+        chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    if len(chunks) > MAX_CHUNKS:
+        raise ValueError(f"{len(chunks)} chunks: at most {MAX_CHUNKS}")
     started: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    queue = _queue(len(chunks))
     try:
-        for k in range(1, n):
-            started.append(_start_worker(fn, items, shares[k]))
-        results = [[fn(items[i]) for i in shares[0]]]
+        for _ in range(1, n):
+            started.append(_start_worker(fn, items, chunks, queue))
+        results = [_work(fn, items, chunks, queue)]
         while started:
             pid, fd = started.pop(0)
             results.append(_collect(pid, fd))
     finally:
+        os.close(queue)
         for pid, fd in started:  # this process failed (or was interrupted) first: its workers go too
             os.kill(pid, signal.SIGTERM)
             os.close(fd)
             os.waitpid(pid, 0)
     out: list[Any] = [None] * len(items)
-    for share, done in zip(shares, results):
-        for i, r in zip(share, done):
-            out[i] = r
+    for done in results:
+        for c, values in done.items():
+            for i, r in zip(chunks[c], values):
+                out[i] = r
     return out
 
 
-def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], share: Sequence[int]) -> tuple[int, int]:
-    """Fork a worker for `share` of the items; it sends back its results (or its exception) through a pipe.
+def _queue(count: int) -> int:
+    """The read end of a pipe holding the numbers 0 .. count-1, 2 bytes each. Processes that share it each read
+    2 bytes at a time: a pipe hands each byte to one reader only, so each number is taken exactly once."""
+    read, write = os.pipe()
+    data = b"".join(c.to_bytes(2, "big") for c in range(count))
+    try:
+        while data:  # fits: a pipe holds 64 KB, and MAX_CHUNKS numbers are 8 KB
+            data = data[os.write(write, data):]
+    finally:
+        os.close(write)
+    return read
+
+
+def _work(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequence[Sequence[int]],
+          queue: int) -> dict[int, list[Any]]:
+    """Take chunks from the queue until it is empty: {chunk number: fn of each of its items}."""
+    done = {}
+    while taken := os.read(queue, 2):
+        c = int.from_bytes(taken, "big")
+        done[c] = [fn(items[i]) for i in chunks[c]]
+    return done
+
+
+def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequence[Sequence[int]],
+                  queue: int) -> tuple[int, int]:
+    """Fork a worker taking chunks from the queue; it sends back its results (or its exception) through a pipe.
 
     A plain fork, not multiprocessing's Pool: the pool's import, threads and handshake cost a parallel
     stage some 30 ms, a fifth of a one-brief edit's fingerprinting."""
@@ -77,7 +114,7 @@ def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], share: Sequenc
         os.close(read)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         try:
-            payload = pickle.dumps((True, [fn(items[i]) for i in share]), pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((True, _work(fn, items, chunks, queue)), pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - raised again in the parent
             payload = _pickled_failure(exc)
         with os.fdopen(write, "wb") as fh:
@@ -104,7 +141,7 @@ def _pickled_failure(exc: BaseException) -> bytes:
         return pickle.dumps((False, RuntimeError("a worker process failed:\n" + traceback.format_exc())))
 
 
-def _collect(pid: int, fd: int) -> list[Any]:
+def _collect(pid: int, fd: int) -> dict[int, list[Any]]:
     """A worker's results, once it has sent them all."""
     try:
         with os.fdopen(fd, "rb") as fh:
@@ -121,7 +158,7 @@ def _collect(pid: int, fd: int) -> list[Any]:
     ok, value = pickle.loads(data)
     if not ok:
         raise value
-    return value
+    return value  # type: ignore[no-any-return]
 
 
 def can_fork() -> bool:

@@ -61,10 +61,10 @@ class PageTracker:
         return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared), perf_counter() - start
 
     def _fingerprints(self, pages: list[Page], reads: list[tuple[Read, ...]], every: bool) -> list[str]:
-        """Fingerprints on every core, each template's pages in one process (they share digests), balanced
-        by what each template took last time; `every` page of the site: this time's costs are noted."""
-        shares = balance([p.template for p in pages], self.costs, workers()) if self.costs else None
-        done = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)), shares)
+        """Fingerprints on every core, each template's pages in one process (they share digests), the costliest
+        (by what each template took last time) first; `every` page of the site: this time's costs are noted."""
+        chunks = by_cost([p.template for p in pages], self.costs, workers() * 16) if self.costs else None
+        done = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)), chunks)
         if every:
             took: dict[str, float] = {}
             for page, (_, seconds) in zip(pages, done):
@@ -125,25 +125,17 @@ class PageTracker:
         self._shown.clear()
 
 
-def balance(templates: list[str], costs: Mapping[str, float], n: int) -> list[list[int]]:
-    """Which pages (by index) each of n processes fingerprints: a template's pages together, as they share
-    digests (a listing's briefs), the costliest first to the least loaded; the template with the most
-    pages (brief pages, which share little) is dealt out page by page last, to even the loads. Pure."""
+def by_cost(templates: list[str], costs: Mapping[str, float], pieces: int) -> list[list[int]]:
+    """The pages (by index) in chunks for ordered_map to deal out, the costliest first: each template's pages
+    together, as they share digests (a listing's briefs); the template with the most pages (brief pages,
+    which share little) last, in `pieces` chunks that even out the end. Pure."""
     groups: dict[str, list[int]] = {}
     for i, template in enumerate(templates):
         groups.setdefault(template, []).append(i)
-    shares: list[list[int]] = [[] for _ in range(n)]
     if not groups:
-        return shares
-    load = [0.0] * n
+        return []
     spread = max(groups, key=lambda t: (len(groups[t]), t))
-    for template in sorted((t for t in groups if t != spread), key=lambda t: (-costs.get(t, 0.0), t)):
-        k = load.index(min(load))
-        shares[k] += groups[template]
-        load[k] += costs.get(template, 0.0)
-    each = costs.get(spread, 0.0) / len(groups[spread]) or 1e-9
-    for i in groups[spread]:
-        k = load.index(min(load))
-        shares[k].append(i)
-        load[k] += each
-    return shares
+    chunks = [groups[t] for t in sorted((t for t in groups if t != spread), key=lambda t: (-costs.get(t, 0.0), t))]
+    rest = groups[spread]
+    size = max(1, -(-len(rest) // pieces))
+    return chunks + [rest[i:i + size] for i in range(0, len(rest), size)]

@@ -19,7 +19,7 @@ from conftest import ROOT, copy_fixture_briefs, delete_brief, read_tree, run
 
 from briefkit import parallel, shards
 from briefkit.changes import Changes, classify
-from briefkit.tracker import PageRecord, balance, plan_pages
+from briefkit.tracker import PageRecord, by_cost, plan_pages
 
 KEY = {"generator": "g1", "templates": "t1", "site.yaml": "s1", "outlets.yaml": "o1", "settings": "x1"}
 
@@ -70,13 +70,14 @@ def test_planner_renders_new_changed_and_damaged_pages_only() -> None:
     assert plan_pages(now, before, set(now)) == {"b.html", "d.html"}
 
 
-def test_fingerprinting_keeps_a_template_in_one_process_and_evens_the_load_by_last_costs() -> None:
+def test_fingerprinting_keeps_a_template_together_and_deals_the_costliest_first() -> None:
     templates = ["brief.html"] * 6 + ["outlet.html"] * 2 + ["forecasts.html"] + ["home.html"] * 3
     costs = {"brief.html": 0.6, "outlet.html": 0.5, "forecasts.html": 0.4, "home.html": 0.1}
-    shares = balance(templates, costs, 2)
-    assert sorted(shares[0] + shares[1]) == list(range(len(templates)))
-    assert shares == [[6, 7, 0, 2, 4], [8, 9, 10, 11, 1, 3, 5]]  # 0.5 + 3 x 0.1 and 0.4 + 0.1 + 3 x 0.1
-    assert balance([], costs, 2) == [[], []]
+    chunks = by_cost(templates, costs, 4)
+    assert sorted(i for c in chunks for i in c) == list(range(len(templates)))
+    # outlet, forecasts and home pages by their costs, then the brief pages (the most) in 4 pieces at most
+    assert chunks == [[6, 7], [8], [9, 10, 11], [0, 1], [2, 3], [4, 5]]
+    assert by_cost([], costs, 4) == []
 
 
 KINDS = ["body", "title", "summary", "source", "topics", "date", "story", "add", "delete", "break", "outlets",

@@ -7,6 +7,9 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -86,43 +89,83 @@ def _all_reaped(pids: list[int]) -> bool:
     return True
 
 
-def test_an_exception_in_a_worker_is_raised_in_the_parent(forked: list[int]) -> None:
+def _in_a_worker(action: Callable[[int], object], tmp_path: Path) -> Callable[[int], int]:
+    """A function for ordered_map that does `action` in a forked worker, on the first item that worker takes.
+    This process waits for the worker to get that far before it goes on: which process takes which items
+    varies from run to run, and without the wait this one could take them all before the worker started."""
+    parent, mark = os.getpid(), tmp_path / "worker-started"
+
+    def fn(x: int) -> int:
+        if os.getpid() != parent:
+            mark.touch()
+            action(x)
+        else:
+            deadline = time.monotonic() + 10
+            while not mark.exists() and time.monotonic() < deadline:
+                time.sleep(0.001)
+        return x
+
+    return fn
+
+
+def _raise(exc: BaseException) -> Callable[[int], object]:
+    def action(x: int) -> object:
+        raise exc
+    return action
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_parent(forked: list[int], tmp_path: Path) -> None:
     items = list(range(MIN_ITEMS * 2))
-    for bad in (0, 1, len(items) - 1):  # in this process's share and in a worker's
+    for bad in (0, 1, len(items) - 1):  # wherever it is met
         with pytest.raises(ValueError, match=f"bad item {bad}"):
             ordered_map(_fails_at(bad, ValueError(f"bad item {bad}")), items)
-    assert workers() == 2 and len(forked) == 3
+    with pytest.raises(ValueError, match="in a worker"):
+        ordered_map(_in_a_worker(_raise(ValueError("in a worker")), tmp_path), items)
+    assert workers() == 2 and len(forked) == 4
     assert _all_reaped(forked)
 
 
-def test_an_exception_that_cannot_be_pickled_comes_back_with_its_traceback(forked: list[int]) -> None:
+def test_an_exception_that_cannot_be_pickled_comes_back_with_its_traceback(forked: list[int], tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="(?s)a worker process failed.*Unpicklable"):
-        ordered_map(_fails_at(1, Unpicklable("no")), list(range(MIN_ITEMS * 2)))
+        ordered_map(_in_a_worker(_raise(Unpicklable("no")), tmp_path), list(range(MIN_ITEMS * 2)))
     assert forked and _all_reaped(forked)
 
 
-def test_a_worker_that_dies_is_an_error_not_a_hang(forked: list[int]) -> None:
+def test_a_worker_that_dies_is_an_error_not_a_hang(forked: list[int], tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match=r"a worker process ended without its results \(exit code 3\)"):
+        ordered_map(_in_a_worker(lambda x: os._exit(3), tmp_path), list(range(MIN_ITEMS * 2)))
+    assert forked and _all_reaped(forked)
+
+
+def test_each_process_takes_chunks_as_it_becomes_free(tmp_path: Path) -> None:
+    # a worker slowed down (a busy machine, memory copied on first touch) leaves the rest to this process:
+    # a fixed half each had this process wait for it
     parent = os.getpid()
 
-    def fn(x: int) -> int:
-        if x == 1 and os.getpid() != parent:
-            os._exit(3)
-        return x
+    def fn(x: int) -> tuple[int, int]:
+        time.sleep(0.001 if os.getpid() == parent else 0.02)
+        return x, os.getpid()
 
-    with pytest.raises(RuntimeError, match=r"a worker process ended without its results \(exit code 3\)"):
-        ordered_map(fn, list(range(MIN_ITEMS * 2)))
-    assert forked and _all_reaped(forked)
+    items = list(range(MIN_ITEMS * 2))
+    done = ordered_map(fn, items)
+    assert [x for x, _ in done] == items
+    by_worker = sum(1 for _, pid in done if pid != parent)
+    assert 0 < by_worker < len(items) // 4  # it took a chunk or two (each a 32nd of the items), not half
 
 
-def test_what_a_worker_prints_is_printed_once() -> None:
+def test_what_a_worker_prints_is_printed_once(tmp_path: Path) -> None:
     # the parent's unflushed output must not be printed again by a worker, and a worker's must not be lost
     script = TWO_CORES + textwrap.dedent(f"""
-        import sys
+        import os, pathlib, sys, time
         from briefkit.parallel import ordered_map
         print("before")
+        parent, mark = os.getpid(), pathlib.Path({str(tmp_path / "printed")!r})
         def fn(x):
-            if x == 1:
-                print("from item 1")
+            if os.getpid() != parent and not mark.exists():
+                mark.touch()
+                print("from a worker")
+            while os.getpid() == parent and not mark.exists():
+                time.sleep(0.001)
             return x
         ordered_map(fn, list(range({MIN_ITEMS * 2})))
         print("after")
@@ -130,5 +173,5 @@ def test_what_a_worker_prints_is_printed_once() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # output to a pipe is buffered
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=True,
                           env=env)
-    assert sorted(done.stdout.splitlines()) == ["after", "before", "from item 1"]
+    assert sorted(done.stdout.splitlines()) == ["after", "before", "from a worker"]
     assert done.stdout.splitlines()[0] == "before"
