@@ -324,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="corpus sizes (add 10000 when asked)")
     p.add_argument("--runs", type=at_least(1), default=3, help="runs per figure; medians are reported")
     p.add_argument("--serve-edits", type=at_least(0), default=7, help="edits timed through a running serve (0: skip)")
-    p.add_argument("--workdir", type=Path, default=HERE / "out")
+    p.add_argument("--workdir", type=Path, default=HERE / "out",
+                   help="where the generated sites and their copies go (default benchmarks/out/)")
     p.add_argument("--search", choices=("both", "on", "off"), default="both",
                    help="time builds with the search index, without it (--no-search), or both (default)")
     p.add_argument("--against", metavar="REV",
@@ -332,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=at_least(1), default=2,
                    help="with --against: how many times each version's rows are timed, in turn (default 2)")
     args = p.parse_args(argv)
+    if args.workdir.exists() and not args.workdir.is_dir():
+        p.error(f"--workdir {args.workdir}: not a folder")
     modes = {"both": (True, False), "on": (True,), "off": (False,)}[args.search]
     rounds = args.rounds if args.against else 1
     ours = ["corpus", "against", *(f"{v}-{r}" for v in ("this", "against") for r in range(rounds))]

@@ -57,6 +57,15 @@ def test_an_unknown_revision_is_a_clear_error(rev: str, tmp_path: Path) -> None:
     assert not (tmp_path / "w").exists() and not (ROOT / "bench-test-written.tar").exists()
 
 
+def test_a_workdir_that_is_a_file_is_refused_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        load_bench().main(["--sizes", "20", "--runs", "1", "--serve-edits", "0", "--workdir", str(tmp_path / "notes.txt")])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"bench_build.py: error: --workdir {tmp_path / 'notes.txt'}: not a folder"
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
 @pytest.mark.parametrize(("args", "said"), [
     (["--runs", "0"], "argument --runs: '0' is not a whole number of at least 1"),
     (["--sizes", "0"], "argument --sizes: '0' is not a whole number of at least 1"),
