@@ -39,20 +39,21 @@ MAX_CHUNKS = 4096  # chunk numbers travel as 2 bytes each through a pipe that ho
 def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Sequence[int]] | None = None) -> list[R]:
     """[fn(x) for x in items], split over forked workers; the workers inherit fn and items, only results travel.
 
-    The items go in chunks (by default runs of neighbouring items; `chunks` gives other groups, by index, in
-    the order to take them) that each process, this one included, takes one at a time as it becomes free: a
-    fixed share each left one process idle while the other finished, as a forked worker runs slower (each
-    object it touches is copied into its memory first), the costly items cluster (the listing pages come
-    after the brief pages) and the machine may be busy with something else. Which process takes which
+    The items go in chunks (by default every k-th item, so that each chunk holds the same mix of cheap and
+    costly items, which cluster: the listing pages come after the brief pages; `chunks` gives other groups,
+    by index, in the order to take them) that each process, this one included, takes one at a time as it
+    becomes free: a fixed share each left one process idle while the other finished, as a forked worker
+    runs slower (each object it touches is copied into its memory first) and the machine may be busy with
+    something else. Which process takes which
     chunk varies; what fn returns does not. An exception in a worker is raised here, as if this process had
     met it.
     """
     n = workers()
     if n < 2 or len(items) < MIN_ITEMS or not can_fork():
         return [fn(x) for x in items]
-    if chunks is None:
-        size = max(1, -(-len(items) // (n * CHUNKS_PER_WORKER)))
-        chunks = [range(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    if chunks is None:  # each chunk every k-th item: alike in cost, where runs of neighbours were not
+        k = min(n * CHUNKS_PER_WORKER, len(items))
+        chunks = [range(c, len(items), k) for c in range(k)]
     if len(chunks) > MAX_CHUNKS:
         raise ValueError(f"{len(chunks)} chunks: at most {MAX_CHUNKS}")
     started: list[tuple[int, int]] = []  # (pid, read end of its pipe)
