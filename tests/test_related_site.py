@@ -51,6 +51,34 @@ def test_sample_index_json_lists_every_brief_with_its_related_slugs(sample: Path
         "story": "north-korean-troops-in-russia", "related": SAMPLE_RELATED[P10K]}
 
 
+def test_index_json_lines_are_what_the_json_encoder_gives_each_brief() -> None:
+    # index_json spells each brief's line out; it must stay what json.dumps gives (quotes, escapes, null, [])
+    from datetime import datetime, timedelta, timezone
+    from types import SimpleNamespace as NS
+
+    from briefkit.crosslink import index_json
+
+    tz = timezone(timedelta(hours=-5))
+    odd = 'quote " back \\ tab \t nl \n bell \x07 é 中 \u2028 😀 }, {"slug": '
+    a = NS(slug="a", title=odd, date=datetime(2024, 3, 1, 9, 30, tzinfo=tz), updated=None, summary="",
+           topics=(), story="")
+    b = NS(slug="b-2", title="B", date=datetime(2024, 3, 2, tzinfo=tz), updated=datetime(2024, 3, 3, tzinfo=tz),
+           summary=odd, topics=(NS(name=odd), NS(name="Two")), story="kim-visit")
+    va = NS(rendered=NS(brief=a), url="/x/briefs/a/", related=[])
+    vb = NS(rendered=NS(brief=b), url=odd, related=[NS(view=va), NS(view=va)])
+    site = NS(briefs=[vb, va], config=NS(title=odd, base_url="https://example.org/x/"))
+    text = index_json(site).decode("utf-8")  # type: ignore[arg-type]
+    lines = text.split("\n")
+    assert lines[1:3] == [
+        json.dumps({"slug": "b-2", "url": odd, "title": "B", "date": b.date.isoformat(),
+                    "updated": b.updated.isoformat(), "summary": odd, "topics": [odd, "Two"],
+                    "story": "kim-visit", "related": ["a", "a"]}, ensure_ascii=False) + ",",
+        json.dumps({"slug": "a", "url": "/x/briefs/a/", "title": odd, "date": a.date.isoformat(),
+                    "updated": None, "summary": "", "topics": [], "story": None, "related": []}, ensure_ascii=False)]
+    assert json.loads(text)["briefs"][0]["title"] == "B"
+    assert index_json(NS(briefs=[], config=site.config)).decode("utf-8").endswith('"briefs": []}\n')  # type: ignore[arg-type]
+
+
 def test_every_sample_brief_page_links_every_other_with_date_and_reason(sample: Path) -> None:
     for slug, expected in SAMPLE_RELATED.items():
         html = (sample / "briefs" / slug / "index.html").read_text(encoding="utf-8")
