@@ -120,11 +120,16 @@ def last_change(b: Brief, tz: tzinfo) -> datetime:
 
 
 def newest_first(views: list[BriefView]) -> list[BriefView]:
-    return sorted(views, key=lambda v: (v.brief.date, v.brief.slug), reverse=True)
+    return sorted(views, key=_date_slug, reverse=True)
 
 
 def oldest_first(views: list[BriefView]) -> list[BriefView]:
-    return sorted(views, key=lambda v: (v.brief.date, v.brief.slug))
+    return sorted(views, key=_date_slug)
+
+
+def _date_slug(v: BriefView) -> tuple[datetime, str]:
+    b = v.rendered.brief  # not the view's `brief` property: a call per read, for each brief of every list sorted
+    return b.date, b.slug
 
 
 def story_name(key: str, briefs: list[Brief]) -> str:
@@ -132,28 +137,31 @@ def story_name(key: str, briefs: list[Brief]) -> str:
     seen: Counter[str] = Counter()
     for b in briefs:
         seen.update(w for w in re.findall(r"[\w']+", f"{b.title} {b.summary}") if not w.isupper() or len(w) < 2)
+    common = [w for w, _ in seen.most_common()]  # once, not sorted again for each word of the key
     words = []
     for i, word in enumerate(key.replace("_", "-").split("-")):
-        forms = [w for w, _ in seen.most_common() if w.lower() == word]
+        forms = [w for w in common if w.lower() == word]
         form = word if i and word in seen else (forms[0] if forms else word)
         words.append(form[0].upper() + form[1:] if i == 0 and form else form)
     return " ".join(words)
 
 
 def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[Outlet]) -> SiteData:
-    views = newest_first([BriefView(r, url_of(config, f"briefs/{r.brief.slug}/")) for r in rendered])
-    by_slug = {v.brief.slug: v for v in views}
+    base = config.base_path  # url_of's, worked out once rather than for each brief (a path ending in / as is)
+    views = newest_first([BriefView(r, f"{base}briefs/{r.brief.slug}/") for r in rendered])
+    by_slug = {v.rendered.brief.slug: v for v in views}
     topic_names: dict[str, Counter[str]] = defaultdict(Counter)
     by_topic: dict[str, list[BriefView]] = defaultdict(list)
     by_story: dict[str, list[BriefView]] = defaultdict(list)
     by_month: dict[tuple[int, int], list[BriefView]] = defaultdict(list)
     for v in views:
-        for t in v.brief.topics:
+        b = v.rendered.brief  # not the view's `brief` property: a call per read
+        for t in b.topics:
             topic_names[t.slug][t.name] += 1
             by_topic[t.slug].append(v)
-        if v.brief.story:
-            by_story[v.brief.story].append(v)
-        by_month[(v.brief.date.year, v.brief.date.month)].append(v)
+        if b.story:
+            by_story[b.story].append(v)
+        by_month[(b.date.year, b.date.month)].append(v)
     topics = [
         Group(slug, _preferred(topic_names[slug]), url_of(config, f"topics/{slug}/"), items)
         for slug, items in sorted(by_topic.items())
@@ -164,7 +172,7 @@ def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[
         for earlier, later in pairwise(chrono):
             earlier.later, later.earlier = later, earlier
         ordered = chrono if config.story_order == "oldest" else chrono[::-1]
-        name = story_name(key, [v.brief for v in items])
+        name = story_name(key, [v.rendered.brief for v in items])
         for v in items:
             v.story_name = name
         stories.append(Group(key, name, url_of(config, f"stories/{key}/"), ordered))
