@@ -60,14 +60,16 @@ def balance_of(placed: Iterable[Placed]) -> Balance:
     lean = [0, 0, 0]
     est = [0, 0, 0]
     total = 0
-    for p in placed:
+    for p in placed:  # side() spelled out: a call per rating was most of the loop's time, run for every source
         total += 1
         o = p.outlet
         if o is not None:
-            if o.lean is not None:
-                lean[side(o.lean)] += 1
-            if o.establishment is not None:
-                est[side(o.establishment)] += 1
+            r = o.lean
+            if r is not None:
+                lean[0 if r < 3 else 1 if r == 3 else 2] += 1
+            r = o.establishment
+            if r is not None:
+                est[0 if r < 3 else 1 if r == 3 else 2] += 1
     return Balance(total, (lean[0], lean[1], lean[2]), (est[0], est[1], est[2]))
 
 

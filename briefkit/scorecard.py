@@ -122,6 +122,11 @@ class CorrectionView:
     index: int
 
 
+# Markup(text) for a plain str, as markupsafe's own __new__ makes it once it has found no __html__ to call: its
+# Python __new__ was most of the cost of each narrative's, claim's and correction's HTML (some 20,000 a build)
+_markup = str.__new__
+
+
 def outlet_slug(o: Outlet) -> str:
     return o.slug or f"outlet-{o.line}"
 
@@ -136,17 +141,22 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
     # site.briefs is newest first, as an outlet's page lists the briefs citing it: one pass fills both, and each
     # outlet's lists come from the sources the panel matched already
     for v in site.briefs:
-        brief_panels(v, reg, views, threshold, min_rated)
         numbers: dict[str, list[int]] = {}  # outlet slug -> its source numbers, in the order the brief cites them
-        for p in v.extra["balance"].placed:
-            if p.outlet is not None:
-                numbers.setdefault(p.outlet.slug, []).append(p.source.number)
+        for p in brief_panels(v, reg, views, threshold, min_rated):
+            o = p.outlet
+            if o is not None:
+                found = numbers.get(o.slug)
+                if found is None:
+                    numbers[o.slug] = [p.source.number]
+                else:
+                    found.append(p.source.number)
         for slug, nums in numbers.items():
             views[slug].cited.append((v, tuple(nums)))
-        for k, said in enumerate(v.brief.narratives):
+        r = v.rendered  # not the view's `brief` property: a call per read, on every brief
+        for k, said in enumerate(r.brief.narratives):
             o = match(said.outlet)
             if o is not None:
-                html = Markup(rebased(v.rendered.narratives_elsewhere[k], v.url))  # markdown.render_brief's
+                html = _markup(Markup, rebased(r.narratives_elsewhere[k], v.url))  # markdown.render_brief's
                 views[o.slug].narratives.append((v, said, html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
@@ -155,9 +165,9 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
 
 
 def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], threshold: float,
-                 min_rated: int) -> None:
-    """One brief's balance panel and the outlet behind each of its sources."""
-    brief, match = v.brief, reg.match
+                 min_rated: int) -> list[Placed]:
+    """One brief's balance panel and the outlet behind each of its sources; the panel's sources, placed."""
+    brief, match = v.rendered.brief, reg.match
     placed = [Placed(s, match(s.name)) for s in brief.sources]
     bal = balance_of(placed)
     lops = lopsided(bal, threshold, min_rated)
@@ -165,6 +175,7 @@ def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], t
                                      [x.perspective for x in brief.narratives])
     v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
     v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
+    return placed
 
 
 def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, list[Blindspot]]:
@@ -199,13 +210,16 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
     def view(q: fc.Question) -> QuestionView:
         last = q.latest
         said = by_slug[last.brief.slug]
-        claim = Markup(rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
+        claim = _markup(Markup, rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
         return QuestionView(q, claim, [(f, by_slug[f.brief.slug]) for f in q.forecasts])
 
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
+        status, outcome, deadline = q.status, q.outcome, q.deadline
         for f in q.forecasts:
+            # _recorded_in only where another forecast can record the outcome: most questions are open
+            recorded = "" if outcome is None or f.prediction.outcome is not None else _recorded_in(q, f)
             by_slug[f.brief.slug].extra.setdefault("predictions", {})[f.index] = PredictionView(
-                q.status, q.outcome, q.deadline, f.forecaster, _recorded_in(q, f))
+                status, outcome, deadline, f.forecaster, recorded)
     records = fc.forecasters(qs)
     return {
         "today": today,
@@ -231,7 +245,7 @@ def _recorded_in(q: fc.Question, f: fc.Forecast) -> str:
 
 def corrections(site: SiteData) -> list[CorrectionView]:
     """Every correction on the site, newest first."""
-    out = [CorrectionView(c.date, v, Markup(rebased(v.rendered.corrections_elsewhere[i - 1], v.url)), i)
+    out = [CorrectionView(c.date, v, _markup(Markup, rebased(v.rendered.corrections_elsewhere[i - 1], v.url)), i)
            for v in site.briefs for i, c in enumerate(v.brief.corrections, start=1)]
     return sorted(out, key=lambda x: (x.date, x.brief.brief.date, x.brief.brief.slug, x.index), reverse=True)
 
