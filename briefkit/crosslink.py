@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring
@@ -164,23 +165,44 @@ def days_apart(a: datetime, b: datetime) -> str:
     return "the same day" if n == 0 else f"{n} day{'s' if n != 1 else ''} apart"
 
 
-def index_json(site: SiteData) -> bytes:
-    """site/index.json: every published brief, newest first, in a stable documented format."""
+def index_json(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[str, str] | None = None) -> bytes:
+    """site/index.json: every published brief, newest first, in a stable documented format.
+
+    With a memo (BuildCache.related) and `files` (BuildCache.hashes: each brief's content hash by its path), a
+    brief's line up to its related slugs is the last build's when its file and URL are as they were: all it
+    gives is from the brief's file, parsed by the settings the memo is dropped with, and its URL."""
     # one brief per line: readable and diffable. Each line is what json.JSONEncoder(ensure_ascii=False).encode
     # gives for the brief's dict ({"slug": ..., "url": ..., ...}), spelled out with the encoder's own C quoting
-    # of a string: a dict per brief handed to the encoder was two thirds of the time (tests/test_crosslink.py
+    # of a string: a dict per brief handed to the encoder was two thirds of the time (tests/test_related_site.py
     # checks the two agree)
     q = encode_basestring
+    last = getattr(memo, "index_lines", None) if files is not None else None  # none in a memo saved before them
+    kept: dict[str, tuple[str, str]] = {}
+    made = 0
     lines = []
     for v in site.briefs:
         b = v.rendered.brief  # not the view's `brief` property: a call per brief and per related link
-        updated = q(b.updated.isoformat()) if b.updated else "null"
-        topics = ", ".join([q(t.name) for t in b.topics])
+        head: str | None = None
+        key: str | None = None
+        if last is not None and files is not None and b.path in files:
+            key = f"{files[b.path]}\0{v.url}"
+            was = last.get(b.path)
+            head = was[1] if was is not None and was[0] == key else None
+        if head is None:
+            made += 1
+            updated = q(b.updated.isoformat()) if b.updated else "null"
+            topics = ", ".join([q(t.name) for t in b.topics])
+            head = (f'{{"slug": {q(b.slug)}, "url": {q(v.url)}, "title": {q(b.title)}, '
+                    f'"date": {q(b.date.isoformat())}, "updated": {updated}, "summary": {q(b.summary)}, '
+                    f'"topics": [{topics}], "story": {q(b.story) if b.story else "null"}')
+        if key is not None:
+            kept[b.path] = (key, head)
         related = ", ".join([q(link.view.rendered.brief.slug) for link in v.related])
-        lines.append(f'{{"slug": {q(b.slug)}, "url": {q(v.url)}, "title": {q(b.title)}, '
-                     f'"date": {q(b.date.isoformat())}, "updated": {updated}, "summary": {q(b.summary)}, '
-                     f'"topics": [{topics}], "story": {q(b.story) if b.story else "null"}, "related": [{related}]}}')
-    head = {"version": INDEX_VERSION, "title": site.config.title, "base_url": site.config.base_url}
+        lines.append(f'{head}, "related": [{related}]}}')
+    if last is not None and memo is not None and (made or len(kept) != len(last)):
+        memo.index_lines = kept
+        memo.changed = True
+    top = {"version": INDEX_VERSION, "title": site.config.title, "base_url": site.config.base_url}
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    text = encode(head)[:-1] + ', "briefs": [' + ("\n" + ",\n".join(lines) + "\n" if lines else "") + "]}\n"
+    text = encode(top)[:-1] + ', "briefs": [' + ("\n" + ",\n".join(lines) + "\n" if lines else "") + "]}\n"
     return text.encode("utf-8")

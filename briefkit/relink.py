@@ -65,6 +65,9 @@ class RelatedMemo:
     linked: Linked | None = None
     stories: dict[bytes, list[list[int]]] = field(default_factory=dict)  # story changes by digest of the facts
     changed: bool = False
+    # index.json's line for each brief up to its related slugs, by the brief's path: (its content hash and URL, the
+    # line), as crosslink.index_json wrote it (the rest of the line is from the brief's file alone)
+    index_lines: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class _Tracked(Index):

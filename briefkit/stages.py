@@ -189,7 +189,8 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
                     diags.append(unreadable(project.display(file), exc))
                     continue
                 diags += out.add(rel, data, project.display(file))
-    diags += out.add("index.json", crosslink.index_json(site), "site index")
+    diags += out.add("index.json", crosslink.index_json(site, cache.related, cache.hashes) if cache is not None
+                     else crosslink.index_json(site), "site index")
     diags += out.add(MARKER, MARKER_TEXT, "briefkit")
     for rel, file in inputs.assets:
         try:

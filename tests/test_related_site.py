@@ -79,6 +79,38 @@ def test_index_json_lines_are_what_the_json_encoder_gives_each_brief() -> None:
     assert index_json(NS(briefs=[], config=site.config)).decode("utf-8").endswith('"briefs": []}\n')  # type: ignore[arg-type]
 
 
+def test_index_json_keeps_a_briefs_line_while_its_file_and_url_are_as_they_were() -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace as NS
+
+    from briefkit.crosslink import index_json
+    from briefkit.relink import RelatedMemo
+
+    def site(title: str, url: str) -> NS:
+        b = NS(slug="a", path="content/a.md", title=title, date=datetime(2024, 3, 1, tzinfo=UTC),
+               updated=None, summary="", topics=(), story="")
+        other = NS(slug="b", path="content/b.md", title="B", date=datetime(2024, 3, 2, tzinfo=UTC),
+                   updated=None, summary="", topics=(), story="")
+        vb = NS(rendered=NS(brief=other), url="/briefs/b/", related=[])
+        return NS(briefs=[vb, NS(rendered=NS(brief=b), url=url, related=[NS(view=vb)])],
+                  config=NS(title="T", base_url="https://example.org/"))
+
+    memo = RelatedMemo()
+    first = index_json(site("One", "/briefs/a/"), memo, {"content/a.md": "h1", "content/b.md": "h2"})  # type: ignore[arg-type]
+    assert memo.changed and set(memo.index_lines) == {"content/a.md", "content/b.md"}
+    assert first == index_json(site("One", "/briefs/a/"))  # type: ignore[arg-type]
+    memo.changed = False
+    again = index_json(site("One", "/briefs/a/"), memo, {"content/a.md": "h1", "content/b.md": "h2"})  # type: ignore[arg-type]
+    assert again == first and not memo.changed  # every line kept: nothing to save
+    edited = index_json(site("Two", "/briefs/a/"), memo, {"content/a.md": "h3", "content/b.md": "h2"})  # type: ignore[arg-type]
+    assert edited == index_json(site("Two", "/briefs/a/")) and memo.changed  # type: ignore[arg-type]
+    moved = index_json(site("Two", "/x/briefs/a/"), memo, {"content/a.md": "h3", "content/b.md": "h2"})  # type: ignore[arg-type]
+    assert moved == index_json(site("Two", "/x/briefs/a/"))  # type: ignore[arg-type]
+    gone = index_json(NS(briefs=site("Two", "/x/").briefs[:1],
+                         config=NS(title="T", base_url="https://example.org/")), memo, {"content/b.md": "h2"})  # type: ignore[arg-type]
+    assert gone.count(b'"slug"') == 1 and set(memo.index_lines) == {"content/b.md"}
+
+
 def test_every_sample_brief_page_links_every_other_with_date_and_reason(sample: Path) -> None:
     for slug, expected in SAMPLE_RELATED.items():
         html = (sample / "briefs" / slug / "index.html").read_text(encoding="utf-8")
