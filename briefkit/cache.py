@@ -20,6 +20,7 @@ from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
 from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory, PageVerdicts
+from .markdown import RenderedBrief, packed_for_cache
 from .packs import Store
 from .parallel import Memo, fork
 from .project import Project
@@ -68,7 +69,8 @@ class BuildCache:
         self._memos_loaded = folder is None
         self._links_loaded = folder is None
         # parsed briefs with their Markdown, and the link checker's pages, by their keys' shards
-        self._brief_files = Shards(folder, "briefs", lambda key: int(key[1][:4], 16) % SHARDS)  # (path, hash)
+        self._brief_files = Shards(folder, "briefs", lambda key: int(key[1][:4], 16) % SHARDS,  # (path, hash)
+                                   {RenderedBrief: packed_for_cache})
         self._page_files = Shards(folder, "pages", lambda key: int(str(key)[:4], 16) % SHARDS)  # a digest
         self.autosave = True  # serve turns this off and saves once the browser has its reload
         # a build that is its process's last act (build.py build) may write the memos from a forked child

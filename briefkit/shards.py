@@ -8,13 +8,14 @@ name and then renamed: a build stopped halfway leaves the last whole file.
 
 from __future__ import annotations
 
+import copyreg
 import os
 import pickle
 from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT = 7  # bump when the pickled layout changes
+FORMAT = 8  # bump when the pickled layout changes
 SHARDS = 16
 
 
@@ -22,8 +23,10 @@ class Shards:
     """Memos saved as `<name>-<n>.pickle` for n < SHARDS: each file holds, for the memo key they were made
     under (the engine and settings), its keys' entries of every memo saved together (one dict each)."""
 
-    def __init__(self, folder: Path | None, name: str, shard_of: Callable[[Any], int]):
+    def __init__(self, folder: Path | None, name: str, shard_of: Callable[[Any], int],
+                 reducers: Mapping[type, Callable[[Any], Any]] | None = None):
         self.folder, self.name, self.shard_of = folder, name, shard_of
+        self.reducers = reducers  # a type -> how its objects are pickled in these files (as copyreg's)
         self.saved: dict[int, frozenset[Hashable]] = {}  # the keys in each file on disk
 
     def _file(self, shard: int) -> Path:
@@ -50,14 +53,17 @@ class Shards:
         for shard, dicts in enumerate(parts):
             keys = frozenset().union(*dicts)
             if self.saved.get(shard) != keys:
-                dump(self._file(shard), (key, *dicts))
+                dump(self._file(shard), (key, *dicts), self.reducers)
                 self.saved[shard] = keys
 
 
-def dump(path: Path, value: tuple[Any, ...]) -> None:
+def dump(path: Path, value: tuple[Any, ...], reducers: Mapping[type, Callable[[Any], Any]] | None = None) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as fh:
-        pickle.dump((FORMAT, *value), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        if reducers:
+            pickler.dispatch_table = {**copyreg.dispatch_table, **reducers}
+        pickler.dump((FORMAT, *value))
     os.replace(tmp, path)
 
 
