@@ -21,6 +21,8 @@ from .diagnostics import Diagnostic
 from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory, PageVerdicts
 from .markdown import RenderedBrief, packed_for_cache
+from .model import Brief
+from .model import packed_for_cache as packed_brief
 from .packs import Store
 from .parallel import Memo, fork
 from .project import Project
@@ -70,7 +72,7 @@ class BuildCache:
         self._links_loaded = folder is None
         # parsed briefs with their Markdown, and the link checker's pages, by their keys' shards
         self._brief_files = Shards(folder, "briefs", lambda key: int(key[1][:4], 16) % SHARDS,  # (path, hash)
-                                   {RenderedBrief: packed_for_cache})
+                                   {RenderedBrief: packed_for_cache, Brief: packed_brief})
         self._page_files = Shards(folder, "pages", lambda key: int(str(key)[:4], 16) % SHARDS)  # a digest
         self.autosave = True  # serve turns this off and saves once the browser has its reload
         # a build that is its process's last act (build.py build) may write the memos from a forked child

@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT = 8  # bump when the pickled layout changes
+FORMAT = 9  # bump when the pickled layout changes
 SHARDS = 16
 
 
