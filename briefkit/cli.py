@@ -6,7 +6,6 @@ Exit codes: 0 ok, 1 content errors (or warnings with --strict), 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import difflib
 import gc
 import os
 import shlex
@@ -239,6 +238,8 @@ def parse(p: argparse.ArgumentParser, argv: list[str], commands: Iterable[str], 
     chooser = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
     sub: argparse.ArgumentParser = chooser.choices[args.command]
     options = {o.lstrip("-"): o for a in sub._actions for o in a.option_strings if o.startswith("--")}
+    import difflib  # only for a mistyped option
+
     hints: list[str] = []
     for x in extra:
         if x.startswith("-"):

@@ -5,7 +5,6 @@ Owns the `path:line: field: message` format; prints nothing itself.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -55,6 +54,8 @@ def got(value: Any) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A `did you mean "x"?` hint for a near miss, or an empty string."""
+    import difflib  # only for a near miss: a build with none need not load it
+
     close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
     return f'did you mean "{close[0]}"?' if close else ""
 

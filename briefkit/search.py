@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
 from .listings import Page, SiteData
 from .pagefind_stable import stabilize
+
+if TYPE_CHECKING:  # both load when Pagefind runs: a build with --no-search, or a no-change one, needs neither
+    import subprocess
+    import tempfile
 
 BUNDLE = "pagefind"
 # Markup the engine itself adds to brief text: citation markers would put "[1, 2]" into every excerpt.
@@ -84,6 +87,9 @@ class Indexing:
         if kept is not None:
             self.ready = {**kept, STAMP: (previous / STAMP).read_bytes()}  # type: ignore[operator]
             return
+        import subprocess  # here, not at the top: see TYPE_CHECKING there
+        import tempfile
+
         self.tmp = tempfile.TemporaryDirectory(prefix="briefkit-search-", dir=scratch(sum(map(len, pages.values()))))
         site, self.bundle = Path(self.tmp.name) / "site", Path(self.tmp.name) / "bundle"
         for rel, data in pages.items():
@@ -116,6 +122,8 @@ class Indexing:
         if self.ready is not None or self.proc is None:
             self._clean()
             return self.ready or {}, self.problems
+        import subprocess  # loaded once Pagefind was started
+
         try:
             stdout, stderr = self.proc.communicate(timeout=self.timeout)
         except subprocess.TimeoutExpired as exc:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,7 @@ def test_a_rebuild_with_no_changes_rewrites_nothing_and_the_index_is_byte_stable
 
 def test_pagefind_is_not_run_again_for_unchanged_pages(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run("build", "--content", str(site / "content"), "-q")[0] == 0
-    monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: pytest.fail("Pagefind ran again"))
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: pytest.fail("Pagefind ran again"))
     assert run("build", "--content", str(site / "content"), "-q")[0] == 0
     assert (site / "site" / "pagefind" / "pagefind.js").is_file()
 
