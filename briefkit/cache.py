@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +55,7 @@ class State:
     read_at: int  # time.time_ns() as that build began reading
     # the build times (since, until) that give its warnings, feeds and sitemap as they are (checks.steady)
     steady: tuple[datetime, datetime | None] | None = None
+    listing: dict[str, Any] = field(default_factory=dict)  # the output's folders as written (write.Listing)
 
 
 class BuildCache:
@@ -93,6 +94,7 @@ class BuildCache:
         self._lock = SaveLock(folder) if folder is not None else None
         self.notify: Callable[[str], None] | None = None  # told when the last build is still saving, or failed to
         self._handed_off = False  # this process is a child saving what its parent built
+        self._listing: dict[str, Any] = {}
 
     @classmethod
     def for_project(cls, project: Project) -> BuildCache:
@@ -216,13 +218,15 @@ class BuildCache:
 
     # -- after a good build -------------------------------------------------
     def finish(self, out: Path, written: Collection[str], diagnostics: list[Diagnostic], briefs: int,
-               pages: int, kept: Collection[str] = (), unfinished: Collection[str] = ()) -> None:
+               pages: int, kept: Collection[str] = (), unfinished: Collection[str] = (),
+               listing: Mapping[str, Any] | None = None) -> None:
         """Remember the build just written, and save it when the cache has a folder; for a last build, in a
         child that outlives this process (handoff.py).
 
         `kept` files were left on disk untouched: the last build's record of them still holds. `unfinished`
         files are still to come (serve's search index): until noted(), they count as changed, so no build
-        takes the output folder for finished."""
+        takes the output folder for finished. `listing`: its folders as written (write.WriteStats.listing)."""
+        self._listing = dict(listing or {})
         if self._hands_off():
             assert self._lock is not None
             self._make_folder()
@@ -234,6 +238,11 @@ class BuildCache:
             hand_off(self._lock, work)
             return
         self._remember(out, written, diagnostics, briefs, pages, kept, unfinished)
+
+    @property
+    def listing(self) -> dict[str, Any] | None:
+        """The output's folders as the last good build left them (for write.write_site)."""
+        return self.state.listing if self.state is not None else None
 
     def noted(self, out: Path, written: Collection[str], removed: Collection[str]) -> None:
         """Files written or removed in the output folder since the last good build was remembered (serve's
@@ -274,7 +283,7 @@ class BuildCache:
         memory = self._memory or LinkMemory()
         self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
                            memory.found, memory.found_site, self.tracker.costs if self.tracker else {},
-                           self._stamps, self._read_at, self.steady)
+                           self._stamps, self._read_at, self.steady, self._listing)
         self._prune()
         if self.autosave:
             self.save()

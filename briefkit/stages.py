@@ -244,7 +244,8 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
             written = early.finish(out.files) if early is not None else None
             early = None  # finished (or failed, and write_site takes over): nothing to undo
             try:
-                result.written = written or write_site(project.out, out.files, out.kept)
+                result.written = written or write_site(project.out, out.files, out.kept,
+                                                       cache.listing if cache is not None else None)
             except OutsideOutput as exc:  # every path is checked before any is written: nothing was
                 result.diagnostics.append(Diagnostic(project.display(project.out), 0, "output", str(exc),
                                                      hint="remove the link, or build elsewhere with --out DIR"))
@@ -256,7 +257,8 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
                 return
             if cache is not None:
                 cache.finish(project.out, out.files, result.diagnostics, result.briefs, result.pages, out.kept,
-                             unfinished=[search_index.STAMP] if later is not None else [])
+                             unfinished=[search_index.STAMP] if later is not None else [],
+                             listing=result.written.listing)
             if later is not None:
                 result.indexing, indexing = later, None  # the caller's now, running or not
             stages.done("write", f"{result.written.written} written, {result.written.removed} removed")

@@ -13,10 +13,12 @@ import os
 import shutil
 import signal
 import stat
+import time
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .changes import SETTLE_NS
 from .parallel import can_fork, fork
 
 MARKER = ".briefkit-site"  # in every output folder a build writes: the files beside it are the site's to remove
@@ -35,6 +37,13 @@ def foreign_entries(out: Path) -> list[str]:
     return names if names and not (out / MARKER).is_file() else []
 
 
+# A folder's entries as the sweep for stale files last listed it: its inode and change time, then each entry's name
+# and kind ("." hidden, "f" a file, "d" a folder). A folder's change time moves with any entry added, removed or
+# renamed in it, so one whose inode and change time are the same holds the same entries: it need not be listed.
+Seen = tuple[int, int, tuple[tuple[str, str], ...]]
+Listing = dict[str, Seen]  # real folder path -> Seen
+
+
 @dataclass(frozen=True)
 class WriteStats:
     written: int
@@ -42,6 +51,8 @@ class WriteStats:
     removed: int
     written_paths: tuple[str, ...] = ()  # output paths, as in the site's files
     removed_paths: tuple[str, ...] = ()
+    # the folders as this write left them, for the next write_site to skip listing those still so (Listing)
+    listing: Listing | None = field(default=None, compare=False, repr=False)
 
 
 class OutsideOutput(Exception):
@@ -88,16 +99,20 @@ def _plain(rel: str) -> bool:
             and all(part not in ("", ".", "..") for part in parts))
 
 
-def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = ()) -> WriteStats:
+def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = (),
+               listed: Mapping[str, Seen] | None = None) -> WriteStats:
     """Make `out` hold exactly `files`: write what differs, remove what is no longer built.
 
-    `kept` names files known to be on disk as they should be (the build cache checked them).
+    `kept` names files known to be on disk as they should be (the build cache checked them). `listed`: the
+    last write's WriteStats.listing (the build cache keeps it), so that folders unchanged since are not listed.
     """
     out = out.resolve()
     # kept files were checked when they were written
     targets, changed = _write_differing(out, files, [rel for rel in files if rel not in kept])
-    removed = _remove_stale(out, set(targets.values()) | {os.path.join(out, rel) for rel in kept})
-    return WriteStats(len(changed), len(files) - len(changed), len(removed), tuple(changed), tuple(removed))
+    removed, listing = _remove_stale(out, set(targets.values()) | {os.path.join(out, rel) for rel in kept},
+                                     listed or {})
+    return WriteStats(len(changed), len(files) - len(changed), len(removed), tuple(changed), tuple(removed),
+                      listing)
 
 
 class EarlyWrite:
@@ -313,41 +328,80 @@ def _clear_way(out: Path, target: Path) -> None:
             return
 
 
-def _remove_stale(out: Path, keep: set[str]) -> list[str]:
-    """Remove files not in `keep`, then folders left empty. Bottom-up as os.walk(topdown=False) goes, a
-    folder's subfolders before its files, but from scandir's entries: os.walk's check of every folder
-    for a symlink was 5,000 more lstat calls on a 4,000-brief site."""
+def _remove_stale(out: Path, keep: set[str], listed: Mapping[str, Seen]) -> tuple[list[str], Listing]:
+    """Remove files not in `keep`, then folders left empty; and the folders' entries as left (Listing). Bottom-up
+    as os.walk(topdown=False) goes, a folder's subfolders before its files, but from scandir's entries: os.walk's
+    check of every folder for a symlink was 5,000 more lstat calls on a 4,000-brief site. A folder as `listed`
+    (the same inode and change time) is not listed again: a stat call instead of scandir's four."""
     removed: list[str] = []
+    listing: Listing = {}
     top = str(out)
+    # a folder changed this close to now may change again within its change time's clock tick, unseen
+    settled = time.time_ns() - SETTLE_NS
+
+    def entries_of(folder: str) -> tuple[tuple[str, str], ...] | None:
+        """A folder's entries, from `listed` when it is unchanged; noted in `listing` when it holds no symlink
+        (a link's kind follows what it leads to, which may change with the folder left alone)."""
+        try:
+            st = os.stat(folder)  # before listing: a change after it moves the change time compared next time
+            seen = listed.get(folder)
+            if seen is not None and seen[0] == st.st_ino and seen[1] == st.st_ctime_ns:
+                listing[folder] = seen
+                return seen[2]
+            with os.scandir(folder) as it:
+                found = list(it)
+        except OSError:  # gone or unreadable meanwhile: as os.walk, pass over it
+            return None
+        entries = tuple((e.name, _kind(e)) for e in found)
+        if st.st_ctime_ns < settled and os.name != "nt" and not any(e.is_symlink() for e in found):
+            listing[folder] = (st.st_ino, st.st_ctime_ns, entries)  # (Windows' st_ctime is the creation time)
+        return entries
 
     def sweep(folder: str) -> bool:
         """Sweep one folder; True when it was left empty and removed."""
-        try:
-            with os.scandir(folder) as it:
-                entries = list(it)
-        except OSError:  # gone or unreadable meanwhile: as os.walk, pass over it
+        entries = entries_of(folder)
+        if entries is None:
             return False
         left = 0
         files = []
-        for entry in entries:
-            if entry.name.startswith("."):  # never the site's (content/'s hidden files are not copied)
+        gone = False  # anything removed changes the folder: its listing is not noted
+        prefix = folder if folder.endswith(os.sep) else folder + os.sep
+        for name, kind in entries:
+            path = prefix + name
+            if kind == ".":  # never the site's (content/'s hidden files are not copied)
                 left += 1
-            elif not entry.is_dir():  # follows symlinks, as os.walk sorts entries
-                files.append(entry)
-            elif entry.is_symlink():  # a link to a folder: not ours to follow, and not built
-                os.unlink(entry.path)
-            elif not sweep(entry.path):
-                left += 1
-        for entry in files:
-            if entry.path in keep:
+            elif kind == "f":
+                files.append(path)
+            elif kind == "l":
+                os.unlink(path)
+                gone = True
+            elif not sweep(path):
                 left += 1
             else:
-                os.unlink(entry.path)
-                removed.append(os.path.relpath(entry.path, top).replace(os.sep, "/"))
+                gone = True
+        for path in files:
+            if path in keep:
+                left += 1
+            else:
+                os.unlink(path)
+                removed.append(os.path.relpath(path, top).replace(os.sep, "/"))
+                gone = True
+        if gone:
+            listing.pop(folder, None)
         if left or folder == top:
             return False
         os.rmdir(folder)
+        listing.pop(folder, None)
         return True
 
     sweep(top)
-    return removed
+    return removed, listing
+
+
+def _kind(entry: os.DirEntry[str]) -> str:
+    """"." hidden, "f" a file (is_dir follows symlinks, as os.walk sorts entries), "l" a link to a folder, "d" a folder."""
+    if entry.name.startswith("."):
+        return "."
+    if not entry.is_dir():
+        return "f"
+    return "l" if entry.is_symlink() else "d"
