@@ -15,6 +15,7 @@ from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecar
 from . import search as search_index
 from .cache import BuildCache
 from .diagnostics import Diagnostic, sorted_diagnostics, unreadable
+from .early import write_early
 from .engine import environment
 from .frontmatter import decode
 from .listings import build_site, site_pages
@@ -27,7 +28,7 @@ from .project import Project, is_scratch
 from .render import Output, render_pages
 from .schema import claimed_slug, parse_brief, parse_outlets
 from .themes import resolve
-from .write import MARKER, MARKER_TEXT, OutsideOutput, foreign_entries, write_early, write_site
+from .write import MARKER, MARKER_TEXT, OutsideOutput, foreign_entries, write_site
 
 
 def parse_one(shown: str, raw: bytes, tz: tzinfo) -> tuple[Brief | None, list[Diagnostic]]:
@@ -207,7 +208,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     indexing = None  # Pagefind runs in its own process while the links are checked
     if search and write and published and clean:
         indexing = search_index.start_index(out.files, previous=project.out, background=index_later)
-    early = None  # a first site is written while its links are checked (write.EarlyWrite)
+    early = None  # a first site is written while its links are checked (early.EarlyWrite)
     if write and proceed is None and clean:
         early = write_early(project.out, out.files)
     try:

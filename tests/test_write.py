@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_fixture_briefs, run
 
-from briefkit.write import OutsideOutput, write_early, write_files, write_site
+from briefkit.early import write_early
+from briefkit.write import OutsideOutput, write_files, write_site
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -124,7 +125,7 @@ def test_an_early_write_whose_build_died_takes_itself_back(tmp_path: Path) -> No
     """A build killed while checking its links (no undo() ran): its writer notices and removes what it wrote."""
     out = tmp_path / "site"
     script = (f"import os, sys; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
-              "from pathlib import Path\nfrom briefkit.write import write_early\n"
+              "from pathlib import Path\nfrom briefkit.early import write_early\n"
               f"early = write_early(Path({str(out)!r}), {{f'p{{n}}/index.html': b'x' * 2000 for n in range(20000)}})\n"
               "print(early.pid, flush=True)\nos._exit(0)\n")
     child = int(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout)
@@ -137,7 +138,7 @@ def test_a_first_build_killed_while_it_writes_its_search_index_leaves_no_site(tm
     left the pages with part of the index (the writer had been told to keep them before it was written)."""
     out = tmp_path / "site"
     script = (f"import os, signal, sys; sys.path.insert(0, {str(Path(__file__).parent.parent)!r})\n"
-              "from pathlib import Path\nfrom briefkit.write import EarlyWrite, write_early\n"
+              "from pathlib import Path\nfrom briefkit.early import EarlyWrite, write_early\n"
               "create = EarlyWrite._create\n"
               "def killed(self, files, rels, going):\n"
               "    if rels and rels[0].startswith('pagefind/'):\n"
