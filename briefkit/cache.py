@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,44 +18,20 @@ from .buildkey import build_key
 from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
 from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
-from .linkcheck import LinkMemory, PageVerdicts
-from .markdown import RenderedBrief, packed_for_cache
+from .linkcheck import LinkMemory
+from .markdown import RenderedBrief
 from .model import Brief
-from .model import packed_for_cache as packed_brief
+from .packed import for_cache
 from .packs import Store
 from .parallel import Memo, fork
 from .project import Project
+from .saved import UNFINISHED, State
 from .shards import SHARDS, Shards, dump, undump
-from .tracker import PageRecord, PageTracker
+from .tracker import PageTracker
 
 if TYPE_CHECKING:
     from .listings import SiteData
     from .relink import RelatedMemo
-
-UNFINISHED = (-1, -1)  # an output's (size, mtime) that no file has: one still to be written
-
-
-@dataclass
-class State:
-    """The last good build, as saved."""
-
-    key: dict[str, str]
-    inputs: dict[str, str]  # shown path -> content hash
-    pages: dict[str, PageRecord]
-    attrs: dict[str, dict[str, frozenset[str]]]  # template -> type -> attributes seen read
-    outputs: dict[str, tuple[int, int]]  # output path -> (size, mtime_ns) when written
-    diagnostics: list[Diagnostic]
-    briefs: int
-    page_count: int
-    links: dict[str, PageVerdicts]  # HTML output path -> what the link check found on it
-    links_site: str  # what those verdicts also depend on (linkcheck.site_key)
-    costs: dict[str, float]  # template -> seconds its pages' fingerprints took (PageTracker.costs)
-    stamps: dict[str, Stamp]  # input (as in `inputs`) -> its file's stamp when read
-    read_at: int  # time.time_ns() as that build began reading
-    # the build times (since, until) that give its warnings, feeds and sitemap as they are (checks.steady)
-    steady: tuple[datetime, datetime | None] | None = None
-    listing: dict[str, Any] = field(default_factory=dict)  # the output's folders as written (write.Listing)
-
 
 class BuildCache:
     """Parsed briefs, rendered Markdown and page fingerprints across builds; `folder` None keeps it in memory."""
@@ -73,7 +48,7 @@ class BuildCache:
         self._links_loaded = folder is None
         # parsed briefs with their Markdown, and the link checker's pages, by their keys' shards
         self._brief_files = Shards(folder, "briefs", lambda key: int(key[1][:4], 16) % SHARDS,  # (path, hash)
-                                   {RenderedBrief: packed_for_cache, Brief: packed_brief})
+                                   {RenderedBrief: for_cache, Brief: for_cache})
         self._page_files = Shards(folder, "pages", lambda key: int(str(key)[:4], 16) % SHARDS)  # a digest
         self.autosave = True  # serve turns this off and saves once the browser has its reload
         # a build that is its process's last act (build.py build) may write the memos from a forked child

@@ -6,18 +6,17 @@ HTML and diagnostics out.
 
 from __future__ import annotations
 
-import copyreg
-import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from . import rawhtml
 from .diagnostics import Diagnostic
 from .model import Brief
+from .packed import Packed
 from .slugs import slugify
 
 if TYPE_CHECKING:  # markdown-it itself loads with the first brief converted, not with the RenderedBrief type
@@ -164,7 +163,7 @@ class Fact:
 
 
 @dataclass
-class RenderedBrief:
+class RenderedBrief(Packed):
     """A brief's Markdown turned into HTML, with who cites which source."""
 
     brief: Brief
@@ -178,32 +177,9 @@ class RenderedBrief:
     claims_elsewhere: tuple[str, ...] = ()  # ... of each prediction's claim, for the forecasts page
     corrections_elsewhere: tuple[str, ...] = ()  # ... of each correction, for the corrections page
 
-    # What only the brief's own page and feed entry show is kept pickled in the build cache (packed_for_cache):
-    # a one-brief edit renders few pages, and unpickling every brief's HTML was a sixth of loading the cache.
-    def __getattr__(self, name: str) -> Any:
-        """A field of PAGE_ONLY loaded packed from the cache (only called for a missing attribute)."""
-        d = self.__dict__
-        packed = d.get("_packed")
-        if packed is None or name not in PAGE_ONLY:
-            raise AttributeError(name)
-        d.update(zip(PAGE_ONLY, pickle.loads(packed)))
-        del d["_packed"]
-        return d[name]
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)  # as pickle would without it; saves it asking __getattr__ for this method
-
-
-PAGE_ONLY = ("body_html", "narratives_html", "claims_html", "corrections_html", "citations")
-
-
-def packed_for_cache(r: RenderedBrief) -> tuple[Any, ...]:
-    """How the build cache pickles a RenderedBrief (a reducer, as for copyreg): its PAGE_ONLY fields as one
-    pickle, read back when first asked for. Other pickles (a worker's results) hold every field as it is."""
-    state = dict(r.__dict__)
-    if "_packed" not in state:
-        state["_packed"] = pickle.dumps(tuple(state.pop(name) for name in PAGE_ONLY), pickle.HIGHEST_PROTOCOL)
-    return copyreg.__newobj__, (RenderedBrief,), state
+    # what only the brief's own page and feed entry show: the build cache keeps it packed
+    PACKED: ClassVar[tuple[str, ...]] = ("body_html", "narratives_html", "claims_html", "corrections_html",
+                                         "citations")
 
 
 def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief, list[Diagnostic]]:

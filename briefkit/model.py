@@ -5,12 +5,12 @@ No IO, no Jinja, no Markdown: schema.py builds these, later stages only read the
 
 from __future__ import annotations
 
-import copyreg
-import pickle
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from .packed import Packed
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Correction:
 
 
 @dataclass(frozen=True)
-class Brief:
+class Brief(Packed):
     slug: str
     path: str  # as shown in diagnostics, e.g. content/nk-troops.md
     title: str
@@ -85,20 +85,8 @@ class Brief:
     # of a front-matter text spread over lines: its first line, and where in it each next line starts
     folds: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
-    # Where each field was written, read only to say where a problem is: the build cache keeps it pickled
-    # (packed_for_cache), and unpickles it when first read; 40 entries a brief were a tenth of loading the cache.
-    def __getattr__(self, name: str) -> Any:
-        """`lines` or `folds` of a brief loaded packed from the cache (only called for a missing attribute)."""
-        d = self.__dict__
-        packed = d.get("_packed")
-        if packed is None or name not in WHERE:
-            raise AttributeError(name)
-        d.update(zip(WHERE, pickle.loads(packed)))
-        del d["_packed"]
-        return d[name]
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)  # as pickle would without it; saves it asking __getattr__ for this method
+    # where each field was written, read only to say where a problem is: the build cache keeps it packed
+    PACKED: ClassVar[tuple[str, ...]] = ("lines", "folds")
 
     def line_of(self, key: str) -> int:
         """File line of a front-matter field (1 when unknown)."""
@@ -110,18 +98,6 @@ class Brief:
             return self.line_of(key)
         first, starts = self.folds[key]
         return first + bisect_right(starts, offset)
-
-
-WHERE = ("lines", "folds")
-
-
-def packed_for_cache(b: Brief) -> tuple[Any, ...]:
-    """How the build cache pickles a Brief (a reducer, as for copyreg): its WHERE fields as one pickle, read
-    back when first asked for. Other pickles (a worker's results) hold every field as it is."""
-    state = dict(b.__dict__)
-    if "_packed" not in state:
-        state["_packed"] = pickle.dumps(tuple(state.pop(name) for name in WHERE), pickle.HIGHEST_PROTOCOL)
-    return copyreg.__newobj__, (Brief,), state
 
 
 @dataclass(frozen=True)

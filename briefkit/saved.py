@@ -1,0 +1,36 @@
+"""What the build cache saves of the last good build: State, pickled as .cache/state.pickle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .changes import Stamp
+from .diagnostics import Diagnostic
+from .linkcheck import PageVerdicts
+from .tracker import PageRecord
+
+UNFINISHED = (-1, -1)  # an output's (size, mtime) that no file has: one still to be written
+
+
+@dataclass
+class State:
+    """The last good build, as saved."""
+
+    key: dict[str, str]
+    inputs: dict[str, str]  # shown path -> content hash
+    pages: dict[str, PageRecord]
+    attrs: dict[str, dict[str, frozenset[str]]]  # template -> type -> attributes seen read
+    outputs: dict[str, tuple[int, int]]  # output path -> (size, mtime_ns) when written
+    diagnostics: list[Diagnostic]
+    briefs: int
+    page_count: int
+    links: dict[str, PageVerdicts]  # HTML output path -> what the link check found on it
+    links_site: str  # what those verdicts also depend on (linkcheck.site_key)
+    costs: dict[str, float]  # template -> seconds its pages' fingerprints took (PageTracker.costs)
+    stamps: dict[str, Stamp]  # input (as in `inputs`) -> its file's stamp when read
+    read_at: int  # time.time_ns() as that build began reading
+    # the build times (since, until) that give its warnings, feeds and sitemap as they are (checks.steady)
+    steady: tuple[datetime, datetime | None] | None = None
+    listing: dict[str, Any] = field(default_factory=dict)  # the output's folders as written (write.Listing)
