@@ -90,6 +90,25 @@ class _Template(jinja2.Template):
         namespace["escape"] = output_escape
         return super()._from_namespace(environment, namespace, globals)
 
+    def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> jinja2.runtime.Context:
+        """As Jinja's (jinja2.runtime.new_context), in one call: each of some 97,000 includes on a 4,000-brief
+        site makes a context, and Jinja went through a second function to make it."""
+        if vars is None:
+            vars = {}
+        if not shared:
+            parent = _flat(self.globals)
+            parent.update(vars)
+        elif locals:
+            parent = dict(vars)  # a shared dict is the including context's: not changed here
+        else:
+            parent = vars
+        if locals:
+            for key, value in locals.items():
+                if value is not missing:
+                    parent[key] = value
+        return self.environment.context_class(self.environment, parent, self.name, self.blocks, globals=self.globals)
+
     def render(self, *args: Any, **kwargs: Any) -> str:
         """As Jinja's, then the page's variables are dropped from its context: a macro's closure and the
         context refer to each other, and that cycle kept `site`, with all of its briefs, alive until the
@@ -127,7 +146,7 @@ class _Context(jinja2.runtime.Context):
         self.exported_vars: set[str] = set()
         self.name = name
         self._globals = globals
-        self.blocks = {k: [v] for k, v in blocks.items()}
+        self.blocks = {k: [v] for k, v in blocks.items()} if blocks else {}  # a partial has none
 
     @property
     def globals_keys(self) -> set[str]:  # type: ignore[override]
