@@ -109,6 +109,20 @@ class _Template(jinja2.Template):
                     parent[key] = value
         return self.environment.context_class(self.environment, parent, self.name, self.blocks, globals=self.globals)
 
+    def _get_default_module(self, ctx: jinja2.runtime.Context | None = None) -> jinja2.environment.TemplateModule:
+        """As Jinja's: the module `{% from ... import ... %}` takes its macros from, made again only when the
+        importing context has globals this template lacks. Jinja found those names by walking both ChainMaps
+        key by key in Python (7 µs for each brief's import of its balance macros); here each is laid out
+        once, in C."""
+        if type(ctx) is not _Context or ctx._globals is None or self.environment.is_async:
+            return super()._get_default_module(ctx)
+        keys = _flat(ctx._globals).keys() - _flat(self.globals).keys()
+        if keys:
+            return self.make_module({k: ctx.parent[k] for k in keys})
+        if self._module is None:
+            self._module = self.make_module()
+        return self._module
+
     def render(self, *args: Any, **kwargs: Any) -> str:
         """As Jinja's, then the page's variables are dropped from its context: a macro's closure and the
         context refer to each other, and that cycle kept `site`, with all of its briefs, alive until the
