@@ -44,7 +44,10 @@ class ParsedPage:
 def found(tag: str, attrs: Attrs) -> tuple[list[str], list[str]]:
     """The ids and links one start tag (as html.parser reports it) adds to its page."""
     a = dict(attrs)  # a repeated attribute: the last one wins; a bare one (None) counts as empty
-    ids = [name for name in (a.get("id"), a.get("name") if tag == "a" else None) if name]
+    own = a.get("id")
+    ids = [own] if own else []
+    if tag == "a" and a.get("name"):  # an anchor's name is an id too, after its id
+        ids.append(a["name"])
     links: list[str] = []
     if tag == "meta":
         content = a.get("content")
@@ -59,8 +62,8 @@ def found(tag: str, attrs: Attrs) -> tuple[list[str], list[str]]:
             continue
         if attr == "srcset":
             links += [part.split()[0] for part in value.split(",") if part.strip()]
-        elif value.strip():
-            links.append(value.strip())
+        elif stripped := value.strip():
+            links.append(stripped)
     return ids, links
 
 
