@@ -10,6 +10,7 @@ import types
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from itertools import repeat
+from operator import length_hint
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,7 @@ class _ListLoop(jinja2.runtime.LoopContext):
 
     def __init__(self, iterable: list[Any] | tuple[Any, ...], undefined: type[jinja2.Undefined],
                  recurse: Any = None, depth0: int = 0) -> None:
-        self._iterable = iterable
+        self._iterable = self._items = iterable
         self._iterator = iter(iterable)
         self._undefined = undefined
         self._recurse = recurse
@@ -102,23 +103,23 @@ class _ListLoop(jinja2.runtime.LoopContext):
     def __next__(self) -> tuple[Any, _ListLoop]:
         return next(self._iterator), self
 
-    @property  # type: ignore[override]
-    def index0(self) -> int:
-        return len(self._iterable) - self._iterator.__length_hint__() - 1  # type: ignore[attr-defined]
+    @property
+    def index0(self) -> int:  # type: ignore[override]
+        return len(self._items) - length_hint(self._iterator) - 1
 
     @property
     def last(self) -> bool:
-        return not self._iterator.__length_hint__()  # type: ignore[attr-defined]
+        return not length_hint(self._iterator)
 
     @property
     def previtem(self) -> Any:
         at = self.index0
-        return self._iterable[at - 1] if at > 0 else self._undefined("there is no previous item")
+        return self._items[at - 1] if at > 0 else self._undefined("there is no previous item")
 
     @property
     def nextitem(self) -> Any:
-        left = self._iterator.__length_hint__()  # type: ignore[attr-defined]
-        return self._iterable[len(self._iterable) - left] if left else self._undefined("there is no next item")
+        left = length_hint(self._iterator)
+        return self._items[len(self._items) - left] if left else self._undefined("there is no next item")
 
 
 def _loop_context(iterable: Any, undefined: type[jinja2.Undefined], recurse: Any = None,

@@ -46,8 +46,9 @@ def found(tag: str, attrs: Attrs) -> tuple[list[str], list[str]]:
     a = dict(attrs)  # a repeated attribute: the last one wins; a bare one (None) counts as empty
     own = a.get("id")
     ids = [own] if own else []
-    if tag == "a" and a.get("name"):  # an anchor's name is an id too, after its id
-        ids.append(a["name"])
+    name = a.get("name") if tag == "a" else None
+    if name:  # an anchor's name is an id too, after its id
+        ids.append(name)
     links: list[str] = []
     if tag == "meta":
         content = a.get("content")

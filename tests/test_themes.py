@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, copy_fixture_briefs, run
 
 
@@ -115,6 +116,40 @@ def test_output_escaping_and_calls_match_jinja(tmp_path: Path) -> None:
     assert "Tom &amp; &#34;Jerry&#34; &lt;&#39;x&#39;&gt; <em>kept</em> 42 True 0.5 None <b>marked up</b>" in ours
     assert "<p>Tom &amp;" in ours and "<i>Tom &amp;" in ours and "TOM &amp;" in ours
     assert "&lt;a&gt;! in True <p>&lt;a&gt;</p> a, b &lt;v&gt;&lt;b&gt;! in True <p><b></p> a, b &lt;v&gt;" in ours
+
+
+LOOPS = """\
+{% for x in items %}[{{ loop.index }} {{ loop.index0 }} {{ loop.revindex }} {{ loop.revindex0 }} {{ loop.first }}
+ {{ loop.last }} {{ loop.length }} {{ loop.depth }} {{ loop.cycle('odd', 'even') }} {{ loop.changed(x[:1]) }}
+ {{ loop.previtem | default('-') }} {{ loop.nextitem | default('-') }}]{% else %}none{% endfor %}
+{% for x in items if x != 'b' %}{{ loop.index }}/{{ loop.length }}{{ '.' if loop.last }}{% endfor %}
+{% for x in pair %}{% for y in pair %}{{ loop.index }}{{ x }}{{ y }}{{ loop.last }} {% endfor %}{{ loop.index }}|{% endfor %}
+{% for k, v in box.items() %}{{ k }}{{ v }}{{ loop.last }}{% endfor %}
+{% for x in grow %}{{ x }}{{ loop.last }}{% if loop.index == 1 %}{{ grow.append(9) or '' }}{% endif %}{% endfor %}
+{% for node in tree recursive %}<{{ node.name }} {{ loop.depth }} {{ loop.last }}{{ loop(node.kids) }}>{% endfor %}
+"""
+
+
+@pytest.mark.parametrize("items", [["a", "b", "ab", "c"], ("a", "b"), [], ["only"]])
+def test_loops_over_lists_say_what_jinja_s_would(tmp_path: Path, items: list[str] | tuple[str, ...]) -> None:
+    """A loop over a list or tuple is stepped the engine's own way; every `loop` variable reads as stock
+    Jinja's, nested, filtered and recursive loops and a list that grows while looped over included."""
+    import jinja2
+
+    from briefkit.engine import environment
+    from briefkit.themes import Theme
+
+    (tmp_path / "t.html").write_text(LOOPS)
+
+    def values() -> dict[str, object]:
+        tree = [{"name": "a", "kids": [{"name": "a1", "kids": []}, {"name": "a2", "kids": ()}]}, {"name": "b", "kids": []}]
+        return {"items": items, "pair": ("x", "y"), "box": {"k": 1, "j": 2}, "grow": [1, 2], "tree": tree}
+
+    ours = environment(Theme((tmp_path,), ())).get_template("t.html").render(**values())
+    stock = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True, trim_blocks=True,
+                               lstrip_blocks=True, keep_trailing_newline=True).get_template("t.html").render(**values())
+    assert ours == stock
+    assert "1x" in ours and "<a 1 False<a1 2 False><a2 2 True>>" in ours
 
 
 def _paper(site_dir: Path, meta: str) -> Path:
