@@ -141,7 +141,20 @@ class BuildCache:
         if self.state is None or not self.changes.nothing or self.state.steady is None:
             return False
         since, until = self.state.steady
-        return since <= now and (until is None or now <= until) and len(self.intact(out)) == len(self.state.outputs)
+        return since <= now and (until is None or now <= until) and len(self.intact(out)) == len(self.state.outputs) \
+            and self._folders_as_listed()
+
+    def _folders_as_listed(self) -> bool:
+        """Whether each output folder the last write listed is as it was (inode and change time): a file put
+        there since (by hand, by another tool) is the site's to remove, which only a build that writes does."""
+        for folder, (inode, changed, _) in (self.state.listing if self.state else {}).items():
+            try:
+                st = os.stat(folder)
+            except OSError:
+                return False
+            if st.st_ino != inode or st.st_ctime_ns != changed:
+                return False
+        return True
 
     # -- rendering ----------------------------------------------------------
     def folder_for(self, name: str) -> Path | None:

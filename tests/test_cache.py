@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, copy_fixture_briefs, delete_brief, read_tree, run
 
-from briefkit import parallel, shards
+from briefkit import parallel, shards, write
 from briefkit.changes import Changes, classify
 from briefkit.tracker import PageRecord, by_cost, plan_pages
 
@@ -446,3 +446,24 @@ def test_a_cache_damaged_on_disk_costs_time_not_the_build(tmp_path: Path, monkey
     damaged_then_built(pickles, "1")
     damaged_then_built(pack, "2")
     damaged_then_built(templates, "3")
+
+
+def test_a_file_put_into_the_site_is_removed_by_the_next_build_even_with_nothing_changed(
+        site_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The output folder holds the site and nothing else: a file put there by hand or by another tool goes at
+    the next build, also when no input changed (the build notes each folder as it left it, and a folder
+    changed since is looked at again)."""
+    monkeypatch.setattr(write, "SETTLE_NS", 0)  # folders count as settled at once, not 2 s after they changed
+    copy_fixture_briefs(site_dir, "minimal.md", "citation-forms.md")
+    assert run("build", "-q", "--no-search").code == 0  # the first site: written while its links are checked
+    brief = site_dir / "content" / "minimal.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("\n- ", "\n- On 12 May 2024, ", 1), encoding="utf-8")
+    assert run("build", "-q", "--no-search").code == 0  # written over the last site: its folders noted
+    assert "nothing changed" in run("build", "-v", "--no-search").err
+    page_folder = next((site_dir / "site" / "briefs").iterdir())
+    (page_folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (site_dir / "site" / "stray.html").write_text("<p>stray</p>\n", encoding="utf-8")
+    again = run("build", "-v", "--no-search")
+    assert again.code == 0 and "nothing changed" not in again.err, again.err
+    assert not (page_folder / "notes.txt").exists() and not (site_dir / "site" / "stray.html").exists()
+    assert "nothing changed" in run("build", "-v", "--no-search").err  # and the next finds it as it left it
