@@ -11,6 +11,7 @@ import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from json.encoder import encode_basestring
 
 from .diagnostics import WARNING, Diagnostic
@@ -92,10 +93,13 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnosti
     With a memo (BuildCache.related) only what the last build's lists cannot tell is worked out again.
     """
     settings = Settings.of(site.config.related)
-    if memo is None:
+    # per story: its briefs oldest first, their facts' texts, and each one's time (rank of its date in the story)
+    stories = [_story(story.briefs) for story in site.stories]
+    news: list[list[list[int]]] | None = None
+    if memo is None:  # the story changes worked out in the related lists' pass over the cores, not after it
         index = Index(docs_of(site), settings)
-        lists, pairs = index.link_all()
-        shown = [[(m.slug, m.reason, m.score, m.tier) for m in matches] for matches in lists]
+        shown, pairs, news = index.linked(_shown, [partial(first_reported, texts, times=times)
+                                                   for _, texts, times in stories])
     else:
         last = memo.linked
         try:
@@ -116,26 +120,37 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnosti
             target = by_slug.get(slug)
             if target is not None and target is not v:
                 target.linked_from.append(v)
-    stories: dict[bytes, list[list[int]]] = {}
-    for story in site.stories:
-        chrono = sorted(story.briefs, key=lambda x: (x.brief.date, x.brief.slug))
-        texts = [[f.text for f in x.rendered.facts] for x in chrono]
-        # briefs of one date and time were published together: neither reported anything before the other
-        rank = {d: n for n, d in enumerate(sorted({x.brief.date for x in chrono}))}
-        times = [rank[x.brief.date] for x in chrono]  # 0 for the briefs of the story's first date, ...
-        if memo is None:
-            news = first_reported(texts, times=times)
+    kept: dict[bytes, list[list[int]]] = {}
+    for n, (chrono, texts, times) in enumerate(stories):
+        if news is not None:
+            story_news = news[n]
         else:  # equal texts pickle alike (at worst a story is worked out again)
+            assert memo is not None
             key = hashlib.blake2b(pickle.dumps((texts, times), protocol=5), digest_size=16).digest()
-            news = memo.stories.get(key) or first_reported(texts, times=times)
-            stories[key] = news
-        for x, new, at in zip(chrono, news, times):
+            story_news = memo.stories.get(key) or first_reported(texts, times=times)
+            kept[key] = story_news
+        for x, new, at in zip(chrono, story_news, times):
             facts = x.rendered.facts
             x.extra["changes"] = StoryChanges(at == 0, tuple(facts[k] for k in new), len(facts) - len(new))
     if memo is not None:
-        memo.changed |= stories.keys() != memo.stories.keys()
-        memo.stories = stories
+        memo.changed |= kept.keys() != memo.stories.keys()
+        memo.stories = kept
     return lookalike_warnings(index, site, pairs)
+
+
+def _shown(matches: list[Match]) -> list[tuple[str, str, float, str]]:
+    """A related list as link_site reads it: lighter than the Matches for a worker to send back."""
+    return [(m.slug, m.reason, m.score, m.tier) for m in matches]
+
+
+def _story(briefs: list[BriefView]) -> tuple[list[BriefView], list[list[str]], list[int]]:
+    """A story's briefs oldest first, the texts of their facts, and each brief's time: 0 for the briefs of the
+    story's first date, 1 for the next date, ... (briefs of one date and time were published together:
+    neither reported anything before the other)."""
+    chrono = sorted(briefs, key=lambda x: (x.brief.date, x.brief.slug))
+    texts = [[f.text for f in x.rendered.facts] for x in chrono]
+    rank = {d: n for n, d in enumerate(sorted({x.brief.date for x in chrono}))}
+    return chrono, texts, [rank[x.brief.date] for x in chrono]
 
 
 def lookalike_warnings(index: Index, site: SiteData, pairs: list[tuple[Doc, Doc, Match]]) -> list[Diagnostic]:

@@ -10,7 +10,7 @@ import heapq
 import math
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress
@@ -24,6 +24,7 @@ from .terms import term_keys
 
 K_contra = TypeVar("K_contra", contravariant=True)
 V_co = TypeVar("V_co", covariant=True)
+R = TypeVar("R")
 SIGNALS = ("story", "topics", "outlets", "terms", "date")
 MIN_CUT = 10  # a key found on this many briefs or fewer is never "too common"
 SHORTLIST = 3  # candidates scored in full per shown slot
@@ -257,9 +258,24 @@ class Index:
 
     def link_all(self) -> tuple[list[list[Match]], list[tuple[Doc, Doc, Match]]]:
         """Every doc's related list (in doc order) and the lookalike pairs, worked out on every core."""
-        found = ordered_map(self._links_of, range(len(self.docs)))
-        pairs = [(self.docs[i], self.docs[j], m) for i, (_, near) in enumerate(found) for j, m in near]
-        return [shown for shown, _ in found], pairs
+        lists, pairs, _ = self.linked(list)
+        return lists, pairs
+
+    def linked(self, form: Callable[[list[Match]], R], also: Sequence[Callable[[], Any]] = ()
+               ) -> tuple[list[R], list[tuple[Doc, Doc, Match]], list[Any]]:
+        """link_all with each related list made into form(list) where it was worked out (so a worker sends back
+        only that), and the results of `also`: other work done on the cores in the same pass, not after it."""
+        n, links_of = len(self.docs), self._links_of
+
+        def work(x: int | Callable[[], Any]) -> Any:
+            if isinstance(x, int):
+                shown, near = links_of(x)
+                return form(shown), near
+            return x()
+
+        found = ordered_map(work, [*range(n), *also])
+        pairs = [(self.docs[i], self.docs[j], m) for i in range(n) for j, m in found[i][1]]
+        return [found[i][0] for i in range(n)], pairs, found[n:]
 
     def _links_of(self, i: int) -> tuple[list[Match], list[tuple[int, Match]]]:
         """Doc i's related list, and the older docs outside its story that look like the same story."""
