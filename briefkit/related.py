@@ -178,10 +178,13 @@ class Index:
         left = self.settings.budget
         cap = max(1, left // PER_KEY)
         # the keys that weigh most in this brief first; a long posting list gives its briefs nearest in date
-        df = self.df
+        df, postings = self.df, self.postings
         weighted = [(scale[k[0]] * w, k) for k, w in vec.items()]
-        for _, factor, key in sorted((df[k] / f, f, k) for f, k in weighted if f > 0):
-            plist = window(self.postings[key], day, cap)
+        for _, factor, key in sorted([(df[k] / f, f, k) for f, k in weighted if f > 0]):
+            plist = postings[key]
+            if len(plist) > cap:  # window(), without two calls for each of the 40,000 lists read
+                lo = max(0, min(bisect_left(plist, (day,)) - cap // 2, len(plist) - cap))
+                plist = plist[lo : lo + cap]
             for _, j, weight in plist:
                 acc[j] = get(j, 0.0) + factor * weight
             left -= len(plist)
