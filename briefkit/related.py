@@ -146,7 +146,7 @@ class Index:
             norms[key[0]] += weight * weight
             if 2 <= df[key] <= limit:
                 kept[key] = weight
-        for neg, key in heapq.nsmallest(self.settings.terms, terms):
+        for neg, key in heapq.nsmallest(self.settings.terms, terms):  # after the topics and outlets (shared_names)
             kept[key] = -neg
             norms["w"] += neg * neg
         return {key: weight / math.sqrt(norms[key[0]]) for key, weight in kept.items()}
@@ -240,8 +240,9 @@ class Index:
         for key in compress(small, map(big.__contains__, small)):
             kind = key[0]
             if kind == "w":
-                if terms:  # a shown list names no terms: most keys shared are words
-                    words.append((-(small[key] * big[key]), key))
+                if not terms:  # a shown list names no terms; a vector holds its words last (_vector): done
+                    break
+                words.append((-(small[key] * big[key]), key))
             elif kind == "t":
                 topics.append((-(small[key] * big[key]), key))
             else:
