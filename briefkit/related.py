@@ -199,6 +199,8 @@ class Index:
             return self._explain(i, j, tier, terms)
         m = self._worked.get((i, j, tier))
         if m is None:
+            if not terms:  # the shown list, asked last: scored without terms, not scored with them and copied
+                return self._explain(i, j, tier, False)
             m = self._worked[i, j, tier] = self._explain(i, j, tier, True)
         # naming the shared terms changes nothing else: not the score, not the reason
         return m if terms else m.without_terms()
