@@ -11,14 +11,13 @@ import math
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from itertools import compress
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
 from .matches import CONTENT, Match, owing_match
 from .parallel import ordered_map
+from .reldocs import Doc, Settings
 from .slugs import slugify
 from .terms import term_keys
 
@@ -30,40 +29,6 @@ MIN_CUT = 10  # a key found on this many briefs or fewer is never "too common"
 SHORTLIST = 3  # candidates scored in full per shown slot
 PER_KEY = 8  # one key reads at most 1/PER_KEY of the posting budget
 MIN_LOOKALIKE = 10  # briefs a site needs before lookalike stories are reported
-
-@dataclass(frozen=True)
-class Doc:
-    """What the index knows of one brief."""
-
-    slug: str
-    date: datetime
-    title: str = ""
-    story: str = ""
-    related: tuple[str, ...] = ()  # explicit links, in the author's order
-    topics: tuple[tuple[str, str], ...] = ()  # (slug, name)
-    outlets: tuple[tuple[str, str], ...] = ()  # (key, name) of the sources cited
-    text: str = ""  # title, summary and facts
-
-
-@dataclass(frozen=True)
-class Settings:
-    count: int = 5
-    threshold: float = 0.15
-    include_newer: bool = True
-    weights: Mapping[str, float] = field(default_factory=lambda: {
-        "story": 3.0, "topics": 2.0, "outlets": 1.0, "terms": 3.0, "date": 1.0})
-    cardinality: float = 0.2
-    terms: int = 20
-    half_life: float = 14.0
-    budget: int = 200
-    lookalike: float = 0.5
-    lookalike_days: int = 10
-
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Settings:
-        """Settings from site.yaml's `related:` mapping (already checked and defaulted)."""
-        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__ and v is not None}
-        return cls(**known)
 
 
 class Lookup(Protocol[K_contra, V_co]):
