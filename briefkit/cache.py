@@ -28,6 +28,7 @@ from .project import Project
 from .saved import UNFINISHED, State
 from .shards import SHARDS, Shards, dump, undump
 from .tracker import PageTracker
+from .write import as_listed
 
 if TYPE_CHECKING:
     from .listings import SiteData
@@ -136,25 +137,13 @@ class BuildCache:
         return self._intact
 
     def nothing_changed(self, out: Path, now: datetime) -> bool:
-        """Whether the last good build stands as it is: the same inputs and day, its output files untouched,
+        """Whether the last good build stands as it is: the same inputs and day, its output files and folders untouched,
         and a build time that warns and dates feeds as it did (a brief dated later that day)."""
         if self.state is None or not self.changes.nothing or self.state.steady is None:
             return False
         since, until = self.state.steady
         return since <= now and (until is None or now <= until) and len(self.intact(out)) == len(self.state.outputs) \
-            and self._folders_as_listed()
-
-    def _folders_as_listed(self) -> bool:
-        """Whether each output folder the last write listed is as it was (inode and change time): a file put
-        there since (by hand, by another tool) is the site's to remove, which only a build that writes does."""
-        for folder, (inode, changed, _) in (self.state.listing if self.state else {}).items():
-            try:
-                st = os.stat(folder)
-            except OSError:
-                return False
-            if st.st_ino != inode or st.st_ctime_ns != changed:
-                return False
-        return True
+            and as_listed(self.state.listing)  # a file put into site/ since is the site's to remove
 
     # -- rendering ----------------------------------------------------------
     def folder_for(self, name: str) -> Path | None:

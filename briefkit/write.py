@@ -40,6 +40,19 @@ Seen = tuple[int, int, tuple[tuple[str, str], ...]]
 Listing = dict[str, Seen]  # real folder path -> Seen
 
 
+def as_listed(listing: Mapping[str, Seen]) -> bool:
+    """Whether every folder of a listing is still as listed (the same inode and change time): no entry came,
+    went or was renamed in any of them."""
+    for folder, (inode, changed, _) in listing.items():
+        try:
+            st = os.stat(folder)
+        except OSError:
+            return False
+        if st.st_ino != inode or st.st_ctime_ns != changed:
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class WriteStats:
     written: int
