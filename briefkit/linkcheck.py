@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from .diagnostics import Diagnostic
@@ -76,8 +76,7 @@ class LinkReport:
         return len(set(chain.from_iterable(urls for _, urls in self.linking)))
 
 
-@dataclass(frozen=True)
-class PageVerdicts:
+class PageVerdicts(NamedTuple):
     """What checking one page found: all a report needs of it when nothing on it was broken."""
 
     key: str  # page_key of its bytes
@@ -85,6 +84,10 @@ class PageVerdicts:
     internal: int  # links that resolved
     external: tuple[str, ...]  # distinct, in order of first appearance
     anchored: tuple[str, ...]  # the other pages whose ids its "#id" links needed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # unpickled by tuple.__new__ in C (as tracker.PageRecord): the build cache's state holds one per page
+        return tuple.__new__, (type(self), tuple(self))
 
 
 @dataclass

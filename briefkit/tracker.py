@@ -6,9 +6,8 @@ plan_pages() is pure; PageTracker fingerprints pages (fingerprint.py) before and
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from time import perf_counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from .fingerprint import Digester
 from .listings import Page, SiteData, url_of
@@ -16,10 +15,14 @@ from .parallel import ordered_map, workers
 from .reads import Read, ReadLog, SiteReads
 
 
-@dataclass(frozen=True)
-class PageRecord:
+class PageRecord(NamedTuple):
     fingerprint: str
     reads: tuple[Read, ...]  # what of `site` its last render read
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # unpickled by tuple.__new__ in C, not the named tuple's Python __new__: the build cache holds one
+        # per page, and loading 5,000 of them as dataclasses was a fifth of loading its state
+        return tuple.__new__, (type(self), tuple(self))
 
 
 def plan_pages(now: Mapping[str, str], before: Mapping[str, PageRecord], intact: Collection[str]) -> set[str]:
