@@ -98,9 +98,10 @@ class Digester:
                         self._spell((getattr(obj, a),), True, parts)
             return _h(*parts)
         if kind is list or kind is tuple:
-            return _h(kind.__name__, *self._spell(obj, shallow, []))
+            return _h(kind.__name__, f"N{len(obj)}", *self._column(obj, shallow, []))
         if kind is dict:
-            return _h("map", *self._spell_map(obj, shallow, []))
+            return _h("map", f"N{len(obj)}", *self._column(list(obj), shallow, []),
+                      *self._column(list(obj.values()), shallow, []))
         if kind is RenderedBrief or kind is Brief:
             known = self.brief_hashes.get(obj.path if kind is Brief else obj.brief.path)
             if known is not None:  # a pure function of the file's bytes and the site-wide settings
@@ -177,8 +178,8 @@ class Digester:
             if kind is str:
                 parts.append("s:" + v)
             elif kind is BriefView:  # the most common of what is digested apart: its memo entry, without a call
-                hit = memo.get(id(v))
-                parts.append(hit[1] if hit is not None and hit[0] is v else of(v, shallow))
+                hit = memo.get(id(v))  # the memo holds what it has digested: an id found is this view's
+                parts.append(hit[1] if hit is not None else of(v, shallow))
             elif kind is tuple:
                 if v and type(v[0]) in _REPR_EXACT and all(map(_REPR_EXACT.__contains__, map(type, v))):
                     parts.append("t" + repr(v))  # (3, 5): their repr says it all
@@ -201,7 +202,8 @@ class Digester:
             else:
                 record = inline[kind] if kind in inline else self._inlined(v)
                 if record is None:
-                    parts.append(of(v, shallow))
+                    hit = memo.get(id(v))
+                    parts.append(hit[1] if hit is not None else of(v, shallow))
                 else:  # a small record (a related link, a prediction): spelled out in place too
                     parts.append(record[0])
                     self._spell(self._values(v, record), shallow, parts)
@@ -211,15 +213,89 @@ class Digester:
         """Appends each key and its value, spelled out as `_spell` does."""
         return self._spell(_flat(mapping.items()), shallow, parts)
 
+    def _column(self, items: Any, shallow: bool, parts: list[str]) -> list[str]:
+        """Appends the spelling of a sequence of items whose count the reader knows, by columns: an outlet's
+        page lists a thousand (view, counts) pairs, a forecast board thousands of questions, and `_spell`'s
+        Python step for each value of each was most of their fingerprints' cost. Items alike (all of one
+        type) are spelled at once, mostly in C: plain values as one repr; tuples and small lists of one
+        length column by column (all the first items, then all the second ones ...), of mixed lengths
+        as their lengths and then all their items; records as the columns of their counted attributes;
+        views as their digests. A first part saying which of these follows keeps it injective; anything
+        else is spelled item by item, as `_spell` does."""
+        kinds = set(map(type, items))
+        if kinds <= _REPR_EXACT:  # their repr tells each apart, and how many there are
+            parts.append("r" + repr(items))
+            return parts
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is BriefView:
+            return self._apart(items, shallow, parts)
+        if kind is Markup:
+            parts.append("m" + repr(list(map(str, items))))  # str(): the text, without Markup's Python repr
+            return parts
+        if kind is tuple or kind is list:
+            lengths = set(map(len, items))
+            if kind is tuple or max(lengths) <= _SMALL:  # larger lists are digested apart, shared by pages
+                if len(lengths) == 1:
+                    parts.append(f"{_COLUMNS[kind]}{lengths.pop()}")
+                    for column in zip(*items):
+                        self._column(column, shallow, parts)
+                else:
+                    parts.append(_COLUMNS[kind] + repr(list(map(len, items))))
+                    self._column(list(_flat(items)), shallow, parts)
+                return parts
+        elif kind is frozenset or kind is set:  # a question's forecasters
+            inner = set(map(type, _flat(items)))
+            if len(inner) <= 1 and inner <= _REPR_EXACT and max(map(len, items)) <= _SMALL:
+                try:  # of one type: sorted, and their repr
+                    parts.append("s" + repr(list(map(sorted, items))))
+                    return parts
+                except TypeError:  # datetimes with and without a time zone do not compare
+                    pass
+        elif kind is not None:
+            record = self._inline[kind] if kind in self._inline else self._inlined(items[0])
+            if record is None and not issubclass(kind, (str, *PLAIN, list, tuple, set, frozenset, dict)):
+                return self._apart(items, shallow, parts)
+            if record is not None and record[2] is not None:
+                try:
+                    values = list(map(record[2], items))
+                except AttributeError:  # a property missing or failing: item by item, as `_values` reads it
+                    pass
+                else:
+                    parts.append(record[0])
+                    if len(record[1]) == 1:
+                        self._column(values, shallow, parts)
+                    elif set(map(type, _flat(values))) <= _REPR_EXACT:  # (a prediction's) plain values
+                        parts.append("R" + repr(values))
+                    else:
+                        for column in zip(*values):
+                            self._column(column, shallow, parts)
+                    return parts
+        parts.append("X")
+        return self._spell(items, shallow, parts)
+
+    def _apart(self, items: Any, shallow: bool, parts: list[str]) -> list[str]:
+        """Appends "V" and the digests of items digested apart (views, outlets), as `_column` does."""
+        memo = self._shallow if shallow else self._deep  # holding what it has digested: an id found is its
+        hits = list(map(memo.get, map(id, items)))
+        if None in hits:
+            hits = [hit if hit is not None else (v, self.of(v, shallow)) for v, hit in zip(items, hits)]
+        parts.append("V")
+        parts += map(_second, hits)
+        return parts
+
     def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
         key = (wanted, id(view))
-        hit = self.shown.get(key)
-        if hit is not None and hit[0] is view:
+        hit = self.shown.get(key)  # holding the view: an id found is this view's
+        if hit is not None:
             return hit[1]
         shown = self._shown_record
         if shown is None:  # `wanted` is the template's, the same on every call
             shown = self._shown_record = _record_of("shown", tuple(sorted(a for a in wanted if a not in _VIEW_LINKS)))
         values = self._values(view, shown)
+        if all(map(_REPR_EXACT.__contains__, map(type, values))):  # most: one repr in C says them all
+            value = _h(shown[0], "r" + repr(values))
+            self.shown[key] = (view, value)
+            return value
         value = _h(*self._spell(values, True, [shown[0]]))
         if all(map(_PLAIN_TYPES.__contains__, map(type, values))):  # plain: no template's attributes shape it
             self.shown[key] = (view, value)
@@ -268,6 +344,8 @@ def _record_of(name: str, names: tuple[str, ...]) -> _Record:
 
 
 _VIEW_KEY = type_key(BriefView)
+_second = operator.itemgetter(1)
+_COLUMNS = {tuple: "C", list: "c"}  # a column of tuples or small lists: "C2", "c[1, 3]" ...
 
 
 def resolve(site: SiteData, read: Read) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import importlib.util
 import operator
 import os
@@ -13,12 +15,15 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, copy_fixture_briefs, delete_brief, read_tree, run
+from markupsafe import Markup
 
 from briefkit import parallel, shards, write
 from briefkit.changes import Changes, classify
+from briefkit.fingerprint import Digester
 from briefkit.tracker import PageRecord, by_cost, plan_pages
 
 KEY = {"generator": "g1", "templates": "t1", "site.yaml": "s1", "outlets.yaml": "o1", "settings": "x1"}
@@ -68,6 +73,32 @@ def test_planner_renders_new_changed_and_damaged_pages_only() -> None:
     intact = {"a.html", "b.html"}  # c.html was edited or deleted by hand since
     assert plan_pages(now, before, intact) == {"b.html", "c.html", "d.html"}
     assert plan_pages(now, before, set(now)) == {"b.html", "d.html"}
+
+
+@dataclasses.dataclass
+class _Pair:
+    name: Any
+    count: Any
+
+
+@pytest.mark.parametrize("one, other", [
+    ([(1, 2), (3,)] * 10, [(1,), (2, 3)] * 10),  # lists spelled by columns: lengths differ, items alike
+    ([("a", 1)] * 20, [("a", "1")] * 20),
+    ([Markup("x")] * 20, ["x"] * 20),
+    ([_Pair("a", 1)] * 19 + [_Pair("a", 2)], [_Pair("a", 1)] * 20),
+    ([_Pair("a", (1,))] * 20, [_Pair("a", 1)] * 20),
+    ([_Pair(Markup("a"), [1, 2])] * 20, [_Pair(Markup("a"), [1, 2, 3])] * 20),
+    ([frozenset({"a", "b"})] * 20, [frozenset({"a"}), frozenset({"b"})] * 10),
+    ([{datetime(2024, 1, 1), datetime(2024, 1, 1, tzinfo=UTC)}] * 20, [{datetime(2024, 1, 1)}] * 20),
+    ([[1, 2, 3], (1, 2, 3)], [[1, 2, 3], [1, 2, 3]]),
+    ({1: "a", 2: "b", 3: "c"}, {1: "a", 2: "c", 3: "b"}),
+    ({"k": [_Pair(1, 2), _Pair(3, 4), _Pair(5, 6)]}, {"k": [_Pair(1, 2), _Pair(3, 4), _Pair(5, "6")]}),
+])
+def test_fingerprints_spell_unlike_inputs_unlike(one: Any, other: Any) -> None:
+    """A digest tells apart what a template could tell apart, however the values are spelled out (item by
+    item, or by columns: a long list, a few alike items)."""
+    assert Digester({}).of(one) != Digester({}).of(other)
+    assert Digester({}).of(one) == Digester({}).of(copy.deepcopy(one))
 
 
 def test_fingerprinting_keeps_a_template_together_and_deals_the_costliest_first() -> None:
