@@ -13,6 +13,7 @@ import operator
 import pickle
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from itertools import repeat
 from typing import Any
 
 from markupsafe import Markup
@@ -56,6 +57,9 @@ class Digester:
         self._wanted = self._attrs_of_views()  # what the template reads of a BriefView (its attrs do not change)
         self._shown_record: _Record | None = None  # how _shown reads a view's fields
         self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
+        self._whole = self._wanted is None or not self._wanted.isdisjoint(_WHOLE_BRIEF)
+        # the neighbours it reads, got at once
+        self._links = _record_of("links", tuple(a for a in _VIEW_LINKS[:-1] if self._wanted is None or a in self._wanted))
 
     def of(self, obj: Any, shallow: bool = False) -> str:
         """A digest of `obj`; `shallow` views stand for their own brief only, not their neighbours."""
@@ -77,25 +81,25 @@ class Digester:
     def _compute(self, obj: Any, shallow: bool) -> str:
         kind = type(obj)
         if isinstance(obj, BriefView):
-            wanted = self._wanted
-            whole = wanted is None or not wanted.isdisjoint(_WHOLE_BRIEF)
-            if whole:
-                own = self.of(obj.rendered) + obj.url + "\x1f" + obj.story_name  # the brief's every field, by its hash
+            wanted, whole = self._wanted, self._whole
+            if whole:  # the brief's every field, by its file's hash
+                rendered = obj.rendered
+                known = self.brief_hashes.get(rendered.brief.path)
+                brief = f"R:{known}:{rendered.brief.path}" if known is not None else self.of(rendered)
+                own = f"{brief}\x1f{obj.url}\x1f{obj.story_name}"
             else:  # a listing shows a few fields (title, date, url): an edit elsewhere in the brief leaves it alone
                 own = self._shown(obj, wanted)  # type: ignore[arg-type]
                 if shallow or self._no_links:  # those fields are all it stands for: their digest, shared by templates
                     return own
-            if shallow:
-                return _h("view", own)
+            if shallow:  # as it is: hashing it apart would cost more than the page's hash reading it
+                return "view:" + own
             # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
-            parts = ["view", own]
-            for a in _VIEW_LINKS:
-                if wanted is None or a in wanted:
-                    parts.append(a)
-                    if a == "extra":
-                        self._extra(obj, whole, parts)
-                    else:
-                        self._spell((getattr(obj, a),), True, parts)
+            marker, links, get = self._links
+            parts = ["view", own, marker]
+            if get is not None:
+                self._spell(get(obj) if len(links) > 1 else (get(obj),), True, parts)
+            if wanted is None or "extra" in wanted:
+                self._extra(obj, whole, parts)
             return _h(*parts)
         if kind is list or kind is tuple:
             return _h(kind.__name__, f"N{len(obj)}", *self._column(obj, shallow, []))
@@ -103,9 +107,10 @@ class Digester:
             return _h("map", f"N{len(obj)}", *self._column(list(obj), shallow, []),
                       *self._column(list(obj.values()), shallow, []))
         if kind is RenderedBrief or kind is Brief:
-            known = self.brief_hashes.get(obj.path if kind is Brief else obj.brief.path)
-            if known is not None:  # a pure function of the file's bytes and the site-wide settings
-                return _h(kind.__name__, obj.path if kind is Brief else obj.brief.path, known)
+            path = obj.path if kind is Brief else obj.brief.path
+            known = self.brief_hashes.get(path)
+            if known is not None:  # a pure function of the file's bytes and the site-wide settings: those
+                return f"{kind.__name__[0]}:{known}:{path}"  # as they are (the hash is of one length), not hashed
         record = self._records.get(kind)
         if record is not None:  # a dataclass seen before: its attributes to count, worked out below once
             return _h(record[0], *self._spell(self._values(obj, record), shallow, []))
@@ -275,8 +280,12 @@ class Digester:
 
     def _apart(self, items: Any, shallow: bool, parts: list[str]) -> list[str]:
         """Appends "V" and the digests of items digested apart (views, outlets), as `_column` does."""
-        memo = self._shallow if shallow else self._deep  # holding what it has digested: an id found is its
-        hits = list(map(memo.get, map(id, items)))
+        if type(items[0]) is BriefView and not self._whole and (shallow or self._no_links):
+            # views that stand for their shown fields: their digests as `_shown` keeps them, for all templates
+            hits = list(map(self.shown.get, zip(repeat(self._wanted), map(id, items))))
+        else:
+            memo = self._shallow if shallow else self._deep  # holding what it has digested: an id found is its
+            hits = list(map(memo.get, map(id, items)))
         if None in hits:
             hits = [hit if hit is not None else (v, self.of(v, shallow)) for v, hit in zip(items, hits)]
         parts.append("V")
@@ -315,13 +324,12 @@ class Digester:
         else:
             known = self.brief_hashes.get(view.brief.path)
             own = known if known is not None else self.of(view.rendered)
-        parts.append(f"M{len(view.extra)}")
-        for k, v in view.extra.items():
-            parts.append(k)
-            if k in view.own_extra:
-                parts.append(own)
-            else:
-                self._spell((v,), True, parts)
+        # each key, with `own` or "v" (its value spelled out after them all, in one pass)
+        extra, own_extra = view.extra, view.own_extra
+        parts.append(f"M{len(extra)}")
+        for k in extra:
+            parts += (k, own if k in own_extra else "v")
+        self._spell([v for k, v in extra.items() if k not in own_extra], True, parts)
 
     def page(self, page: Page, url: str, site: SiteData, reads: list[Read], shared: str) -> str:
         """The fingerprint of one page: its record, its context, what it read of `site`, and `shared`."""
