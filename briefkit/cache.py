@@ -21,6 +21,7 @@ from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_sa
 from .linkcheck import LinkMemory
 from .markdown import RenderedBrief
 from .model import Brief
+from .named import NamedMemo
 from .packed import for_cache
 from .packs import Store
 from .parallel import Memo, fork
@@ -45,6 +46,8 @@ class BuildCache:
         self._links = Memo()
         self._related: RelatedMemo | None = _related_memo() if folder is None else None
         self._related_store = Store(folder, "related") if folder is not None else None
+        self._named: NamedMemo | None = NamedMemo() if folder is None else None
+        self._named_store = Store(folder, "named") if folder is not None else None
         self._memos_loaded = folder is None
         self._links_loaded = folder is None
         # parsed briefs with their Markdown, and the link checker's pages, by their keys' shards
@@ -105,6 +108,8 @@ class BuildCache:
             self._links = Memo()
         if memo_key != self._memo_key and self._related is not None:
             self._related = _related_memo()
+        if memo_key != self._memo_key and self._named is not None:
+            self._named = NamedMemo()
         self._memo_key = memo_key
         old = self.state
         self.changes = classify(old.key if old else None, self.key, old.inputs if old else {}, hashes)
@@ -323,6 +328,14 @@ class BuildCache:
             self._related = loaded if isinstance(loaded, type(fresh)) else fresh
         return self._related
 
+    @property
+    def named(self) -> NamedMemo:
+        """What each brief's sources and narratives name of outlets.yaml (named.names_all)."""
+        if self._named is None:
+            loaded = self._named_store.load(self._memo_key) if self._named_store is not None else None
+            self._named = loaded if isinstance(loaded, NamedMemo) else NamedMemo()
+        return self._named
+
     def link_memory(self) -> LinkMemory:
         """The last good build's link verdicts, when made by this engine, for this build's to add to."""
         last = self.state if self.state is not None and self.state.key.get("generator") == self.key.get("generator") \
@@ -367,11 +380,14 @@ class BuildCache:
             self._lock.release()
 
     def _save_memos(self) -> None:
-        """Write what changed of the related stage's memo, the link checker's pages and the parsed briefs."""
+        """Write what changed of the related stage's memo, the outlets briefs name, the link checker's pages and the parsed briefs."""
         assert self.folder is not None
         if self._related is not None and self._related.changed and self._related_store is not None:
             self._related_store.save(self._memo_key, self._related)
             self._related.changed = False
+        if self._named is not None and self._named.changed and self._named_store is not None:
+            self._named_store.save(self._memo_key, self._named)
+            self._named.changed = False
         if self._links_loaded and self._links.changed:
             self._page_files.save(self._memo_key, self._links.entries)
             self._links.changed = False

@@ -7,7 +7,7 @@ Returns diagnostics; decides which briefs are published (drafts only with --draf
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, tzinfo
 from itertools import pairwise
 from pathlib import Path
@@ -17,6 +17,7 @@ from .diagnostics import WARNING, Diagnostic, did_you_mean
 from .listings import last_change, story_name
 from .markdown import RenderedBrief, markdown
 from .model import Brief
+from .named import Names
 from .outlets import Registry, name_key, unknown
 from .pipeline import build_time
 from .project import Project
@@ -166,8 +167,10 @@ def _empty_facts(b: Brief) -> list[Diagnostic]:
     return diags
 
 
-def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str) -> list[Diagnostic]:
-    """Outlet pages that would collide, and names briefs use that the registry lacks (each once)."""
+def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str,
+                  names: Mapping[str, Names] | None = None) -> list[Diagnostic]:
+    """Outlet pages that would collide, and names briefs use that the registry lacks (each once). `names`:
+    named.names_all of the briefs, by path, which say the few briefs that name an unknown outlet."""
     diags: list[Diagnostic] = []
     by_slug: dict[str, str] = {}
     for i, o in enumerate(reg.outlets, start=1):
@@ -181,6 +184,8 @@ def check_outlets(reg: Registry, briefs: Iterable[Brief], registry_path: str) ->
             diags.append(Diagnostic(registry_path, o.line, at, f'"{o.name}" gives no page name; use letters or digits'))
     if not reg.present:
         return diags  # rating outlets is optional: no registry, nothing is missing from it
+    if names is not None:  # only those briefs name what the registry lacks: the others add nothing to `unknown`
+        briefs = [b for b in briefs if names[b.path].unknown]
     for u in unknown(reg, briefs):
         times = f"{u.count} time{'s' if u.count != 1 else ''}"
         where = f"in {u.briefs} brief{'s' if u.briefs != 1 else ''}"

@@ -19,7 +19,8 @@ from .addresses import rebased
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, warnings
 from .charts import balance_map, calibration_chart, placeable, rating_text
 from .listings import BriefView, Page, SiteData, url_of
-from .model import Narrative, Outlet
+from .model import Brief, Narrative, Outlet
+from .named import Names, names_all
 from .outlets import Registry
 
 
@@ -53,13 +54,28 @@ class OutletView:
 
 @dataclass
 class BalanceView:
-    """What a brief's balance panel shows."""
+    """What a brief's balance panel shows: the counts and sides found for every brief (blindspots reads them), the
+    rest worked out when a page first shows it (a cached build renders few of the panels)."""
 
     balance: Balance
-    placed: list[Placed]
     lopsided: list[Lopsided]
-    notes: list[str]
-    narratives: list[str]  # perspective labels
+    brief: Brief = field(repr=False)
+    registry: Registry = field(repr=False)
+
+    @cached_property
+    def placed(self) -> list[Placed]:
+        """Each source with the outlet it names."""
+        match = self.registry.match
+        return [Placed(s, match(s.name)) for s in self.brief.sources]
+
+    @cached_property
+    def notes(self) -> list[str]:
+        return warnings(self.lopsided, len(self.brief.narratives))
+
+    @cached_property
+    def narratives(self) -> list[str]:
+        """The narratives' perspective labels."""
+        return [x.perspective for x in self.brief.narratives]
 
     @cached_property
     def map(self) -> Markup:
@@ -131,33 +147,38 @@ def outlet_slug(o: Outlet) -> str:
     return o.slug or f"outlet-{o.line}"
 
 
-def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today: date) -> None:
+def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today: date,
+             names: Mapping[str, Names] | None = None) -> None:
     """Add balance panels to briefs and the site-wide lists to site.extra (`questions`: forecasts.questions
-    of the published briefs, which the checks read too)."""
+    of the published briefs, which the checks read too; `names`: named.names_all of them, by path, which the
+    build cache keeps)."""
     c = site.config
     threshold, min_rated = c.balance["threshold"], c.balance["min_rated"]
     views: dict[str, OutletView] = {o.slug: OutletView(o, url_of(c, f"outlets/{outlet_slug(o)}/")) for o in reg.outlets}
-    match = reg.match
-    # site.briefs is newest first, as an outlet's page lists the briefs citing it: one pass fills both, and each
-    # outlet's lists come from the sources the panel matched already
+    if names is None:
+        names = names_all(reg, [v.rendered.brief for v in site.briefs])
+    view_of = [views[o.slug] for o in reg.outlets]  # by the outlet's index, as Names give it
+    at = view_of.__getitem__
+    panels: dict[Any, tuple[Balance, list[Lopsided]]] = {}  # by counts: a site's briefs share a few hundred
+    # site.briefs is newest first, as an outlet's page lists the briefs citing it: one pass fills both
     for v in site.briefs:
-        numbers: dict[str, list[int]] = {}  # outlet slug -> its source numbers, in the order the brief cites them
-        for p in brief_panels(v, reg, views, threshold, min_rated):
-            o = p.outlet
-            if o is not None:
-                found = numbers.get(o.slug)
-                if found is None:
-                    numbers[o.slug] = [p.source.number]
-                else:
-                    found.append(p.source.number)
-        for slug, nums in numbers.items():
-            views[slug].cited.append((v, tuple(nums)))
         r = v.rendered  # not the view's `brief` property: a call per read, on every brief
-        for k, said in enumerate(r.brief.narratives):
-            o = match(said.outlet)
-            if o is not None:
-                html = _markup(Markup, rebased(r.narratives_elsewhere[k], v.url))  # markdown.render_brief's
-                views[o.slug].narratives.append((v, said, html))
+        b = r.brief
+        named = names[b.path]
+        panel = panels.get(named.counts)
+        if panel is None:
+            bal = Balance(*named.counts)
+            panel = panels[named.counts] = (bal, lopsided(bal, threshold, min_rated))
+        v.extra["balance"] = BalanceView(panel[0], panel[1], b, reg)
+        sources = named.sources
+        v.extra["source_outlets"] = dict(zip(sources[::2], map(at, sources[1::2])))
+        v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
+        for i, nums in named.cites:
+            view_of[i].cited.append((v, nums))
+        told = named.narratives
+        for k in range(0, len(told), 2):
+            html = _markup(Markup, rebased(r.narratives_elsewhere[told[k]], v.url))  # markdown.render_brief's
+            view_of[told[k + 1]].narratives.append((v, b.narratives[told[k]], html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
     site.extra["forecasts"] = forecast_board(site, questions, today)
@@ -166,13 +187,13 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
 
 def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], threshold: float,
                  min_rated: int) -> list[Placed]:
-    """One brief's balance panel and the outlet behind each of its sources; the panel's sources, placed."""
+    """One brief's balance panel and the outlet behind each of its sources (as annotate gives them, for a brief
+    that changed since); the panel's sources, placed."""
     brief, match = v.rendered.brief, reg.match
     placed = [Placed(s, match(s.name)) for s in brief.sources]
     bal = balance_of(placed)
-    lops = lopsided(bal, threshold, min_rated)
-    v.extra["balance"] = BalanceView(bal, placed, lops, warnings(lops, len(brief.narratives)),
-                                     [x.perspective for x in brief.narratives])
+    panel = v.extra["balance"] = BalanceView(bal, lopsided(bal, threshold, min_rated), brief, reg)
+    panel.placed = placed  # type: ignore[misc]  # cached_property's, set to what was worked out here
     v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
     v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
     return placed

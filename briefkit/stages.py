@@ -21,6 +21,7 @@ from .frontmatter import decode
 from .listings import build_site, site_pages
 from .markdown import RenderedBrief, render_brief
 from .model import Brief, Outlet
+from .named import names_all
 from .outlets import registry
 from .parallel import Memo, ordered_map
 from .pipeline import BuildResult, Inputs, Stages, output_shown
@@ -161,13 +162,14 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     reused = _reused(cache.marked if cache else None, len(published), "converted")
     stages.done("markdown", f"{len(rendered)} briefs{reused}")
     reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
-    diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "")
+    names = names_all(reg, published, cache.hashes, cache.named) if cache is not None else names_all(reg, published)
+    diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "", names)
     questions = forecasts.questions(published, today)
     diags += checks.check_forecasts(questions)
     site = build_site(project.config, rendered, outlets)
     diags += crosslink.link_site(site, cache.related if cache is not None else None)
     stages.done("related", f"{len(site.briefs)} briefs linked")
-    scorecard.annotate(site, reg, questions, today)
+    scorecard.annotate(site, reg, questions, today, names)
     pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
     metadata.annotate(site)
     diags += metadata.check_config(project.config, project.site_file, {r for r, _ in inputs.assets})

@@ -53,3 +53,32 @@ def test_outlet_pages_list_citing_briefs_newest_first_with_source_numbers_and_na
     assert [(v.brief.slug, nums) for v, nums in use["associated-press"].cited] == [("older", (1, 3))]
     assert [(v.brief.slug, n) for v, n, _ in use["associated-press"].narratives] == [("older", older.narratives[0])]
     assert [(v.brief.slug, nums) for v, nums in use["fox-news"].cited] == [("newer", (1,)), ("older", (2,))]
+
+
+def test_names_kept_by_file_hash_match_names_worked_out_again_and_go_when_the_registry_changes():
+    from dataclasses import replace
+
+    from briefkit.checks import check_outlets
+    from briefkit.named import NamedMemo, names_all
+
+    a = brief("a", ["AP", "Daily Planet", "fox"], ["Fox News", ""])
+    b = brief("b", ["fox news", "AP"], ["Kyiv Post"])
+    reg, memo, hashes = registry([AP, FOX]), NamedMemo(), {"content/a.md": "1", "content/b.md": "2"}
+    fresh = names_all(reg, [a, b])
+    kept = names_all(reg, [a, b], hashes, memo)
+    assert memo.changed and [n[1:] for n in kept.values()] == [n[1:] for n in fresh.values()]
+    assert kept["content/a.md"].sources == (1, 0, 3, 1) and kept["content/a.md"].narratives == (0, 1)
+    assert kept["content/a.md"].cites == ((0, (1,)), (1, (3,))) and kept["content/a.md"].unknown
+    assert kept["content/b.md"].counts == (2, (0, 1, 1), (0, 1, 1)) and kept["content/b.md"].unknown
+    memo.changed = False
+    assert names_all(reg, [a, b], hashes, memo) == kept and not memo.changed  # nothing matched again
+    # an edit (a new hash) is matched again; an entry under an old hash is not taken for it
+    edited = replace(b, sources=(Source(1, "AP"),), narratives=())
+    again = names_all(reg, [a, edited], {**hashes, "content/b.md": "3"}, memo)
+    assert memo.changed and again["content/b.md"].sources == (1, 0) and not again["content/b.md"].unknown
+    # outlets.yaml changed (a rating): every brief is matched again, against it
+    rated = registry([replace(AP, lean=1), FOX])
+    assert names_all(rated, [a, b], hashes, memo)["content/b.md"].counts == (2, (1, 0, 1), (0, 1, 1))
+    # the check for unknown outlets reads the Names: the same warnings as without them
+    both = check_outlets(reg, [a, b], "content/outlets.yaml")
+    assert both and check_outlets(reg, [a, b], "content/outlets.yaml", names_all(reg, [a, b], hashes, memo)) == both

@@ -1,0 +1,104 @@
+"""Which rated outlet each source and narrative of a brief names, and what its sources add up to on each axis.
+
+A brief's Names are a function of its file and outlets.yaml alone. The balance panels, the outlets' pages and
+the check for outlets the registry lacks all read them; a one-brief edit matched the 38,000 names of a
+4,000-brief site again for them. With the build cache (NamedMemo), a build works out the Names of the briefs
+whose file changed only, the others' kept by their content hash under a digest of the outlets they were
+matched against (any change to outlets.yaml's outlets, the ratings included, drops them all).
+
+Pure: takes briefs and the registry; the memo is the caller's to keep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from .model import Brief
+from .outlets import Registry
+
+
+class Names(NamedTuple):
+    """What one brief names: outlets by their index in the registry (Registry.outlets). Plain tuples of ints, as
+    the build cache keeps 4,000 of them and unpickles them all on every build."""
+
+    file_hash: str  # of the brief's file (BuildCache.hashes), "" when worked out without the cache
+    sources: tuple[int, ...]  # number, outlet, number, outlet ... of each source that names a rated outlet, in order
+    cites: tuple[tuple[int, tuple[int, ...]], ...]  # (outlet, the numbers of its sources), in order of first citing
+    narratives: tuple[int, ...]  # position, outlet, position, outlet ... of each narrative whose outlet matched
+    counts: tuple[int, tuple[int, int, int], tuple[int, int, int]]  # balance.Balance's sources, lean, establishment
+    unknown: bool  # names an outlet the registry lacks (a source's name, or a narrative's `outlet:`)
+
+
+@dataclass
+class NamedMemo:
+    """Each published brief's Names by its shown path (BuildCache.named), matched against the outlets `registry`
+    digests (registry_digest)."""
+
+    registry: str = ""
+    entries: dict[str, Names] = field(default_factory=dict)
+    changed: bool = False
+
+
+def registry_digest(reg: Registry) -> str:
+    """A digest of the registry's outlets, in order, every field: what a brief's Names depend on besides its file."""
+    return hashlib.blake2b(repr(reg.outlets).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def names_of(brief: Brief, reg: Registry, index: Mapping[int, int], file_hash: str = "") -> Names:
+    """One brief's Names; `index`: each outlet's position in reg.outlets, by its id."""
+    match = reg.match
+    sources: list[int] = []
+    cited: dict[int, list[int]] = {}
+    lean, est = [0, 0, 0], [0, 0, 0]
+    unknown = False
+    for s in brief.sources:
+        o = match(s.name)
+        if o is None:
+            unknown = True
+            continue
+        i = index[id(o)]
+        sources += (s.number, i)
+        cited.setdefault(i, []).append(s.number)
+        r = o.lean  # as balance.balance_of counts them
+        if r is not None:
+            lean[0 if r < 3 else 1 if r == 3 else 2] += 1
+        r = o.establishment
+        if r is not None:
+            est[0 if r < 3 else 1 if r == 3 else 2] += 1
+    narratives: list[int] = []
+    for k, n in enumerate(brief.narratives):
+        if n.outlet:
+            o = match(n.outlet)
+            if o is None:
+                unknown = True
+            else:
+                narratives += (k, index[id(o)])
+    return Names(file_hash, tuple(sources), tuple((i, tuple(nums)) for i, nums in cited.items()), tuple(narratives),
+                 (len(brief.sources), (lean[0], lean[1], lean[2]), (est[0], est[1], est[2])), unknown)
+
+
+def names_all(reg: Registry, briefs: Iterable[Brief], hashes: Mapping[str, str] | None = None,
+              memo: NamedMemo | None = None) -> dict[str, Names]:
+    """Every brief's Names by its path; with the build cache's `hashes` and `memo`, only those of briefs whose file
+    changed (or all, when the registry did) are worked out, and the memo is left holding these briefs' only."""
+    index = {id(o): i for i, o in enumerate(reg.outlets)}
+    if memo is None or hashes is None:
+        return {b.path: names_of(b, reg, index) for b in briefs}
+    digest = registry_digest(reg)
+    if memo.registry != digest:
+        memo.registry, memo.entries, memo.changed = digest, {}, True
+    before, out = memo.entries, {}
+    for b in briefs:
+        h = hashes[b.path]
+        names = before.get(b.path)
+        if names is None or names.file_hash != h:
+            names = names_of(b, reg, index, h)
+            memo.changed = True
+        out[b.path] = names
+    if len(out) != len(before):  # a brief gone (or new, and so changed already)
+        memo.changed = True
+    memo.entries = out
+    return out
