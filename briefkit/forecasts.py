@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from .model import Brief, Prediction
@@ -44,6 +44,9 @@ def question_key(p: Prediction) -> str:
     return f"claim:{name_key(p.claim)}|{p.by.isoformat() if p.by else ''}"
 
 
+_FIRST = frozenset((0,))
+
+
 @dataclass
 class Question:
     """Every forecast of one question, oldest first, and what became of it."""
@@ -59,6 +62,12 @@ class Question:
     late_steps: frozenset[int] = field(init=False, default=frozenset())
 
     def __post_init__(self) -> None:
+        if len(self.forecasts) == 1:  # most questions are asked once: the loops below, spelled out
+            f = self.forecasts[0]
+            by = self.deadline = f.prediction.by
+            if by is not None and f.brief.date.date() > by:
+                self.late_steps = _FIRST
+            return
         for f in reversed(self.forecasts):
             if f.prediction.by is not None:
                 self.deadline = f.prediction.by
@@ -91,8 +100,12 @@ def status(outcome: bool | None, deadline: date | None, today: date) -> str:
 def forecasts_of(briefs: Iterable[Brief]) -> list[Forecast]:
     """Every prediction, oldest first; forecasters named alike but for case and spaces are one, named
     as the oldest forecast spells them."""
-    stated = sorted(((b, i, p) for b in briefs for i, p in enumerate(b.predictions, start=1)),
-                    key=lambda x: (x[0].date, x[0].slug, x[1]))
+    asking = sorted((b for b in briefs if b.predictions), key=_date_slug)
+    if len({b.slug for b in asking}) == len(asking):  # (date, slug, index): each brief's predictions in turn
+        stated = [(b, i, p) for b in asking for i, p in enumerate(b.predictions, start=1)]
+    else:  # two briefs of one slug (a site's are told apart): their predictions taken turn about, by index
+        stated = sorted(((b, i, p) for b in asking for i, p in enumerate(b.predictions, start=1)),
+                        key=lambda x: (x[0].date, x[0].slug, x[1]))
     spelt: dict[str, str] = {}
     named: dict[str, str] = {}  # `source` as written -> its name: a site writes the same few names thousands of times
     out = []
@@ -105,18 +118,31 @@ def forecasts_of(briefs: Iterable[Brief]) -> list[Forecast]:
     return out
 
 
+def _date_slug(b: Brief) -> tuple[datetime, str]:
+    return b.date, b.slug
+
+
 def questions(briefs: Iterable[Brief], today: date) -> list[Question]:
     """Group forecasts into questions; the newest stated outcome is the question's outcome."""
     grouped: dict[str, list[Forecast]] = {}
     for f in forecasts_of(briefs):
-        grouped.setdefault(question_key(f.prediction), []).append(f)
+        key = question_key(f.prediction)
+        same = grouped.get(key)
+        if same is None:
+            grouped[key] = [f]
+        else:
+            same.append(f)
     out = []
     for key, items in grouped.items():
-        resolved = [f for f in items if f.prediction.outcome is not None]
-        outcome = resolved[-1].prediction.outcome if resolved else None
-        q = Question(key, items, outcome)
-        q.status = status(outcome, q.deadline, today)
-        q.conflicts = [(resolved[-1], f) for f in resolved if f.prediction.outcome != outcome]
+        if len(items) == 1:  # most questions: one forecast, with no other to conflict with
+            outcome = items[0].prediction.outcome
+            q = Question(key, items, outcome)
+        else:
+            resolved = [f for f in items if f.prediction.outcome is not None]
+            outcome = resolved[-1].prediction.outcome if resolved else None
+            q = Question(key, items, outcome)
+            q.conflicts = [(resolved[-1], f) for f in resolved if f.prediction.outcome != outcome]
+        q.status = RESOLVED if outcome is not None else status(None, q.deadline, today)
         out.append(q)
     return out
 
@@ -125,7 +151,9 @@ def by_status(qs: list[Question], wanted: str) -> list[Question]:
     """Open and overdue questions soonest deadline first (none last); resolved ones latest first."""
     chosen = [q for q in qs if q.status == wanted]
     if wanted == RESOLVED:
-        return sorted(chosen, key=lambda q: (q.deadline or date.min, q.latest.made, q.key), reverse=True)
+        # q.latest.made spelled out: a property and a call each, for thousands of questions
+        return sorted(chosen, key=lambda q: (q.deadline or date.min, q.forecasts[-1].brief.date.date(), q.key),
+                      reverse=True)
     return sorted(chosen, key=lambda q: (q.deadline is None, q.deadline or date.max, q.key))
 
 
