@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from itertools import pairwise
 from pathlib import Path
 
@@ -87,8 +87,12 @@ def check_dates(published: Iterable[Brief], now: datetime) -> list[Diagnostic]:
     """A brief or correction dated after the build is published all the same: say so, as its author may expect
     otherwise (a correction dated ahead heads the corrections log, dated then)."""
     diags = []
+    days: dict[int, date] = {}  # the build's day in each timezone, by its id: a site's briefs share one or two
     for b in published:
-        today = now.astimezone(b.date.tzinfo).date()
+        tz = b.date.tzinfo
+        today = days.get(id(tz))
+        if today is None:
+            today = days[id(tz)] = now.astimezone(tz).date()
         if b.date > now:
             diags.append(Diagnostic(b.path, b.line_of("date"), "date",
                                     f"is after this build's date ({today}); the brief is published now, dated then",

@@ -48,9 +48,10 @@ class BriefView:
 
     @property
     def description(self) -> str:
-        if self.brief.summary:
-            return self.brief.summary
-        first = self.rendered.facts[0].text if self.rendered.facts else self.brief.title
+        b = self.rendered.brief  # not the `brief` property: a call per read, for every brief's page
+        if b.summary:
+            return b.summary
+        first = self.rendered.facts[0].text if self.rendered.facts else b.title
         return first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
 
 
@@ -207,8 +208,8 @@ def paginate(items: list[BriefView], size: int, first_path: str) -> list[tuple[s
 
 def brief_page(v: BriefView) -> Page:
     """The page of one brief."""
-    return Page(f"briefs/{v.brief.slug}/index.html", "brief.html", v.brief.title, v.description, v.brief.path,
-                {"brief": v})
+    b = v.rendered.brief  # not the view's `brief` property: a call per read, for every brief
+    return Page(f"briefs/{b.slug}/index.html", "brief.html", b.title, v.description, b.path, {"brief": v})
 
 
 def site_pages(site: SiteData) -> list[Page]:

@@ -143,6 +143,11 @@ class CorrectionView:
 _markup = str.__new__
 
 
+def _rebased(html: str, url: str) -> str:
+    """addresses.rebased, without a call for the HTML that has no address to rebase (most of 20,000 a build)."""
+    return rebased(html, url) if "href" in html or "src" in html else html
+
+
 def outlet_slug(o: Outlet) -> str:
     return o.slug or f"outlet-{o.line}"
 
@@ -177,7 +182,7 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
             view_of[i].cited.append((v, nums))
         told = named.narratives
         for k in range(0, len(told), 2):
-            html = _markup(Markup, rebased(r.narratives_elsewhere[told[k]], v.url))  # markdown.render_brief's
+            html = _markup(Markup, _rebased(r.narratives_elsewhere[told[k]], v.url))  # markdown.render_brief's
             view_of[told[k + 1]].narratives.append((v, b.narratives[told[k]], html))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
@@ -227,20 +232,26 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
     """Questions by status and each forecaster's record, ready for the forecasts page."""
 
     by_slug = site.by_slug
+    steps: dict[int, list[tuple[fc.Forecast, BriefView]]] = {}  # each question's, by its id: its view's steps
 
     def view(q: fc.Question) -> QuestionView:
-        last = q.latest
-        said = by_slug[last.brief.slug]
-        claim = _markup(Markup, rebased(said.rendered.claims_elsewhere[last.index - 1], said.url))
-        return QuestionView(q, claim, [(f, by_slug[f.brief.slug]) for f in q.forecasts])
+        shown = steps[id(q)]
+        last, said = shown[-1]
+        return QuestionView(q, _markup(Markup, _rebased(said.rendered.claims_elsewhere[last.index - 1], said.url)),
+                            shown)
 
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         status, outcome, deadline = q.status, q.outcome, q.deadline
+        shown = steps[id(q)] = []
         for f in q.forecasts:
+            v = by_slug[f.brief.slug]
+            shown.append((f, v))
             # _recorded_in only where another forecast can record the outcome: most questions are open
             recorded = "" if outcome is None or f.prediction.outcome is not None else _recorded_in(q, f)
-            by_slug[f.brief.slug].extra.setdefault("predictions", {})[f.index] = PredictionView(
-                status, outcome, deadline, f.forecaster, recorded)
+            predictions = v.extra.get("predictions")
+            if predictions is None:
+                predictions = v.extra["predictions"] = {}
+            predictions[f.index] = PredictionView(status, outcome, deadline, f.forecaster, recorded)
     records = fc.forecasters(qs)
     return {
         "today": today,
@@ -266,8 +277,8 @@ def _recorded_in(q: fc.Question, f: fc.Forecast) -> str:
 
 def corrections(site: SiteData) -> list[CorrectionView]:
     """Every correction on the site, newest first."""
-    out = [CorrectionView(c.date, v, _markup(Markup, rebased(v.rendered.corrections_elsewhere[i - 1], v.url)), i)
-           for v in site.briefs for i, c in enumerate(v.brief.corrections, start=1)]
+    out = [CorrectionView(c.date, v, _markup(Markup, _rebased(v.rendered.corrections_elsewhere[i - 1], v.url)), i)
+           for v in site.briefs for i, c in enumerate(v.rendered.brief.corrections, start=1)]
     return sorted(out, key=lambda x: (x.date, x.brief.brief.date, x.brief.brief.slug, x.index), reverse=True)
 
 
