@@ -163,7 +163,17 @@ def brier(pairs: list[tuple[float, bool]]) -> float | None:
         return None
     # in decimal on the probabilities as written, so .2875 is the float nearest .2875 and shows as 0.288, not
     # 0.287 (Decimal, in C, rather than Fraction: this runs over every forecast of the site on every build)
-    return float(sum((Decimal(repr(p)) - (1 if hit else 0)) ** 2 for p, hit in pairs) / len(pairs))
+    # (each distinct pair once: a site states a few dozen probabilities thousands of times; the terms are summed as
+    # they come, so the sum is the same to the last digit)
+    terms: dict[tuple[type, float, bool], Decimal] = {}
+    total = Decimal(0)
+    for p, hit in pairs:
+        key = (type(p), p, hit)
+        term = terms.get(key)
+        if term is None:
+            term = terms[key] = (Decimal(repr(p)) - (1 if hit else 0)) ** 2
+        total += term
+    return float(total / len(pairs))
 
 
 @dataclass(frozen=True)
@@ -189,8 +199,12 @@ def bin_index(p: float, bins: int) -> int:
 def calibration(pairs: list[tuple[float, bool]], bins: int = 10) -> list[Bin]:
     """Stated probability bins vs observed frequency, every bin listed (empty ones with None)."""
     filled: list[list[tuple[float, bool]]] = [[] for _ in range(bins)]
+    binned: dict[float, int] = {}  # each distinct probability's bin, once
     for p, hit in pairs:
-        filled[bin_index(p, bins)].append((p, hit))
+        i = binned.get(p)
+        if i is None:
+            i = binned[p] = bin_index(p, bins)
+        filled[i].append((p, hit))
     out = []
     for i, items in enumerate(filled):
         n = len(items)
