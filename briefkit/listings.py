@@ -15,6 +15,7 @@ from typing import Any
 
 from .markdown import RenderedBrief
 from .model import Brief, Outlet
+from .named import NamedMemo, story_digest
 from .project import SiteConfig
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -147,7 +148,10 @@ def story_name(key: str, briefs: list[Brief]) -> str:
     return " ".join(words)
 
 
-def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[Outlet]) -> SiteData:
+def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[Outlet],
+               memo: NamedMemo | None = None) -> SiteData:
+    """The site's views and groups; `memo` (the build cache's) gives the story names it kept, and is left holding
+    this build's."""
     base = config.base_path  # url_of's, worked out once rather than for each brief (a path ending in / as is)
     views = newest_first([BriefView(r, f"{base}briefs/{r.brief.slug}/") for r in rendered])
     by_slug = {v.rendered.brief.slug: v for v in views}
@@ -168,15 +172,23 @@ def build_site(config: SiteConfig, rendered: list[RenderedBrief], outlets: list[
         for slug, items in sorted(by_topic.items())
     ]
     stories = []
+    names = {}  # story digest -> name, for the memo
     for key, items in sorted(by_story.items()):
         chrono = oldest_first(items)
         for earlier, later in pairwise(chrono):
             earlier.later, later.earlier = later, earlier
         ordered = chrono if config.story_order == "oldest" else chrono[::-1]
-        name = story_name(key, [v.rendered.brief for v in items])
+        told = [v.rendered.brief for v in items]
+        if memo is None:
+            name = story_name(key, told)
+        else:
+            digest = story_digest(key, told)
+            name = names[digest] = memo.stories.get(digest) or story_name(key, told)
         for v in items:
             v.story_name = name
         stories.append(Group(key, name, url_of(config, f"stories/{key}/"), ordered))
+    if memo is not None and names != memo.stories:
+        memo.stories, memo.changed = names, True
     months = [
         Group(f"{y:04d}-{m:02d}", f"{MONTHS[m - 1]} {y}", url_of(config, f"archive/{y:04d}/{m:02d}/"), items)
         for (y, m), items in sorted(by_month.items(), reverse=True)

@@ -6,6 +6,9 @@ the check for outlets the registry lacks all read them; a one-brief edit matched
 whose file changed only, the others' kept by their content hash under a digest of the outlets they were
 matched against (any change to outlets.yaml's outlets, the ratings included, drops them all).
 
+The memo also keeps each story's name (listings.story_name), by a digest of the titles and summaries it is made from:
+naming the 133 stories of a 4,000-brief site was a quarter of listings.build_site.
+
 Pure: takes briefs and the registry; the memo is the caller's to keep.
 """
 
@@ -40,6 +43,14 @@ class NamedMemo:
     registry: str = ""
     entries: dict[str, Names] = field(default_factory=dict)
     changed: bool = False
+    # listings.story_name of each story, by story_digest of what it is made from (matching nothing of outlets.yaml)
+    stories: dict[str, str] = field(default_factory=dict)
+
+
+def story_digest(key: str, briefs: Iterable[Brief]) -> str:
+    """A digest of all listings.story_name reads: the story's key, and its briefs' titles and summaries in order."""
+    told = repr((key, [(b.title, b.summary) for b in briefs]))
+    return hashlib.blake2b(told.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def registry_digest(reg: Registry) -> str:

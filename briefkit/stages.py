@@ -166,7 +166,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "", names)
     questions = forecasts.questions(published, today)
     diags += checks.check_forecasts(questions)
-    site = build_site(project.config, rendered, outlets)
+    site = build_site(project.config, rendered, outlets, cache.named if cache is not None else None)
     diags += crosslink.link_site(site, cache.related if cache is not None else None)
     stages.done("related", f"{len(site.briefs)} briefs linked")
     scorecard.annotate(site, reg, questions, today, names)

@@ -82,3 +82,26 @@ def test_names_kept_by_file_hash_match_names_worked_out_again_and_go_when_the_re
     # the check for unknown outlets reads the Names: the same warnings as without them
     both = check_outlets(reg, [a, b], "content/outlets.yaml")
     assert both and check_outlets(reg, [a, b], "content/outlets.yaml", names_all(reg, [a, b], hashes, memo)) == both
+
+
+def test_story_names_kept_by_what_they_are_made_of(monkeypatch):
+    from dataclasses import replace
+
+    from briefkit import listings
+    from briefkit.named import NamedMemo
+
+    a = replace(brief("kim-visit-a", []), story="kim-visit", title="Kim visit begins")
+    b = replace(brief("kim-visit-b", [], day=2), story="kim-visit", title="KIM visit ends")
+    rendered = [render_brief(x)[0] for x in (a, b)]
+    memo = NamedMemo()
+    fresh = build_site(SiteConfig(), rendered, [])
+    assert [g.name for g in build_site(SiteConfig(), rendered, [], memo).stories] == [g.name for g in fresh.stories]
+    assert memo.changed and len(memo.stories) == 1
+    memo.changed = False
+    monkeypatch.setattr(listings, "story_name", lambda *_: "made again")
+    assert build_site(SiteConfig(), rendered, [], memo).stories[0].name == fresh.stories[0].name
+    assert not memo.changed
+    # a title changed: the name is made again, and the memo holds this build's stories only
+    retitled = [rendered[0], render_brief(replace(b, title="Kim visit ends"))[0]]
+    assert build_site(SiteConfig(), retitled, [], memo).stories[0].name == "made again"
+    assert memo.changed and list(memo.stories.values()) == ["made again"]
