@@ -28,7 +28,8 @@ class Names(NamedTuple):
     the build cache keeps 4,000 of them and unpickles them all on every build."""
 
     file_hash: str  # of the brief's file (BuildCache.hashes), "" when worked out without the cache
-    sources: tuple[int, ...]  # number, outlet, number, outlet ... of each source that names a rated outlet, in order
+    numbers: tuple[int, ...]  # of each source that names a rated outlet, in order
+    outlets: tuple[int, ...]  # ... the outlet each names
     cites: tuple[tuple[int, tuple[int, ...]], ...]  # (outlet, the numbers of its sources), in order of first citing
     narratives: tuple[int, ...]  # position, outlet, position, outlet ... of each narrative whose outlet matched
     counts: tuple[int, tuple[int, int, int], tuple[int, int, int]]  # balance.Balance's sources, lean, establishment
@@ -61,7 +62,8 @@ def registry_digest(reg: Registry) -> str:
 def names_of(brief: Brief, reg: Registry, index: Mapping[int, int], file_hash: str = "") -> Names:
     """One brief's Names; `index`: each outlet's position in reg.outlets, by its id."""
     match = reg.match
-    sources: list[int] = []
+    numbers: list[int] = []
+    outlets: list[int] = []
     cited: dict[int, list[int]] = {}
     lean, est = [0, 0, 0], [0, 0, 0]
     unknown = False
@@ -71,7 +73,8 @@ def names_of(brief: Brief, reg: Registry, index: Mapping[int, int], file_hash: s
             unknown = True
             continue
         i = index[id(o)]
-        sources += (s.number, i)
+        numbers.append(s.number)
+        outlets.append(i)
         cited.setdefault(i, []).append(s.number)
         r = o.lean  # as balance.balance_of counts them
         if r is not None:
@@ -87,7 +90,7 @@ def names_of(brief: Brief, reg: Registry, index: Mapping[int, int], file_hash: s
                 unknown = True
             else:
                 narratives += (k, index[id(o)])
-    return Names(file_hash, tuple(sources), tuple((i, tuple(nums)) for i, nums in cited.items()), tuple(narratives),
+    return Names(file_hash, tuple(numbers), tuple(outlets), tuple((i, tuple(nums)) for i, nums in cited.items()), tuple(narratives),
                  (len(brief.sources), (lean[0], lean[1], lean[2]), (est[0], est[1], est[2])), unknown)
 
 

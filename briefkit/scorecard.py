@@ -175,15 +175,18 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
             bal = Balance(*named.counts)
             panel = panels[named.counts] = (bal, lopsided(bal, threshold, min_rated))
         v.extra["balance"] = BalanceView(panel[0], panel[1], b, reg)
-        sources = named.sources
-        v.extra["source_outlets"] = dict(zip(sources[::2], map(at, sources[1::2])))
+        v.extra["source_outlets"] = dict(zip(named.numbers, map(at, named.outlets)))
         v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
         for i, nums in named.cites:
             view_of[i].cited.append((v, nums))
         told = named.narratives
-        for k in range(0, len(told), 2):
-            html = _markup(Markup, _rebased(r.narratives_elsewhere[told[k]], v.url))  # markdown.render_brief's
-            view_of[told[k + 1]].narratives.append((v, b.narratives[told[k]], html))
+        if told:
+            shown, url = r.narratives_elsewhere, v.url  # markdown.render_brief's
+            for k, i in zip(told[::2], told[1::2]):
+                html = shown[k]
+                if "href" in html or "src" in html:  # (_rebased, without a call for each of 12,000 narratives)
+                    html = rebased(html, url)
+                view_of[i].narratives.append((v, b.narratives[k], _markup(Markup, html)))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
     site.extra["blindspots"] = blindspots(site, threshold, min_rated)
     site.extra["forecasts"] = forecast_board(site, questions, today)

@@ -67,7 +67,7 @@ def test_names_kept_by_file_hash_match_names_worked_out_again_and_go_when_the_re
     fresh = names_all(reg, [a, b])
     kept = names_all(reg, [a, b], hashes, memo)
     assert memo.changed and [n[1:] for n in kept.values()] == [n[1:] for n in fresh.values()]
-    assert kept["content/a.md"].sources == (1, 0, 3, 1) and kept["content/a.md"].narratives == (0, 1)
+    assert (kept["content/a.md"].numbers, kept["content/a.md"].outlets) == ((1, 3), (0, 1)) and kept["content/a.md"].narratives == (0, 1)
     assert kept["content/a.md"].cites == ((0, (1,)), (1, (3,))) and kept["content/a.md"].unknown
     assert kept["content/b.md"].counts == (2, (0, 1, 1), (0, 1, 1)) and kept["content/b.md"].unknown
     memo.changed = False
@@ -75,7 +75,7 @@ def test_names_kept_by_file_hash_match_names_worked_out_again_and_go_when_the_re
     # an edit (a new hash) is matched again; an entry under an old hash is not taken for it
     edited = replace(b, sources=(Source(1, "AP"),), narratives=())
     again = names_all(reg, [a, edited], {**hashes, "content/b.md": "3"}, memo)
-    assert memo.changed and again["content/b.md"].sources == (1, 0) and not again["content/b.md"].unknown
+    assert memo.changed and again["content/b.md"].outlets == (0,) and not again["content/b.md"].unknown
     # outlets.yaml changed (a rating): every brief is matched again, against it
     rated = registry([replace(AP, lean=1), FOX])
     assert names_all(rated, [a, b], hashes, memo)["content/b.md"].counts == (2, (1, 0, 1), (0, 1, 1))
