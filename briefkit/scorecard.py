@@ -165,6 +165,7 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
     view_of = [views[o.slug] for o in reg.outlets]  # by the outlet's index, as Names give it
     at = view_of.__getitem__
     panels: dict[Any, tuple[Balance, list[Lopsided]]] = {}  # by counts: a site's briefs share a few hundred
+    one_sided, corrected = [], []  # the briefs blindspots and corrections list: found here, not in two more passes
     # site.briefs is newest first, as an outlet's page lists the briefs citing it: one pass fills both
     for v in site.briefs:
         r = v.rendered  # not the view's `brief` property: a call per read, on every brief
@@ -177,6 +178,10 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
         v.extra["balance"] = BalanceView(panel[0], panel[1], b, reg)
         v.extra["source_outlets"] = dict(zip(named.numbers, map(at, named.outlets)))
         v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
+        if panel[1]:
+            one_sided.append(v)
+        if b.corrections:
+            corrected.append(v)
         for i, nums in named.cites:
             view_of[i].cited.append((v, nums))
         told = named.narratives
@@ -188,9 +193,9 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
                     html = rebased(html, url)
                 view_of[i].narratives.append((v, b.narratives[k], _markup(Markup, html)))
     site.extra["outlets"] = sorted(views.values(), key=lambda ov: (ov.outlet.name.casefold(), ov.outlet.name))
-    site.extra["blindspots"] = blindspots(site, threshold, min_rated)
+    site.extra["blindspots"] = blindspots(site, threshold, min_rated, one_sided)
     site.extra["forecasts"] = forecast_board(site, questions, today)
-    site.extra["corrections"] = corrections(site)
+    site.extra["corrections"] = corrections(site, corrected)
 
 
 def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], threshold: float,
@@ -207,10 +212,12 @@ def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], t
     return placed
 
 
-def blindspots(site: SiteData, threshold: float, min_rated: int) -> dict[str, list[Blindspot]]:
-    """Stories and briefs whose rated sources sit mostly on one side of an axis, newest first."""
+def blindspots(site: SiteData, threshold: float, min_rated: int,
+               briefs: list[BriefView] | None = None) -> dict[str, list[Blindspot]]:
+    """Stories and briefs whose rated sources sit mostly on one side of an axis, newest first; `briefs`: those of
+    site.briefs whose panel is lopsided, when known."""
     out_briefs = []
-    for v in site.briefs:
+    for v in site.briefs if briefs is None else briefs:
         panel = v.extra["balance"]
         if panel.lopsided:  # lopsided(panel.balance, threshold, min_rated), found by brief_panels
             out_briefs.append(Blindspot("brief", v.brief.title, v.url, v.brief.date, panel.balance, panel.lopsided))
@@ -278,10 +285,11 @@ def _recorded_in(q: fc.Question, f: fc.Forecast) -> str:
     return "a later brief" if q.forecasts.index(by) > q.forecasts.index(f) else "an earlier brief"
 
 
-def corrections(site: SiteData) -> list[CorrectionView]:
-    """Every correction on the site, newest first."""
+def corrections(site: SiteData, briefs: list[BriefView] | None = None) -> list[CorrectionView]:
+    """Every correction on the site, newest first; `briefs`: those of site.briefs that make one, when known."""
     out = [CorrectionView(c.date, v, _markup(Markup, _rebased(v.rendered.corrections_elsewhere[i - 1], v.url)), i)
-           for v in site.briefs for i, c in enumerate(v.rendered.brief.corrections, start=1)]
+           for v in (site.briefs if briefs is None else briefs)
+           for i, c in enumerate(v.rendered.brief.corrections, start=1)]
     return sorted(out, key=lambda x: (x.date, x.brief.brief.date, x.brief.brief.slug, x.index), reverse=True)
 
 
