@@ -282,14 +282,14 @@ class Digester:
         """Appends "V" and the digests of items digested apart (views, outlets), as `_column` does."""
         if type(items[0]) is BriefView and not self._whole and (shallow or self._no_links):
             # views that stand for their shown fields: their digests as `_shown` keeps them, for all templates
-            hits = list(map(self.shown.get, zip(repeat(self._wanted), map(id, items))))
+            hits: list[tuple[Any, str] | None] = list(map(self.shown.get, zip(repeat(self._wanted), map(id, items))))
         else:
             memo = self._shallow if shallow else self._deep  # holding what it has digested: an id found is its
             hits = list(map(memo.get, map(id, items)))
         if None in hits:
             hits = [hit if hit is not None else (v, self.of(v, shallow)) for v, hit in zip(items, hits)]
         parts.append("V")
-        parts += map(_second, hits)
+        parts += map(_second, hits)  # type: ignore[arg-type]  # none is None now
         return parts
 
     def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
