@@ -20,7 +20,7 @@ from .markdown import Fact
 from .matches import Match
 from .packs import Damaged
 from .related import Doc, Index, Settings, outlet_key
-from .relink import RelatedMemo, link
+from .relink import RelatedMemo, content, link
 from .slugs import slugify
 from .timeline import first_reported
 
@@ -60,6 +60,16 @@ class StoryChanges:
 
 def docs_of(site: SiteData) -> list[Doc]:
     """The index's view of every published brief."""
+    return _docs(site)[0]
+
+
+def _docs(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[str, str] | None = None
+          ) -> tuple[list[Doc], list[bytes | None]]:
+    """docs_of, and each doc's relink.content where the memo knows it (else None).
+
+    With a memo and `files` (BuildCache.hashes), a brief whose file is as the last build read it has the outlets
+    and content digest it had then, while the outlets' table is as it was: its parse (with the settings the memo
+    is dropped with) and that table are all they are made of. The memo then keeps this build's."""
     aliases: dict[str, str] = {}
     display: dict[str, str] = {}
     for o in site.outlets:
@@ -68,11 +78,25 @@ def docs_of(site: SiteData) -> list[Doc]:
         for name in (o.name, *o.aliases):
             aliases[slugify(name)] = key
     topic_name = {g.key: g.name for g in site.topics}  # a reason names a topic as its page does, whatever the brief's spelling
-    docs = []
+    hashes = files if files is not None and memo is not None else {}  # no memo: nothing kept
+    last: dict[str, tuple[str, tuple[tuple[str, str], ...], bytes]] = {}
+    kept: dict[str, tuple[str, tuple[tuple[str, str], ...], bytes]] = {}
+    if hashes and memo is not None and memo.outlet_table == (aliases, display):
+        last = memo.briefs
+    docs: list[Doc] = []
+    digests: list[bytes | None] = []
     named: dict[str, tuple[str, str]] = {}  # source name -> (outlet key, outlet name): few names, cited often
     for v in site.briefs:
         r = v.rendered
         b = r.brief
+        text = " ".join([b.title, b.summary, *[f.text for f in r.facts]])
+        topics = tuple([(t.slug, topic_name[t.slug]) for t in b.topics])
+        was = last.get(b.path)
+        if was is not None and was[0] == hashes.get(b.path):
+            docs.append(Doc(b.slug, b.date, b.title, b.story, b.related, topics, was[1], text))
+            digests.append(was[2])
+            kept[b.path] = was
+            continue
         outlets: dict[str, str] = {}
         for source in b.sources:
             found = named.get(source.name)
@@ -81,16 +105,25 @@ def docs_of(site: SiteData) -> list[Doc]:
                 found = named[source.name] = (key, display.get(key, source.name))
             if found[0] not in outlets:  # the first name cited of an outlet is the one shown
                 outlets[found[0]] = found[1]
-        text = " ".join([b.title, b.summary, *[f.text for f in r.facts]])
-        docs.append(Doc(b.slug, b.date, b.title, b.story, b.related,
-                        tuple([(t.slug, topic_name[t.slug]) for t in b.topics]), tuple(outlets.items()), text))
-    return docs
+        doc = Doc(b.slug, b.date, b.title, b.story, b.related, topics, tuple(outlets.items()), text)
+        docs.append(doc)
+        if b.path in hashes:
+            digests.append(digest := content(doc))
+            kept[b.path] = (hashes[b.path], doc.outlets, digest)
+        else:
+            digests.append(None)
+    if memo is not None and hashes and (kept != memo.briefs or memo.outlet_table != (aliases, display)):
+        memo.briefs, memo.outlet_table = kept, (aliases, display)
+        memo.changed = True
+    return docs, digests
 
 
-def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnostic]:
+def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[str, str] | None = None
+              ) -> list[Diagnostic]:
     """Fill related, linked_from and story changes on every view; warn about lookalike stories.
 
-    With a memo (BuildCache.related) only what the last build's lists cannot tell is worked out again.
+    With a memo (BuildCache.related) only what the last build's lists cannot tell is worked out again; with
+    `files` too (BuildCache.hashes), only the briefs whose files changed are read for it (_docs).
     """
     settings = Settings.of(site.config.related)
     # per story: its briefs oldest first, their facts' texts, and each one's time (rank of its date in the story)
@@ -102,12 +135,13 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None) -> list[Diagnosti
                                                    for _, texts, times in stories])
     else:
         last = memo.linked
+        docs, digests = _docs(site, memo, files)
         try:
-            index, memo.linked = link(docs_of(site), settings, last)
+            index, memo.linked = link(docs, settings, last, digests)
         except Damaged:  # the saved lists were damaged on disk: worked out afresh
             last = memo.linked = None
             memo.stories = {}
-            index, memo.linked = link(docs_of(site), settings)
+            index, memo.linked = link(docs, settings, digests=digests)
         shown, pairs = memo.linked.links, memo.linked.pairs(index.docs)
         memo.changed |= memo.linked is not last
     site.extra[INDEX_KEY] = index

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -68,6 +68,10 @@ class RelatedMemo:
     # index.json's line for each brief up to its related slugs, by the brief's path: (its content hash and URL, the
     # line), as crosslink.index_json wrote it (the rest of the line is from the brief's file alone)
     index_lines: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # what crosslink.docs_of works out of each brief's sources and text, by the brief's path: (its content hash,
+    # its Doc's outlets, content(doc)), valid while the outlets' table (`outlet_table`) is as it was
+    briefs: dict[str, tuple[str, tuple[tuple[str, str], ...], bytes]] = field(default_factory=dict)
+    outlet_table: tuple[dict[str, str], dict[str, str]] | None = None
 
 
 class _Tracked(Index):
@@ -112,12 +116,21 @@ def content(d: Doc) -> bytes:
     return h.digest()
 
 
-def link(docs: Iterable[Doc], settings: Settings, last: Linked | None = None) -> tuple[Index, Linked]:
-    """The index over docs and its related lists, reusing what `last` (an earlier build's) still holds."""
+def link(docs: Iterable[Doc], settings: Settings, last: Linked | None = None,
+         digests: Sequence[bytes | None] = ()) -> tuple[Index, Linked]:
+    """The index over docs and its related lists, reusing what `last` (an earlier build's) still holds.
+
+    `digests`, given, holds each doc's content(doc) where it is known (None where not), in the order of `docs`."""
     index = _Tracked.__new__(_Tracked)
+    if digests:  # put in the index's order along with their docs (_place's sort of them is then a pass)
+        paired = sorted(zip(docs, digests), key=lambda dc: (dc[0].date, dc[0].slug))
+        docs = [d for d, _ in paired]
     index._place(docs, settings)
     sig = [(d.slug, day, d.story, d.related) for d, day in zip(index.docs, index.days)]
-    contents = [content(d) for d in index.docs]
+    if digests:
+        contents = [c if c is not None else content(d) for d, (_, c) in zip(index.docs, paired)]
+    else:
+        contents = [content(d) for d in index.docs]
     if (last is None or len(sig) < MIN_LOOKALIKE or last.sig != sig or last.settings != index.settings
             or last.names != index.names):
         return index, _full(index, sig, contents, last)

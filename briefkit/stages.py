@@ -167,7 +167,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     questions = forecasts.questions(published, today)
     diags += checks.check_forecasts(questions)
     site = build_site(project.config, rendered, outlets, cache.named if cache is not None else None)
-    diags += crosslink.link_site(site, cache.related if cache is not None else None)
+    diags += crosslink.link_site(site, cache.related, cache.hashes) if cache is not None else crosslink.link_site(site)
     stages.done("related", f"{len(site.briefs)} briefs linked")
     scorecard.annotate(site, reg, questions, today, names)
     pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
