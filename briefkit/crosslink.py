@@ -20,7 +20,7 @@ from .markdown import Fact, RenderedBrief
 from .matches import Match
 from .packs import Damaged
 from .related import Doc, Index, Settings, outlet_key
-from .relink import RelatedMemo, content, link
+from .relink import RelatedMemo, content, link, shown_links
 from .slugs import slugify
 from .timeline import first_reported
 
@@ -36,14 +36,6 @@ class RelatedLink:
     reason: str  # "same story", "shares topics: North Korea, Russia", ...
     score: float  # 0..1
     tier: str  # author, story or similar
-
-
-def _related_link(view: BriefView, reason: str, score: float, tier: str) -> RelatedLink:
-    """RelatedLink(...) without a frozen dataclass's object.__setattr__ per field (half the cost of making
-    one; a build makes one per shown link, some 20,000): the fields are set once, as __init__ would."""
-    link = _new(RelatedLink)
-    link.__dict__.update(view=view, reason=reason, score=score, tier=tier)
-    return link
 
 
 _new = object.__new__
@@ -147,7 +139,7 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
     news: list[list[list[int]]] | None = None
     if memo is None:  # the story changes worked out in the related lists' pass over the cores, not after it
         index = Index(docs_of(site), settings)
-        shown, pairs, news = index.linked(_shown, [partial(first_reported, texts, times=times)
+        shown, pairs, news = index.linked(shown_links, [partial(first_reported, texts, times=times)
                                                    for _, texts, times in stories])
     else:
         last = memo.linked
@@ -162,9 +154,14 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
         memo.changed |= memo.linked is not last
     site.extra[INDEX_KEY] = index
     by_slug = site.by_slug
+    # some 20,000 links a build, each made in place: a frozen dataclass's __init__ sets each field through
+    # object.__setattr__ (half the cost of making one), and a call per link was a third of the rest
     for doc, links in zip(index.docs, shown):
-        by_slug[doc.slug].related = [_related_link(by_slug[slug], reason, round(score, 4), tier)
-                                     for slug, reason, score, tier in links]
+        related = by_slug[doc.slug].related = []
+        for slug, reason, score, tier in links:
+            made = _new(RelatedLink)
+            made.__dict__.update(view=by_slug[slug], reason=reason, score=score, tier=tier)
+            related.append(made)
     for v in site.briefs:  # newest first, so each linked_from list is too
         for slug in dict.fromkeys(v.brief.related):
             target = by_slug.get(slug)
@@ -186,11 +183,6 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
         memo.changed |= kept.keys() != memo.stories.keys()
         memo.stories = kept
     return lookalike_warnings(index, site, pairs)
-
-
-def _shown(matches: list[Match]) -> list[tuple[str, str, float, str]]:
-    """A related list as link_site reads it: lighter than the Matches for a worker to send back."""
-    return [(m.slug, m.reason, m.score, m.tier) for m in matches]
 
 
 def _story(briefs: list[BriefView]) -> tuple[list[BriefView], list[list[str]], list[int]]:

@@ -19,7 +19,7 @@ from .parallel import ordered_map
 from .related import MIN_LOOKALIKE, PER_KEY, Doc, Index, Settings, reach, window
 
 Posting = tuple[float, int, float]  # (day, doc, weight), as in Index.postings
-Link = tuple[str, str, float, str]  # (slug, reason, score, tier) of one shown match
+Link = tuple[str, str, float, str]  # (slug, reason, score, tier) of one shown match, its score as shown (4 places)
 
 
 class Reads(NamedTuple):
@@ -166,11 +166,13 @@ def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], c
                   Packed(dict(enumerate(index.vectors))), Packed(index.postings),
                   Packed({i: (shown, reads) for i, (shown, _, reads) in enumerate(found)}),
                   Packed({j: tuple(docs) for j, docs in explainers.items()}),
-                  [_links(shown) for shown, _, _ in found], {i: near for i, (_, near, _) in enumerate(found) if near})
+                  [shown_links(shown) for shown, _, _ in found], {i: near for i, (_, near, _) in enumerate(found) if near})
 
 
-def _links(shown: list[Match]) -> list[Link]:
-    return [(m.slug, m.reason, m.score, m.tier) for m in shown]
+def shown_links(shown: list[Match]) -> list[Link]:
+    """A related list as crosslink.link_site shows it: lighter than the Matches for a worker to send back or the
+    memo to keep, the score rounded once where it is worked out, not in every build that shows it."""
+    return [(m.slug, m.reason, round(m.score, 4), m.tier) for m in shown]
 
 
 def _update(index: _Tracked, last: Linked, contents: list[bytes]) -> Linked:
@@ -321,7 +323,7 @@ def _relinked(index: _Tracked, last: Linked, redo: list[int], contents: list[byt
                 turned[j] = set(explainers.get(j, ()))
             (turned[j].discard if j in was else turned[j].add)(i)
         results[i] = (shown, reads)
-        links[i] = _links(shown)
+        links[i] = shown_links(shown)
         if close:
             near[i] = close
         else:

@@ -43,7 +43,7 @@ def assert_same_as_fresh(docs: list[Doc], settings: Settings, index: Index, link
     lists, pairs = fresh.link_all()
     assert linked.lists() == lists, why
     assert linked.pairs(index.docs) == pairs, why
-    assert linked.links == [[(m.slug, m.reason, m.score, m.tier) for m in shown] for shown in lists], why
+    assert linked.links == [[(m.slug, m.reason, round(m.score, 4), m.tier) for m in shown] for shown in lists], why
     # the index handed on (site.extra, the `related` command) is the fresh one, down to the order of each vector
     assert index.df == fresh.df and index.idf == fresh.idf, why
     assert all(list(index.vectors[i].items()) == list(fresh.vectors[i].items()) for i in range(len(docs))), why
