@@ -20,12 +20,13 @@ from .markdown import Fact, RenderedBrief
 from .matches import Match
 from .packs import Damaged
 from .related import Doc, Index, Settings, outlet_key
-from .relink import RelatedMemo, content, link, shown_links
+from .relink import Link, RelatedMemo, content, link, shown_links
 from .slugs import slugify
 from .timeline import first_reported
 
 INDEX_VERSION = 1
 INDEX_KEY = "related_index"  # SiteData.extra key of the Index, for the `related` command
+QUOTED_KEY = "related_quoted"  # SiteData.extra key of each brief's related slugs as index.json lists them, by slug
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
         index = Index(docs_of(site), settings)
         shown, pairs, news = index.linked(shown_links, [partial(first_reported, texts, times=times)
                                                    for _, texts, times in stories])
+        quoted = [_quoted(links) for links in shown]
     else:
         last = memo.linked
         docs, digests = _docs(site, memo, files)
@@ -152,7 +154,15 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
             index, memo.linked = link(docs, settings, digests=digests)
         shown, pairs = memo.linked.links, memo.linked.pairs(index.docs)
         memo.changed |= memo.linked is not last
+        # a list the last build's lists still hold (the same object: relink keeps those it did not work out
+        # again) is quoted as it was then
+        was = last.links if last is not None and len(memo.quoted) == len(last.links) else []
+        quoted = [memo.quoted[i] if i < len(was) and links is was[i] else _quoted(links)
+                  for i, links in enumerate(shown)]
+        memo.changed |= quoted != memo.quoted
+        memo.quoted = quoted
     site.extra[INDEX_KEY] = index
+    site.extra[QUOTED_KEY] = dict(zip([d.slug for d in index.docs], quoted))
     by_slug = site.by_slug
     # some 20,000 links a build, each made in place: a frozen dataclass's __init__ sets each field through
     # object.__setattr__ (half the cost of making one), and a call per link was a third of the rest
@@ -183,6 +193,11 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
         memo.changed |= kept.keys() != memo.stories.keys()
         memo.stories = kept
     return lookalike_warnings(index, site, pairs)
+
+
+def _quoted(links: list[Link]) -> str:
+    """A related list's slugs as index.json lists them (index_json)."""
+    return ", ".join([encode_basestring(slug) for slug, _, _, _ in links])
 
 
 def _story(briefs: list[BriefView]) -> tuple[list[BriefView], list[list[str]], list[int]]:
@@ -233,6 +248,7 @@ def index_json(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[s
     # of a string: a dict per brief handed to the encoder was two thirds of the time (tests/test_related_site.py
     # checks the two agree)
     q = encode_basestring
+    quoted = site.extra.get(QUOTED_KEY)  # v.related's slugs, quoted where link_site made it: no pass over 20,000 links
     last = getattr(memo, "index_lines", None) if files is not None else None  # none in a memo saved before them
     kept: dict[str, tuple[str, str]] = {}
     made = 0
@@ -254,7 +270,8 @@ def index_json(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[s
                     f'"topics": [{topics}], "story": {q(b.story) if b.story else "null"}')
         if key is not None:
             kept[b.path] = (key, head)
-        related = ", ".join([q(link.view.rendered.brief.slug) for link in v.related])
+        related = quoted[b.slug] if quoted is not None else ", ".join(
+            [q(link.view.rendered.brief.slug) for link in v.related])
         lines.append(f'{head}, "related": [{related}]}}')
     if last is not None and memo is not None and (made or len(kept) != len(last)):
         memo.index_lines = kept

@@ -66,7 +66,7 @@ def test_index_json_lines_are_what_the_json_encoder_gives_each_brief() -> None:
            summary=odd, topics=(NS(name=odd), NS(name="Two")), story="kim-visit")
     va = NS(rendered=NS(brief=a), url="/x/briefs/a/", related=[])
     vb = NS(rendered=NS(brief=b), url=odd, related=[NS(view=va), NS(view=va)])
-    site = NS(briefs=[vb, va], config=NS(title=odd, base_url="https://example.org/x/"))
+    site = NS(briefs=[vb, va], config=NS(title=odd, base_url="https://example.org/x/"), extra={})
     text = index_json(site).decode("utf-8")  # type: ignore[arg-type]
     lines = text.split("\n")
     assert lines[1:3] == [
@@ -76,7 +76,7 @@ def test_index_json_lines_are_what_the_json_encoder_gives_each_brief() -> None:
         json.dumps({"slug": "a", "url": "/x/briefs/a/", "title": odd, "date": a.date.isoformat(),
                     "updated": None, "summary": "", "topics": [], "story": None, "related": []}, ensure_ascii=False)]
     assert json.loads(text)["briefs"][0]["title"] == "B"
-    assert index_json(NS(briefs=[], config=site.config)).decode("utf-8").endswith('"briefs": []}\n')  # type: ignore[arg-type]
+    assert index_json(NS(briefs=[], config=site.config, extra={})).decode("utf-8").endswith('"briefs": []}\n')  # type: ignore[arg-type]
 
 
 def test_index_json_keeps_a_briefs_line_while_its_file_and_url_are_as_they_were() -> None:
@@ -93,7 +93,7 @@ def test_index_json_keeps_a_briefs_line_while_its_file_and_url_are_as_they_were(
                    updated=None, summary="", topics=(), story="")
         vb = NS(rendered=NS(brief=other), url="/briefs/b/", related=[])
         return NS(briefs=[vb, NS(rendered=NS(brief=b), url=url, related=[NS(view=vb)])],
-                  config=NS(title="T", base_url="https://example.org/"))
+                  config=NS(title="T", base_url="https://example.org/"), extra={})
 
     memo = RelatedMemo()
     first = index_json(site("One", "/briefs/a/"), memo, {"content/a.md": "h1", "content/b.md": "h2"})  # type: ignore[arg-type]
@@ -107,8 +107,38 @@ def test_index_json_keeps_a_briefs_line_while_its_file_and_url_are_as_they_were(
     moved = index_json(site("Two", "/x/briefs/a/"), memo, {"content/a.md": "h3", "content/b.md": "h2"})  # type: ignore[arg-type]
     assert moved == index_json(site("Two", "/x/briefs/a/"))  # type: ignore[arg-type]
     gone = index_json(NS(briefs=site("Two", "/x/").briefs[:1],
-                         config=NS(title="T", base_url="https://example.org/")), memo, {"content/b.md": "h2"})  # type: ignore[arg-type]
+                         config=NS(title="T", base_url="https://example.org/"), extra={}), memo, {"content/b.md": "h2"})  # type: ignore[arg-type]
     assert gone.count(b'"slug"') == 1 and set(memo.index_lines) == {"content/b.md"}
+
+
+def test_index_json_lists_the_related_slugs_each_view_shows_in_a_build_that_reuses_the_last_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # link_site quotes each related list once and keeps it with the list in the memo (QUOTED_KEY); index.json's
+    # related slugs must still be the views' own, after an edit changes some lists and leaves the rest as they were
+    import shutil
+
+    from briefkit import pipeline
+    from briefkit.cache import BuildCache
+    from briefkit.crosslink import QUOTED_KEY, index_json
+    from briefkit.project import open_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    project, _ = open_project(str(tmp_path / "content"))
+    cache = BuildCache()
+    for edit in ("", "Seoul", "Ukraine war"):
+        if edit:  # a fact of one brief rewritten: its lists and its neighbours' may change, the rest are kept
+            brief = tmp_path / "content" / f"{NATO}.md"
+            brief.write_text(brief.read_text().replace("\n- ", f"\n- {edit} and Kursk again.[1]\n- ", 1))
+            project, _ = open_project(str(tmp_path / "content"))
+        result = pipeline.build(project, write=False, cache=cache)
+        assert not result.errors and result.site is not None
+        site = result.site
+        fast = index_json(site, cache.related, cache.hashes)
+        site.extra.pop(QUOTED_KEY)
+        assert fast == index_json(site)
+        assert {b["slug"]: b["related"] for b in json.loads(fast)["briefs"]} == \
+            {v.slug: [link.view.slug for link in v.related] for v in site.briefs}
 
 
 def test_every_sample_brief_page_links_every_other_with_date_and_reason(sample: Path) -> None:
