@@ -68,6 +68,9 @@ class RelatedMemo:
     # index.json's line for each brief up to its related slugs, by the brief's path: (its content hash and URL, the
     # line), as crosslink.index_json wrote it (the rest of the line is from the brief's file alone)
     index_lines: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the title's line of each brief warned about as a lookalike (crosslink.lookalike_warnings), by its path: (its
+    # content hash, the line)
+    title_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     # per doc of `linked`: its related slugs as index.json lists them (crosslink.link_site), kept with its list
     quoted: list[str] = field(default_factory=list)
     # what crosslink.docs_of works out of each brief's sources and text, by the brief's path: (its content hash,
