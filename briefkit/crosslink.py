@@ -15,7 +15,7 @@ from functools import partial
 from json.encoder import encode_basestring
 
 from .diagnostics import WARNING, Diagnostic
-from .listings import BriefView, SiteData
+from .listings import BriefView, SiteData, oldest_first
 from .markdown import Fact, RenderedBrief
 from .matches import Match
 from .packs import Damaged
@@ -135,13 +135,13 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
     `files` too (BuildCache.hashes), only the briefs whose files changed are read for it (_docs).
     """
     settings = Settings.of(site.config.related)
-    # per story: its briefs oldest first, their facts' texts, and each one's time (rank of its date in the story)
+    # per story: its briefs oldest first, and each one's time (rank of its date in the story)
     stories = [_story(story.briefs) for story in site.stories]
     news: list[list[list[int]]] | None = None
     if memo is None:  # the story changes worked out in the related lists' pass over the cores, not after it
         index = Index(docs_of(site), settings)
-        shown, pairs, news = index.linked(shown_links, [partial(first_reported, texts, times=times)
-                                                   for _, texts, times in stories])
+        shown, pairs, news = index.linked(shown_links, [partial(first_reported, _texts(chrono), times=times)
+                                                   for chrono, times in stories])
         quoted = [_quoted(links) for links in shown]
     else:
         last = memo.linked
@@ -173,18 +173,18 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
             made.__dict__.update(view=by_slug[slug], reason=reason, score=score, tier=tier)
             related.append(made)
     for v in site.briefs:  # newest first, so each linked_from list is too
-        for slug in dict.fromkeys(v.brief.related):
+        for slug in dict.fromkeys(v.rendered.brief.related):
             target = by_slug.get(slug)
             if target is not None and target is not v:
                 target.linked_from.append(v)
     kept: dict[bytes, list[list[int]]] = {}
-    for n, (chrono, texts, times) in enumerate(stories):
+    for n, (chrono, times) in enumerate(stories):
         if news is not None:
             story_news = news[n]
-        else:  # equal texts pickle alike (at worst a story is worked out again)
+        else:
             assert memo is not None
-            key = hashlib.blake2b(pickle.dumps((texts, times), protocol=5), digest_size=16).digest()
-            story_news = memo.stories.get(key) or first_reported(texts, times=times)
+            key = _story_key(chrono, times, files or {})
+            story_news = memo.stories.get(key) or first_reported(_texts(chrono), times=times)
             kept[key] = story_news
         for x, new, at in zip(chrono, story_news, times):
             facts = x.rendered.facts
@@ -200,14 +200,31 @@ def _quoted(links: list[Link]) -> str:
     return ", ".join([encode_basestring(slug) for slug, _, _, _ in links])
 
 
-def _story(briefs: list[BriefView]) -> tuple[list[BriefView], list[list[str]], list[int]]:
-    """A story's briefs oldest first, the texts of their facts, and each brief's time: 0 for the briefs of the
-    story's first date, 1 for the next date, ... (briefs of one date and time were published together:
-    neither reported anything before the other)."""
-    chrono = sorted(briefs, key=lambda x: (x.brief.date, x.brief.slug))
-    texts = [[f.text for f in x.rendered.facts] for x in chrono]
-    rank = {d: n for n, d in enumerate(sorted({x.brief.date for x in chrono}))}
-    return chrono, texts, [rank[x.brief.date] for x in chrono]
+def _story(briefs: list[BriefView]) -> tuple[list[BriefView], list[int]]:
+    """A story's briefs oldest first, and each brief's time: 0 for the briefs of the story's first date, 1 for
+    the next date, ... (briefs of one date and time were published together: neither reported anything before
+    the other)."""
+    chrono = oldest_first(briefs)
+    dates = [x.rendered.brief.date for x in chrono]
+    rank = {d: n for n, d in enumerate(sorted(set(dates)))}
+    return chrono, [rank[d] for d in dates]
+
+
+def _texts(chrono: list[BriefView]) -> list[list[str]]:
+    """The texts of the facts of a story's briefs, what first_reported compares."""
+    return [[f.text for f in x.rendered.facts] for x in chrono]
+
+
+def _story_key(chrono: list[BriefView], times: list[int], files: Mapping[str, str]) -> bytes:
+    """What a story's changes are kept by in the memo: its briefs' paths and content hashes (their facts' texts are
+    from those files alone, parsed under the settings the memo is dropped with) and times; the texts themselves
+    where a brief's hash is unknown. Equal keys, equal texts (at worst a story is worked out again)."""
+    paths = [x.rendered.brief.path for x in chrono]
+    if all(p in files for p in paths):
+        what: tuple[object, ...] = ("files", [(p, files[p]) for p in paths], times)
+    else:
+        what = ("texts", _texts(chrono), times)
+    return hashlib.blake2b(pickle.dumps(what, protocol=5), digest_size=16).digest()
 
 
 def lookalike_warnings(index: Index, site: SiteData, pairs: list[tuple[Doc, Doc, Match]],
