@@ -51,8 +51,15 @@ class Index:
         self.pos = {d.slug: i for i, d in enumerate(self.docs)}
         self.days = [d.date.timestamp() / 86400.0 for d in self.docs]
         self.limit = max(MIN_CUT, math.ceil(s.cardinality * len(self.docs)))
-        self.names = {f"t:{k}": v for d in self.docs for k, v in d.topics}  # the last brief to name a key wins
-        self.names.update({f"o:{k}": v for d in self.docs for k, v in d.outlets})
+        # the last brief to name a key wins: each doc's (key, name) pairs are laid over the last in C, and only the
+        # few keys named are then prefixed (not the 30,000 pairs of 4,000 briefs)
+        topics: dict[str, str] = {}
+        outlets: dict[str, str] = {}
+        for d in self.docs:
+            topics.update(d.topics)
+            outlets.update(d.outlets)
+        self.names = {f"t:{k}": v for k, v in topics.items()}
+        self.names.update({f"o:{k}": v for k, v in outlets.items()})
         self.stories: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             if d.story:
