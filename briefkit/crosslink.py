@@ -74,8 +74,9 @@ def _docs(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[str, s
     """docs_of, and each doc's relink.content where the memo knows it (else None).
 
     With a memo and `files` (BuildCache.hashes), a brief whose file is as the last build read it has the outlets
-    and content digest it had then, while the outlets' table is as it was: its parse (with the settings the memo
-    is dropped with) and that table are all they are made of. The memo then keeps this build's."""
+    and content digest it had then, while the outlets' table is as it was, and its topics while the topics' names
+    are: its parse (with the settings the memo is dropped with) and those tables are all they are made of. The
+    memo then keeps this build's."""
     aliases: dict[str, str] = {}
     display: dict[str, str] = {}
     for o in site.outlets:
@@ -85,24 +86,26 @@ def _docs(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[str, s
             aliases[slugify(name)] = key
     topic_name = {g.key: g.name for g in site.topics}  # a reason names a topic as its page does, whatever the brief's spelling
     hashes = files if files is not None and memo is not None else {}  # no memo: nothing kept
-    last: dict[str, tuple[str, tuple[tuple[str, str], ...], bytes]] = {}
-    kept: dict[str, tuple[str, tuple[tuple[str, str], ...], bytes]] = {}
+    last: dict[str, tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], bytes]] = {}
+    kept: dict[str, tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], bytes]] = {}
     if hashes and memo is not None and memo.outlet_table == (aliases, display):
         last = memo.briefs
+    same_names = memo is not None and memo.topic_names == topic_name  # a kept entry's topics hold
     docs: list[Doc] = []
     digests: list[bytes | None] = []
     named: dict[str, tuple[str, str]] = {}  # source name -> (outlet key, outlet name): few names, cited often
     for v in site.briefs:
         r = v.rendered
         b = r.brief
-        topics = tuple([(t.slug, topic_name[t.slug]) for t in b.topics])
         was = last.get(b.path)
         if was is not None and was[0] == hashes.get(b.path):
+            if not same_names:
+                was = (was[0], tuple([(t.slug, topic_name[t.slug]) for t in b.topics]), was[2], was[3])
             lazy = _new(_BriefDoc)  # the fields as Doc's __init__ sets them, the text left to be read
             lazy.__dict__.update(slug=b.slug, date=b.date, title=b.title, story=b.story, related=b.related,
-                                 topics=topics, outlets=was[1], rendered=r)
+                                 topics=was[1], outlets=was[2], rendered=r)
             docs.append(lazy)
-            digests.append(was[2])
+            digests.append(was[3])
             kept[b.path] = was
             continue
         text = " ".join([b.title, b.summary, *[f.text for f in r.facts]])
@@ -114,15 +117,17 @@ def _docs(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[str, s
                 found = named[source.name] = (key, display.get(key, source.name))
             if found[0] not in outlets:  # the first name cited of an outlet is the one shown
                 outlets[found[0]] = found[1]
-        doc = Doc(b.slug, b.date, b.title, b.story, b.related, topics, tuple(outlets.items()), text)
+        doc = Doc(b.slug, b.date, b.title, b.story, b.related, tuple([(t.slug, topic_name[t.slug]) for t in b.topics]),
+                  tuple(outlets.items()), text)
         docs.append(doc)
         if b.path in hashes:
             digests.append(digest := content(doc))
-            kept[b.path] = (hashes[b.path], doc.outlets, digest)
+            kept[b.path] = (hashes[b.path], doc.topics, doc.outlets, digest)
         else:
             digests.append(None)
-    if memo is not None and hashes and (kept != memo.briefs or memo.outlet_table != (aliases, display)):
-        memo.briefs, memo.outlet_table = kept, (aliases, display)
+    if memo is not None and hashes and (kept != memo.briefs or memo.outlet_table != (aliases, display)
+                                        or not same_names):
+        memo.briefs, memo.outlet_table, memo.topic_names = kept, (aliases, display), topic_name
         memo.changed = True
     return docs, digests
 

@@ -73,10 +73,13 @@ class RelatedMemo:
     title_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     # per doc of `linked`: its related slugs as index.json lists them (crosslink.link_site), kept with its list
     quoted: list[str] = field(default_factory=list)
-    # what crosslink.docs_of works out of each brief's sources and text, by the brief's path: (its content hash,
-    # its Doc's outlets, content(doc)), valid while the outlets' table (`outlet_table`) is as it was
-    briefs: dict[str, tuple[str, tuple[tuple[str, str], ...], bytes]] = field(default_factory=dict)
+    # what crosslink.docs_of works out of each brief, by the brief's path: (its content hash, its Doc's topics, its
+    # outlets, content(doc)); the topics hold while the topics' names (`topic_names`) are as they were, the rest
+    # while the outlets' table (`outlet_table`) is
+    briefs: dict[str, tuple[str, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], bytes]] = field(
+        default_factory=dict)
     outlet_table: tuple[dict[str, str], dict[str, str]] | None = None
+    topic_names: dict[str, str] | None = None
 
 
 class _Tracked(Index):
