@@ -312,6 +312,7 @@ class _Judge:
     def __init__(self, config: SiteConfig, out: Output, keys: dict[str, str], memo: Memo | None,
                  load: Callable[[], Memo] | None = None, remember: bool = True):
         self.files = out.files
+        self.out = out
         self.keys = keys
         self.remember = remember  # False: no page is digested (0.08 s of 100 MB at 4,000 briefs), its key is ""
         self.memo = memo
@@ -322,24 +323,36 @@ class _Judge:
         return _check_page(self.site, rel, self.pages[rel], self.keys[rel])
 
     def all(self, todo: list[str]) -> dict[str, tuple[PageVerdicts, Problems]]:
-        memo = self.memo
-        for rel, (key, page) in zip(todo, ordered_map(self._read, todo)):
+        memo, links_read = self.memo, self.out.links_read
+        # a page read where it was rendered (render_pages) is not read again; only digested, for the memo
+        unread = todo if self.remember else [rel for rel in todo if links_read(rel) is None]
+        read = dict(zip(unread, ordered_map(self._read, unread)))
+        for rel in todo:
+            key, page = read.get(rel, ("", None))
             self.keys[rel] = key
+            remembered = self.pages.remembered(key) if page is None else None
+            if remembered is not None:
+                page = remembered
+            elif page is None:
+                page = links_read(rel)
+                assert page is not None, rel  # _read gave None for it
             if memo is not None:
                 memo.touched.add(key)
-                if page is not None:
+                if remembered is None:
                     memo.entries[key] = page
                     memo.changed = True
-            self.pages[rel] = page if page is not None else self.pages.memo[key]
+            self.pages[rel] = page
         return dict(zip(todo, ordered_map(self.one, todo)))
 
     def _read(self, rel: str) -> tuple[str, ParsedPage | None]:
-        """(digest, the page parsed), or None for a page the memo has: it is not sent back."""
+        """(digest, the page parsed), or None for a page the memo has or one read where it was rendered:
+        it is not sent back."""
         if not self.remember:
             return "", parse_page(self.files[rel], self.pages.scan)
         key = self.keys.get(rel) or page_key(self.files[rel])
-        found = self.pages.remembered(key)
-        return key, None if found is not None else parse_page(self.files[rel], self.pages.scan)
+        if self.pages.remembered(key) is not None or self.out.links_read(rel) is not None:
+            return key, None
+        return key, parse_page(self.files[rel], self.pages.scan)
 
 
 def _check_page(site: _Site, rel: str, page: ParsedPage, key: str) -> tuple[PageVerdicts, Problems]:

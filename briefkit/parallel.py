@@ -36,7 +36,11 @@ CHUNKS_PER_WORKER = 16  # the items are dealt out in this many pieces per proces
 MAX_CHUNKS = 4096  # chunk numbers travel as 2 bytes each through a pipe that holds 64 KB
 
 
-def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Sequence[int]] | None = None) -> list[R]:
+After = Callable[[list[T], list[R]], None]  # a second step over a chunk's items and their results at once
+
+
+def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Sequence[int]] | None = None,
+                after: After[T, R] | None = None) -> list[R]:
     """[fn(x) for x in items], split over forked workers; the workers inherit fn and items, only results travel.
 
     The items go in chunks (by default every k-th item, so that each chunk holds the same mix of cheap and
@@ -47,10 +51,18 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Seque
     something else. Which process takes which
     chunk varies; what fn returns does not. An exception in a worker is raised here, as if this process had
     met it.
+
+    `after(xs, results)`, when given, is called on each chunk's items and their results (all the items at
+    once when there are no workers), in the process that made them, before they travel; it may change the
+    results in place. It does work apart from fn's, a chunk at a time: both run faster than alternating
+    item by item, each keeping its own code and data in the processor's caches.
     """
     n = workers()
     if n < 2 or len(items) < MIN_ITEMS or not can_fork():
-        return [fn(x) for x in items]
+        made = [fn(x) for x in items]
+        if after is not None:
+            after(list(items), made)
+        return made
     if chunks is None:  # each chunk every k-th item: alike in cost, where runs of neighbours were not
         k = min(n * CHUNKS_PER_WORKER, len(items))
         chunks = [range(c, len(items), k) for c in range(k)]
@@ -60,8 +72,8 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Seque
     queue = _queue(len(chunks))
     try:
         for _ in range(1, n):
-            started.append(_start_worker(fn, items, chunks, queue))
-        results = [_work(fn, items, chunks, queue)]
+            started.append(_start_worker(fn, items, chunks, queue, after))
+        results = [_work(fn, items, chunks, queue, after)]
         while started:
             pid, fd = started.pop(0)
             results.append(_collect(pid, fd))
@@ -93,17 +105,19 @@ def _queue(count: int) -> int:
 
 
 def _work(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequence[Sequence[int]],
-          queue: int) -> dict[int, list[Any]]:
+          queue: int, after: After[Any, Any] | None = None) -> dict[int, list[Any]]:
     """Take chunks from the queue until it is empty: {chunk number: fn of each of its items}."""
     done = {}
     while taken := os.read(queue, 2):
         c = int.from_bytes(taken, "big")
         done[c] = [fn(items[i]) for i in chunks[c]]
+        if after is not None:
+            after([items[i] for i in chunks[c]], done[c])
     return done
 
 
 def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequence[Sequence[int]],
-                  queue: int) -> tuple[int, int]:
+                  queue: int, after: After[Any, Any] | None = None) -> tuple[int, int]:
     """Fork a worker taking chunks from the queue; it sends back its results (or its exception) through a pipe.
 
     A plain fork, not multiprocessing's Pool: the pool's import, threads and handshake cost a parallel
@@ -115,7 +129,7 @@ def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequen
         os.close(read)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         try:
-            payload = pickle.dumps((True, _work(fn, items, chunks, queue)), pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((True, _work(fn, items, chunks, queue, after)), pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - raised again in the parent
             payload = _pickled_failure(exc)
         with os.fdopen(write, "wb") as fh:

@@ -17,7 +17,8 @@ import jinja2
 
 from .diagnostics import Diagnostic
 from .listings import MONTHS, Page, SiteData, url_of
-from .parallel import ordered_map
+from .pagelinks import ParsedPage, parse_page, scanner
+from .parallel import MIN_ITEMS, ordered_map
 from .project import SiteConfig, display_path
 from .reads import plain_values
 from .templateerrors import template_problem
@@ -161,6 +162,8 @@ class Output:
     def __init__(self, folder: Path | None = None) -> None:
         self.files = SiteFiles(folder)
         self.origins: dict[str, str] = {}
+        # page -> the bytes the link check's reading of it was made from where it was rendered, and that reading
+        self.read: dict[str, tuple[bytes, ParsedPage]] = {}
 
     def add(self, path: str, data: bytes, origin: str) -> list[Diagnostic]:
         """Add one file; a second claim on the same path is an error naming both."""
@@ -183,6 +186,11 @@ class Output:
     def kept(self) -> set[str]:
         return self.files.on_disk
 
+    def links_read(self, path: str) -> ParsedPage | None:
+        """The page's ids and links as read where it was rendered, while it still holds the bytes read."""
+        read = self.read.get(path)
+        return read[1] if read is not None and self.files.memory.get(path) is read[0] else None
+
 
 class Tracker(Protocol):
     """The build cache's hooks into rendering (cache.PageTracker)."""
@@ -194,7 +202,7 @@ class Tracker(Protocol):
     def finish(self, pages: list[Page]) -> None: ...
 
 
-Rendered = tuple[bytes | None, list[Diagnostic], Collection[tuple[str, ...]], dict[str, set[str]]]
+Rendered = tuple[bytes | None, list[Diagnostic], Collection[tuple[str, ...]], dict[str, set[str]], ParsedPage | None]
 
 
 def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out: Output,
@@ -209,17 +217,28 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
     planned = tracker.plan(pages) if tracker else None
     todo = [p for p in pages if p.path in planned] if planned is not None else pages
     failed: set[str] = set()
+    # When most pages are rendered (a cold build), the link check's reading of each page (its ids and links)
+    # is made here too, on the cores rendering them, a chunk of pages at a time while their bytes are at hand:
+    # the link check's own pass over the pages, once all were made, shared its cores with the child writing
+    # the first site (early.py).
+    scan = scanner() if len(todo) >= MIN_ITEMS else None
 
     def one(page: Page) -> Rendered:
         if page.template in failed:
-            return None, [], (), {}
+            return None, [], (), {}, None
         view = tracker.watch() if tracker else site
         html, diags = render_page(env, site, view, page, extra or {})
         if html is None:
             failed.add(page.template)  # one error per template, not one per page
-        return html, diags, getattr(view, "reads", ()), getattr(view, "attrs", {})
+        return html, diags, getattr(view, "reads", ()), getattr(view, "attrs", {}), None
 
-    results = dict(zip((p.path for p in todo), ordered_map(one, todo)))
+    def read_links(chunk: list[Page], done: list[Rendered]) -> None:
+        for i, page in enumerate(chunk):
+            html, problems, reads, attrs, _ = done[i]
+            if html is not None and scan is not None and page.path.endswith(".html"):
+                done[i] = html, problems, reads, attrs, parse_page(html, scan)
+
+    results = dict(zip((p.path for p in todo), ordered_map(one, todo, after=read_links if scan else None)))
     diags: list[Diagnostic] = []
     failed.clear()
     said: set[tuple[str, int, str]] = set()  # a mistake in base.html or a partial: once, not once per template
@@ -229,7 +248,7 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
             continue
         if page.template in failed:
             continue
-        html, problems, reads, attrs = results[page.path]
+        html, problems, reads, attrs, read = results[page.path]
         if html is None:
             failed.add(page.template)
             for d in problems:
@@ -237,7 +256,10 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
                     said.add((d.path, d.line, d.message.split(" (rendering ")[0]))
                     diags.append(d)
             continue
-        diags += out.add(page.path, html, page.origin)
+        added = out.add(page.path, html, page.origin)
+        diags += added
+        if read is not None and not added:
+            out.read[page.path] = (html, read)
         if tracker:
             tracker.rendered(page, reads, attrs)
     if tracker:

@@ -31,6 +31,18 @@ def test_results_come_back_in_input_order() -> None:
     assert ordered_map(lambda x: x * x, items) == [x * x for x in items]
 
 
+@pytest.mark.parametrize("count", [MIN_ITEMS - 1, MIN_ITEMS * 2 + 7])  # without workers, with them
+def test_after_works_on_each_chunk_of_results_where_it_was_made(count: int) -> None:
+    def after(xs: list[int], done: list[tuple[int, int]]) -> None:
+        assert [x for x, _ in done] == [x * x for x in xs]
+        done[:] = [(x, len(xs)) for x, _ in done]
+
+    found = ordered_map(lambda x: (x * x, 0), list(range(count)), after=after)
+    assert [x for x, _ in found] == [x * x for x in range(count)]
+    k = 2 * parallel.CHUNKS_PER_WORKER  # chunks of every k-th item, two processes
+    assert {size for _, size in found} == ({count} if count < MIN_ITEMS else {len(range(c, count, k)) for c in range(k)})
+
+
 def test_workers_stop_when_the_parent_has_its_own_sigterm_handler() -> None:
     # serve installs a SIGTERM handler that only stops its event loop; forked workers that kept it
     # ignored Pool.terminate(), and the build waited for them for ever

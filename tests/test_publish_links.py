@@ -15,6 +15,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from briefkit import render
 from briefkit.cli import main
 from briefkit.hrefs import resolve, split
 from briefkit.htmlscan import Scanner
@@ -43,7 +44,9 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixture: str, *args: st
     return code, out.getvalue(), err.getvalue(), root
 
 
-def test_a_planted_broken_link_and_anchor_fail_the_build_with_exact_messages(tmp_path, monkeypatch):
+@pytest.mark.parametrize("read_when_rendered", [False, True])  # as in a small site's build, a large one's
+def test_a_planted_broken_link_and_anchor_fail_the_build_with_exact_messages(tmp_path, monkeypatch, read_when_rendered):
+    monkeypatch.setattr(render, "MIN_ITEMS", 0 if read_when_rendered else 10**9)
     code, _, err, root = run(tmp_path, monkeypatch, "broken_links", "build", "--base-url", BASE)
     assert code == 1
     assert err.splitlines() == PLANTED + [
@@ -180,6 +183,19 @@ def test_each_kind_of_broken_link_is_named():
         'site/index.html: link: broken internal link "https://user.github.io/repo/card.png"',
         'site/index.html: link: broken internal link "static/style.css" (resolves to /repo/static/style.css)',
     ]
+
+
+def test_a_page_read_where_it_was_rendered_is_checked_as_read_then_only_while_it_holds_those_bytes():
+    out = Output()
+    data = b'<a href="/repo/a/#x">a</a>'
+    out.add("index.html", data, "test")
+    out.add("a/index.html", b'<h2 id="x">x</h2>', "test")
+    out.read["index.html"] = (data, ParsedPage(set(), ["/repo/gone/"]))  # as render_pages leaves it
+    config = SiteConfig(base_url=BASE)
+    report = check_links(config, out, lambda rel: f"site/{rel}")
+    assert [d.format() for d in report.diagnostics] == ['site/index.html: link: broken internal link "/repo/gone/"']
+    out.files["index.html"] = bytes(bytearray(data))  # the same bytes in another object: read again
+    assert check_links(config, out, lambda rel: f"site/{rel}").diagnostics == []
 
 
 def test_the_parser_collects_ids_names_and_links_in_order():
