@@ -28,6 +28,7 @@ from .parallel import Memo, fork
 from .project import Project
 from .saved import UNFINISHED, State
 from .shards import SHARDS, Shards, dump, undump
+from .shown import ShownMemo
 from .tracker import PageTracker
 from .write import as_listed
 
@@ -74,6 +75,7 @@ class BuildCache:
         self.notify: Callable[[str], None] | None = None  # told when the last build is still saving, or failed to
         self._handed_off = False  # this process is a child saving what its parent built
         self._listing: dict[str, Any] = {}
+        self._shown: ShownMemo | None = ShownMemo() if folder is None else None  # loaded by page_tracker()
 
     @classmethod
     def for_project(cls, project: Project) -> BuildCache:
@@ -189,8 +191,12 @@ class BuildCache:
         attrs = {} if full or self.state is None else self.state.attrs
         # the date is not a part of every page: it reaches a page as the data it changed (a forecast's status)
         shared = "\0".join(f"{k}={v}" for k, v in sorted(self.key.items()) if k != DAY)
+        if self._shown is None:
+            loaded = undump(self.folder / "shown.pickle") if self.folder is not None else None
+            self._shown = ShownMemo(*loaded) if loaded is not None and len(loaded) == 2 else ShownMemo()
+        self._shown.start(shared)
         self.tracker = PageTracker(site, self.hashes, before, attrs, set() if full else self.intact(out), shared,
-                                   self.state.costs if self.state is not None else None)
+                                   self.state.costs if self.state is not None else None, self._shown)
         self.tracker.defer = self._hands_off()  # its last fingerprints are taken in the saving child
         return self.tracker
 
@@ -370,6 +376,9 @@ class BuildCache:
         self._lock.hold()  # held already by save_early and in a handed-off save
         try:
             dump(self.folder / "state.pickle", (self.state,))
+            if self._shown is not None and self._shown.changed:
+                dump(self.folder / "shown.pickle", (self._shown.identity, self._shown.kept()))
+                self._shown.changed = False
             if self._saving is not None:  # the memos are being written by a child (save_early)
                 pid, self._saving = self._saving, None
                 if not self._handed_off:  # a handed-off save's sibling: the lock waits for both

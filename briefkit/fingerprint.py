@@ -292,14 +292,30 @@ class Digester:
         parts += map(_second, hits)  # type: ignore[arg-type]  # none is None now
         return parts
 
+    def listed(self) -> tuple[frozenset[str], _Record] | None:
+        """What this template reads of a view, and how `_shown` reads the fields it lists; None when it reads
+        whole briefs (or anything)."""
+        if self._whole:
+            return None
+        return self._wanted, self._shown_fields(self._wanted)  # type: ignore[arg-type]
+
+    def kept_shown(self, view: BriefView) -> str | None:
+        """The view's shown digest, made as `_shown` makes it, when `shown` may hold it (its values are plain)."""
+        value = self._shown(view, self._wanted)  # type: ignore[arg-type]
+        return value if (self._wanted, id(view)) in self.shown else None
+
+    def _shown_fields(self, wanted: frozenset[str]) -> _Record:
+        shown = self._shown_record
+        if shown is None:  # `wanted` is the template's, the same on every call
+            shown = self._shown_record = _record_of("shown", tuple(sorted(a for a in wanted if a not in _VIEW_LINKS)))
+        return shown
+
     def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
         key = (wanted, id(view))
         hit = self.shown.get(key)  # holding the view: an id found is this view's
         if hit is not None:
             return hit[1]
-        shown = self._shown_record
-        if shown is None:  # `wanted` is the template's, the same on every call
-            shown = self._shown_record = _record_of("shown", tuple(sorted(a for a in wanted if a not in _VIEW_LINKS)))
+        shown = self._shown_fields(wanted)
         values = self._values(view, shown)
         if all(map(_REPR_EXACT.__contains__, map(type, values))):  # most: one repr in C says them all
             value = _h(shown[0], "r" + repr(values))

@@ -13,6 +13,7 @@ from .fingerprint import Digester
 from .listings import Page, SiteData, url_of
 from .parallel import ordered_map, workers
 from .reads import Read, ReadLog, SiteReads
+from .shown import ShownMemo
 
 
 class PageRecord(NamedTuple):
@@ -40,8 +41,10 @@ class PageTracker:
 
     def __init__(self, site: SiteData, hashes: Mapping[str, str], before: Mapping[str, PageRecord],
                  attrs: Mapping[str, Mapping[str, frozenset[str]]], intact: Collection[str], shared: str,
-                 costs: Mapping[str, float] | None = None):
+                 costs: Mapping[str, float] | None = None, kept: ShownMemo | None = None):
         self.site, self.hashes, self.before, self.intact, self.shared = site, hashes, before, intact, shared
+        self.kept = kept  # shown digests across builds (shown.py), put into _shown before fingerprinting
+        self._filled: set[Any] = set()  # the sets of view attributes (of templates) _shown has from it
         self.costs: dict[str, float] = dict(costs or {})  # template -> seconds to fingerprint all its pages
         self.attrs: dict[str, dict[str, frozenset[str]]] = {t: dict(a) for t, a in attrs.items()}
         self.records: dict[str, PageRecord] = {}
@@ -58,14 +61,30 @@ class PageTracker:
     def _fingerprint(self, page: Page, reads: tuple[Read, ...]) -> tuple[str, float]:
         """The page's fingerprint, and the seconds it took."""
         start = perf_counter()
-        if page.template not in self._digesters:
-            self._digesters[page.template] = Digester(self.hashes, self.attrs.get(page.template, {}), self._shown)
         url = url_of(self.site.config, page.path)
-        return self._digesters[page.template].page(page, url, self.site, list(reads), self.shared), perf_counter() - start
+        return self._digester(page.template).page(page, url, self.site, list(reads), self.shared), perf_counter() - start
+
+    def _digester(self, template: str) -> Digester:
+        if template not in self._digesters:
+            self._digesters[template] = Digester(self.hashes, self.attrs.get(template, {}), self._shown)
+        return self._digesters[template]
+
+    def _fill(self, templates: Collection[str]) -> None:
+        """Put the listed briefs' shown digests into _shown from the last build's (made afresh where a brief
+        changed), in this process: made in a forked worker, they would not come back to be kept."""
+        if self.kept is None:
+            return
+        for template in sorted(templates):
+            digester = self._digester(template)
+            listed = digester.listed()
+            if listed is not None and listed[0] not in self._filled:
+                self._filled.add(listed[0])
+                self.kept.fill(digester, self.site.briefs, self.hashes, self._shown)
 
     def _fingerprints(self, pages: list[Page], reads: list[tuple[Read, ...]], every: bool) -> list[str]:
         """Fingerprints on every core, each template's pages in one process (they share digests), the costliest
         (by what each template took last time) first; `every` page of the site: this time's costs are noted."""
+        self._fill({p.template for p in pages})
         chunks = by_cost([p.template for p in pages], self.costs, workers() * 16) if self.costs else None
         done = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)), chunks)
         if every:
@@ -126,6 +145,7 @@ class PageTracker:
         # the digests are done with: serve keeps the cache, and so this tracker, until the next rebuild
         self._digesters.clear()
         self._shown.clear()
+        self._filled.clear()
 
 
 def by_cost(templates: list[str], costs: Mapping[str, float], pieces: int) -> list[list[int]]:

@@ -111,6 +111,48 @@ def test_fingerprinting_keeps_a_template_together_and_deals_the_costliest_first(
     assert by_cost([], costs, 4) == []
 
 
+def test_a_kept_shown_digest_is_served_only_for_the_same_file_url_story_name_and_fields() -> None:
+    """What a listing shows of each brief is digested once and kept across builds (shown.py), by the brief's
+    file (path and content hash), URL and story name, the fields shown and the build's settings: a change
+    to any of them must not be served the last build's digest, or the listing would not be rendered again."""
+    from briefkit.listings import BriefView, Page
+    from briefkit.markdown import RenderedBrief
+    from briefkit.model import Brief
+    from briefkit.reads import type_key
+    from briefkit.shown import ShownMemo
+
+    shows = frozenset({"title", "date", "url", "story_name", "description"})
+    memo = ShownMemo()
+
+    def build(title: str = "A", file: tuple[str, str] = ("content/a.md", "h1"), url: str = "/briefs/a/",
+              story_name: str = "Story", fields: frozenset[str] = shows, settings: str = "s1") -> str:
+        """A listing page's fingerprint in a build of one brief, with the memo of the builds before."""
+        nonlocal memo
+        memo = ShownMemo(memo.identity, pickle.loads(pickle.dumps(memo.kept())))  # as saved and loaded
+        memo.start(settings)
+        brief = Brief(slug="a", path=file[0], title=title, date=datetime(2024, 1, 1, tzinfo=UTC), body="", body_line=1)
+        view = BriefView(RenderedBrief(brief, "", (), (), (), ()), url, story_name=story_name)
+        shown: dict[Any, Any] = {}
+        digester = Digester({file[0]: file[1]}, {type_key(BriefView): fields}, shown)
+        memo.fill(digester, [view], {file[0]: file[1]}, shown)
+        return digester.page(Page("index.html", "home.html", "", "", "", {"briefs": [view]}), "/", None, [], "")
+
+    first = build()
+    # the same file, URL and story name: its digest is served (a title its file cannot have tells)
+    assert build(title="Not read again") == first
+    for change in ({"file": ("content/a.md", "h2")},  # an edit
+                   {"file": ("content/b.md", "h1")},  # a rename
+                   {"url": "/news/a/"}, {"story_name": "Another story"},  # a story name is made from other briefs
+                   {"fields": shows - {"description"}},  # another template
+                   {"settings": "s2"}):
+        assert build() == first  # served again after the build before
+        assert build(title="Not read again", **change) != first, change
+    assert build(title="Not read again", settings="s2") == build(title="Not read again", settings="s2")
+    # a view's neighbours or extra data are never kept: made afresh each build
+    assert not memo.kept() or all(m.startswith("shown(") and "extra" not in m
+                                  for _, digests in memo.kept().values() for m in digests)
+
+
 KINDS = ["body", "title", "summary", "source", "topics", "date", "story", "add", "delete", "break", "outlets",
          "probability", "outcome", "claim", "narrative", "related", "correction", "draft", "updated", "rename", "day"]
 
