@@ -13,7 +13,6 @@ import operator
 import pickle
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from itertools import repeat
 from typing import Any
 
 from markupsafe import Markup
@@ -42,11 +41,11 @@ class Digester:
     """Digests of template inputs within one build; briefs are known by their file's content hash."""
 
     def __init__(self, brief_hashes: Mapping[str, str], attrs: Mapping[str, frozenset[str]] | None = None,
-                 shown: dict[Any, tuple[Any, str]] | None = None):
+                 shown: dict[frozenset[str], dict[int, tuple[Any, str]]] | None = None):
         self.brief_hashes = brief_hashes
         self.attrs = attrs  # per type, the attributes this template reads; None: all of them
-        # a brief's fields a listing shows, by (those fields, id(view)): shared by the digesters of
-        # templates that show the same ones (topic, home and month pages), so each is digested once
+        # a brief's fields a listing shows, by what the template reads of views, then id(view): shared by the
+        # digesters of templates that show the same ones (topic, home and month pages), so each is digested once
         self.shown = shown if shown is not None else {}
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
@@ -58,6 +57,7 @@ class Digester:
         self._shown_record: _Record | None = None  # how _shown reads a view's fields
         self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
         self._whole = self._wanted is None or not self._wanted.isdisjoint(_WHOLE_BRIEF)
+        self._seen = self.shown.setdefault(self._wanted, {}) if self._wanted is not None else {}  # this template's
         # the neighbours it reads, got at once
         self._links = _record_of("links", tuple(a for a in _VIEW_LINKS[:-1] if self._wanted is None or a in self._wanted))
 
@@ -282,7 +282,7 @@ class Digester:
         """Appends "V" and the digests of items digested apart (views, outlets), as `_column` does."""
         if type(items[0]) is BriefView and not self._whole and (shallow or self._no_links):
             # views that stand for their shown fields: their digests as `_shown` keeps them, for all templates
-            hits: list[tuple[Any, str] | None] = list(map(self.shown.get, zip(repeat(self._wanted), map(id, items))))
+            hits: list[tuple[Any, str] | None] = list(map(self._seen.get, map(id, items)))
         else:
             memo = self._shallow if shallow else self._deep  # holding what it has digested: an id found is its
             hits = list(map(memo.get, map(id, items)))
@@ -302,7 +302,7 @@ class Digester:
     def kept_shown(self, view: BriefView) -> str | None:
         """The view's shown digest, made as `_shown` makes it, when `shown` may hold it (its values are plain)."""
         value = self._shown(view, self._wanted)  # type: ignore[arg-type]
-        return value if (self._wanted, id(view)) in self.shown else None
+        return value if id(view) in self._seen else None
 
     def _shown_fields(self, wanted: frozenset[str]) -> _Record:
         shown = self._shown_record
@@ -311,19 +311,19 @@ class Digester:
         return shown
 
     def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
-        key = (wanted, id(view))
-        hit = self.shown.get(key)  # holding the view: an id found is this view's
+        key = id(view)  # `wanted` is the template's: self._seen holds its views' digests
+        hit = self._seen.get(key)  # holding the view: an id found is this view's
         if hit is not None:
             return hit[1]
         shown = self._shown_fields(wanted)
         values = self._values(view, shown)
         if all(map(_REPR_EXACT.__contains__, map(type, values))):  # most: one repr in C says them all
             value = _h(shown[0], "r" + repr(values))
-            self.shown[key] = (view, value)
+            self._seen[key] = (view, value)
             return value
         value = _h(*self._spell(values, True, [shown[0]]))
         if all(map(_PLAIN_TYPES.__contains__, map(type, values))):  # plain: no template's attributes shape it
-            self.shown[key] = (view, value)
+            self._seen[key] = (view, value)
         return value
 
     def _attrs_of_views(self) -> frozenset[str] | None:

@@ -45,6 +45,7 @@ class ShownMemo:
         self._paths: list[str] = []
         self._found: list[Entry] = []  # this build's entries, of each view
         self._digests: list[dict[str, str]] = []  # ... their digests by marker
+        self._ids: list[int] = []  # id() of each view
 
     def start(self, identity: str) -> None:
         """A new build, with these settings: the last one's digests to look up (none when they differ)."""
@@ -61,7 +62,7 @@ class ShownMemo:
         return {p: e for p, e in zip(self._paths, self._found) if e[0][0] is not None}  # None: a hash unknown
 
     def fill(self, digester: Digester, views: Sequence[BriefView], hashes: Mapping[str, str],
-             shown: dict[Any, tuple[Any, str]]) -> None:
+             shown: dict[frozenset[str], dict[int, tuple[Any, str]]]) -> None:
         """Put into `shown` (Digester.shown) the digest of each view's fields the digester's template lists,
         from the last build where the brief's file, URL and story name are the same, made afresh otherwise;
         and keep them all for the next build."""
@@ -79,9 +80,9 @@ class ShownMemo:
                 if digest is not None:
                     kept[i][marker] = digest
             self.changed = True
-            shown.update([((wanted, id(v)), (v, d)) for v, d in zip(views, digests) if d is not None])
+            shown.setdefault(wanted, {}).update([(i, (v, d)) for i, v, d in zip(self._ids, views, digests) if d is not None])
         else:  # all of them, in C
-            shown.update(zip(zip(repeat(wanted), map(id, views)), zip(views, digests)))
+            shown.setdefault(wanted, {}).update(zip(self._ids, zip(views, digests)))
 
     def _entries(self, views: Sequence[BriefView], hashes: Mapping[str, str]) -> None:
         """This build's entries of `views`: the last build's where its key is the same, new ones otherwise."""
@@ -95,3 +96,4 @@ class ShownMemo:
         if len(found) != len(self.before):
             self.changed = True
         self._views, self._paths, self._found, self._digests = views, paths, found, list(map(_second, found))
+        self._ids = list(map(id, views))

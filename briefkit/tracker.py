@@ -50,7 +50,7 @@ class PageTracker:
         self.records: dict[str, PageRecord] = {}
         self.log = ReadLog()
         self._digesters: dict[str, Digester] = {}
-        self._shown: dict[Any, tuple[Any, str]] = {}  # Digester.shown, for all templates
+        self._shown: dict[frozenset[str], dict[int, tuple[Any, str]]] = {}  # Digester.shown, for all templates
         self._grown: set[str] = set()  # templates seen reading more than their fingerprints counted
         self._planned: dict[str, PageRecord] = {}
         # finish() leaves its fingerprints for complete(): the build cache then takes them after the
