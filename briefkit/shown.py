@@ -67,11 +67,18 @@ class ShownMemo:
         from the last build where the brief's file, URL and story name are the same, made afresh otherwise;
         and keep them all for the next build."""
         listed = digester.listed()
-        if listed is None or not listed[1][1] or not KEPT.issuperset(listed[1][1]):  # whole briefs, or no field
+        if listed is None or not views:  # it reads whole briefs
             return
-        wanted, (marker, _, _) = listed
+        wanted, (marker, names, _) = listed
         if self._views is not views:
             self._entries(views, hashes)
+        if not names:  # it reads nothing of a view (the topics page counts them): one digest stands for each
+            same = digester.kept_shown(views[0])
+            if same is not None:
+                shown.setdefault(wanted, {}).update(zip(self._ids, zip(views, repeat(same))))
+            return
+        if not KEPT.issuperset(names):
+            return
         kept = self._digests
         digests = list(map(methodcaller("get", marker), kept))
         if None in digests:
