@@ -295,9 +295,9 @@ class Digester:
     def listed(self) -> tuple[frozenset[str], _Record] | None:
         """What this template reads of a view, and how `_shown` reads the fields it lists; None when it reads
         whole briefs (or anything)."""
-        if self._whole:
+        if self._whole or self._wanted is None:
             return None
-        return self._wanted, self._shown_fields(self._wanted)  # type: ignore[arg-type]
+        return self._wanted, self._shown_fields(self._wanted)
 
     def kept_shown(self, view: BriefView) -> str | None:
         """The view's shown digest, made as `_shown` makes it, when `shown` may hold it (its values are plain)."""

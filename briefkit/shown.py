@@ -26,12 +26,12 @@ from .model import Brief
 KEPT = frozenset(set(Brief.__dataclass_fields__) - set(BriefView.__dataclass_fields__)) \
     | {"url", "story_name", "description"}
 # by a brief's shown path: its content hash, URL and story name, and its digests by marker
-Entry = tuple[tuple[str, str, str], dict[str, str]]
+Entry = tuple[tuple[Any, ...], dict[str, str]]  # (content hash or None, URL, story name), digests
 _path = attrgetter("rendered.brief.path")
 _url = attrgetter("url")
 _story_name = attrgetter("story_name")
 _first, _second = itemgetter(0), itemgetter(1)
-_NONE = ((), {})  # no entry: its key matches no brief's
+_NONE: Entry = ((), {})  # no entry: its key matches no brief's
 
 
 class ShownMemo:
