@@ -118,8 +118,8 @@ def write_site(out: Path, files: Mapping[str, bytes], kept: Collection[str] = ()
     out = out.resolve()
     # kept files were checked when they were written
     targets, changed = _write_differing(out, files, [rel for rel in files if rel not in kept])
-    removed, listing = _remove_stale(out, set(targets.values()) | {os.path.join(out, rel) for rel in kept},
-                                     listed or {})
+    prefix = os.path.join(out, "")  # the folder and a separator: one join, not one for each of 5,000 kept files
+    removed, listing = _remove_stale(out, set(targets.values()) | {prefix + rel for rel in kept}, listed or {})
     return WriteStats(len(changed), len(files) - len(changed), len(removed), tuple(changed), tuple(removed),
                       listing)
 
