@@ -116,11 +116,12 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
         for d in [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             problems.append(Diagnostic(shown(f"{under}/{d}" if under else d), 0, "", "a link to a folder, which "
                                        "the build does not follow: its files are left out (copy them in)", WARNING))
+        folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation, not a join
         for name in sorted(names):
             if is_scratch(name):
                 continue
             rel = f"{under}/{name}" if under else name
-            full = os.path.join(root, name)
+            full = folder + name
             try:
                 st = os.lstat(full)  # one call per file: a link is told apart without another
                 if S_ISLNK(st.st_mode):
