@@ -26,7 +26,7 @@ from .packed import for_cache
 from .packs import Store
 from .parallel import Memo, fork
 from .project import Project
-from .saved import UNFINISHED, State
+from .saved import UNFINISHED, State, compact
 from .shards import SHARDS, Shards, dump, undump
 from .shown import ShownMemo
 from .tracker import PageTracker
@@ -375,7 +375,7 @@ class BuildCache:
         assert self._lock is not None
         self._lock.hold()  # held already by save_early and in a handed-off save
         try:
-            dump(self.folder / "state.pickle", (self.state,))
+            dump(self.folder / "state.pickle", (compact(self.state),))
             if self._shown is not None and self._shown.changed:
                 dump(self.folder / "shown.pickle", (self._shown.identity, self._shown.kept()))
                 self._shown.changed = False
