@@ -160,7 +160,7 @@ def cmd_build(args: argparse.Namespace, console: Console) -> int:
     if cache is not None:
         cache.last_build = _PROCESS["own"]  # the process ends with this build (not so in tests calling main)
     result = pipeline.build(project, write=settled, strict=args.strict, progress=console.progress,
-                            search=args.search and settled, cache=cache)
+                            search=args.search and settled, cache=cache, ends_process=_PROCESS["quick_exit"])
     code = finish(with_settings(result, settings), console, args.strict, "build")
     if code:
         shown = project.display(project.out)
@@ -197,8 +197,8 @@ def search_hint(timings: list[tuple[str, float]], elapsed: float) -> str:
 def cmd_check(args: argparse.Namespace, console: Console) -> int:
     _last_command()
     project, settings = open_with_settings(args)
-    result = with_settings(pipeline.build(project, write=False, strict=args.strict, progress=console.progress),
-                           settings)
+    result = with_settings(pipeline.build(project, write=False, strict=args.strict, progress=console.progress,
+                                          ends_process=_PROCESS["quick_exit"]), settings)
     if result.links is not None and (args.links or args.external):
         report_external(result, console, fetch=args.external,
                         outlets_file=project.display(project.content / "outlets.yaml"))

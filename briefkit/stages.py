@@ -24,7 +24,7 @@ from .model import Brief, Outlet
 from .named import names_all
 from .outlets import registry
 from .parallel import Memo, ordered_map
-from .pipeline import BuildResult, Inputs, Stages, output_shown
+from .pipeline import ENDING, BuildResult, Inputs, Stages, output_shown
 from .project import Project, is_scratch
 from .render import Output, render_pages
 from .schema import claimed_slug, parse_brief, parse_outlets
@@ -143,10 +143,11 @@ def _reused(memo: Memo | None, items: int, done: str) -> str:
 
 def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, write: bool, strict: bool,
         search: bool, cache: BuildCache | None, proceed: Callable[[], bool] | None, now: datetime,
-        today: date, index_later: bool = False) -> None:
+        today: date, index_later: bool = False, ends_process: bool = False) -> None:
     """Every stage after reading, filling in `result`; writes the site when nothing is wrong. With
     `index_later`, a Pagefind run still going once the links are checked is left to the caller
-    (result.indexing), and the site is written with the search index already on disk."""
+    (result.indexing), and the site is written with the search index already on disk. With `ends_process`,
+    all it made is left in ENDING (pipeline.build)."""
     diags: list[Diagnostic] = list(inputs.problems) + (foreign_output(project) if write else [])
     briefs, outlets, problems, unparsed = parse_all(project, inputs, cache)
     diags += problems
@@ -270,3 +271,5 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
             indexing.cancel()  # when the links failed the build; a no-op once finished
         if early is not None:
             early.undo()  # the build failed: the output folder goes back to missing or empty
+        if ends_process:
+            ENDING.append(locals())
