@@ -224,9 +224,10 @@ def build(project: Project, *, write: bool = True, strict: bool = False,
     written and the result is marked superseded. With `index_later` (serve), the site is written as soon as
     its links are checked, keeping the search index on disk, and a Pagefind run still going is handed over
     in `result.indexing`: the caller writes its bundle (write.replace_files) or cancels it. With `ends_process`
-    (build.py, which exits right after), what the stages made is left in ENDING for the exit to reclaim: freed
-    object by object as they returned, it was 15 ms of a one-edit build at 4,000 briefs, most of it copying the
-    memory pages shared with the cache's saving child that each freed object's reference count is written to.
+    (build.py, which exits right after), what the stages made (when nothing changed, the cache's state) is left
+    in ENDING for the exit to reclaim: freed object by object as they returned, it was 15 ms of a one-edit build
+    at 4,000 briefs, most of it copying the memory pages shared with the cache's saving child that each freed
+    object's reference count is written to.
     """
     with collector_paused():
         return _build(project, write, strict, progress, search, cache, proceed, site_needed, index_later,
@@ -252,6 +253,8 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
             result.written = WriteStats(0, len(last.outputs), 0)
         stages.done("write", "nothing changed")
         result.timings = stages.timings
+        if ends_process:  # the last build's state, loaded to compare with
+            ENDING.append(cache)
         return result
     from . import stages as steps  # the stages and all they import load only when something changed
 
