@@ -19,48 +19,31 @@ from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
 from .diagnostics import Diagnostic
 from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory
-from .markdown import RenderedBrief
-from .model import Brief
-from .named import NamedMemo
-from .packed import for_cache
-from .packs import Store
-from .parallel import Memo, fork
+from .memos import Memos
+from .parallel import fork
 from .project import Project
 from .saved import UNFINISHED, State, compact
-from .shards import SHARDS, Shards, dump, undump
+from .shards import dump, undump
 from .shown import ShownMemo
 from .tracker import PageTracker
 from .write import as_listed
 
 if TYPE_CHECKING:
     from .listings import SiteData
-    from .relink import RelatedMemo
 
-class BuildCache:
-    """Parsed briefs, rendered Markdown and page fingerprints across builds; `folder` None keeps it in memory."""
+
+class BuildCache(Memos):
+    """The last good build's state, and the memos (memos.py) of parsed briefs, rendered Markdown and the rest,
+    across builds; `folder` None keeps it in memory."""
 
     def __init__(self, folder: Path | None = None):
-        self.folder = folder
+        super().__init__(folder)
         self.state: State | None = None
-        self._parsed = Memo()
-        self._marked = Memo()
-        self._links = Memo()
-        self._related: RelatedMemo | None = _related_memo() if folder is None else None
-        self._related_store = Store(folder, "related") if folder is not None else None
-        self._named: NamedMemo | None = NamedMemo() if folder is None else None
-        self._named_store = Store(folder, "named") if folder is not None else None
-        self._memos_loaded = folder is None
-        self._links_loaded = folder is None
-        # parsed briefs with their Markdown, and the link checker's pages, by their keys' shards
-        self._brief_files = Shards(folder, "briefs", lambda key: int(key[1][:4], 16) % SHARDS,  # (path, hash)
-                                   {RenderedBrief: for_cache, Brief: for_cache})
-        self._page_files = Shards(folder, "pages", lambda key: int(str(key)[:4], 16) % SHARDS)  # a digest
         self.autosave = True  # serve turns this off and saves once the browser has its reload
         # a build that is its process's last act (build.py build) may write the memos from a forked child
         # while it writes the site; the parent's record of what is saved is then stale, so only then
         self.last_build = False
         self._saving: int | None = None  # the child writing the memos
-        self._pruned = False
         self.hashes: dict[str, str] = {}
         self._stamps: dict[str, Stamp] = {}
         self._read_at = 0
@@ -69,7 +52,6 @@ class BuildCache:
         self.steady: tuple[datetime, datetime | None] | None = None  # this build's, for State.steady
         self.tracker: PageTracker | None = None
         self._memory: LinkMemory | None = None
-        self._memo_key = ""
         self._loaded = folder is None
         self._lock = SaveLock(folder) if folder is not None else None
         self.notify: Callable[[str], None] | None = None  # told when the last build is still saving, or failed to
@@ -104,20 +86,11 @@ class BuildCache:
         self.key = build_key(project, inputs.outlets, clock, dict(options or {}))
         memo_key = "\0".join([self.key["generator"], project.config.timezone, str(project.config.allow_html),
                               str(project.drafts), os.getcwd()])
-        if memo_key != self._memo_key and self._memos_loaded:  # what a parse or Markdown result depends on
-            self._parsed, self._marked = Memo(), Memo()
-        if memo_key != self._memo_key and self._links_loaded:
-            self._links = Memo()
-        if memo_key != self._memo_key and self._related is not None:
-            self._related = _related_memo()
-        if memo_key != self._memo_key and self._named is not None:
-            self._named = NamedMemo()
-        self._memo_key = memo_key
+        self.rekey(memo_key)
         old = self.state
         self.changes = classify(old.key if old else None, self.key, old.inputs if old else {}, hashes)
         self._inputs = hashes
         self._intact: set[str] | None = None
-        self._pruned = False
         return self.changes
 
     def unchanged(self, key: str, stamp: Stamp) -> str | None:
@@ -272,20 +245,9 @@ class BuildCache:
         self.state = State(self.key, self._inputs, records, attrs, outputs, diagnostics, briefs, pages,
                            memory.found, memory.found_site, self.tracker.costs if self.tracker else {},
                            self._stamps, self._read_at, self.steady, self._listing)
-        self._prune()
+        self.prune_memos()
         if self.autosave:
             self.save()
-
-    def _prune(self) -> None:
-        """Forget memo entries this build did not use (once per build: a second prune would forget all)."""
-        if self._pruned:
-            return
-        self._pruned = True
-        if self._memos_loaded:
-            self._parsed.prune()
-            self._marked.prune()
-        if self._links_loaded and self._links.touched:  # a build that checked only a few pages did not use it
-            self._links.prune()
 
     def _wait_for_save(self, folder: Path) -> None:
         tell = self.notify or (lambda _: None)
@@ -299,48 +261,11 @@ class BuildCache:
         if not (self._hands_off() and self.changes.full and self._saving is None):
             return
         assert self.folder is not None and self._lock is not None
-        self._prune()
+        self.prune_memos()
         self._make_folder()
         self._lock.hold()  # the child holds it too, until its memos are written
         # detached: a caller reading the build's output (build.py | tee log, a CI step) need not wait for it
-        self._saving = fork(self._save_memos, self.folder / FAILED, detach=True)
-
-    @property
-    def parsed(self) -> Memo:
-        """Parsed briefs by (shown path, content hash)."""
-        self._load_memos()
-        return self._parsed
-
-    @property
-    def marked(self) -> Memo:
-        """Rendered Markdown by (shown path, content hash)."""
-        self._load_memos()
-        return self._marked
-
-    @property
-    def links(self) -> Memo:
-        """Pages parsed by the link checker, by the digest of their bytes."""
-        if not self._links_loaded:
-            self._links_loaded = True
-            self._links = Memo(self._page_files.load(self._memo_key, 1)[0])
-        return self._links
-
-    @property
-    def related(self) -> RelatedMemo:
-        """The related stage's last index and lists (crosslink.link_site)."""
-        if self._related is None:
-            fresh = _related_memo()
-            loaded = self._related_store.load(self._memo_key) if self._related_store is not None else None
-            self._related = loaded if isinstance(loaded, type(fresh)) else fresh
-        return self._related
-
-    @property
-    def named(self) -> NamedMemo:
-        """What each brief's sources and narratives name of outlets.yaml (named.names_all)."""
-        if self._named is None:
-            loaded = self._named_store.load(self._memo_key) if self._named_store is not None else None
-            self._named = loaded if isinstance(loaded, NamedMemo) else NamedMemo()
-        return self._named
+        self._saving = fork(self.save_memos, self.folder / FAILED, detach=True)
 
     def link_memory(self) -> LinkMemory:
         """The last good build's link verdicts, when made by this engine, for this build's to add to."""
@@ -360,13 +285,6 @@ class BuildCache:
         if loaded is not None:
             self.state = loaded[0]
 
-    def _load_memos(self) -> None:
-        if self._memos_loaded:
-            return
-        self._memos_loaded = True
-        parsed, marked = self._brief_files.load(self._memo_key, 2)  # parsed by the same engine and settings
-        self._parsed, self._marked = Memo(parsed), Memo(marked)
-
     def save(self) -> None:
         """Write the last good build's state (and changed shards of parsed briefs) to the folder."""
         if self.folder is None:
@@ -375,7 +293,7 @@ class BuildCache:
         assert self._lock is not None
         self._lock.hold()  # held already by save_early and in a handed-off save
         try:
-            dump(self.folder / "state.pickle", (compact(self.state),))
+            dump(self.folder / "state.pickle", (compact(self.state) if self.state is not None else None,))
             if self._shown is not None and self._shown.changed:
                 dump(self.folder / "shown.pickle", (self._shown.identity, self._shown.kept()))
                 self._shown.changed = False
@@ -384,29 +302,6 @@ class BuildCache:
                 if not self._handed_off:  # a handed-off save's sibling: the lock waits for both
                     os.waitpid(pid, 0)
                 return
-            self._save_memos()
+            self.save_memos()
         finally:
             self._lock.release()
-
-    def _save_memos(self) -> None:
-        """Write what changed of the related stage's memo, the outlets briefs name, the link checker's pages and the parsed briefs."""
-        assert self.folder is not None
-        if self._related is not None and self._related.changed and self._related_store is not None:
-            self._related_store.save(self._memo_key, self._related)
-            self._related.changed = False
-        if self._named is not None and self._named.changed and self._named_store is not None:
-            self._named_store.save(self._memo_key, self._named)
-            self._named.changed = False
-        if self._links_loaded and self._links.changed:
-            self._page_files.save(self._memo_key, self._links.entries)
-            self._links.changed = False
-        if self._memos_loaded and (self._parsed.changed or self._marked.changed):
-            self._brief_files.save(self._memo_key, self._parsed.entries, self._marked.entries)
-            self._parsed.changed = self._marked.changed = False
-
-
-def _related_memo() -> RelatedMemo:
-    """An empty memo for the related stage, which (with the index it keeps) loads only when a build links briefs."""
-    from .relink import RelatedMemo
-
-    return RelatedMemo()
