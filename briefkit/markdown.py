@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from . import rawhtml
 from .diagnostics import Diagnostic
 from .model import Brief
-from .packed import Packed
+from .packed import Packed, packs
 from .slugs import slugify
 
 if TYPE_CHECKING:  # markdown-it itself loads with the first brief converted, not with the RenderedBrief type
@@ -162,6 +162,7 @@ class Fact:
     line: int
 
 
+@packs
 @dataclass
 class RenderedBrief(Packed):
     """A brief's Markdown turned into HTML, with who cites which source."""
@@ -177,9 +178,10 @@ class RenderedBrief(Packed):
     claims_elsewhere: tuple[str, ...] = ()  # ... of each prediction's claim, for the forecasts page
     corrections_elsewhere: tuple[str, ...] = ()  # ... of each correction, for the corrections page
 
-    # what only the brief's own page and feed entry show: the build cache keeps it packed
-    PACKED: ClassVar[tuple[str, ...]] = ("body_html", "narratives_html", "claims_html", "corrections_html",
-                                         "citations")
+    # what the build cache keeps packed: what only the brief's own page and feed entry show; apart, the facts,
+    # read by the story changes of the briefs that tell a story (a fifth), and by a page shown afresh
+    PACKED: ClassVar[tuple[tuple[str, ...], ...]] = (
+        ("body_html", "narratives_html", "claims_html", "corrections_html", "citations"), ("facts",))
 
 
 def render_brief(brief: Brief, allow_html: bool = False) -> tuple[RenderedBrief, list[Diagnostic]]:

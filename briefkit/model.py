@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar
 
-from .packed import Packed
+from .packed import Packed, packs
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class Correction:
     line: int = 0
 
 
+@packs
 @dataclass(frozen=True)
 class Brief(Packed):
     slug: str
@@ -85,8 +86,9 @@ class Brief(Packed):
     # of a front-matter text spread over lines: its first line, and where in it each next line starts
     folds: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
-    # where each field was written, read only to say where a problem is: the build cache keeps it packed
-    PACKED: ClassVar[tuple[str, ...]] = ("lines", "folds")
+    # what the build cache keeps packed: where each field was written, read only to say where a problem is;
+    # the sources, read by the brief's own page and feed entry (and the checks of a brief parsed again)
+    PACKED: ClassVar[tuple[tuple[str, ...], ...]] = (("lines", "folds"), ("sources",))
 
     def line_of(self, key: str) -> int:
         """File line of a front-matter field (1 when unknown)."""

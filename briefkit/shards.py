@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT = 11  # bump when the pickled layout changes
+FORMAT = 12  # bump when the pickled layout changes
 SHARDS = 16
 
 
