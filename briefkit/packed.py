@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copyreg
 import pickle
+import sys
 from typing import Any, ClassVar, TypeVar
 
 _NEWOBJ = copyreg.__newobj__  # type: ignore[attr-defined]  # what pickle calls for a plain object's reduce
@@ -23,30 +24,37 @@ class Packed:
     unpickled when one of its fields is first read. A subclass is decorated with `packs`."""
 
     PACKED: ClassVar[tuple[tuple[str, ...], ...]] = ()
-    _GROUPS: ClassVar[dict[str, tuple[str, tuple[str, ...]]]] = {}  # a packed field -> its group's key and fields
+    _KEYS: ClassVar[tuple[str, ...]] = ()  # `_packed<n>` of each group, interned as field names are
 
-    def __getattr__(self, name: str) -> Any:  # only called for an attribute not there
-        group = type(self)._GROUPS.get(name)
-        d = self.__dict__
-        packed = d.get(group[0]) if group is not None else None
-        if packed is None:
-            raise AttributeError(name)
-        d.update(zip(group[1], pickle.loads(packed)))
-        d.pop(group[0], None)  # not del: another thread (serve) may have unpacked it meanwhile
-        return d[name]
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)  # as pickle would without it; saves it asking __getattr__ for this method
+class _Unpacks:
+    """A packed field on its class: Python asks it only for an instance that does not hold the field (in its
+    __dict__) yet. The class has no __getattr__ or __setstate__, so pickle builds each record in C."""
+
+    def __init__(self, name: str, key: str, group: tuple[str, ...]):
+        self.name, self.key, self.group = name, key, group
+
+    def __get__(self, obj: Any, kind: type | None = None) -> Any:
+        if obj is None:
+            return self
+        d = obj.__dict__
+        packed = d.get(self.key)
+        if packed is not None:
+            d.update(zip(self.group, pickle.loads(packed)))
+            d.pop(self.key, None)  # not del: another thread (serve) may have unpacked it meanwhile
+        elif self.name not in d:
+            raise AttributeError(self.name)
+        return d[self.name]
 
 
 def packs(cls: P) -> P:
-    """A Packed dataclass made ready to unpack: its fields' groups, and no class attribute for a packed
-    field's default (@dataclass leaves one, which a packed instance would show instead of its own value;
-    __init__ does not read it)."""
-    cls._GROUPS = {name: (f"_packed{n}", group) for n, group in enumerate(cls.PACKED) for name in group}
-    for name in cls._GROUPS:
-        if name in cls.__dict__:
-            delattr(cls, name)
+    """A Packed dataclass made ready to unpack: each packed field's class attribute (the default @dataclass
+    leaves, which __init__ does not read) becomes the _Unpacks of its group. The groups' keys are interned:
+    a pickle then holds each once, not once for each record (and pickle interns a state's keys as it builds)."""
+    cls._KEYS = tuple(sys.intern(f"_packed{n}") for n in range(len(cls.PACKED)))
+    for key, group in zip(cls._KEYS, cls.PACKED):
+        for name in group:
+            setattr(cls, name, _Unpacks(name, key, group))
     return cls
 
 
@@ -54,7 +62,7 @@ def for_cache(obj: Packed) -> tuple[Any, ...]:
     """How the build cache pickles a Packed record: each group of its PACKED fields as one pickle, the rest
     as they are."""
     state = dict(obj.__dict__)
-    for n, group in enumerate(type(obj).PACKED):
-        if f"_packed{n}" not in state:
-            state[f"_packed{n}"] = pickle.dumps(tuple(state.pop(name) for name in group), pickle.HIGHEST_PROTOCOL)
+    for key, group in zip(type(obj)._KEYS, type(obj).PACKED):
+        if key not in state:
+            state[key] = pickle.dumps(tuple(state.pop(name) for name in group), pickle.HIGHEST_PROTOCOL)
     return _NEWOBJ, (type(obj),), state
