@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from datetime import tzinfo
 from pathlib import PurePosixPath
+from sys import intern
 from typing import Any
 
 from . import fields as f
@@ -170,7 +171,9 @@ def _topic(name: str) -> Topic:
 
 def _build(path: str, file_slug: str, v: dict[str, Any], doc: Document, body: str, body_line: int,
            ctx: Ctx) -> Brief:
-    """The Brief of values that passed every check."""
+    """The Brief of values that passed every check. A label many briefs give (a story's key, an outlet's name, a
+    narrative's perspective, a forecaster) is one str across them: the cache's shards pickle it once, not once
+    for each brief (30,000 strs fewer to unpickle at 4,000 briefs)."""
     line = ctx.line
     slug = v["slug"] or file_slug
     topics: dict[str, Topic] = {}
@@ -186,14 +189,15 @@ def _build(path: str, file_slug: str, v: dict[str, Any], doc: Document, body: st
         updated=v["updated"] if v["updated"] and v["date"] and v["updated"] > v["date"] else None,  # a later one only
         summary=v["summary"],
         topics=tuple(topics.values()),
-        story=v["story"],
+        story=intern(v["story"]),
         related=tuple(v["related"]),
         image=image,
-        sources=tuple(Source(i, s["name"], s["url"], line(("sources", i)))
+        sources=tuple(Source(i, intern(s["name"]), s["url"], line(("sources", i)))
                       for i, s in enumerate(v["sources"], start=1)),
-        narratives=tuple(Narrative(n["perspective"], n["outlet"], n["text"], n["url"], line(("narratives", i)))
+        narratives=tuple(Narrative(intern(n["perspective"]), intern(n["outlet"]), n["text"], n["url"],
+                                   line(("narratives", i)))
                          for i, n in enumerate(v["narratives"], start=1)),
-        predictions=tuple(Prediction(p["claim"], p["probability"], p["by"], p["source"], p["url"],
+        predictions=tuple(Prediction(p["claim"], p["probability"], p["by"], intern(p["source"]), p["url"],
                                      p["outcome"], p["question"], line(("predictions", i)))
                           for i, p in enumerate(v["predictions"], start=1)),
         corrections=tuple(Correction(c["date"], c["text"], line(("corrections", i)))
