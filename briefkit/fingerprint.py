@@ -53,6 +53,12 @@ class Digester:
         # those of them an item or attribute spells out in place, as a tuple is: a brief's thousands of small
         # records (related links, predictions) are each its own, so a hash and a memo entry each was waste
         self._inline: dict[type, _Record | None] = {}  # None: digested apart
+        # the digests of what pages read of `site`, by the reads: a digester lasts one build, whose site is
+        # not changed while its pages are fingerprinted (what the memos by id hold rests on that too)
+        self._reads: dict[tuple[Read, ...], list[str]] = {}
+        # how a view's extra is laid out, by its keys: (own_extra as it was, the parts saying which are own, the
+        # keys whose values are spelled); most views' are alike
+        self._layouts: dict[tuple[str, ...], tuple[frozenset[str], list[str], list[str]]] = {}
         self._wanted = self._attrs_of_views()  # what the template reads of a BriefView (its attrs do not change)
         self._shown_record: _Record | None = None  # how _shown reads a view's fields
         self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
@@ -81,26 +87,15 @@ class Digester:
     def _compute(self, obj: Any, shallow: bool) -> str:
         kind = type(obj)
         if isinstance(obj, BriefView):
-            wanted, whole = self._wanted, self._whole
-            if whole:  # the brief's every field, by its file's hash
-                rendered = obj.rendered
-                known = self.brief_hashes.get(rendered.brief.path)
-                brief = f"R:{known}:{rendered.brief.path}" if known is not None else self.of(rendered)
-                own = f"{brief}\x1f{obj.url}\x1f{obj.story_name}"
+            if self._whole:
+                own = self._own(obj)
             else:  # a listing shows a few fields (title, date, url): an edit elsewhere in the brief leaves it alone
-                own = self._shown(obj, wanted)  # type: ignore[arg-type]
+                own = self._shown(obj, self._wanted)  # type: ignore[arg-type]
                 if shallow or self._no_links:  # those fields are all it stands for: their digest, shared by templates
                     return own
             if shallow:  # as it is: hashing it apart would cost more than the page's hash reading it
                 return "view:" + own
-            # neighbours count by their own brief only; what a stage added (extra) only if the template reads it
-            marker, links, get = self._links
-            parts = ["view", own, marker]
-            if get is not None:
-                self._spell(get(obj) if len(links) > 1 else (get(obj),), True, parts)
-            if wanted is None or "extra" in wanted:
-                self._extra(obj, whole, parts)
-            return _h(*parts)
+            return _h(*self._view(obj, own, []))
         if kind is list or kind is tuple:
             return _h(kind.__name__, f"N{len(obj)}", *self._column(obj, shallow, []))
         if kind is dict:
@@ -133,6 +128,24 @@ class Digester:
             return _h("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
+
+    def _own(self, view: BriefView) -> str:
+        """What a whole view stands for of its own brief: every field, by its file's hash, its URL and story name."""
+        rendered = view.rendered
+        known = self.brief_hashes.get(rendered.brief.path)
+        brief = f"R:{known}:{rendered.brief.path}" if known is not None else self.of(rendered)
+        return f"{brief}\x1f{view.url}\x1f{view.story_name}"
+
+    def _view(self, view: BriefView, own: str, parts: list[str]) -> list[str]:
+        """Appends the spelling of a view, not shallow, that stands for `own`: its neighbours by their own brief
+        only, and what a stage added (extra) only if the template reads it."""
+        marker, links, get = self._links
+        parts += ("view", own, marker)
+        if get is not None:
+            self._spell(get(view) if len(links) > 1 else (get(view),), True, parts)
+        if self._wanted is None or "extra" in self._wanted:
+            self._extra(view, self._whole, parts)
+        return parts
 
     def _inlined(self, obj: Any) -> _Record | None:
         """How a dataclass an item of a list or an attribute is spelled out in place (as `_compute` would
@@ -196,8 +209,13 @@ class Digester:
             elif kind in plain:
                 parts.append(f"{kind.__name__}:{v!r}")
             elif kind is list and len(v) <= _SMALL:
-                parts.append(f"L{len(v)}")
-                self._spell(v, shallow, parts)
+                rows = self._rows(v) if len(v) > 1 else None
+                if rows is None:
+                    parts.append(f"L{len(v)}")
+                    self._spell(v, shallow, parts)
+                else:  # records of one type (a brief's related links): their marker once, then all their values
+                    parts += (f"E{len(v)}", rows[0])
+                    self._spell(rows[1], shallow, parts)
             elif kind is dict and len(v) <= _SMALL:  # a source's outlet and its rating
                 parts.append(f"M{len(v)}")
                 self._spell_map(v, shallow, parts)
@@ -213,6 +231,22 @@ class Digester:
                     parts.append(record[0])
                     self._spell(self._values(v, record), shallow, parts)
         return parts
+
+    def _rows(self, items: list[Any]) -> tuple[str, list[Any]] | None:
+        """For records all of one type spelled in place: their marker, and the values of each, one record
+        after another (their count and type tell where each ends); None for anything else."""
+        kinds = set(map(type, items))
+        if len(kinds) != 1:
+            return None
+        kind = kinds.pop()
+        record = self._inline[kind] if kind in self._inline else self._inlined(items[0])
+        if record is None or record[2] is None:
+            return None
+        try:
+            values = list(map(record[2], items))
+        except AttributeError:  # a property missing or failing: item by item, as `_values` reads it
+            return None
+        return record[0], (list(_flat(values)) if len(record[1]) > 1 else values)
 
     def _spell_map(self, mapping: Mapping[Any, Any], shallow: bool, parts: list[str]) -> list[str]:
         """Appends each key and its value, spelled out as `_spell` does."""
@@ -335,24 +369,39 @@ class Digester:
         """Appends a view's extra data; what a stage made from the brief's own file counts by that file's
         hash (site-wide settings that feed it rebuild everything), which the view's own digest holds when
         `whole` (the template reads the whole brief)."""
-        if whole:
-            own = "own"
-        else:
-            known = self.brief_hashes.get(view.brief.path)
-            own = known if known is not None else self.of(view.rendered)
-        # each key, with `own` or "v" (its value spelled out after them all, in one pass)
         extra, own_extra = view.extra, view.own_extra
-        parts.append(f"M{len(extra)}")
-        for k in extra:
-            parts += (k, own if k in own_extra else "v")
-        self._spell([v for k, v in extra.items() if k not in own_extra], True, parts)
+        keys = tuple(extra)
+        layout = self._layouts.get(keys)
+        if layout is None or layout[0] != own_extra:
+            mine = own_extra
+            # each key, with "own" or "v" (its value spelled out after them all, in one pass)
+            layout = self._layouts[keys] = (frozenset(own_extra), [f"M{len(keys)}", *_flat(
+                (k, "own" if k in mine else "v") for k in keys)], [k for k in keys if k not in mine])
+        parts += layout[1]
+        if not whole and len(layout[2]) < len(keys):  # the file's hash, which the view's own digest holds if whole
+            known = self.brief_hashes.get(view.brief.path)
+            parts.append(known if known is not None else self.of(view.rendered))
+        self._spell(list(map(extra.__getitem__, layout[2])), True, parts)
 
-    def page(self, page: Page, url: str, site: SiteData, reads: list[Read], shared: str) -> str:
+    def page(self, page: Page, url: str, site: SiteData, reads: tuple[Read, ...], shared: str) -> str:
         """The fingerprint of one page: its record, its context, what it read of `site`, and `shared`."""
         # the context is the page's own: spelled out in place, with no hash and memo entry of its own
-        parts = [shared, page.path, page.template, page.title, page.description, url, f"M{len(page.context)}"]
-        self._spell_map(page.context, False, parts)
-        parts += [f"{'/'.join(r)}={self.of(resolve(site, r))}" for r in reads]
+        context = page.context
+        parts = [shared, page.path, page.template, page.title, page.description, url, f"M{len(context)}"]
+        if self._whole and BriefView in set(map(type, context.values())):
+            for key, value in context.items():  # a brief's page: its view too, whatever the memo holds of it
+                self._spell((key,), False, parts)
+                if type(value) is BriefView:
+                    self._view(value, self._own(value), parts)
+                else:
+                    self._spell((value,), False, parts)
+        else:
+            self._spell_map(context, False, parts)
+        # what it read of `site`, spelled once a build for each set of reads (most pages read the same two)
+        read = self._reads.get(reads)
+        if read is None:
+            read = self._reads[reads] = [f"{'/'.join(r)}={self.of(resolve(site, r))}" for r in reads]
+        parts += read
         return _h(*parts)
 
 

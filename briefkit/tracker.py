@@ -62,7 +62,7 @@ class PageTracker:
         """The page's fingerprint, and the seconds it took."""
         start = perf_counter()
         url = url_of(self.site.config, page.path)
-        return self._digester(page.template).page(page, url, self.site, list(reads), self.shared), perf_counter() - start
+        return self._digester(page.template).page(page, url, self.site, reads, self.shared), perf_counter() - start
 
     def _digester(self, template: str) -> Digester:
         if template not in self._digesters:

@@ -135,7 +135,7 @@ def test_a_kept_shown_digest_is_served_only_for_the_same_file_url_story_name_and
         shown: dict[Any, Any] = {}
         digester = Digester({file[0]: file[1]}, {type_key(BriefView): fields}, shown)
         memo.fill(digester, [view], {file[0]: file[1]}, shown)
-        return digester.page(Page("index.html", "home.html", "", "", "", {"briefs": [view]}), "/", None, [], "")
+        return digester.page(Page("index.html", "home.html", "", "", "", {"briefs": [view]}), "/", None, (), "")
 
     first = build()
     # the same file, URL and story name: its digest is served (a title its file cannot have tells)
