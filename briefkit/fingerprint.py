@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .listings import BriefView, Page, SiteData
+from .listings import OWN_AS_READ, BriefView, Page, SiteData
 from .markdown import RenderedBrief
 from .model import Brief
 from .reads import ALL, PLAIN, Read, type_key
@@ -56,6 +56,7 @@ class Digester:
         # the digests of what pages read of `site`, by the reads: a digester lasts one build, whose site is
         # not changed while its pages are fingerprinted (what the memos by id hold rests on that too)
         self._reads: dict[tuple[Read, ...], list[str]] = {}
+        self._unowned = _unowned(attrs)  # keys of own_extra this template reads too much of to count as own
         # how a view's extra is laid out, by its keys: (own_extra as it was, the parts saying which are own, the
         # keys whose values are spelled); most views' are alike
         self._layouts: dict[tuple[str, ...], tuple[frozenset[str], list[str], list[str]]] = {}
@@ -373,7 +374,7 @@ class Digester:
         keys = tuple(extra)
         layout = self._layouts.get(keys)
         if layout is None or layout[0] != own_extra:
-            mine = own_extra
+            mine = own_extra - self._unowned
             # each key, with "own" or "v" (its value spelled out after them all, in one pass)
             layout = self._layouts[keys] = (frozenset(own_extra), [f"M{len(keys)}", *_flat(
                 (k, "own" if k in mine else "v") for k in keys)], [k for k in keys if k not in mine])
@@ -407,6 +408,15 @@ class Digester:
 
 _MISSING = "\x00missing"
 _WHOLE_BRIEF = frozenset({"rendered", "brief"})  # view attributes that hand a template the whole brief
+
+
+def _unowned(attrs: Mapping[str, frozenset[str]] | None) -> frozenset[str]:
+    """The keys of OWN_AS_READ whose objects a template with these attributes reads more of than they allow
+    (all of them when unsure)."""
+    if attrs is None:
+        return frozenset(OWN_AS_READ)
+    return frozenset(key for key, allowed in OWN_AS_READ.items()
+                     if any(not attrs.get(kind, frozenset()) <= within for kind, within in allowed.items()))
 
 
 def _record_of(name: str, names: tuple[str, ...]) -> _Record:

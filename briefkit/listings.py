@@ -18,6 +18,12 @@ from .model import Brief, Outlet
 from .named import NamedMemo, story_digest
 from .project import SiteConfig
 
+# keys of a view's `extra` that its own_extra may name only while pages read no more of the objects in them
+# than these attributes, by type key: an outlet's view (a brief's sources' outlets) is from outlets.yaml,
+# the briefs its own page lists are not. The build cache counts such a key as it counts any own_extra
+# for a template that reads within them, and digests its value for any other.
+OWN_AS_READ: dict[str, dict[str, frozenset[str]]] = {}
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 
@@ -35,7 +41,7 @@ class BriefView:
     later: BriefView | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # theme data added by later stages
     # keys of `extra` worked out from this brief's file alone (and site-wide settings): the build cache
-    # counts them by the file's hash instead of digesting them
+    # counts them by the file's hash instead of digesting them (some only as far as OWN_AS_READ says)
     own_extra: set[str] = field(default_factory=set)
 
     def __getattr__(self, name: str) -> Any:

@@ -18,10 +18,11 @@ from . import forecasts as fc
 from .addresses import rebased
 from .balance import ESTABLISHMENT_SIDES, LEAN_SIDES, Balance, Lopsided, Placed, balance_of, combine, lopsided, warnings
 from .charts import balance_map, calibration_chart, placeable, rating_text
-from .listings import BriefView, Page, SiteData, url_of
+from .listings import OWN_AS_READ, BriefView, Page, SiteData, url_of
 from .model import Brief, Narrative, Outlet
 from .named import Names, names_all
 from .outlets import Registry
+from .reads import type_key
 
 
 @dataclass
@@ -33,6 +34,10 @@ class OutletView:
     url: str
     cited: list[tuple[BriefView, tuple[int, ...]]] = field(default_factory=list)
     narratives: list[tuple[BriefView, Narrative, Markup]] = field(default_factory=list)
+
+    # what of it is from outlets.yaml and site.yaml alone: a brief's sources' outlets (extra["source_outlets"]),
+    # read no further than this, are from the brief's file and those settings (OWN_AS_READ)
+    settled: ClassVar[frozenset[str]] = frozenset({"outlet", "url", "lean_text", "establishment_text"})
 
     @property
     def cited_count(self) -> int:
@@ -50,6 +55,9 @@ class OutletView:
     @property
     def establishment_text(self) -> str:
         return rating_text(self.outlet.establishment, ESTABLISHMENT_SIDES)
+
+
+OWN_AS_READ["source_outlets"] = {type_key(OutletView): OutletView.settled}
 
 
 @dataclass
@@ -148,6 +156,11 @@ def _rebased(html: str, url: str) -> str:
     return rebased(html, url) if "href" in html or "src" in html else html
 
 
+# the panel and which outlet each source names are from its sources and outlets.yaml only; the outlets'
+# views only as far as templates read their settled attributes (their pages list other briefs: OWN_AS_READ)
+_OWN = ("balance", "source_outlets")
+
+
 def outlet_slug(o: Outlet) -> str:
     return o.slug or f"outlet-{o.line}"
 
@@ -177,7 +190,7 @@ def annotate(site: SiteData, reg: Registry, questions: list[fc.Question], today:
             panel = panels[named.counts] = (bal, lopsided(bal, threshold, min_rated))
         v.extra["balance"] = BalanceView(panel[0], panel[1], b, reg)
         v.extra["source_outlets"] = dict(zip(named.numbers, map(at, named.outlets)))
-        v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
+        v.own_extra.update(_OWN)
         if panel[1]:
             one_sided.append(v)
         if b.corrections:
@@ -208,7 +221,7 @@ def brief_panels(v: BriefView, reg: Registry, views: Mapping[str, OutletView], t
     panel = v.extra["balance"] = BalanceView(bal, lopsided(bal, threshold, min_rated), brief, reg)
     panel.placed = placed  # type: ignore[misc]  # cached_property's, set to what was worked out here
     v.extra["source_outlets"] = {p.source.number: views[p.outlet.slug] for p in placed if p.outlet is not None}
-    v.own_extra.add("balance")  # from its sources and outlets.yaml only (its outlets' pages list other briefs)
+    v.own_extra.update(_OWN)
     return placed
 
 

@@ -153,6 +153,34 @@ def test_a_kept_shown_digest_is_served_only_for_the_same_file_url_story_name_and
                                   for _, digests in memo.kept().values() for m in digests)
 
 
+def test_sources_outlets_count_by_the_brief_only_while_templates_read_what_outlets_yaml_gives() -> None:
+    """A brief's sources' outlets (extra["source_outlets"]) count by the brief's file while its template reads
+    only what outlets.yaml and the settings give of an outlet's view (OWN_AS_READ): once it reads more (the
+    briefs citing the outlet, from other files), a change to that must change the brief page's fingerprint."""
+    from briefkit.listings import BriefView, Page
+    from briefkit.markdown import RenderedBrief
+    from briefkit.model import Brief, Outlet
+    from briefkit.reads import type_key
+    from briefkit.scorecard import OutletView
+
+    brief = Brief(slug="a", path="content/a.md", title="A", date=datetime(2024, 1, 1, tzinfo=UTC), body="", body_line=1)
+    outlet = OutletView(Outlet("Paper"), "/outlets/paper/")
+    other = BriefView(RenderedBrief(dataclasses.replace(brief, slug="b", path="content/b.md"), "", (), (), (), ()), "/b/")
+
+    def fingerprint(reads: frozenset[str], cited: int) -> str:
+        outlet.cited[:] = [(other, (1,))] * cited  # what other briefs' pages cite of it
+        view = BriefView(RenderedBrief(brief, "", (), (), (), ()), "/briefs/a/")
+        view.extra["source_outlets"] = {1: outlet}
+        view.own_extra.add("source_outlets")
+        attrs = {type_key(BriefView): frozenset({"rendered", "extra"}), type_key(OutletView): reads}
+        return Digester({"content/a.md": "h1"}, attrs).page(Page("a.html", "brief.html", "", "", "", {"brief": view}),
+                                                            "/", None, (), "")
+
+    assert fingerprint(OutletView.settled, 1) == fingerprint(OutletView.settled, 2)
+    assert fingerprint(frozenset({"url", "cited_count"}), 1) != fingerprint(frozenset({"url", "cited_count"}), 2)
+    assert fingerprint(frozenset({"cited"}), 1) != fingerprint(frozenset({"cited"}), 2)
+
+
 KINDS = ["body", "title", "summary", "source", "topics", "date", "story", "add", "delete", "break", "outlets",
          "probability", "outcome", "claim", "narrative", "related", "correction", "draft", "updated", "rename", "day"]
 
