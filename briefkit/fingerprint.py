@@ -269,8 +269,8 @@ class Digester:
         kind = kinds.pop() if len(kinds) == 1 else None
         if kind is BriefView:
             return self._apart(items, shallow, parts)
-        if kind is Markup:
-            parts.append("m" + repr(list(map(str, items))))  # str(): the text, without Markup's Python repr
+        if kind is Markup:  # HTML (narratives, claims): their lengths, then their text as it is, which repr escaped
+            parts += ("m" + repr(list(map(len, items))), "".join(items))
             return parts
         if kind is tuple or kind is list:
             lengths = set(map(len, items))
