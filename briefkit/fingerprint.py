@@ -202,6 +202,9 @@ class Digester:
             elif kind is tuple:
                 if v and type(v[0]) in _REPR_EXACT and all(map(_REPR_EXACT.__contains__, map(type, v))):
                     parts.append("t" + repr(v))  # (3, 5): their repr says it all
+                elif (rows := self._rows(v)) is not None:  # the facts a brief added to its story
+                    parts += (f"F{len(v)}", rows[0])
+                    self._spell(rows[1], shallow, parts)
                 else:
                     parts.append(f"T{len(v)}")
                     self._spell(v, shallow, parts)
@@ -210,7 +213,7 @@ class Digester:
             elif kind in plain:
                 parts.append(f"{kind.__name__}:{v!r}")
             elif kind is list and len(v) <= _SMALL:
-                rows = self._rows(v) if len(v) > 1 else None
+                rows = self._rows(v)
                 if rows is None:
                     parts.append(f"L{len(v)}")
                     self._spell(v, shallow, parts)
@@ -233,13 +236,12 @@ class Digester:
                     self._spell(self._values(v, record), shallow, parts)
         return parts
 
-    def _rows(self, items: list[Any]) -> tuple[str, list[Any]] | None:
+    def _rows(self, items: list[Any] | tuple[Any, ...]) -> tuple[str, list[Any]] | None:
         """For records all of one type spelled in place: their marker, and the values of each, one record
         after another (their count and type tell where each ends); None for anything else."""
-        kinds = set(map(type, items))
-        if len(kinds) != 1:
+        if len(items) < 2 or type(items[0]) is not type(items[-1]) or len(set(map(type, items))) != 1:
             return None
-        kind = kinds.pop()
+        kind = type(items[0])
         record = self._inline[kind] if kind in self._inline else self._inlined(items[0])
         if record is None or record[2] is None:
             return None

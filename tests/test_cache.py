@@ -94,6 +94,10 @@ class _Pair:
     ({1: "a", 2: "b", 3: "c"}, {1: "a", 2: "c", 3: "b"}),
     ({"k": [_Pair(1, 2), _Pair(3, 4), _Pair(5, 6)]}, {"k": [_Pair(1, 2), _Pair(3, 4), _Pair(5, "6")]}),
     ([Markup("<b>a</b>"), Markup("b")], [Markup("<b>a</b>b"), Markup("")]),  # HTML by lengths, then its text
+    # records of one type in a record's tuple or list, spelled one after another
+    (_Pair((_Pair(1, 2), _Pair(3, 4)), 0), _Pair((_Pair(1, 2), _Pair(3, "4")), 0)),
+    (_Pair([_Pair(1, 2), _Pair(3, 4)], 0), _Pair([_Pair(1, 2), _Pair(3, 4), _Pair(5, 6)], 0)),
+    (_Pair((_Pair(1, 2), _Pair(3, 4)), 0), _Pair((_Pair(1, 2), (3, 4)), 0)),
 ])
 def test_fingerprints_spell_unlike_inputs_unlike(one: Any, other: Any) -> None:
     """A digest tells apart what a template could tell apart, however the values are spelled out (item by
