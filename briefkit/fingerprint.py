@@ -192,12 +192,14 @@ class Digester:
         pages share (views, briefs, large lists) is digested apart, once, through the memo."""
         of, plain, inline = self.of, _PLAIN_TYPES, self._inline
         memo = self._shallow if shallow else self._deep
+        # views that stand for their shown fields (a listing's): their digests as `_shown` keeps them
+        views = self._seen if not self._whole and (shallow or self._no_links) else memo
         for v in values:
             kind = type(v)
             if kind is str:
                 parts.append("s:" + v)
             elif kind is BriefView:  # the most common of what is digested apart: its memo entry, without a call
-                hit = memo.get(id(v))  # the memo holds what it has digested: an id found is this view's
+                hit = views.get(id(v))  # the memo holds what it has digested: an id found is this view's
                 parts.append(hit[1] if hit is not None else of(v, shallow))
             elif kind is tuple:
                 if v and type(v[0]) in _REPR_EXACT and all(map(_REPR_EXACT.__contains__, map(type, v))):
