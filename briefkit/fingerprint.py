@@ -17,10 +17,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .listings import OWN_AS_READ, BriefView, Page, SiteData
+from .listings import BriefView, Page, SiteData, unowned
 from .markdown import RenderedBrief
 from .model import Brief
-from .reads import ALL, PLAIN, Read, type_key
+from .reads import ALL, MISSING, PLAIN, Read, resolve, type_key
 
 _UNIQUE = itertools.count()
 _PLAIN_TYPES = frozenset(PLAIN)
@@ -56,7 +56,7 @@ class Digester:
         # the digests of what pages read of `site`, by the reads: a digester lasts one build, whose site is
         # not changed while its pages are fingerprinted (what the memos by id hold rests on that too)
         self._reads: dict[tuple[Read, ...], list[str]] = {}
-        self._unowned = _unowned(attrs)  # keys of own_extra this template reads too much of to count as own
+        self._unowned = unowned(attrs)  # keys of own_extra this template reads too much of to count as own
         # how a view's extra is laid out, by its keys: (own_extra as it was, the parts saying which are own, the
         # keys whose values are spelled); most views' are alike
         self._layouts: dict[tuple[str, ...], tuple[frozenset[str], list[str], list[str]]] = {}
@@ -174,14 +174,14 @@ class Digester:
 
     @staticmethod
     def _values(obj: Any, record: _Record) -> Any:
-        """The values of a record's counted attributes, a missing one as _MISSING."""
+        """The values of a record's counted attributes, a missing one as MISSING."""
         _, names, get = record
         if get is None:
-            return [getattr(obj, a, _MISSING) for a in names]
+            return [getattr(obj, a, MISSING) for a in names]
         try:
             values = get(obj)  # all at once, in C: a property that is missing or fails falls to the loop below
         except AttributeError:
-            return [getattr(obj, a, _MISSING) for a in names]
+            return [getattr(obj, a, MISSING) for a in names]
         return (values,) if len(names) == 1 else values
 
     def _spell(self, values: Any, shallow: bool, parts: list[str]) -> list[str]:
@@ -410,17 +410,7 @@ class Digester:
         return _h(*parts)
 
 
-_MISSING = "\x00missing"
 _WHOLE_BRIEF = frozenset({"rendered", "brief"})  # view attributes that hand a template the whole brief
-
-
-def _unowned(attrs: Mapping[str, frozenset[str]] | None) -> frozenset[str]:
-    """The keys of OWN_AS_READ whose objects a template with these attributes reads more of than they allow
-    (all of them when unsure)."""
-    if attrs is None:
-        return frozenset(OWN_AS_READ)
-    return frozenset(key for key, allowed in OWN_AS_READ.items()
-                     if any(not attrs.get(kind, frozenset()) <= within for kind, within in allowed.items()))
 
 
 def _record_of(name: str, names: tuple[str, ...]) -> _Record:
@@ -433,11 +423,3 @@ def _record_of(name: str, names: tuple[str, ...]) -> _Record:
 _VIEW_KEY = type_key(BriefView)
 _second = operator.itemgetter(1)
 _COLUMNS = {tuple: "C", list: "c"}  # a column of tuples or small lists: "C2", "c[1, 3]" ...
-
-
-def resolve(site: SiteData, read: Read) -> Any:
-    """The value a recorded read names, or a marker when it is gone."""
-    value: Any = getattr(site, read[0], _MISSING)
-    if len(read) > 1 and value is not _MISSING:
-        value = value.get(read[1], _MISSING) if isinstance(value, Mapping) else _MISSING
-    return value

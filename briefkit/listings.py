@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 from itertools import pairwise
@@ -23,6 +24,15 @@ from .project import SiteConfig
 # the briefs its own page lists are not. The build cache counts such a key as it counts any own_extra
 # for a template that reads within them, and digests its value for any other.
 OWN_AS_READ: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def unowned(attrs: Mapping[str, frozenset[str]] | None) -> frozenset[str]:
+    """The keys of OWN_AS_READ whose objects a template with these attributes read (by type key) reads more
+    of than they allow; all of them when unsure (None)."""
+    if attrs is None:
+        return frozenset(OWN_AS_READ)
+    return frozenset(key for key, allowed in OWN_AS_READ.items()
+                     if any(not attrs.get(kind, frozenset()) <= within for kind, within in allowed.items()))
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")

@@ -15,6 +15,7 @@ Read = tuple[str, ...]  # ("topics",) or ("extra", "balance"): a part of `site` 
 PLAIN = (str, int, float, bool, bytes, type(None), date, datetime, time, timedelta)  # values, not objects read
 _PLAIN_TYPES = frozenset(PLAIN)
 ALL = "*"  # an attribute set meaning: anything may be read
+MISSING = "\x00missing"  # what a read names that is gone, or an attribute a record lacks
 
 
 def type_key(kind: type) -> str:
@@ -160,3 +161,11 @@ class ReadLog:
                     items = value if isinstance(value, (list, tuple, set, frozenset)) else (value,)
                 for v in items:
                     seen.setdefault(type(v), set()).add(ALL)
+
+
+def resolve(site: SiteData, read: Read) -> Any:
+    """The value a recorded read names, or MISSING when it is gone."""
+    value: Any = getattr(site, read[0], MISSING)
+    if len(read) > 1 and value is not MISSING:
+        value = value.get(read[1], MISSING) if isinstance(value, Mapping) else MISSING
+    return value
