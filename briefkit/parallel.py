@@ -9,10 +9,11 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -68,20 +69,20 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Seque
         chunks = [range(c, len(items), k) for c in range(k)]
     if len(chunks) > MAX_CHUNKS:
         raise ValueError(f"{len(chunks)} chunks: at most {MAX_CHUNKS}")
-    started: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    started: list[tuple[int, int, int]] = []  # (pid, read end of its pipe, its results' file)
     queue = _queue(len(chunks))
     try:
         for _ in range(1, n):
             started.append(_start_worker(fn, items, chunks, queue, after))
         results = [_work(fn, items, chunks, queue, after)]
         while started:
-            pid, fd = started.pop(0)
-            results.append(_collect(pid, fd))
+            results.append(_collect(*started.pop(0)))
     finally:
         os.close(queue)
-        for pid, fd in started:  # this process failed (or was interrupted) first: its workers go too
+        for pid, fd, sink in started:  # this process failed (or was interrupted) first: its workers go too
             os.kill(pid, signal.SIGTERM)
             os.close(fd)
+            os.close(sink)
             os.waitpid(pid, 0)
     out: list[Any] = [None] * len(items)
     for done in results:
@@ -105,31 +106,46 @@ def _queue(count: int) -> int:
 
 
 def _work(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequence[Sequence[int]],
-          queue: int, after: After[Any, Any] | None = None) -> dict[int, list[Any]]:
-    """Take chunks from the queue until it is empty: {chunk number: fn of each of its items}."""
+          queue: int, after: After[Any, Any] | None = None, sink: BinaryIO | None = None) -> dict[int, list[Any]]:
+    """Take chunks from the queue until it is empty: {chunk number: fn of each of its items}. With `sink` (a
+    worker's), each chunk's results are pickled into it as soon as they are made, and not kept."""
     done = {}
     while taken := os.read(queue, 2):
         c = int.from_bytes(taken, "big")
-        done[c] = [fn(items[i]) for i in chunks[c]]
+        made = [fn(items[i]) for i in chunks[c]]
         if after is not None:
-            after([items[i] for i in chunks[c]], done[c])
+            after([items[i] for i in chunks[c]], made)
+        if sink is None:
+            done[c] = made
+        else:
+            pickle.dump((c, made), sink, pickle.HIGHEST_PROTOCOL)
+            done[c] = []  # counted, not kept
     return done
 
 
 def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequence[Sequence[int]],
-                  queue: int, after: After[Any, Any] | None = None) -> tuple[int, int]:
-    """Fork a worker taking chunks from the queue; it sends back its results (or its exception) through a pipe.
+                  queue: int, after: After[Any, Any] | None = None) -> tuple[int, int, int]:
+    """Fork a worker taking chunks from the queue: (its pid, a pipe it says through how it ended, the file
+    holding its results).
 
     A plain fork, not multiprocessing's Pool: the pool's import, threads and handshake cost a parallel
-    stage some 30 ms, a fifth of a one-brief edit's fingerprinting."""
+    stage some 30 ms, a fifth of a one-brief edit's fingerprinting.
+
+    The results go into a file in memory (memfd), pickled a chunk at a time as the worker makes them, and
+    the pipe carries only how many chunks it made, or its exception. All pickled at the end and sent
+    through the pipe (64 KB at a time), they kept this process waiting after its own share was done:
+    0.15 s of the render stage at 4,000 briefs (64 MB of pages) and some 0.05 s of each other stage."""
     _flush_output()  # so the worker's copy of the buffers holds nothing for it to print twice
     read, write = os.pipe()
+    sink = _scratch()
 
     def work() -> None:
         os.close(read)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         try:
-            payload = pickle.dumps((True, _work(fn, items, chunks, queue, after)), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(os.dup(sink), "wb", buffering=1 << 16) as fh:
+                made = len(_work(fn, items, chunks, queue, after, fh))
+            payload = pickle.dumps((True, made), pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - raised again in the parent
             payload = _pickled_failure(exc)
         with os.fdopen(write, "wb") as fh:
@@ -138,7 +154,17 @@ def _start_worker(fn: Callable[[Any], Any], items: Sequence[Any], chunks: Sequen
 
     pid = fork(work)  # which also gives SIGTERM back its default: serve's handler only stops its event loop
     os.close(write)
-    return pid, read
+    return pid, read, sink
+
+
+def _scratch() -> int:
+    """A file descriptor of an empty file that lives in memory where the system has memfd_create (Linux),
+    else of a temporary file: where a worker leaves its results."""
+    if hasattr(os, "memfd_create"):
+        return os.memfd_create("briefkit-results", getattr(os, "MFD_CLOEXEC", 0))
+    fd, path = tempfile.mkstemp(prefix="briefkit-results-")  # pragma: no cover - macOS
+    os.unlink(path)  # pragma: no cover
+    return fd  # pragma: no cover
 
 
 def _flush_output() -> None:
@@ -156,24 +182,26 @@ def _pickled_failure(exc: BaseException) -> bytes:
         return pickle.dumps((False, RuntimeError("a worker process failed:\n" + traceback.format_exc())))
 
 
-def _collect(pid: int, fd: int) -> dict[int, list[Any]]:
-    """A worker's results, once it has sent them all."""
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read()
-    except BaseException:  # Ctrl-C while waiting: the worker, which ignores it, is stopped
-        os.kill(pid, signal.SIGTERM)
-        raise
-    finally:
-        _, status = os.waitpid(pid, 0)
-    if not data:
-        code = os.waitstatus_to_exitcode(status)
-        how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
-        raise RuntimeError(f"a worker process ended without its results ({how})")
-    ok, value = pickle.loads(data)
-    if not ok:
-        raise value
-    return value  # type: ignore[no-any-return]
+def _collect(pid: int, fd: int, sink: int) -> dict[int, list[Any]]:
+    """A worker's results, once it has made them all (_start_worker); `fd` and `sink` are closed."""
+    with os.fdopen(sink, "rb") as results:
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                data = fh.read()
+        except BaseException:  # Ctrl-C while waiting: the worker, which ignores it, is stopped
+            os.kill(pid, signal.SIGTERM)
+            raise
+        finally:
+            _, status = os.waitpid(pid, 0)
+        if not data:
+            code = os.waitstatus_to_exitcode(status)
+            how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
+            raise RuntimeError(f"a worker process ended without its results ({how})")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        results.seek(0)
+        return dict(pickle.load(results) for _ in range(value))
 
 
 def can_fork() -> bool:
