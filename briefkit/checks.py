@@ -114,10 +114,13 @@ def steady(published: Collection[Brief], now: datetime, tz: tzinfo) -> tuple[dat
     """The times (since, until; None: no end) at which a build on this day would warn and date its feeds and
     sitemap.xml as one at `now` does: from the latest date or change of a brief on. While one is after `now`,
     check_dates warns of it and the feeds and sitemap date it `now`, as an empty feed is: then only `now` does."""
-    moments = [m for b in published for m in (b.date, last_change(b, tz))]
-    if not moments or max(moments) > now:
+    # last_change is never before the brief's date, so it alone is each brief's latest moment; a brief neither
+    # updated nor corrected (most) changed last on its date, without last_change's list and max
+    latest = max((b.date if b.updated is None and not b.corrections else last_change(b, tz) for b in published),
+                 default=None)
+    if latest is None or latest > now:
         return now, now
-    return max(moments), None
+    return latest, None
 
 
 def _nearest_slug(slug: str, slugs: list[str]) -> str:
