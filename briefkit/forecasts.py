@@ -149,8 +149,12 @@ def questions(briefs: Iterable[Brief], today: date) -> list[Question]:
 
 def by_status(qs: list[Question], wanted: str) -> list[Question]:
     """Open and overdue questions soonest deadline first (none last); resolved ones latest first."""
-    chosen = [q for q in qs if q.status == wanted]
-    if wanted == RESOLVED:
+    return in_status_order([q for q in qs if q.status == wanted], wanted)
+
+
+def in_status_order(chosen: list[Question], status: str) -> list[Question]:
+    """Questions of one `status` in by_status's order."""
+    if status == RESOLVED:
         # q.latest.made spelled out: a property and a call each, for thousands of questions
         return sorted(chosen, key=lambda q: (q.deadline or date.min, q.forecasts[-1].brief.date.date(), q.key),
                       reverse=True)

@@ -253,19 +253,12 @@ def _newest_first(b: Blindspot) -> tuple[datetime, str]:
 
 def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[str, Any]:
     """Questions by status and each forecaster's record, ready for the forecasts page."""
-
     by_slug = site.by_slug
-    steps: dict[int, list[tuple[fc.Forecast, BriefView]]] = {}  # each question's, by its id: its view's steps
-
-    def view(q: fc.Question) -> QuestionView:
-        shown = steps[id(q)]
-        last, said = shown[-1]
-        return QuestionView(q, _markup(Markup, _rebased(said.rendered.claims_elsewhere[last.index - 1], said.url)),
-                            shown)
-
+    view: dict[int, QuestionView] = {}  # each question's, by its id
+    chosen: dict[str, list[fc.Question]] = {fc.OPEN: [], fc.OVERDUE: [], fc.RESOLVED: []}  # by status, in one pass
     for q in qs:  # each brief shows its question's status: overdue, or resolved in another brief, there too
         status, outcome, deadline = q.status, q.outcome, q.deadline
-        shown = steps[id(q)] = []
+        shown = []  # the view's steps
         for f in q.forecasts:
             v = by_slug[f.brief.slug]
             shown.append((f, v))
@@ -275,13 +268,16 @@ def forecast_board(site: SiteData, qs: list[fc.Question], today: date) -> dict[s
             if predictions is None:
                 predictions = v.extra["predictions"] = {}
             predictions[f.index] = PredictionView(status, outcome, deadline, f.forecaster, recorded)
+        # made here, for every question (the board lists them all): the claim as its last forecast states it
+        claim = v.rendered.claims_elsewhere[f.index - 1]
+        view[id(q)] = QuestionView(q, _markup(Markup, _rebased(claim, v.url)), shown)
+        chosen[status].append(q)
     records = fc.forecasters(qs)
     return {
         "today": today,
         "count": sum(len(q.forecasts) - len(q.late_steps) for q in qs),  # scored ones: what the records add up to
-        "open": [view(q) for q in fc.by_status(qs, fc.OPEN)],
-        "overdue": [view(q) for q in fc.by_status(qs, fc.OVERDUE)],
-        "resolved": [view(q) for q in fc.by_status(qs, fc.RESOLVED)],
+        **{status: [view[id(q)] for q in fc.in_status_order(questions, status)]
+           for status, questions in chosen.items()},
         "forecasters": [ForecasterView(r, calibration_chart(r.bins, f"calibration-{i}",
                                                             f"Calibration of {r.name}"), f"calibration-{i}")
                         for i, r in enumerate(records, start=1)],
