@@ -128,9 +128,11 @@ def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env
 def markdown(allow_html: bool) -> MarkdownIt:
     """The shared parser; raw HTML is escaped unless the site allows it."""
     from markdown_it import MarkdownIt
+    from markdown_it.rules_core import normalize
 
     md = MarkdownIt("commonmark", {"html": allow_html}).enable(["table", "strikethrough"])
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # schemes are checked, with a diagnostic, in _check_links
+    md.core.ruler.at("normalize", _normalized(normalize))
     md.inline.ruler.before("link", "citation", _citation_rule)
     md.core.ruler.push("citations_after_links", _citations_after_links)
     md.core.ruler.push("heading_ids", _heading_ids)
@@ -139,6 +141,16 @@ def markdown(allow_html: bool) -> MarkdownIt:
     for name in ("fence", "code_block"):
         md.add_render_rule(name, _focusable_pre(md.renderer.rules[name]))  # type: ignore[attr-defined]
     return md
+
+
+def _normalized(default: Callable[[Any], None]) -> Callable[[Any], None]:
+    """markdown-it's normalize (line endings to \\n, NUL to U+FFFD) runs two regex substitutions over every text
+    it is given, the first replacing each \\n with itself: a text with neither \\r nor NUL (nearly every body,
+    narrative and claim, some 24,000 texts at 4,000 briefs) is left as it is without them."""
+    def normalize(state: Any) -> None:
+        if "\r" in state.src or "\0" in state.src:
+            default(state)
+    return normalize
 
 
 def _scrollable(state: Any) -> None:
