@@ -67,48 +67,54 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _citations_after_links(state: Any) -> None:
+def _after_parse(state: Any) -> None:
+    """What the parse leaves to do, in one pass over its tokens: markers moved out of links and images
+    (_citations_after_links), an id on each heading, and each table made reachable by keyboard."""
+    seen: set[str] = set()  # the headings' ids so far
+    tokens = state.tokens
+    for i, tok in enumerate(tokens):
+        kind = tok.type
+        if kind == "inline":
+            if tok.children:
+                _citations_after_links(tok)
+        elif kind == "heading_open":
+            if i + 1 < len(tokens):
+                base = slugify(tokens[i + 1].content) or "section"
+                anchor, n = base, 1
+                while anchor in seen:
+                    n += 1
+                    anchor = f"{base}-{n}"
+                seen.add(anchor)
+                tok.attrSet("id", anchor)
+        elif kind == "table_open":  # a table scrolls sideways when wider than the page (style.css)
+            tok.attrSet("tabindex", "0")
+
+
+def _citations_after_links(tok: Token) -> None:
     """A marker in a link's text goes right after the link: a link (the marker's) inside a link is not HTML.
     So does one in an image's description, which is plain text (the alt): there it linked nothing, and a
     marker naming no source went unreported."""
-    for tok in state.tokens:
-        if tok.type != "inline" or not tok.children:
+    out: list[Token] = []
+    held: list[Token] = []
+    depth = 0
+    for child in tok.children:
+        depth += (child.type == "link_open") - (child.type == "link_close")
+        if depth and child.type == "citation":
+            if out and out[-1].type == "text":
+                out[-1].content = out[-1].content.rstrip()  # "[the report [2]](url)": no space left in the link
+            held.append(child)
             continue
-        out: list[Token] = []
-        held: list[Token] = []
-        depth = 0
-        for child in tok.children:
-            depth += (child.type == "link_open") - (child.type == "link_close")
-            if depth and child.type == "citation":
-                if out and out[-1].type == "text":
-                    out[-1].content = out[-1].content.rstrip()  # "[the report [2]](url)": no space left in the link
-                held.append(child)
-                continue
-            out.append(child)
-            if child.type == "image" and child.children and any(c.type == "citation" for c in child.children):
-                alt = [c for c in child.children if c.type != "citation"]
-                if alt and alt[-1].type == "text":
-                    alt[-1].content = alt[-1].content.rstrip()  # ![chart [2]](c.png): alt "chart"
-                held += [c for c in child.children if c.type == "citation"]
-                child.children = alt
-            if not depth and held:
-                out += held
-                held = []
-        tok.children = out
-
-
-def _heading_ids(state: Any) -> None:
-    seen: set[str] = set()
-    tokens = state.tokens
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and i + 1 < len(tokens):
-            base = slugify(tokens[i + 1].content) or "section"
-            anchor, n = base, 1
-            while anchor in seen:
-                n += 1
-                anchor = f"{base}-{n}"
-            seen.add(anchor)
-            tok.attrSet("id", anchor)
+        out.append(child)
+        if child.type == "image" and child.children and any(c.type == "citation" for c in child.children):
+            alt = [c for c in child.children if c.type != "citation"]
+            if alt and alt[-1].type == "text":
+                alt[-1].content = alt[-1].content.rstrip()  # ![chart [2]](c.png): alt "chart"
+            held += [c for c in child.children if c.type == "citation"]
+            child.children = alt
+        if not depth and held:
+            out += held
+            held = []
+    tok.children = out
 
 
 def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -134,9 +140,7 @@ def markdown(allow_html: bool) -> MarkdownIt:
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # schemes are checked, with a diagnostic, in _check_links
     md.core.ruler.at("normalize", _normalized(normalize))
     md.inline.ruler.before("link", "citation", _citation_rule)
-    md.core.ruler.push("citations_after_links", _citations_after_links)
-    md.core.ruler.push("heading_ids", _heading_ids)
-    md.core.ruler.push("scrollable", _scrollable)
+    md.core.ruler.push("after_parse", _after_parse)
     md.add_render_rule("citation", _render_citation)
     for name in ("fence", "code_block"):
         md.add_render_rule(name, _focusable_pre(md.renderer.rules[name]))  # type: ignore[attr-defined]
@@ -151,13 +155,6 @@ def _normalized(default: Callable[[Any], None]) -> Callable[[Any], None]:
         if "\r" in state.src or "\0" in state.src:
             default(state)
     return normalize
-
-
-def _scrollable(state: Any) -> None:
-    """A table scrolls sideways when wider than the page (style.css): a keyboard reaches it to scroll it."""
-    for token in state.tokens:
-        if token.type == "table_open":
-            token.attrSet("tabindex", "0")
 
 
 def _focusable_pre(default: Callable[..., str]) -> Callable[..., str]:
