@@ -11,7 +11,7 @@ import math
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import compress
+from itertools import chain, compress
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
@@ -73,10 +73,7 @@ class Index:
 
     def _weigh(self, raw: list[Mapping[str, int]]) -> None:
         """Document frequencies, vectors and posting lists from every doc's keys (in doc order)."""
-        df: Counter[str] = Counter()
-        for keys in raw:
-            df.update(keys.keys())
-        self.df = df
+        self.df = df = Counter(chain.from_iterable(raw))  # every doc's keys counted in one pass in C, in doc order
         n = len(self.docs)
         self.idf = {key: math.log(1.0 + n / count) for key, count in df.items()}  # _idf, without a call per key
         vectors = ordered_map(self._vector, raw)
