@@ -140,6 +140,9 @@ def markdown(allow_html: bool) -> MarkdownIt:
     md.validateLink = lambda url: True  # type: ignore[method-assign]  # schemes are checked, with a diagnostic, in _check_links
     md.core.ruler.at("normalize", _normalized(normalize))
     md.inline.ruler.before("link", "citation", _citation_rule)
+    pairing = md.inline.ruler2.getRules("")
+    md.inline.ruler2.disable(md.inline.ruler2.get_active_rules())
+    md.inline.ruler2.push("pairing", _paired(pairing))
     md.core.ruler.push("after_parse", _after_parse)
     md.add_render_rule("citation", _render_citation)
     for name in ("fence", "code_block"):
@@ -155,6 +158,20 @@ def _normalized(default: Callable[[Any], None]) -> Callable[[Any], None]:
         if "\r" in state.src or "\0" in state.src:
             default(state)
     return normalize
+
+
+def _paired(steps: list[Callable[[Any], None]]) -> Callable[[Any], None]:
+    """markdown-it's steps after parsing a text's inline Markdown (balance_pairs, strikethrough, emphasis,
+    fragments_join): they pair emphasis-like markers (*, _, ~~), turning them into tags or leaving them as text
+    joined to the text around, and set each token's level. A text that has no such marker, at its top or inside
+    a link (nearly every fact, narrative and claim: some 47,000 texts at 4,000 briefs), gives them nothing to pair
+    and no text tokens side by side to join, and its tokens have the levels they were made with: the four steps
+    would change nothing, and are not run."""
+    def pairing(state: Any) -> None:
+        if state.delimiters or any(meta and meta["delimiters"] for meta in state.tokens_meta):
+            for step in steps:
+                step(state)
+    return pairing
 
 
 def _focusable_pre(default: Callable[..., str]) -> Callable[..., str]:
