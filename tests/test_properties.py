@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from briefkit.fields import BAD, Ctx, check_split_url, check_url, parse_probability
 from briefkit.frontmatter import Document, load, split
-from briefkit.markdown import parse_marker, render_brief
+from briefkit.markdown import markdown, parse_marker, render_brief
 from briefkit.schema import parse_brief
 from briefkit.slugs import is_plain_segment, slugify
 
@@ -179,3 +181,31 @@ def test_percent_strings(p: object) -> None:
 @given(st.one_of(st.floats(allow_nan=False).filter(lambda x: x < 0 or x > 1), st.booleans(), st.none()))
 def test_probabilities_out_of_range_are_refused(p: object) -> None:
     assert isinstance(parse_probability(p), str)
+
+
+def _stock_steps(allow_html: bool) -> MarkdownIt:
+    """The site's parser with markdown-it's own normalize and inline pairing steps run on every text, as they
+    were before the shortcuts that pass them over (briefkit.markdown._normalized and _paired)."""
+    from markdown_it.rules_core import normalize
+
+    md = markdown.__wrapped__(allow_html)
+    md.core.ruler.at("normalize", normalize)
+    md.inline.ruler2.disable("pairing")
+    md.inline.ruler2.enable([name for name in md.inline.ruler2.get_all_rules() if name != "pairing"])
+    return md
+
+
+MARKDOWN_BITS = ["*", "**", "_", "__", "~", "~~", "[", "]", "(", ")", "!", "\\", "`", "[2]", "[1][3]", "[x](u)",
+                 "![a](i.png)", "<b>", "&amp;", "\n", "\n\n", "\r\n", "\r", "\0", "# ", "- ", "1. ", "> ", "| a | b |\n|---|---|\n",
+                 "    ", "word", " ", "é"]
+
+
+@given(st.lists(st.sampled_from(MARKDOWN_BITS), max_size=30).map("".join), st.booleans())
+def test_markdown_shortcuts_give_the_tokens_and_html_of_markdown_its_own_steps(text: str, allow_html: bool) -> None:
+    def spelled(tokens: list[Token] | None) -> list[tuple[object, ...]]:
+        return [(t.type, t.tag, t.level, t.nesting, t.content, t.markup, t.attrs, t.meta, spelled(t.children))
+                for t in tokens or []]
+
+    ours, stock = markdown(allow_html), _stock_steps(allow_html)
+    assert spelled(ours.parse(text, {})) == spelled(stock.parse(text, {}))
+    assert ours.render(text, {}) == stock.render(text, {})
