@@ -14,6 +14,12 @@ def _stripped(href: str) -> bool:
     return "\t" in href or "\n" in href or "\r" in href
 
 
+def is_site_path(href: str) -> bool:
+    """Whether `href` is a plain site path ("/a/b/", "/a/#id"), with no query or dot segment: its path is what
+    split and resolve make of it on any page, the part before the first "#"."""
+    return href[:1] == "/" and href[1:2] != "/" and "?" not in href and "/." not in href and not _stripped(href)
+
+
 def split(href: str) -> SplitResult:
     """urlsplit(href), faster for a plain site path ("/a/b/" or "/a/#id"): 40,000 distinct ones at 4,000 briefs."""
     if href[:1] == "/" and href[1:2] != "/" and "?" not in href and not _stripped(href):
