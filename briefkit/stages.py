@@ -245,7 +245,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
         elif writable:
             if cache is not None:
                 cache.save_early()
-            written = early.finish(out.files) if early is not None else None
+            written = early.finish(out.files, ends_process) if early is not None else None
             early = None  # finished (or failed, and write_site takes over): nothing to undo
             try:
                 result.written = written or write_site(project.out, out.files, out.kept,
