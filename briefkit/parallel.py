@@ -69,6 +69,7 @@ def ordered_map(fn: Callable[[T], R], items: Sequence[T], chunks: Sequence[Seque
         chunks = [range(c, len(items), k) for c in range(k)]
     if len(chunks) > MAX_CHUNKS:
         raise ValueError(f"{len(chunks)} chunks: at most {MAX_CHUNKS}")
+    _reap_ended()
     started: list[tuple[int, int, int]] = []  # (pid, read end of its pipe, its results' file)
     queue = _queue(len(chunks))
     try:
@@ -182,26 +183,46 @@ def _pickled_failure(exc: BaseException) -> bytes:
         return pickle.dumps((False, RuntimeError("a worker process failed:\n" + traceback.format_exc())))
 
 
+_ENDING: list[int] = []  # workers that sent all their results, left to end on their own (_reap_ended)
+
+
 def _collect(pid: int, fd: int, sink: int) -> dict[int, list[Any]]:
-    """A worker's results, once it has made them all (_start_worker); `fd` and `sink` are closed."""
+    """A worker's results, once it has made them all (_start_worker); `fd` and `sink` are closed.
+
+    A worker that sent them all is not waited for: it has nothing left to do but end, which took it
+    5-12 ms (letting go of its copy of the build's memory) while this process waited, after each parallel
+    stage of a cold build at 4,000 briefs. It is reaped by the next ordered_map, or the system reaps it
+    when this process ends. A worker that failed is waited for, to say how it ended."""
     with os.fdopen(sink, "rb") as results:
         try:
             with os.fdopen(fd, "rb") as fh:
                 data = fh.read()
+            ok, value = pickle.loads(data) if data else (False, None)
         except BaseException:  # Ctrl-C while waiting: the worker, which ignores it, is stopped
             os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
             raise
-        finally:
-            _, status = os.waitpid(pid, 0)
-        if not data:
-            code = os.waitstatus_to_exitcode(status)
-            how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
-            raise RuntimeError(f"a worker process ended without its results ({how})")
-        ok, value = pickle.loads(data)
         if not ok:
+            _, status = os.waitpid(pid, 0)
+            if not data:
+                code = os.waitstatus_to_exitcode(status)
+                how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
+                raise RuntimeError(f"a worker process ended without its results ({how})")
             raise value
+        _ENDING.append(pid)
         results.seek(0)
         return dict(pickle.load(results) for _ in range(value))
+
+
+def _reap_ended() -> None:
+    """Reap the workers of earlier stages that have ended since (a zombie each until then)."""
+    for pid in list(_ENDING):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:  # reaped by someone else
+            done = pid
+        if done:
+            _ENDING.remove(pid)
 
 
 def can_fork() -> bool:
