@@ -153,6 +153,8 @@ class _Site:
         # 40,000 distinct "/briefs/x/#id" links at 4,000 briefs lead to 5,000 pages
         self.targets: dict[str, str | None] = {}
         self.found: dict[str, Verdict] = {}
+        # "#id" -> "id" for a plain "#id" link but "#top" (None for any other): the same few dozen on every page
+        self.plain_ids: dict[str, str | None] = {}
 
     def target(self, path: str) -> str | None:
         """URL path -> output file, the way a static host finds it (folders serve index.html)."""
@@ -384,14 +386,17 @@ def _check_page(site: _Site, rel: str, page: ParsedPage, key: str, ids: str) -> 
     external: dict[str, None] = {}
     anchored: set[str] = set()
     problems: Problems = []
-    check, absolute = site.check, site.absolute
+    check, absolute, plain = site.check, site.absolute, site.plain_ids
     own: tuple[Verdict | None, Collection[str]] | None = None  # site.anchors(rel), once a "#" link needs it
     for href in page.links:  # 400,000 links at 4,000 briefs: most are site-wide ones already judged
         found = absolute.get(href)
         # a third are "#id" links to the page's own ids (120,000): judged here, as check() would
         if found is None and href[:1] == "#":
             own = own or site.anchors(rel)
-            if href[1:] in own[1] and href != "#top" and _ANCHOR.fullmatch(href):
+            fragment = plain.get(href, False)
+            if fragment is False:
+                fragment = plain[href] = href[1:] if href != "#top" and _ANCHOR.fullmatch(href) else None
+            if fragment is not None and fragment in own[1]:
                 found = own[0]
         verdict, message, hint, needs = found or check(rel, href)
         if verdict == "ok":
