@@ -17,6 +17,8 @@ from pathlib import Path
 from .parallel import can_fork, fork
 from .write import OutsideOutput, WriteStats, _Targets
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)  # as "xb"
+
 
 class EarlyWrite:
     """A new site written by a forked child while the build goes on checking it: the first build into an
@@ -83,8 +85,14 @@ class EarlyWrite:
             if folder not in folders:
                 os.makedirs(folder, exist_ok=True)
                 folders.add(folder)
-            with open(real, "xb") as fh:
-                fh.write(data)
+            # open(real, "xb") without a file object and its buffer around one write (5,000 files)
+            fd = os.open(real, _CREATE, 0o666)
+            try:
+                written = os.write(fd, data)
+                while written < len(data):  # a short write: the rest
+                    written += os.write(fd, memoryview(data)[written:])
+            finally:
+                os.close(fd)
         return going()
 
     def finish(self, files: Mapping[str, bytes], ends_process: bool = False) -> WriteStats | None:
