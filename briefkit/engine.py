@@ -21,6 +21,7 @@ from jinja2.utils import missing
 from markupsafe import Markup, escape
 
 from .bytecode import CheckedBytecode
+from .codegen import CodeGenerator
 from .themes import Theme
 
 
@@ -283,5 +284,5 @@ def environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environmen
         keep_trailing_newline=True,
         cache_size=-1,  # a plain dict: each of some 97,000 includes on a 4,000-brief site looked its partial up in an LRU
     )
-    env.template_class, env.context_class = _Template, _Context
+    env.template_class, env.context_class, env.code_generator_class = _Template, _Context, CodeGenerator
     return env
