@@ -78,3 +78,17 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         if node.ignore_missing:
             self.outdent()
         return None
+
+    @jinja2.compiler.optimizeconst
+    def visit_Getattr(self, node: jinja2.nodes.Getattr, frame: Frame) -> None:
+        """`a.b` as `getattr_first(a, "b", missing)` (the builtin getattr), and Jinja's environment.getattr only when
+        that finds nothing (an item of that name, or undefined): Jinja called environment.getattr, a Python
+        function, for each of some 2.4 million attributes on a 4,000-brief site. `a` is worked out once.
+        Where the environment's getattr is not engine._Environment's own (the build cache's ReadLog notes every
+        attribute read), a template's getattr_first finds nothing: each goes through environment.getattr."""
+        if self.environment.is_async:
+            return super().visit_Getattr(node, frame)
+        self.write("(_attr if (_attr := getattr_first((_attr_of := ")
+        self.visit(node.node, frame)
+        self.write(f"), {node.attr!r}, missing)) is not missing else environment.getattr(_attr_of, {node.attr!r}))")
+        return None

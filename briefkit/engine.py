@@ -131,6 +131,11 @@ def _loop_context(iterable: Any, undefined: type[jinja2.Undefined], recurse: Any
     return kind(iterable, undefined, recurse, depth0)
 
 
+def _nothing(obj: Any, name: str, default: Any) -> Any:
+    """A template's getattr where the environment's own must see every attribute read: finds nothing."""
+    return default
+
+
 class _Template(jinja2.Template):
     """A template whose output expressions escape with output_escape."""
 
@@ -141,6 +146,9 @@ class _Template(jinja2.Template):
         # when autoescaping (jinja2.compiler.CodeGenerator._output_child_pre)
         namespace["escape"] = output_escape
         namespace["LoopContext"] = _loop_context  # the module's name for it, looked up when a loop starts
+        # `a.b` tries getattr_first, the builtin getattr, before environment.getattr (codegen visit_Getattr):
+        # where the environment's getattr is another (the build cache's ReadLog), every read must go through it
+        namespace["getattr_first"] = getattr if "getattr" not in vars(environment) else _nothing
         return super()._from_namespace(environment, namespace, globals)
 
     def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,

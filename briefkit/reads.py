@@ -121,6 +121,11 @@ class ReadLog:
             return value
 
         env.getattr, env.getitem = getattr_, getitem_
+        # a template loaded before now tries the builtin getattr before the environment's (engine._Template's
+        # getattr_first), past getattr_: loaded again, it sends each attribute through getattr_
+        for loaded in (getattr(env, "_by_name", None), env.cache):
+            if loaded:
+                loaded.clear()
         for table in (env.filters, env.tests, env.globals):
             for name, fn in list(table.items()):
                 if callable(fn) and fn not in _READS_NOTHING and not isinstance(fn, type) \
