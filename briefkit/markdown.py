@@ -97,7 +97,7 @@ def _citations_after_links(tok: Token) -> None:
     out: list[Token] = []
     held: list[Token] = []
     depth = 0
-    for child in tok.children:
+    for child in tok.children or ():
         depth += (child.type == "link_open") - (child.type == "link_close")
         if depth and child.type == "citation":
             if out and out[-1].type == "text":

@@ -193,6 +193,8 @@ def _collect(pid: int, fd: int, sink: int) -> dict[int, list[Any]]:
     5-12 ms (letting go of its copy of the build's memory) while this process waited, after each parallel
     stage of a cold build at 4,000 briefs. It is reaped by the next ordered_map, or the system reaps it
     when this process ends. A worker that failed is waited for, to say how it ended."""
+    ok: bool
+    value: Any  # the count of results sent, or the exception that stopped the worker
     with os.fdopen(sink, "rb") as results:
         try:
             with os.fdopen(fd, "rb") as fh:
