@@ -20,7 +20,7 @@ from briefkit.cli import main
 from briefkit.hrefs import resolve, split
 from briefkit.htmlscan import Scanner
 from briefkit.linkcheck import check_links
-from briefkit.pagelinks import WANTED, Collector, ParsedPage, parse_page
+from briefkit.pagelinks import WANTED, Collector, ParsedPage, parse_page, scanner
 from briefkit.pipeline import output_shown
 from briefkit.project import Project, SiteConfig
 from briefkit.render import Output
@@ -277,6 +277,26 @@ def test_the_fast_scan_cuts_tags_from_bytes_as_from_their_text():
             b'<script>\xff</script><a href="/z\xe2\x80">\xe2\x80')
     assert Scanner(WANTED, lambda tag, attrs: (tag, attrs)).scan(data) is not None
     assert parse_page(data) == parse_page_slowly(data.decode("utf-8", errors="replace"))
+
+
+@pytest.mark.parametrize("kinds", [1, 12])
+def test_every_script_and_style_runs_to_its_end_tag(kinds):
+    scan = scanner()
+    for n in range(kinds):  # the scanner learns this many kinds of script start tag
+        assert scan.scan(f'<script data-n="{n}"></script>'.encode()) == []
+    ok = '<script data-n="0">a</script><p id="x"><script data-n="0"></SCRIPT ><style>p{}</style>'
+    assert scan.scan(ok.encode()) is not None
+    assert parse_page(ok.encode(), scan) == parse_page_slowly(ok)
+    for bad in ('<script data-n="0"></script><script data-n="0"><a href="/x"></script>',
+                '<style>p{}</style><script data-n="0">', '<script>a</style><a href="/y">'):
+        assert scan.scan(bad.encode()) is None
+        assert parse_page(bad.encode(), scan) == parse_page_slowly(bad)
+
+
+def test_a_page_ending_inside_a_tag_goes_to_html_parser():
+    for html in ('<p id="x"><a href="/y"', '<p id="x"> < ', "<a href='/z'>x</a><", "</p"):
+        assert Scanner(WANTED, lambda tag, attrs: (tag, attrs)).scan(html.encode()) is None
+        assert parse_page(html.encode()) == parse_page_slowly(html)
 
 
 def parse_page_slowly(html: str) -> ParsedPage:
