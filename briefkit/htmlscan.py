@@ -104,21 +104,25 @@ class Scanner(Generic[V]):
 
     def _learn(self, source: bytes) -> bool:
         token = "<" + source.decode("utf-8", "replace")
-        if token.startswith("</"):
-            valid = _END.fullmatch(token) is not None
+        # most tags are start tags with only plain attributes, which findall reads as html.parser does
+        if (match := _SIMPLE.fullmatch(token)) is not None:
+            read = _SIMPLE_ATTR.findall(match[2])
+        elif token.startswith("</"):
+            return self._valid(source, _END.fullmatch(token) is not None)
         elif token.startswith("<!"):
-            valid = _DECLARATION.fullmatch(token) is not None
-        elif (match := _SIMPLE.fullmatch(token) or _START.fullmatch(token)) is not None:
-            name, attrs = match[1].lower(), match[2]
-            if name in _RAW_END:
-                self.raw[source] = _RAW_END[name]
-            # most tags have only plain attributes: findall reads them as html.parser does
-            read = _SIMPLE_ATTR.findall(attrs) if match.re is _SIMPLE else _read_attrs(attrs)
-            wanted = name in self.wanted or (_ID.search(attrs) is not None and any(k == "id" for k, _ in read))
-            self.known[source] = (self.read(name, read) or False) if wanted else False
-            return True
+            return self._valid(source, _DECLARATION.fullmatch(token) is not None)
+        elif (match := _START.fullmatch(token)) is not None:
+            read = _read_attrs(match[2])
         else:
-            valid = False
+            return False
+        name = match[1].lower()
+        if name in _RAW_END:
+            self.raw[source] = _RAW_END[name]
+        wanted = name in self.wanted or (_ID.search(match[2]) is not None and any(k == "id" for k, _ in read))
+        self.known[source] = (self.read(name, read) or False) if wanted else False
+        return True
+
+    def _valid(self, source: bytes, valid: bool) -> bool:
         if valid:
             self.known[source] = False
         return valid
