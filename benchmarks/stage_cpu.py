@@ -2,10 +2,12 @@
 
     python benchmarks/stage_cpu.py SITE cold [--runs 3] [--cores 1] [--tree DIR ...]
     python benchmarks/stage_cpu.py SITE edit [--runs 3] [--cores 1] [--tree DIR ...]
+    python benchmarks/stage_cpu.py SITE cold-cache [--runs 3] [--cores 1] [--tree DIR ...]
 
 `cold` builds SITE without the build cache into a scratch folder; `edit` changes a brief's first
 fact, as bench_build.py does, and rebuilds with the cache (on a copy of SITE, built once
-first). Each build runs in its own process, so the figures include no start-up, only the stages.
+first); `cold-cache` builds from scratch with the build cache, as a first `build.py` does (its .cache/ and
+site/ removed before each build, once the last build's saving child is done). Each build runs in its own process, so the figures include no start-up, only the stages.
 With one core (the default) the figures hold while something else runs on the machine: the CPU
 seconds of a stage are its work, not its share of a busy machine. `--tree` times another checkout
 of the project (a `git worktree` or a `git archive` unpacked) in turn with this one, each on its
@@ -59,6 +61,8 @@ def measure(site: str, mode: str, cores: int) -> None:
     with tempfile.TemporaryDirectory() as out:
         if mode == "cold":
             args += ["--no-cache", "--out", out]
+        elif mode == "cold-cache":
+            args += ["--out", out]
         start, cpu = time.perf_counter(), _cpu()
         last[:] = [start, cpu]
         err = io.StringIO()
@@ -113,11 +117,28 @@ def run(tree: Path, site: Path, mode: str, cores: int) -> dict[str, list[float]]
         from bench_build import edit
 
         edit(site, time.time_ns())
+    elif mode == "cold-cache":
+        wait_for_save(site / ".cache")  # the last build's saving child, which outlives its build
+        shutil.rmtree(site / ".cache", ignore_errors=True)
     done = subprocess.run([sys.executable, __file__, str(site), mode, "--one", "--cores", str(cores)],
                           env=env, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"{tree}: {done.stderr.strip() or done.stdout.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def wait_for_save(folder: Path) -> None:
+    """Return once no process holds the lock on the build cache in `folder` (handoff.py's SaveLock)."""
+    try:
+        fd = os.open(folder / "lock", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    finally:
+        os.close(fd)
 
 
 def copy_site(site: Path, into: Path) -> Path:
@@ -129,7 +150,7 @@ def copy_site(site: Path, into: Path) -> Path:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("site", type=Path, help="a site folder (content/, site.yaml), e.g. one benchmarks/corpus.py wrote")
-    ap.add_argument("mode", choices=["cold", "edit"])
+    ap.add_argument("mode", choices=["cold", "edit", "cold-cache"])
     ap.add_argument("--runs", type=int, default=3, help="builds per tree; medians are shown")
     ap.add_argument("--cores", type=int, default=1, help="cores the build may use (default 1)")
     ap.add_argument("--tree", type=Path, action="append", default=[],
