@@ -191,7 +191,7 @@ def _page_keys(out: Output, pages: list[str], known: Mapping[str, PageVerdicts],
         if old is not None:
             keys[rel] = old.key
         elif everything or rel in out.kept:
-            keys[rel] = page_key(out.files[rel])
+            keys[rel] = out.digest_read(rel) or page_key(out.files[rel])
     return keys
 
 
@@ -216,12 +216,16 @@ class _Judge:
         return PageVerdicts(self.keys[rel], page.ids_key if self.remember else "", internal, external, anchored), problems
 
     def all(self, todo: list[str]) -> dict[str, tuple[PageVerdicts, Problems]]:
-        memo, links_read = self.memo, self.out.links_read
-        # a page read where it was rendered (render_pages) is not read again; only digested, for the memo
-        unread = todo if self.remember else [rel for rel in todo if links_read(rel) is None]
+        memo, links_read, digest_read = self.memo, self.out.links_read, self.out.digest_read
+        if self.remember:  # a page digested where it was rendered (render_pages) is not digested again
+            for rel in todo:
+                if not self.keys.get(rel) and (digest := digest_read(rel)):
+                    self.keys[rel] = digest
+        # a page read where it was rendered is not read again; only digested, for the memo, when it was not
+        unread = [rel for rel in todo if links_read(rel) is None or (self.remember and not self.keys.get(rel))]
         read = dict(zip(unread, ordered_map(self._read, unread)))
         for rel in todo:
-            key, page = read.get(rel, ("", None))
+            key, page = read.get(rel) or (self.keys.get(rel, ""), None)
             self.keys[rel] = key
             remembered = self.pages.remembered(key) if page is None else None
             if remembered is not None:

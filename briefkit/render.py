@@ -16,6 +16,7 @@ from urllib.parse import quote
 import jinja2
 
 from .diagnostics import Diagnostic
+from .linkcheck import page_key
 from .listings import MONTHS, Page, SiteData, url_of
 from .pagelinks import ParsedPage, parse_page, scanner
 from .parallel import MIN_ITEMS, ordered_map
@@ -162,8 +163,9 @@ class Output:
     def __init__(self, folder: Path | None = None) -> None:
         self.files = SiteFiles(folder)
         self.origins: dict[str, str] = {}
-        # page -> the bytes the link check's reading of it was made from where it was rendered, and that reading
-        self.read: dict[str, tuple[bytes, ParsedPage]] = {}
+        # page -> the bytes the link check's reading of it was made from where it was rendered, that reading,
+        # and the bytes' digest for the build cache (linkcheck.page_key; "" without the cache)
+        self.read: dict[str, tuple[bytes, ParsedPage, str]] = {}
 
     def add(self, path: str, data: bytes, origin: str) -> list[Diagnostic]:
         """Add one file; a second claim on the same path is an error naming both."""
@@ -191,6 +193,11 @@ class Output:
         read = self.read.get(path)
         return read[1] if read is not None and self.files.memory.get(path) is read[0] else None
 
+    def digest_read(self, path: str) -> str:
+        """The page's linkcheck.page_key as made where it was rendered, while it still holds those bytes; else ""."""
+        read = self.read.get(path)
+        return read[2] if read is not None and self.files.memory.get(path) is read[0] else ""
+
 
 class Tracker(Protocol):
     """The build cache's hooks into rendering (cache.PageTracker)."""
@@ -202,7 +209,8 @@ class Tracker(Protocol):
     def finish(self, pages: list[Page]) -> None: ...
 
 
-Rendered = tuple[bytes | None, list[Diagnostic], Collection[tuple[str, ...]], dict[str, set[str]], ParsedPage | None]
+Rendered = tuple[bytes | None, list[Diagnostic], Collection[tuple[str, ...]], dict[str, set[str]],
+                 tuple[ParsedPage, str] | None]
 
 
 def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out: Output,
@@ -221,6 +229,8 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
     # is made here too, on the cores rendering them, a chunk of pages at a time while their bytes are at hand:
     # the link check's own pass over the pages, once all were made, shared its cores with the child writing
     # the first site (early.py).
+    # With the build cache (a tracker), each page's bytes are digested there too (linkcheck.page_key, 100 MB
+    # at 4,000 briefs): the link check forked workers again just to digest them.
     scan = scanner() if len(todo) >= MIN_ITEMS else None
 
     def one(page: Page) -> Rendered:
@@ -236,7 +246,7 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
         for i, page in enumerate(chunk):
             html, problems, reads, attrs, _ = done[i]
             if html is not None and scan is not None and page.path.endswith(".html"):
-                done[i] = html, problems, reads, attrs, parse_page(html, scan)
+                done[i] = html, problems, reads, attrs, (parse_page(html, scan), page_key(html) if tracker else "")
 
     results = dict(zip((p.path for p in todo), ordered_map(one, todo, after=read_links if scan else None)))
     diags: list[Diagnostic] = []
@@ -259,7 +269,7 @@ def render_pages(env: jinja2.Environment, site: SiteData, pages: list[Page], out
         added = out.add(page.path, html, page.origin)
         diags += added
         if read is not None and not added:
-            out.read[page.path] = (html, read)
+            out.read[page.path] = (html, *read)
         if tracker:
             tracker.rendered(page, reads, attrs)
     if tracker:

@@ -190,7 +190,7 @@ def test_a_page_read_where_it_was_rendered_is_checked_as_read_then_only_while_it
     data = b'<a href="/repo/a/#x">a</a>'
     out.add("index.html", data, "test")
     out.add("a/index.html", b'<h2 id="x">x</h2>', "test")
-    out.read["index.html"] = (data, ParsedPage(set(), ["/repo/gone/"]))  # as render_pages leaves it
+    out.read["index.html"] = (data, ParsedPage(set(), ["/repo/gone/"]), "")  # as render_pages leaves it
     config = SiteConfig(base_url=BASE)
     report = check_links(config, out, lambda rel: f"site/{rel}")
     assert [d.format() for d in report.diagnostics] == ['site/index.html: link: broken internal link "/repo/gone/"']
