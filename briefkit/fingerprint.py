@@ -7,12 +7,10 @@ its last render read (recorded by a proxy, reads.py). Pure: no IO; unknown objec
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import operator
 import pickle
-from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup
@@ -21,23 +19,14 @@ from .listings import BriefView, Page, SiteData, unowned
 from .markdown import RenderedBrief
 from .model import Brief
 from .reads import ALL, MISSING, PLAIN, Read, resolve, type_key
+from .viewprints import PLAIN_TYPES, REPR_EXACT, Record, ViewPrints, flat, hashed, record_of
 
 _UNIQUE = itertools.count()
-_PLAIN_TYPES = frozenset(PLAIN)
-# a tuple of these is spelled by its repr, which tells each apart (1, "1", 1.0, True, None, a date)
-_REPR_EXACT = frozenset((str, int, float, bool, type(None), date, datetime))
 _SMALL = 16  # lists, dicts and sets up to this long within a record are spelled out in place, larger ones apart
-_Record = tuple[str, tuple[str, ...], Callable[[Any], Any] | None]  # marker, attributes, their getter
-_VIEW_LINKS = ("earlier", "later", "related", "linked_from", "extra")
-_flat = itertools.chain.from_iterable  # a mapping's items as key, value, key, value ...
 _concat = str.__add__  # text + Markup as plain text: `+` would escape the text and make a Markup
 
 
-def _h(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-class Digester:
+class Digester(ViewPrints):
     """Digests of template inputs within one build; briefs are known by their file's content hash."""
 
     def __init__(self, brief_hashes: Mapping[str, str], attrs: Mapping[str, frozenset[str]] | None = None,
@@ -49,25 +38,15 @@ class Digester:
         self.shown = shown if shown is not None else {}
         self._deep: dict[int, tuple[Any, str]] = {}
         self._shallow: dict[int, tuple[Any, str]] = {}
-        self._records: dict[type, _Record] = {}  # dataclass type -> how its digest covers it
+        self._records: dict[type, Record] = {}  # dataclass type -> how its digest covers it
         # those of them an item or attribute spells out in place, as a tuple is: a brief's thousands of small
         # records (related links, predictions) are each its own, so a hash and a memo entry each was waste
-        self._inline: dict[type, _Record | None] = {}  # None: digested apart
+        self._inline: dict[type, Record | None] = {}  # None: digested apart
         # the digests of what pages read of `site`, by the reads: a digester lasts one build, whose site is
         # not changed while its pages are fingerprinted (what the memos by id hold rests on that too)
         self._reads: dict[tuple[Read, ...], list[str]] = {}
         self._unowned = unowned(attrs)  # keys of own_extra this template reads too much of to count as own
-        # how a view's extra is laid out, by its keys: (own_extra as it was, the parts saying which are own, the
-        # keys whose values are spelled); most views' are alike
-        self._layouts: dict[tuple[str, ...], tuple[frozenset[str], list[str], list[str]]] = {}
-        self._wanted = self._attrs_of_views()  # what the template reads of a BriefView (its attrs do not change)
-        self._shown_record: _Record | None = None  # how _shown reads a view's fields
-        self._no_links = self._wanted is not None and self._wanted.isdisjoint(_VIEW_LINKS)  # no neighbours, no extra
-        self._whole = self._wanted is None or not self._wanted.isdisjoint(_WHOLE_BRIEF)
-        self._seen = self.shown.setdefault(self._wanted, {}) if self._wanted is not None else {}  # this template's
-        # the neighbours it reads, got at once
-        self._links = _record_of("links", tuple(a for a in _VIEW_LINKS[:-1] if self._wanted is None or a in self._wanted))
-
+        self._init_views()
     def of(self, obj: Any, shallow: bool = False) -> str:
         """A digest of `obj`; `shallow` views stand for their own brief only, not their neighbours."""
         kind = type(obj)
@@ -75,7 +54,7 @@ class Digester:
             return "s:" + obj
         if kind is Markup:  # HTML made from a brief (a claim, a narrative): spelled out as text is, not hashed apart
             return _concat("M:", obj)
-        if kind in _PLAIN_TYPES:
+        if kind in PLAIN_TYPES:
             return f"{kind.__name__}:{obj!r}"
         memo = self._shallow if shallow else self._deep
         hit = memo.get(id(obj))
@@ -96,11 +75,11 @@ class Digester:
                     return own
             if shallow:  # as it is: hashing it apart would cost more than the page's hash reading it
                 return "view:" + own
-            return _h(*self._view(obj, own, []))
+            return hashed(*self._view(obj, own, []))
         if kind is list or kind is tuple:
-            return _h(kind.__name__, f"N{len(obj)}", *self._column(obj, shallow, []))
+            return hashed(kind.__name__, f"N{len(obj)}", *self._column(obj, shallow, []))
         if kind is dict:
-            return _h("map", f"N{len(obj)}", *self._column(list(obj), shallow, []),
+            return hashed("map", f"N{len(obj)}", *self._column(list(obj), shallow, []),
                       *self._column(list(obj.values()), shallow, []))
         if kind is RenderedBrief or kind is Brief:
             path = obj.path if kind is Brief else obj.brief.path
@@ -109,46 +88,28 @@ class Digester:
                 return f"{kind.__name__[0]}:{known}:{path}"  # as they are (the hash is of one length), not hashed
         record = self._records.get(kind)
         if record is not None:  # a dataclass seen before: its attributes to count, worked out below once
-            return _h(record[0], *self._spell(self._values(obj, record), shallow, []))
+            return hashed(record[0], *self._spell(self._values(obj, record), shallow, []))
         if isinstance(obj, str):  # subclasses such as Markup: repr would escape every quote of the HTML
-            return _h(kind.__name__, obj)
+            return hashed(kind.__name__, obj)
         if isinstance(obj, PLAIN):
             return f"{kind.__name__}:{obj!r}"
         if isinstance(obj, SiteData):
-            return _h("site", *(self.of(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
+            return hashed("site", *(self.of(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
         if isinstance(obj, Mapping):
-            return _h("map", *(f"{self.of(k)}={self.of(v, shallow)}" for k, v in obj.items()))
+            return hashed("map", *(f"{self.of(k)}={self.of(v, shallow)}" for k, v in obj.items()))
         if isinstance(obj, (list, tuple)):
-            return _h(kind.__name__, *(self.of(v, shallow) for v in obj))
+            return hashed(kind.__name__, *(self.of(v, shallow) for v in obj))
         if isinstance(obj, (set, frozenset)):
-            return _h("set", *sorted(self.of(v, shallow) for v in obj))
+            return hashed("set", *sorted(self.of(v, shallow) for v in obj))
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             self._records[kind] = self._record(kind)
             return self._compute(obj, shallow)
         try:
-            return _h("pickle", pickle.dumps(obj, protocol=4).hex())
+            return hashed("pickle", pickle.dumps(obj, protocol=4).hex())
         except Exception:  # noqa: BLE001 - what cannot be compared is treated as changed
             return f"unique:{next(_UNIQUE)}"
 
-    def _own(self, view: BriefView) -> str:
-        """What a whole view stands for of its own brief: every field, by its file's hash, its URL and story name."""
-        rendered = view.rendered
-        known = self.brief_hashes.get(rendered.brief.path)
-        brief = f"R:{known}:{rendered.brief.path}" if known is not None else self.of(rendered)
-        return f"{brief}\x1f{view.url}\x1f{view.story_name}"
-
-    def _view(self, view: BriefView, own: str, parts: list[str]) -> list[str]:
-        """Appends the spelling of a view, not shallow, that stands for `own`: its neighbours by their own brief
-        only, and what a stage added (extra) only if the template reads it."""
-        marker, links, get = self._links
-        parts += ("view", own, marker)
-        if get is not None:
-            self._spell(get(view) if len(links) > 1 else (get(view),), True, parts)
-        if self._wanted is None or "extra" in self._wanted:
-            self._extra(view, self._whole, parts)
-        return parts
-
-    def _inlined(self, obj: Any) -> _Record | None:
+    def _inlined(self, obj: Any) -> Record | None:
         """How a dataclass an item of a list or an attribute is spelled out in place (as `_compute` would
         count it), or None for anything digested apart: views and whole briefs, records that say pages share
         them (`shared_by_pages`, such as outlets), which the memo holds, and whatever is no dataclass."""
@@ -161,7 +122,7 @@ class Digester:
         self._inline[kind] = record
         return record
 
-    def _record(self, kind: type) -> _Record:
+    def _record(self, kind: type) -> Record:
         """How a dataclass's digest covers it: a marker naming the type and the attributes counted, and a
         getter of their values. Only what the template reads of it (an outlet's page lists its briefs, a
         brief page only its name), all when unsure."""
@@ -170,10 +131,10 @@ class Digester:
             names = tuple(f.name for f in dataclasses.fields(kind))
         else:
             names = tuple(sorted(wanted))
-        return _record_of(f"D{kind.__qualname__}", names)
+        return record_of(f"D{kind.__qualname__}", names)
 
     @staticmethod
-    def _values(obj: Any, record: _Record) -> Any:
+    def _values(obj: Any, record: Record) -> Any:
         """The values of a record's counted attributes, a missing one as MISSING."""
         _, names, get = record
         if get is None:
@@ -190,7 +151,7 @@ class Digester:
         items. A listing page holds tens of thousands of small tuples and records (a related link, a
         prediction, a question's steps), and a hash and a memo entry each would be most of its cost; what
         pages share (views, briefs, large lists) is digested apart, once, through the memo."""
-        of, plain, inline = self.of, _PLAIN_TYPES, self._inline
+        of, plain, inline = self.of, PLAIN_TYPES, self._inline
         memo = self._shallow if shallow else self._deep
         # views that stand for their shown fields (a listing's): their digests as `_shown` keeps them
         views = self._seen if not self._whole and (shallow or self._no_links) else memo
@@ -202,7 +163,7 @@ class Digester:
                 hit = views.get(id(v))  # the memo holds what it has digested: an id found is this view's
                 parts.append(hit[1] if hit is not None else of(v, shallow))
             elif kind is tuple:
-                if v and type(v[0]) in _REPR_EXACT and all(map(_REPR_EXACT.__contains__, map(type, v))):
+                if v and type(v[0]) in REPR_EXACT and all(map(REPR_EXACT.__contains__, map(type, v))):
                     parts.append("t" + repr(v))  # (3, 5): their repr says it all
                 elif (rows := self._rows(v)) is not None:  # the facts a brief added to its story
                     parts += (f"F{len(v)}", rows[0])
@@ -251,11 +212,11 @@ class Digester:
             values = list(map(record[2], items))
         except AttributeError:  # a property missing or failing: item by item, as `_values` reads it
             return None
-        return record[0], (list(_flat(values)) if len(record[1]) > 1 else values)
+        return record[0], (list(flat(values)) if len(record[1]) > 1 else values)
 
     def _spell_map(self, mapping: Mapping[Any, Any], shallow: bool, parts: list[str]) -> list[str]:
         """Appends each key and its value, spelled out as `_spell` does."""
-        return self._spell(_flat(mapping.items()), shallow, parts)
+        return self._spell(flat(mapping.items()), shallow, parts)
 
     def _column(self, items: Any, shallow: bool, parts: list[str]) -> list[str]:
         """Appends the spelling of a sequence of items whose count the reader knows, by columns: an outlet's
@@ -267,7 +228,7 @@ class Digester:
         views as their digests. A first part saying which of these follows keeps it injective; anything
         else is spelled item by item, as `_spell` does."""
         kinds = set(map(type, items))
-        if kinds <= _REPR_EXACT:  # their repr tells each apart, and how many there are
+        if kinds <= REPR_EXACT:  # their repr tells each apart, and how many there are
             parts.append("r" + repr(items))
             return parts
         kind = kinds.pop() if len(kinds) == 1 else None
@@ -285,11 +246,11 @@ class Digester:
                         self._column(column, shallow, parts)
                 else:
                     parts.append(_COLUMNS[kind] + repr(list(map(len, items))))
-                    self._column(list(_flat(items)), shallow, parts)
+                    self._column(list(flat(items)), shallow, parts)
                 return parts
         elif kind is frozenset or kind is set:  # a question's forecasters
-            inner = set(map(type, _flat(items)))
-            if len(inner) <= 1 and inner <= _REPR_EXACT and max(map(len, items)) <= _SMALL:
+            inner = set(map(type, flat(items)))
+            if len(inner) <= 1 and inner <= REPR_EXACT and max(map(len, items)) <= _SMALL:
                 try:  # of one type: sorted, and their repr
                     parts.append("s" + repr(list(map(sorted, items))))
                     return parts
@@ -308,7 +269,7 @@ class Digester:
                     parts.append(record[0])
                     if len(record[1]) == 1:
                         self._column(values, shallow, parts)
-                    elif set(map(type, _flat(values))) <= _REPR_EXACT:  # (a prediction's) plain values
+                    elif set(map(type, flat(values))) <= REPR_EXACT:  # (a prediction's) plain values
                         parts.append("R" + repr(values))
                     else:
                         for column in zip(*values):
@@ -331,63 +292,6 @@ class Digester:
         parts += map(_second, hits)  # type: ignore[arg-type]  # none is None now
         return parts
 
-    def listed(self) -> tuple[frozenset[str], _Record] | None:
-        """What this template reads of a view, and how `_shown` reads the fields it lists; None when it reads
-        whole briefs (or anything)."""
-        if self._whole or self._wanted is None:
-            return None
-        return self._wanted, self._shown_fields(self._wanted)
-
-    def kept_shown(self, view: BriefView) -> str | None:
-        """The view's shown digest, made as `_shown` makes it, when `shown` may hold it (its values are plain)."""
-        value = self._shown(view, self._wanted)  # type: ignore[arg-type]
-        return value if id(view) in self._seen else None
-
-    def _shown_fields(self, wanted: frozenset[str]) -> _Record:
-        shown = self._shown_record
-        if shown is None:  # `wanted` is the template's, the same on every call
-            shown = self._shown_record = _record_of("shown", tuple(sorted(a for a in wanted if a not in _VIEW_LINKS)))
-        return shown
-
-    def _shown(self, view: BriefView, wanted: frozenset[str]) -> str:
-        key = id(view)  # `wanted` is the template's: self._seen holds its views' digests
-        hit = self._seen.get(key)  # holding the view: an id found is this view's
-        if hit is not None:
-            return hit[1]
-        shown = self._shown_fields(wanted)
-        values = self._values(view, shown)
-        if all(map(_REPR_EXACT.__contains__, map(type, values))):  # most: one repr in C says them all
-            value = _h(shown[0], "r" + repr(values))
-            self._seen[key] = (view, value)
-            return value
-        value = _h(*self._spell(values, True, [shown[0]]))
-        if all(map(_PLAIN_TYPES.__contains__, map(type, values))):  # plain: no template's attributes shape it
-            self._seen[key] = (view, value)
-        return value
-
-    def _attrs_of_views(self) -> frozenset[str] | None:
-        """What this template reads of a BriefView; None for anything."""
-        wanted = None if self.attrs is None else self.attrs.get(_VIEW_KEY, frozenset())
-        return None if wanted is None or ALL in wanted else wanted
-
-    def _extra(self, view: BriefView, whole: bool, parts: list[str]) -> None:
-        """Appends a view's extra data; what a stage made from the brief's own file counts by that file's
-        hash (site-wide settings that feed it rebuild everything), which the view's own digest holds when
-        `whole` (the template reads the whole brief)."""
-        extra, own_extra = view.extra, view.own_extra
-        keys = tuple(extra)
-        layout = self._layouts.get(keys)
-        if layout is None or layout[0] != own_extra:
-            mine = own_extra - self._unowned
-            # each key, with "own" or "v" (its value spelled out after them all, in one pass)
-            layout = self._layouts[keys] = (frozenset(own_extra), [f"M{len(keys)}", *_flat(
-                (k, "own" if k in mine else "v") for k in keys)], [k for k in keys if k not in mine])
-        parts += layout[1]
-        if not whole and len(layout[2]) < len(keys):  # the file's hash, which the view's own digest holds if whole
-            known = self.brief_hashes.get(view.brief.path)
-            parts.append(known if known is not None else self.of(view.rendered))
-        self._spell(list(map(extra.__getitem__, layout[2])), True, parts)
-
     def page(self, page: Page, url: str, site: SiteData, reads: tuple[Read, ...], shared: str) -> str:
         """The fingerprint of one page: its record, its context, what it read of `site`, and `shared`."""
         # the context is the page's own: spelled out in place, with no hash and memo entry of its own
@@ -407,19 +311,8 @@ class Digester:
         if read is None:
             read = self._reads[reads] = [f"{'/'.join(r)}={self.of(resolve(site, r))}" for r in reads]
         parts += read
-        return _h(*parts)
+        return hashed(*parts)
 
 
-_WHOLE_BRIEF = frozenset({"rendered", "brief"})  # view attributes that hand a template the whole brief
-
-
-def _record_of(name: str, names: tuple[str, ...]) -> _Record:
-    """A marker naming the record and the attributes counted, those attributes, and a getter of them."""
-    # attrgetter reads "a.b" as a path: such a name (an item a template asked for) is read as getattr does
-    get = operator.attrgetter(*names) if names and not any("." in a for a in names) else None
-    return f"{name}({','.join(names)})", names, get
-
-
-_VIEW_KEY = type_key(BriefView)
 _second = operator.itemgetter(1)
 _COLUMNS = {tuple: "C", list: "c"}  # a column of tuples or small lists: "C2", "c[1, 3]" ...
