@@ -16,7 +16,8 @@ from pathlib import Path
 from . import forecasts
 from .diagnostics import WARNING, Diagnostic, did_you_mean
 from .listings import last_change, story_name
-from .markdown import RenderedBrief, markdown
+from .markdown import RenderedBrief
+from .mdparser import markdown
 from .model import Brief
 from .named import Names
 from .outlets import Registry, name_key, unknown

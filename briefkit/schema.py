@@ -15,7 +15,7 @@ from . import fields as f
 from .diagnostics import WARNING, Diagnostic
 from .fields import BAD, Ctx, Field
 from .frontmatter import REORDERING, UNUSUAL, UNWRITABLE, Document, by_field_name, load, reordering, split, unwritable
-from .markdown import MARKER
+from .mdparser import MARKER
 from .model import Brief, Correction, Image, Narrative, Outlet, Prediction, Source, Topic
 from .outlets import name_key
 from .slugs import is_plain_segment, slugify, too_long

@@ -13,7 +13,8 @@ from markdown_it.token import Token
 
 from briefkit.fields import BAD, Ctx, check_split_url, check_url, parse_probability
 from briefkit.frontmatter import Document, load, split
-from briefkit.markdown import markdown, parse_marker, render_brief
+from briefkit.markdown import render_brief
+from briefkit.mdparser import markdown, parse_marker
 from briefkit.schema import parse_brief
 from briefkit.slugs import is_plain_segment, slugify
 
@@ -185,7 +186,7 @@ def test_probabilities_out_of_range_are_refused(p: object) -> None:
 
 def _stock_steps(allow_html: bool) -> MarkdownIt:
     """The site's parser with markdown-it's own normalize and inline pairing steps run on every text, as they
-    were before the shortcuts that pass them over (briefkit.markdown._normalized and _paired)."""
+    were before the shortcuts that pass them over (briefkit.mdparser._normalized and _paired)."""
     from markdown_it.rules_core import normalize
 
     md = markdown.__wrapped__(allow_html)
