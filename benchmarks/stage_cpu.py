@@ -6,8 +6,9 @@
 
 `cold` builds SITE without the build cache into a scratch folder; `edit` changes a brief's first
 fact, as bench_build.py does, and rebuilds with the cache (on a copy of SITE, built once
-first); `cold-cache` builds from scratch with the build cache, as a first `build.py` does (its .cache/ and
-site/ removed before each build, once the last build's saving child is done). Each build runs in its own process, so the figures include no start-up, only the stages.
+first); `cold-cache` builds from scratch with the build cache, as a first `build.py` does (its
+.cache/ and site/ removed before each build, once the last build's saving child is done). Each
+build runs in its own process, so the figures include no start-up, only the stages.
 With one core (the default) the figures hold while something else runs on the machine: the CPU
 seconds of a stage are its work, not its share of a busy machine. `--tree` times another checkout
 of the project (a `git worktree` or a `git archive` unpacked) in turn with this one, each on its
