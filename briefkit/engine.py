@@ -131,11 +131,6 @@ def _loop_context(iterable: Any, undefined: type[jinja2.Undefined], recurse: Any
     return kind(iterable, undefined, recurse, depth0)
 
 
-def _nothing(obj: Any, name: str, default: Any) -> Any:
-    """A template's getattr where the environment's own must see every attribute read: finds nothing."""
-    return default
-
-
 class _Template(jinja2.Template):
     """A template whose output expressions escape with output_escape."""
 
@@ -146,9 +141,10 @@ class _Template(jinja2.Template):
         # when autoescaping (jinja2.compiler.CodeGenerator._output_child_pre)
         namespace["escape"] = output_escape
         namespace["LoopContext"] = _loop_context  # the module's name for it, looked up when a loop starts
-        # `a.b` tries getattr_first, the builtin getattr, before environment.getattr (codegen visit_Getattr):
-        # where the environment's getattr is another (the build cache's ReadLog), every read must go through it
-        namespace["getattr_first"] = getattr if "getattr" not in vars(environment) else _nothing
+        # `a.b` is getattr_first(a, "b", missing), and environment.getattr only when that finds nothing (codegen
+        # visit_Getattr): the builtin getattr, but where the build cache notes every read (reads.ReadLog) its own
+        # getattr, which takes the default too and finds what Jinja's would, so that a read is one call, not two
+        namespace["getattr_first"] = vars(environment).get("getattr", getattr)
         return super()._from_namespace(environment, namespace, globals)
 
     def new_context(self, vars: dict[str, Any] | None = None, shared: bool = False,

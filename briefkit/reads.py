@@ -96,7 +96,9 @@ class ReadLog:
     def install(self, env: Any) -> None:
         get_attr, get_item = env.getattr, env.getitem
 
-        def getattr_(obj: Any, attribute: str) -> Any:
+        def getattr_(obj: Any, attribute: str, _default: Any = None) -> Any:
+            """Jinja's getattr, noted; as a template's getattr_first (engine._Template) it is given a default,
+            which it never needs: it finds the attribute, an item of that name, or undefined."""
             try:  # Jinja's own first step, inline: a second Python call per attribute cost 5% of a render
                 value = getattr(obj, attribute)
             except AttributeError:
