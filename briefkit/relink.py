@@ -41,13 +41,34 @@ class Linked:
     keys: Packed[int, Mapping[str, int]]  # per doc: Index._keys
     df: Counter[str]
     idf: dict[str, float]
-    holders: Packed[str, list[int]]  # key -> docs whose keys hold it, cut or not
+    holders: Packed[str, list[int]] | None  # key -> docs whose keys hold it, cut or not (None: see settle)
     vectors: Packed[int, dict[str, float]]
     postings: Packed[str, list[Posting]]
     results: Packed[int, tuple[list[Match], Reads]]  # per doc: its related list and what it read
-    explainers: Packed[int, tuple[int, ...]]  # doc -> the docs that explained it (Reads.explained turned round)
+    explainers: Packed[int, tuple[int, ...]] | None  # doc -> the docs that explained it (Reads.explained turned round)
     links: list[list[Link]]  # per doc: its related list, as crosslink shows it
     near: dict[int, list[tuple[int, Match]]]  # doc -> its lookalikes, where it has any
+
+    def settle(self) -> None:
+        """Work out `holders` and `explainers` where _full left them to do: only the next build reads them
+        (_update), and a cold build's cache is saved by a child after the build has returned (handoff.py), so
+        that is where they are made; pickling the lists (the save) settles them first."""
+        if self.holders is None:
+            holders: dict[str, list[int]] = {}
+            for i in range(len(self.sig)):
+                for key in self.keys[i]:
+                    holders.setdefault(key, []).append(i)
+            self.holders = Packed(holders)
+        if self.explainers is None:
+            explainers: dict[int, list[int]] = {}
+            for i in range(len(self.sig)):
+                for j in self.results[i][1].explained:
+                    explainers.setdefault(j, []).append(i)
+            self.explainers = Packed({j: tuple(docs) for j, docs in explainers.items()})
+
+    def __getstate__(self) -> dict[str, object]:
+        self.settle()
+        return self.__dict__
 
     def lists(self) -> list[list[Match]]:
         """Every doc's related list, as Index.link_all gives them."""
@@ -161,19 +182,11 @@ def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], c
         raw.append(keys[i])
     index._weigh(raw)
     found = ordered_map(index.tracked, range(len(index.docs)))
-    holders: dict[str, list[int]] = {}
-    for i, counts in enumerate(raw):
-        for key in counts:
-            holders.setdefault(key, []).append(i)
-    explainers: dict[int, list[int]] = {}
-    for i, (_, _, reads) in enumerate(found):
-        for j in reads.explained:
-            explainers.setdefault(j, []).append(i)
     assert isinstance(index.vectors, list) and isinstance(index.postings, dict)
-    return Linked(index.settings, sig, index.names, contents, keys, index.df, index.idf, Packed(holders),
+    # holders and explainers serve only the next build: left to Linked.settle
+    return Linked(index.settings, sig, index.names, contents, keys, index.df, index.idf, None,
                   Packed(dict(enumerate(index.vectors))), Packed(index.postings),
-                  Packed({i: (shown, reads) for i, (shown, _, reads) in enumerate(found)}),
-                  Packed({j: tuple(docs) for j, docs in explainers.items()}),
+                  Packed({i: (shown, reads) for i, (shown, _, reads) in enumerate(found)}), None,
                   [shown_links(shown) for shown, _, _ in found], {i: near for i, (_, near, _) in enumerate(found) if near})
 
 
@@ -205,6 +218,8 @@ def _update(index: _Tracked, last: Linked, contents: list[bytes]) -> Linked:
        could reach it even reading every key it shares with i (_bound). Where a list keeps its docs
        in their places, the parts that changed are those covering a reweighed entry.
     """
+    last.settle()
+    assert last.holders is not None and last.explainers is not None
     n, keys = len(contents), last.keys.copy()
     edited = [i for i in range(n) if contents[i] != last.contents[i]]
     if not edited:
