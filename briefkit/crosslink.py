@@ -20,7 +20,7 @@ from .markdown import Fact, RenderedBrief
 from .matches import Match
 from .packs import Damaged
 from .related import Doc, Index, Settings, outlet_key
-from .relink import Link, RelatedMemo, content, link, shown_links
+from .relink import Link, RelatedMemo, content, link_with, shown_links
 from .slugs import slugify
 from .timeline import first_reported
 
@@ -142,7 +142,7 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
     settings = Settings.of(site.config.related)
     # per story: its briefs oldest first, and each one's time (rank of its date in the story)
     stories = [_story(story.briefs) for story in site.stories]
-    news: list[list[list[int]]] | None = None
+    news: list[list[list[int]]]  # per story, per brief: the facts it first reported
     if memo is None:  # the story changes worked out in the related lists' pass over the cores, not after it
         index = Index(docs_of(site), settings)
         shown, pairs, news = index.linked(shown_links, [partial(first_reported, _texts(chrono), times=times)
@@ -151,12 +151,23 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
     else:
         last = memo.linked
         docs, digests = _docs(site, memo, files)
+        keys = [_story_key(chrono, times, files or {}) for chrono, times in stories]
+
+        def unknown() -> list[int]:  # the stories whose changes the memo does not hold, worked out in link's pass
+            return [n for n, key in enumerate(keys) if not memo.stories.get(key)]
+
+        todo = unknown()
         try:
-            index, memo.linked = link(docs, settings, last, digests)
+            index, memo.linked, made_news = link_with(docs, settings, last, digests, _story_work(stories, todo))
         except Damaged:  # the saved lists were damaged on disk: worked out afresh
             last = memo.linked = None
             memo.stories = {}
-            index, memo.linked = link(docs, settings, digests=digests)
+            todo = unknown()
+            index, memo.linked, made_news = link_with(docs, settings, digests=digests, also=_story_work(stories, todo))
+        worked = iter(made_news)  # in the order of `todo`
+        news = [memo.stories.get(key) or next(worked) for key in keys]
+        memo.changed |= dict.fromkeys(keys).keys() != memo.stories.keys()
+        memo.stories = dict(zip(keys, news))
         shown, pairs = memo.linked.links, memo.linked.pairs(index.docs)
         memo.changed |= memo.linked is not last
         # a list the last build's lists still hold (the same object: relink keeps those it did not work out
@@ -182,22 +193,16 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
             target = by_slug.get(slug)
             if target is not None and target is not v:
                 target.linked_from.append(v)
-    kept: dict[bytes, list[list[int]]] = {}
-    for n, (chrono, times) in enumerate(stories):
-        if news is not None:
-            story_news = news[n]
-        else:
-            assert memo is not None
-            key = _story_key(chrono, times, files or {})
-            story_news = memo.stories.get(key) or first_reported(_texts(chrono), times=times)
-            kept[key] = story_news
+    for (chrono, times), story_news in zip(stories, news):
         for x, new, at in zip(chrono, story_news, times):
             facts = x.rendered.facts
             x.extra["changes"] = StoryChanges(at == 0, tuple(facts[k] for k in new), len(facts) - len(new))
-    if memo is not None:
-        memo.changed |= kept.keys() != memo.stories.keys()
-        memo.stories = kept
     return lookalike_warnings(index, site, pairs, memo, files)
+
+
+def _story_work(stories: list[tuple[list[BriefView], list[int]]], todo: list[int]) -> list[partial[list[list[int]]]]:
+    """first_reported for each story of `todo`, to be called on the cores."""
+    return [partial(first_reported, _texts(stories[n][0]), times=stories[n][1]) for n in todo]
 
 
 def _quoted(links: list[Link]) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .matches import Match
 from .packs import Packed
@@ -150,6 +150,15 @@ def link(docs: Iterable[Doc], settings: Settings, last: Linked | None = None,
     """The index over docs and its related lists, reusing what `last` (an earlier build's) still holds.
 
     `digests`, given, holds each doc's content(doc) where it is known (None where not), in the order of `docs`."""
+    index, linked, _ = link_with(docs, settings, last, digests)
+    return index, linked
+
+
+def link_with(docs: Iterable[Doc], settings: Settings, last: Linked | None = None,
+              digests: Sequence[bytes | None] = (), also: Sequence[Callable[[], Any]] = ()
+              ) -> tuple[Index, Linked, list[Any]]:
+    """link, and the results of `also`: other work (crosslink's story changes) done on the cores in the pass that
+    works out every list afresh, not in a pass of its own after it (as Index.linked)."""
     index = _Tracked.__new__(_Tracked)
     if digests:  # put in the index's order along with their docs (_place's sort of them is then a pass)
         paired = sorted(zip(docs, digests), key=lambda dc: (dc[0].date, dc[0].slug))
@@ -162,12 +171,12 @@ def link(docs: Iterable[Doc], settings: Settings, last: Linked | None = None,
         contents = [content(d) for d in index.docs]
     if (last is None or len(sig) < MIN_LOOKALIKE or last.sig != sig or last.settings != index.settings
             or last.names != index.names):
-        return index, _full(index, sig, contents, last)
-    return index, _update(index, last, contents)
+        return (index, *_full(index, sig, contents, last, also))
+    return index, _update(index, last, contents), [call() for call in also]  # few: the stories an edit changed
 
 
 def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], contents: list[bytes],
-          last: Linked | None) -> Linked:
+          last: Linked | None, also: Sequence[Callable[[], Any]] = ()) -> tuple[Linked, list[Any]]:
     keys: Packed[int, Mapping[str, int]] = Packed()
     was = {c: i for i, c in enumerate(last.contents)} if last else {}
     new = [i for i, c in enumerate(contents) if c not in was or last is None]
@@ -181,13 +190,20 @@ def _full(index: _Tracked, sig: list[tuple[str, float, str, tuple[str, ...]]], c
             keys.take(i, last.keys, was[c])
         raw.append(keys[i])
     index._weigh(raw)
-    found = ordered_map(index.tracked, range(len(index.docs)))
+    n, tracked = len(index.docs), index.tracked
+
+    def work(x: int | Callable[[], Any]) -> Any:
+        return tracked(x) if isinstance(x, int) else x()
+
+    done = ordered_map(work, [*range(n), *also])
+    found: list[tuple[list[Match], list[tuple[int, Match]], Reads]] = done[:n]
     assert isinstance(index.vectors, list) and isinstance(index.postings, dict)
     # holders and explainers serve only the next build: left to Linked.settle
     return Linked(index.settings, sig, index.names, contents, keys, index.df, index.idf, None,
                   Packed(dict(enumerate(index.vectors))), Packed(index.postings),
                   Packed({i: (shown, reads) for i, (shown, _, reads) in enumerate(found)}), None,
-                  [shown_links(shown) for shown, _, _ in found], {i: near for i, (_, near, _) in enumerate(found) if near})
+                  [shown_links(shown) for shown, _, _ in found],
+                  {i: near for i, (_, near, _) in enumerate(found) if near}), done[n:]
 
 
 def shown_links(shown: list[Match]) -> list[Link]:
@@ -337,6 +353,7 @@ def _relinked(index: _Tracked, last: Linked, redo: list[int], contents: list[byt
               postings: Packed[str, list[Posting]]) -> Linked:
     """The last build's lists with those of `redo` worked out again."""
     results, links, near = last.results.copy(), list(last.links), dict(last.near)
+    assert last.explainers is not None  # settled by _update
     explainers = last.explainers.copy()
     turned: dict[int, set[int]] = {}
     for i, (shown, close, reads) in zip(redo, ordered_map(index.tracked, redo)):
