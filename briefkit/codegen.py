@@ -85,7 +85,7 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         that finds nothing (an item of that name, or undefined): Jinja called environment.getattr, a Python
         function, for each of some 2.4 million attributes on a 4,000-brief site. `a` is worked out once.
         Where the environment's getattr is not engine._Environment's own (the build cache's ReadLog notes every
-        attribute read), a template's getattr_first finds nothing: each goes through environment.getattr."""
+        attribute read), a template's getattr_first is that getattr: each read goes through it, once."""
         if self.environment.is_async:
             return super().visit_Getattr(node, frame)
         self.write("(_attr if (_attr := getattr_first((_attr_of := ")

@@ -123,8 +123,8 @@ class ReadLog:
             return value
 
         env.getattr, env.getitem = getattr_, getitem_
-        # a template loaded before now tries the builtin getattr before the environment's (engine._Template's
-        # getattr_first), past getattr_: loaded again, it sends each attribute through getattr_
+        # a template loaded before now reads a.b by the builtin getattr (engine._Template's getattr_first), past
+        # getattr_: loaded again, its getattr_first is getattr_, which notes each read
         for loaded in (getattr(env, "_by_name", None), env.cache):
             if loaded:
                 loaded.clear()
