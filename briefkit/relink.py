@@ -79,6 +79,17 @@ class Linked:
         return [(docs[i], docs[j], m) for i in sorted(self.near) for j, m in self.near[i]]
 
 
+class IndexMade(NamedTuple):
+    """What a build's index.json was made of (crosslink.index_json), in the order of its briefs, and its digest."""
+
+    top: tuple[int, str, str]  # the version, the site's title and base URL
+    paths: list[str]
+    urls: list[str]
+    hashes: list[str | None]  # each brief's content hash (BuildCache.hashes); None where unknown
+    shown: list[str]  # each brief's related slugs as quoted
+    digest: bytes  # sha256 of the file
+
+
 @dataclass
 class RelatedMemo:
     """What the related stage keeps for the next build (BuildCache.related)."""
@@ -101,6 +112,8 @@ class RelatedMemo:
         default_factory=dict)
     outlet_table: tuple[dict[str, str], dict[str, str]] | None = None
     topic_names: dict[str, str] | None = None
+    # what the last build's index.json was made of, and its digest (crosslink.index_on_disk)
+    index_made: IndexMade | None = None
 
 
 class _Tracked(Index):

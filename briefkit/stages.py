@@ -169,6 +169,9 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     diags += checks.check_forecasts(questions)
     site = build_site(project.config, rendered, outlets, cache.named if cache is not None else None)
     diags += crosslink.link_site(site, cache.related, cache.hashes) if cache is not None else crosslink.link_site(site)
+    # whether site/index.json is as this build would make it, asked while the views are fresh in memory
+    index_kept = cache is not None and write and crosslink.index_on_disk(site, cache.related, cache.hashes,
+                                                                         str(project.out / "index.json"))
     stages.done("related", f"{len(site.briefs)} briefs linked")
     scorecard.annotate(site, reg, questions, today, names)
     pages = site_pages(site) + scorecard.pages(site) + search_index.search_pages(site)
@@ -193,8 +196,11 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
                     diags.append(unreadable(project.display(file), exc))
                     continue
                 diags += out.add(rel, data, project.display(file))
-    diags += out.add("index.json", crosslink.index_json(site, cache.related, cache.hashes) if cache is not None
-                     else crosslink.index_json(site), "site index")
+    if index_kept:
+        diags += out.keep("index.json", "site index")  # as the last build wrote it: not made and compared again
+    else:
+        diags += out.add("index.json", crosslink.index_json(site, cache.related, cache.hashes) if cache is not None
+                         else crosslink.index_json(site), "site index")
     diags += out.add(MARKER, MARKER_TEXT, "briefkit")
     for rel, file in inputs.assets:
         try:
