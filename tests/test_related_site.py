@@ -384,3 +384,34 @@ def test_briefs_of_one_date_in_a_story_do_not_repeat_one_another(site_dir: Path)
         "Nothing new: 1 fact already reported"]
     html = (site_dir / "site" / "stories" / "other-story" / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'changes-head">([^<]*)', html) == ["First report: 1 fact", "First report: 1 fact"]
+
+
+def test_index_json_is_kept_on_disk_only_while_it_holds_what_the_build_would_make(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+    from types import SimpleNamespace as NS
+
+    from briefkit.crosslink import QUOTED_KEY, index_json, index_on_disk
+    from briefkit.relink import RelatedMemo
+
+    def site(title: str, related: str = "") -> NS:
+        b = NS(slug="a", path="content/a.md", title=title, date=datetime(2024, 3, 1, tzinfo=UTC),
+               updated=None, summary="", topics=(), story="")
+        other = NS(slug="b", path="content/b.md", title="B", date=datetime(2024, 3, 2, tzinfo=UTC),
+                   updated=None, summary="", topics=(), story="")
+        return NS(briefs=[NS(rendered=NS(brief=other), url="/briefs/b/"), NS(rendered=NS(brief=b), url="/briefs/a/")],
+                  config=NS(title="T", base_url="https://example.org/"), extra={QUOTED_KEY: {"a": related, "b": ""}})
+
+    memo, path = RelatedMemo(), tmp_path / "index.json"
+    path.write_bytes(index_json(site("One"), memo, {"content/a.md": "h1", "content/b.md": "h2"}))  # type: ignore[arg-type]
+    assert index_on_disk(site("One"), memo, {"content/a.md": "h1", "content/b.md": "h2"}, str(path))  # type: ignore[arg-type]
+    # the file edited, its line the same: kept, and the memo takes the new hash
+    assert index_on_disk(site("One"), memo, {"content/a.md": "h3", "content/b.md": "h2"}, str(path))  # type: ignore[arg-type]
+    assert memo.index_made is not None and memo.index_made.hashes == ["h2", "h3"]
+    assert memo.index_lines["content/a.md"][0].startswith("h3")
+    assert not index_on_disk(site("Two"), memo, {"content/a.md": "h4", "content/b.md": "h2"}, str(path))  # type: ignore[arg-type]
+    assert not index_on_disk(site("One", '"b"'), memo, {"content/a.md": "h3", "content/b.md": "h2"}, str(path))  # type: ignore[arg-type]
+    assert not index_on_disk(site("One"), memo, {"content/b.md": "h2"}, str(path))  # type: ignore[arg-type]
+    path.write_bytes(path.read_bytes().replace(b"One", b"Ono"))  # the file changed by hand: made again
+    assert not index_on_disk(site("One"), memo, {"content/a.md": "h3", "content/b.md": "h2"}, str(path))  # type: ignore[arg-type]
+    path.unlink()
+    assert not index_on_disk(site("One"), memo, {"content/a.md": "h3", "content/b.md": "h2"}, str(path))  # type: ignore[arg-type]
