@@ -80,7 +80,7 @@ class Linked:
 
 
 class IndexMade(NamedTuple):
-    """What a build's index.json was made of (crosslink.index_json), in the order of its briefs, and its digest."""
+    """What a build's index.json was made of (siteindex.index_json), in the order of its briefs, and its digest."""
 
     top: tuple[int, str, str]  # the version, the site's title and base URL
     paths: list[str]
@@ -98,7 +98,7 @@ class RelatedMemo:
     stories: dict[bytes, list[list[int]]] = field(default_factory=dict)  # story changes by digest of the facts
     changed: bool = False
     # index.json's line for each brief up to its related slugs, by the brief's path: (its content hash and URL, the
-    # line), as crosslink.index_json wrote it (the rest of the line is from the brief's file alone)
+    # line), as siteindex.index_json wrote it (the rest of the line is from the brief's file alone)
     index_lines: dict[str, tuple[str, str]] = field(default_factory=dict)
     # the title's line of each brief warned about as a lookalike (crosslink.lookalike_warnings), by its path: (its
     # content hash, the line)
@@ -112,7 +112,7 @@ class RelatedMemo:
         default_factory=dict)
     outlet_table: tuple[dict[str, str], dict[str, str]] | None = None
     topic_names: dict[str, str] | None = None
-    # what the last build's index.json was made of, and its digest (crosslink.index_on_disk)
+    # what the last build's index.json was made of, and its digest (siteindex.index_on_disk)
     index_made: IndexMade | None = None
 
 

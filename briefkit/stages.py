@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecard, sitemap
+from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecard, siteindex, sitemap
 from . import search as search_index
 from .cache import BuildCache
 from .diagnostics import Diagnostic, sorted_diagnostics, unreadable
@@ -170,7 +170,7 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     site = build_site(project.config, rendered, outlets, cache.named if cache is not None else None)
     diags += crosslink.link_site(site, cache.related, cache.hashes) if cache is not None else crosslink.link_site(site)
     # whether site/index.json is as this build would make it, asked while the views are fresh in memory
-    index_kept = cache is not None and write and crosslink.index_on_disk(site, cache.related, cache.hashes,
+    index_kept = cache is not None and write and siteindex.index_on_disk(site, cache.related, cache.hashes,
                                                                          str(project.out / "index.json"))
     stages.done("related", f"{len(site.briefs)} briefs linked")
     scorecard.annotate(site, reg, questions, today, names)
@@ -199,8 +199,8 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     if index_kept:
         diags += out.keep("index.json", "site index")  # as the last build wrote it: not made and compared again
     else:
-        diags += out.add("index.json", crosslink.index_json(site, cache.related, cache.hashes) if cache is not None
-                         else crosslink.index_json(site), "site index")
+        diags += out.add("index.json", siteindex.index_json(site, cache.related, cache.hashes) if cache is not None
+                         else siteindex.index_json(site), "site index")
     diags += out.add(MARKER, MARKER_TEXT, "briefkit")
     for rel, file in inputs.assets:
         try:

@@ -56,7 +56,7 @@ def test_index_json_lines_are_what_the_json_encoder_gives_each_brief() -> None:
     from datetime import datetime, timedelta, timezone
     from types import SimpleNamespace as NS
 
-    from briefkit.crosslink import index_json
+    from briefkit.siteindex import index_json
 
     tz = timezone(timedelta(hours=-5))
     odd = 'quote " back \\ tab \t nl \n bell \x07 é 中 \u2028 😀 }, {"slug": '
@@ -83,8 +83,8 @@ def test_index_json_keeps_a_briefs_line_while_its_file_and_url_are_as_they_were(
     from datetime import UTC, datetime
     from types import SimpleNamespace as NS
 
-    from briefkit.crosslink import index_json
     from briefkit.relink import RelatedMemo
+    from briefkit.siteindex import index_json
 
     def site(title: str, url: str) -> NS:
         b = NS(slug="a", path="content/a.md", title=title, date=datetime(2024, 3, 1, tzinfo=UTC),
@@ -119,8 +119,9 @@ def test_index_json_lists_the_related_slugs_each_view_shows_in_a_build_that_reus
 
     from briefkit import pipeline
     from briefkit.cache import BuildCache
-    from briefkit.crosslink import QUOTED_KEY, index_json
+    from briefkit.crosslink import QUOTED_KEY
     from briefkit.project import open_project
+    from briefkit.siteindex import index_json
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1730000000")
     shutil.copytree(ROOT / "content", tmp_path / "content")
@@ -390,8 +391,9 @@ def test_index_json_is_kept_on_disk_only_while_it_holds_what_the_build_would_mak
     from datetime import UTC, datetime
     from types import SimpleNamespace as NS
 
-    from briefkit.crosslink import QUOTED_KEY, index_json, index_on_disk
+    from briefkit.crosslink import QUOTED_KEY
     from briefkit.relink import RelatedMemo
+    from briefkit.siteindex import index_json, index_on_disk
 
     def site(title: str, related: str = "") -> NS:
         b = NS(slug="a", path="content/a.md", title=title, date=datetime(2024, 3, 1, tzinfo=UTC),
