@@ -60,9 +60,21 @@ def packs(cls: P) -> P:
 
 def for_cache(obj: Packed) -> tuple[Any, ...]:
     """How the build cache pickles a Packed record: each group of its PACKED fields as one pickle, the rest
-    as they are."""
+    as they are. A group's pickle is a PickleBuffer: the cache's files keep it out of band (shards.dump),
+    and a record loaded from one holds a view of its bytes in the file's mapping until read."""
     state = dict(obj.__dict__)
     for key, group in zip(type(obj)._KEYS, type(obj).PACKED):
-        if key not in state:
-            state[key] = pickle.dumps(tuple(state.pop(name) for name in group), pickle.HIGHEST_PROTOCOL)
+        packed = state.get(key)
+        if packed is None:
+            packed = pickle.dumps(tuple(state.pop(name) for name in group), pickle.HIGHEST_PROTOCOL)
+        state[key] = pickle.PickleBuffer(packed)
     return _NEWOBJ, (type(obj),), state
+
+
+def _as_bytes(view: memoryview) -> tuple[Any, ...]:
+    return bytes, (view.tobytes(),)
+
+
+# a record loaded from the cache and not yet read holds its groups as memoryviews (see for_cache), which pickle
+# cannot send as they are: any other pickle (a worker's results) sends their bytes
+copyreg.pickle(memoryview, _as_bytes)
