@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .buildkey import build_key
-from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash
+from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash, unchanged_test
 from .diagnostics import Diagnostic
 from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory
@@ -101,6 +101,14 @@ class BuildCache(Memos):
         if last is None or os.name == "nt":
             return None
         return unchanged_hash(last.inputs, last.stamps, last.read_at, key, stamp)
+
+    def unchanged_files(self) -> Callable[[str, Stamp], str | None] | None:
+        """unchanged() as one test for all of a build's files (changes.unchanged_test); None when it finds none."""
+        self._load()
+        last = self.state
+        if last is None or os.name == "nt":
+            return None
+        return unchanged_test(last.inputs, last.stamps, last.read_at)
 
     def intact(self, out: Path) -> set[str]:
         """Output files still as the last build wrote them (same size and modification time)."""

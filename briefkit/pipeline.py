@@ -91,11 +91,12 @@ def build_time() -> datetime:
                          "as `date +%s` or `git log -1 --format=%ct` prints, or unset it") from None
 
 
-def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] | None = None) -> Inputs:
+def read_inputs(project: Project,
+                unchanged_files: Callable[[], Callable[[str, Stamp], str | None] | None] | None = None) -> Inputs:
     """Every brief, outlets.yaml, and the other files of content/ that are copied as they are.
 
-    `unchanged` (the build cache's) gives the content hash of a brief whose file is as the last good
-    build read it; such a brief is not read.
+    `unchanged_files` (the build cache's) gives, once the reading has begun, a test giving the content hash
+    of a brief whose file is as the last good build read it (or None); such a brief is not read.
     """
     briefs: list[tuple[str, bytes | None]] = []
     assets = []
@@ -104,6 +105,7 @@ def read_inputs(project: Project, unchanged: Callable[[str, Stamp], str | None] 
     known: dict[str, tuple[str, str]] = {}
     problems: list[Diagnostic] = []
     read_at = time.time_ns()
+    unchanged = unchanged_files() if unchanged_files is not None else None
     top = str(project.content)
     shown = shown_under(project, project.content)
 
@@ -242,7 +244,7 @@ def _build(project: Project, write: bool, strict: bool, progress: Progress | Non
     now = build_time()
     today = now.astimezone(project.config.tz).date()
     stages.start()
-    inputs = read_inputs(project, cache.unchanged if cache is not None else None)
+    inputs = read_inputs(project, cache.unchanged_files if cache is not None else None)
     changed = cache.start(project, inputs, {"build_time": now, "today": today}, {"search": search}) if cache else None
     stages.done("read", f"{len(inputs.briefs)} files" + (f", {changed.describe()}" if changed else ""))
     if cache is not None and write and not site_needed and cache.state is not None and not inputs.problems \
