@@ -20,6 +20,7 @@ from .diagnostics import Diagnostic
 from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory
 from .memos import Memos
+from .packed import for_cache
 from .parallel import fork
 from .project import Project
 from .saved import UNFINISHED, State, compact
@@ -301,7 +302,8 @@ class BuildCache(Memos):
         assert self._lock is not None
         self._lock.hold()  # held already by save_early and in a handed-off save
         try:
-            dump(self.folder / "state.pickle", (compact(self.state) if self.state is not None else None,))
+            dump(self.folder / "state.pickle", (compact(self.state) if self.state is not None else None,),
+                 {State: for_cache})
             if self._shown is not None and self._shown.changed:
                 dump(self.folder / "shown.pickle", (self._shown.identity, self._shown.kept()))
                 self._shown.changed = False
