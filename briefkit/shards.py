@@ -25,7 +25,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-FORMAT = 14  # bump when the pickled layout changes
+FORMAT = 15  # bump when the pickled layout changes
 SHARDS = 16
 
 
