@@ -115,14 +115,21 @@ class BuildCache(Memos):
         """Output files still as the last build wrote them (same size and modification time)."""
         if self._intact is None:
             self._intact = set()
-            top = f"{out}/"  # a str, not a Path per file: half the time of 5,000 stat calls
-            for rel, sig in (self.state.outputs.items() if self.state else ()):
-                try:
-                    st = os.stat(top + rel)
-                except OSError:
-                    continue
-                if (st.st_size, st.st_mtime_ns) == sig:
-                    self._intact.add(rel)
+            # each path from the output folder opened once, where the system can: the kernel walks two or three
+            # names, not the whole path, for each of 5,000 files; else a str, not a Path per file
+            folder = _open_folder(out) if os.stat in os.supports_dir_fd else None
+            top = "" if folder is not None else f"{out}/"
+            try:
+                for rel, sig in (self.state.outputs.items() if self.state else ()):
+                    try:
+                        st = os.stat(top + rel, dir_fd=folder)
+                    except OSError:
+                        continue
+                    if (st.st_size, st.st_mtime_ns) == sig:
+                        self._intact.add(rel)
+            finally:
+                if folder is not None:
+                    os.close(folder)
         return self._intact
 
     def nothing_changed(self, out: Path, now: datetime) -> bool:
@@ -315,3 +322,11 @@ class BuildCache(Memos):
             self.save_memos()
         finally:
             self._lock.release()
+
+
+def _open_folder(path: Path) -> int | None:
+    """A descriptor of a folder for paths under it (os.stat's dir_fd), or None when it cannot be opened."""
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
