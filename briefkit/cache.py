@@ -27,7 +27,7 @@ from .saved import UNFINISHED, State, compact
 from .shards import dump, undump
 from .shown import ShownMemo
 from .tracker import PageTracker
-from .write import as_listed
+from .write import as_listed, open_folder
 
 if TYPE_CHECKING:
     from .listings import SiteData
@@ -117,7 +117,7 @@ class BuildCache(Memos):
             self._intact = set()
             # each path from the output folder opened once, where the system can: the kernel walks two or three
             # names, not the whole path, for each of 5,000 files; else a str, not a Path per file
-            folder = _open_folder(out) if os.stat in os.supports_dir_fd else None
+            folder = open_folder(out) if os.stat in os.supports_dir_fd else None
             top = "" if folder is not None else f"{out}/"
             try:
                 for rel, sig in (self.state.outputs.items() if self.state else ()):
@@ -323,10 +323,3 @@ class BuildCache(Memos):
         finally:
             self._lock.release()
 
-
-def _open_folder(path: Path) -> int | None:
-    """A descriptor of a folder for paths under it (os.stat's dir_fd), or None when it cannot be opened."""
-    try:
-        return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return None

@@ -217,11 +217,15 @@ def _remove_stale(out: Path, keep: set[str], listed: Mapping[str, Seen]) -> tupl
     # a folder changed this close to now may change again within its change time's clock tick, unseen
     settled = time.time_ns() - SETTLE_NS
 
-    def entries_of(folder: str) -> tuple[tuple[str, str], ...] | None:
+    by_fd = os.stat in os.supports_dir_fd
+
+    def entries_of(folder: str, at: int | None, name: str) -> tuple[tuple[str, str], ...] | None:
         """A folder's entries, from `listed` when it is unchanged; noted in `listing` when it holds no symlink
-        (a link's kind follows what it leads to, which may change with the folder left alone)."""
+        (a link's kind follows what it leads to, which may change with the folder left alone). `at`: a descriptor
+        of the folder it is `name` in, to stat it by (the kernel then walks one name, not the whole path)."""
         try:
-            st = os.stat(folder)  # before listing: a change after it moves the change time compared next time
+            # before listing: a change after it moves the change time compared next time
+            st = os.stat(name, dir_fd=at) if at is not None else os.stat(folder)
             seen = listed.get(folder)
             if seen is not None and seen[0] == st.st_ino and seen[1] == st.st_ctime_ns:
                 listing[folder] = seen
@@ -235,28 +239,36 @@ def _remove_stale(out: Path, keep: set[str], listed: Mapping[str, Seen]) -> tupl
             listing[folder] = (st.st_ino, st.st_ctime_ns, entries)  # (Windows' st_ctime is the creation time)
         return entries
 
-    def sweep(folder: str) -> bool:
-        """Sweep one folder; True when it was left empty and removed."""
-        entries = entries_of(folder)
+    def sweep(folder: str, at: int | None = None, named: str = "") -> bool:
+        """Sweep one folder (`named` in the folder `at` is a descriptor of); True when it was left empty and removed."""
+        entries = entries_of(folder, at, named)
         if entries is None:
             return False
         left = 0
         files = []
         gone = False  # anything removed changes the folder: its listing is not noted
         prefix = folder if folder.endswith(os.sep) else folder + os.sep
-        for name, kind in entries:
-            path = prefix + name
-            if kind == ".":  # never the site's (content/'s hidden files are not copied)
-                left += 1
-            elif kind == "f":
-                files.append(path)
-            elif kind == "l":
-                os.unlink(path)
-                gone = True
-            elif not sweep(path):
-                left += 1
-            else:
-                gone = True
+        inner = None  # a descriptor of this folder, opened at its first subfolder
+        try:
+            for name, kind in entries:
+                path = prefix + name
+                if kind == ".":  # never the site's (content/'s hidden files are not copied)
+                    left += 1
+                elif kind == "f":
+                    files.append(path)
+                elif kind == "l":
+                    os.unlink(path)
+                    gone = True
+                else:
+                    if inner is None and by_fd:
+                        inner = open_folder(folder)
+                    if not sweep(path, inner, name):
+                        left += 1
+                    else:
+                        gone = True
+        finally:
+            if inner is not None:
+                os.close(inner)
         for path in files:
             if path in keep:
                 left += 1
@@ -274,6 +286,14 @@ def _remove_stale(out: Path, keep: set[str], listed: Mapping[str, Seen]) -> tupl
 
     sweep(top)
     return removed, listing
+
+
+def open_folder(path: str | Path) -> int | None:
+    """A descriptor of a folder for paths under it (os.stat's dir_fd), or None when it cannot be opened."""
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
