@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .changes import Stamp, stamp_of
 from .diagnostics import WARNING, Diagnostic, unreadable
 from .project import Project, UsageError, is_brief, is_scratch
-from .write import WriteStats
+from .write import WriteStats, open_folder
 
 if TYPE_CHECKING:  # for annotations only: importing them would load what a no-change build skips
     from .cache import BuildCache
@@ -108,6 +108,7 @@ def read_inputs(project: Project,
     unchanged = unchanged_files() if unchanged_files is not None else None
     top = str(project.content)
     shown = shown_under(project, project.content)
+    by_fd = os.stat in os.supports_dir_fd
 
     def unlistable(exc: OSError) -> None:  # a folder without read permission: its briefs would silently go
         folder = os.path.relpath(exc.filename or top, top).replace(os.sep, "/")
@@ -120,38 +121,46 @@ def read_inputs(project: Project,
             problems.append(Diagnostic(shown(f"{under}/{d}" if under else d), 0, "", "a link to a folder, which "
                                        "the build does not follow: its files are left out (copy them in)", WARNING))
         folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation, not a join
-        for name in sorted(names):
-            if is_scratch(name):
-                continue
-            rel = f"{under}/{name}" if under else name
-            full = folder + name
-            try:
-                st = os.lstat(full)  # one call per file: a link is told apart without another
-                if S_ISLNK(st.st_mode):
-                    if os.path.exists(full) and (away := _led_away(full, top)):
-                        problems.append(Diagnostic(shown(rel), 0, "", f"a link to {away}, outside content/ or hidden "
-                                                   "in it, would publish that file; copy it in if it is meant to be "
-                                                   "public"))
-                        continue
-                    st = os.stat(full)  # what it leads to (a link to nowhere cannot be read)
-                if is_brief(name):
-                    key = shown(rel)
-                    stamp = stamp_of(st)
-                    digest = unchanged(key, stamp) if unchanged is not None else None
-                    if digest is None:
-                        with open(full, "rb") as fh:
-                            briefs.append((key, fh.read()))
-                    else:
-                        known[key] = (digest, full)
-                        briefs.append((key, None))
-                    stamps[key] = stamp
-                elif rel == "outlets.yaml":
-                    outlets = (shown(rel), Path(full).read_bytes())
-                elif rel not in SKIP_FILES:
-                    stamps["asset:" + rel] = stamp_of(st)
-                    assets.append((rel, Path(full)))
-            except OSError as exc:  # a link to nowhere, a file without read permission
-                problems.append(unreadable(shown(rel), exc))
+        # each file stat'ed by its name in the folder, opened once where the system can: the kernel walks one
+        # name for each of 4,000 briefs, not the whole path
+        at = open_folder(root) if by_fd else None
+        where = "" if at is not None else folder
+        try:
+            for name in sorted(names):
+                if is_scratch(name):
+                    continue
+                rel = f"{under}/{name}" if under else name
+                full = folder + name
+                try:
+                    st = os.lstat(where + name, dir_fd=at)  # one call per file: a link is told apart without another
+                    if S_ISLNK(st.st_mode):
+                        if os.path.exists(full) and (away := _led_away(full, top)):
+                            problems.append(Diagnostic(shown(rel), 0, "", f"a link to {away}, outside content/ or "
+                                                       "hidden in it, would publish that file; copy it in if it is "
+                                                       "meant to be public"))
+                            continue
+                        st = os.stat(full)  # what it leads to (a link to nowhere cannot be read)
+                    if is_brief(name):
+                        key = shown(rel)
+                        stamp = stamp_of(st)
+                        digest = unchanged(key, stamp) if unchanged is not None else None
+                        if digest is None:
+                            with open(full, "rb") as fh:
+                                briefs.append((key, fh.read()))
+                        else:
+                            known[key] = (digest, full)
+                            briefs.append((key, None))
+                        stamps[key] = stamp
+                    elif rel == "outlets.yaml":
+                        outlets = (shown(rel), Path(full).read_bytes())
+                    elif rel not in SKIP_FILES:
+                        stamps["asset:" + rel] = stamp_of(st)
+                        assets.append((rel, Path(full)))
+                except OSError as exc:  # a link to nowhere, a file without read permission
+                    problems.append(unreadable(shown(rel), exc))
+        finally:
+            if at is not None:
+                os.close(at)
     return Inputs(briefs, outlets, assets, stamps, known, read_at, problems)
 
 
