@@ -15,8 +15,8 @@ data) is never among them; a template reading any of that, or anything else, get
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import repeat
-from operator import attrgetter, eq, itemgetter, methodcaller
+from itertools import compress, repeat
+from operator import attrgetter, eq, is_, itemgetter, methodcaller
 from typing import Any
 
 from .fingerprint import Digester
@@ -81,15 +81,19 @@ class ShownMemo:
             return
         kept = self._digests
         digests = list(map(methodcaller("get", marker), kept))
-        if None in digests:
-            for i in [i for i, d in enumerate(digests) if d is None]:
-                digest = digests[i] = digester.kept_shown(views[i])  # None: a value no template may share
-                if digest is not None:
-                    kept[i][marker] = digest
+        # an edit's few (every brief's in a first build), found in C
+        missing = list(compress(range(len(digests)), map(is_, digests, repeat(None)))) if None in digests else []
+        for i in missing:
+            digest = digests[i] = digester.kept_shown(views[i])  # None: a value no template may share
+            if digest is not None:
+                kept[i][marker] = digest
+        if missing:
             self.changed = True
-            shown.setdefault(wanted, {}).update([(i, (v, d)) for i, v, d in zip(self._ids, views, digests) if d is not None])
-        else:  # all of them, in C
-            shown.setdefault(wanted, {}).update(zip(self._ids, zip(views, digests)))
+        seen = shown.setdefault(wanted, {})
+        seen.update(zip(self._ids, zip(views, digests)))  # all of them at once, in C
+        for i in missing:  # (view, None) is no digest: left out, it is made when a page lists the view
+            if digests[i] is None:
+                del seen[self._ids[i]]
 
     def _entries(self, views: Sequence[BriefView], hashes: Mapping[str, str]) -> None:
         """This build's entries of `views`: the last build's where its key is the same, new ones otherwise."""
