@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import compress, repeat
-from operator import attrgetter, eq, is_, itemgetter, methodcaller
+from operator import attrgetter, eq, is_, not_
 from typing import Any
 
 from .fingerprint import Digester
@@ -25,26 +25,31 @@ from .model import Brief
 
 KEPT = frozenset(set(Brief.__dataclass_fields__) - set(BriefView.__dataclass_fields__)) \
     | {"url", "story_name", "description"}
-# by a brief's shown path: its content hash, URL and story name, and its digests by marker
-Entry = tuple[tuple[Any, ...], dict[str, str]]  # (content hash or None, URL, story name), digests
+# the digests kept, by columns: the briefs' shown paths, the key of each (content hash or None, URL, story name),
+# and each marker's digest of each brief (None: none made); columns, not an entry per brief, so that an edit
+# takes a marker's digests of every brief unchanged as one list, and loading them is a few lists, not 4,000 dicts
+Columns = tuple[list[str], list[tuple[Any, ...]], dict[str, list[Any]]]
 _path = attrgetter("rendered.brief.path")
 _url = attrgetter("url")
 _story_name = attrgetter("story_name")
-_first, _second = itemgetter(0), itemgetter(1)
-_NONE: Entry = ((), {})  # no entry: its key matches no brief's
+_EMPTY: Columns = ([], [], {})
 
 
 class ShownMemo:
     """Shown digests by brief: the last build's (`before`) to look up, this build's (kept()) to keep."""
 
-    def __init__(self, identity: str = "", kept: dict[str, Entry] | None = None):
+    def __init__(self, identity: str = "", kept: Columns | None = None):
         self.identity = identity
-        self.before: dict[str, Entry] = kept or {}
+        # anything else (a memo of another layout, columns of unequal lengths) holds nothing to serve
+        self.before: Columns = kept if isinstance(kept, tuple) and len(kept) == 3 and len(kept[0]) == len(kept[1]) \
+            else _EMPTY
         self.changed = False  # this build's entries differ from the last's: worth saving
         self._views: Sequence[BriefView] | None = None
         self._paths: list[str] = []
-        self._found: list[Entry] = []  # this build's entries, of each view
-        self._digests: list[dict[str, str]] = []  # ... their digests by marker
+        self._keys: list[tuple[Any, ...]] = []  # this build's key of each view
+        self._order: list[int] | None = None  # where each view's brief is in `before` (-1: not there); None: as it is
+        self._stale: list[int] = []  # the views whose key is not the last build's (or whose hash is unknown)
+        self._digests: dict[str, list[Any]] = {}  # this build's digests of each view, by marker
         self._ids: list[int] = []  # id() of each view
 
     def start(self, identity: str) -> None:
@@ -52,14 +57,17 @@ class ShownMemo:
         if self._views is not None:  # kept in memory (serve): the last build's
             self.before = self.kept()
         if identity != self.identity:
-            self.before, self.identity, self.changed = {}, identity, True
-        self._views, self._paths, self._found, self._digests = None, [], [], []
+            self.before, self.identity, self.changed = _EMPTY, identity, True
+        self._views, self._paths, self._keys, self._digests = None, [], [], {}
 
-    def kept(self) -> dict[str, Entry]:
-        """This build's entries, to look up in the next; those of no brief it listed are forgotten."""
+    def kept(self) -> Columns:
+        """This build's digests, to look up in the next; those of no brief it listed are forgotten, and those
+        of a marker it did not fill are the last build's where the brief's key is the same."""
         if self._views is None:
             return self.before
-        return {p: e for p, e in zip(self._paths, self._found) if e[0][0] is not None}  # None: a hash unknown
+        columns = {marker: self._digests.get(marker) or self._carried(marker)
+                   for marker in {*self.before[2], *self._digests}}
+        return self._paths, self._keys, columns
 
     def fill(self, digester: Digester, views: Sequence[BriefView], hashes: Mapping[str, str],
              shown: dict[frozenset[str], dict[int, tuple[Any, str]]]) -> None:
@@ -79,14 +87,13 @@ class ShownMemo:
             return
         if not KEPT.issuperset(names):
             return
-        kept = self._digests
-        digests = list(map(methodcaller("get", marker), kept))
+        digests = self._digests.get(marker)
+        if digests is None:
+            digests = self._digests[marker] = self._carried(marker)
         # an edit's few (every brief's in a first build), found in C
         missing = list(compress(range(len(digests)), map(is_, digests, repeat(None)))) if None in digests else []
         for i in missing:
-            digest = digests[i] = digester.kept_shown(views[i])  # None: a value no template may share
-            if digest is not None:
-                kept[i][marker] = digest
+            digests[i] = digester.kept_shown(views[i])  # None: a value no template may share
         if missing:
             self.changed = True
         seen = shown.setdefault(wanted, {})
@@ -95,16 +102,34 @@ class ShownMemo:
             if digests[i] is None:
                 del seen[self._ids[i]]
 
+    def _carried(self, marker: str) -> list[Any]:
+        """The last build's digests of the marker for this build's views, None where the key is not the same."""
+        paths, _, columns = self.before
+        last = columns.get(marker)
+        if last is None or len(last) != len(paths):
+            return [None] * len(self._paths)
+        digests = list(last) if self._order is None else [last[j] if j >= 0 else None for j in self._order]
+        for i in self._stale:
+            digests[i] = None
+        return digests
+
     def _entries(self, views: Sequence[BriefView], hashes: Mapping[str, str]) -> None:
-        """This build's entries of `views`: the last build's where its key is the same, new ones otherwise."""
+        """This build's keys of `views`, and which of them are the last build's (by the brief's shown path)."""
         paths = list(map(_path, views))
-        keys = list(zip(map(hashes.get, paths), map(_url, views), map(_story_name, views)))
-        found = list(map(self.before.get, paths, repeat(_NONE)))
-        same = list(map(eq, map(_first, found), keys))
-        if False in same:
+        known = list(map(hashes.get, paths))
+        keys = list(zip(known, map(_url, views), map(_story_name, views)))
+        last_paths, last_keys, _ = self.before
+        if paths == last_paths:  # the same briefs in the same order: compared in C
+            self._order = None
+            same = list(map(eq, keys, last_keys))
+        else:  # briefs added, removed or renamed
+            where = dict(zip(last_paths, range(len(last_paths))))
+            self._order = [where.get(p, -1) for p in paths]
+            same = [j >= 0 and last_keys[j] == k for j, k in zip(self._order, keys)]
+        if None in known:  # a hash unknown: nothing kept of it is served
+            same = [ok and k is not None for ok, k in zip(same, known)]
+        self._stale = list(compress(range(len(same)), map(not_, same)))
+        if self._stale or self._order is not None:
             self.changed = True
-            found = [e if ok else (k, {}) for e, k, ok in zip(found, keys, same)]
-        if len(found) != len(self.before):
-            self.changed = True
-        self._views, self._paths, self._found, self._digests = views, paths, found, list(map(_second, found))
+        self._views, self._paths, self._keys, self._digests = views, paths, keys, {}
         self._ids = list(map(id, views))
