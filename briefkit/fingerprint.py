@@ -280,7 +280,8 @@ class Digester(ViewPrints):
                     parts.append(record[0])
                     if len(record[1]) == 1:
                         self._column(values, shallow, parts)
-                    elif set(map(type, flat(values))) <= REPR_EXACT:  # (a prediction's) plain values
+                    elif REPR_EXACT.issuperset(map(type, values[0])) and set(map(type, flat(values))) <= REPR_EXACT:
+                        # (a prediction's) plain values; the first record's tell most others (a question's) at once
                         parts.append("R" + repr(values))
                     else:
                         for column in zip(*values):
