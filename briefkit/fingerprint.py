@@ -161,6 +161,8 @@ class Digester(ViewPrints):
             kind = type(v)
             if kind is str:
                 parts.append("s:" + v)
+            elif v is None:  # a first or last brief's missing neighbour, as `plain` spells it
+                parts.append("NoneType:None")
             elif kind is BriefView:  # the most common of what is digested apart: its memo entry, without a call
                 hit = views.get(id(v))  # the memo holds what it has digested: an id found is this view's
                 parts.append(hit[1] if hit is not None else of(v, shallow))
@@ -311,9 +313,13 @@ class Digester(ViewPrints):
         parts = [shared, page.path, page.template, page.title, page.description, url, f"M{len(context)}"]
         if self._whole and BriefView in set(map(type, context.values())):
             for key, value in context.items():  # a brief's page: its view too, whatever the memo holds of it
-                self._spell((key,), False, parts)
+                if type(key) is str:  # as `_spell` spells it
+                    parts.append("s:" + key)
+                else:
+                    self._spell((key,), False, parts)
                 if type(value) is BriefView:
-                    self._view(value, self._own(value), parts)
+                    hit = self._shallow.get(id(value))  # "view:" and its own, where a page before had it as a neighbour
+                    self._view(value, hit[1][5:] if hit is not None else self._own(value), parts)
                 else:
                     self._spell((value,), False, parts)
         else:
