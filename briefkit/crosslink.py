@@ -17,6 +17,7 @@ from .diagnostics import WARNING, Diagnostic
 from .listings import BriefView, SiteData, oldest_first
 from .markdown import Fact, RenderedBrief
 from .matches import Match
+from .model import Brief
 from .packs import Damaged
 from .related import Doc, Index, Settings, outlet_key
 from .relink import Link, RelatedMemo, content, link_with, shown_links
@@ -148,6 +149,9 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
         quoted = [_quoted(links) for links in shown]
     else:
         last = memo.linked
+        # the warnings' texts of `last`'s lists, taken out while the lists are worked out: a memo left with new
+        # lists (a build that failed after) keeps none to be taken for theirs
+        texts, memo.lookalikes = memo.lookalikes, {}
         docs, digests = _docs(site, memo, files)
         keys = [_story_key(chrono, times, files or {}) for chrono, times in stories]
 
@@ -166,7 +170,8 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
         news = [memo.stories.get(key) or next(worked) for key in keys]
         memo.changed |= dict.fromkeys(keys).keys() != memo.stories.keys()
         memo.stories = dict(zip(keys, news))
-        shown, pairs = memo.linked.links, memo.linked.pairs(index.docs)
+        shown = memo.linked.links
+        pairs = [] if files else memo.linked.pairs(index.docs)  # with `files`, _kept_warnings reads the lists
         memo.changed |= memo.linked is not last
         # a list the last build's lists still hold (the same object: relink keeps those it did not work out
         # again) is quoted as it was then
@@ -195,7 +200,9 @@ def link_site(site: SiteData, memo: RelatedMemo | None = None, files: Mapping[st
         for x, new, at in zip(chrono, story_news, times):
             facts = x.rendered.facts
             x.extra["changes"] = StoryChanges(at == 0, tuple(facts[k] for k in new), len(facts) - len(new))
-    return lookalike_warnings(index, site, pairs, memo, files)
+    if memo is None or not files:
+        return lookalike_warnings(index, site, pairs)
+    return _kept_warnings(index, site, memo, files, last.near if last is not None else {}, texts)
 
 
 def _story_work(stories: list[tuple[list[BriefView], list[int]]], todo: list[int]) -> list[partial[list[list[int]]]]:
@@ -235,35 +242,73 @@ def _story_key(chrono: list[BriefView], times: list[int], files: Mapping[str, st
     return hashlib.blake2b(pickle.dumps(what, protocol=5), digest_size=16).digest()
 
 
-def lookalike_warnings(index: Index, site: SiteData, pairs: list[tuple[Doc, Doc, Match]],
-                       memo: RelatedMemo | None = None, files: Mapping[str, str] | None = None) -> list[Diagnostic]:
+def lookalike_warnings(index: Index, site: SiteData, pairs: list[tuple[Doc, Doc, Match]]) -> list[Diagnostic]:
     """Briefs outside one story that look like the same story (Index.link_all): suggest the story key to add.
-
-    With a memo and `files` (BuildCache.hashes), a brief's title line is the last build's while its file is as it
-    was (RelatedMemo.title_lines): where each field was written is kept packed, and unpacking it for the thousand
-    briefs warned about was a fifth of the warnings' time."""
-    hashes = files if files is not None and memo is not None else {}
-    known = memo.title_lines if memo is not None and hashes else {}
-    noted: dict[str, tuple[str, int]] = {}
+    The build cache keeps them with _kept_warnings."""
     diags = []
     for newer, older, m in pairs:
-        b, other = site.by_slug[newer.slug].brief, site.by_slug[older.slug].brief
-        was, now = known.get(b.path), hashes.get(b.path)
+        b, other = site.by_slug[newer.slug].rendered.brief, site.by_slug[older.slug].rendered.brief
+        message, hint = _lookalike(index, b, other, m)
+        diags.append(Diagnostic(b.path, b.line_of("title"), "story", message, WARNING, hint))
+    return diags
+
+
+def _lookalike(index: Index, b: Brief, other: Brief, m: Match) -> tuple[str, str]:
+    """A lookalike warning's message and hint: brief b (the newer) looks like the same story as `other`."""
+    if other.story:
+        hint = f"if it is, add story: {other.story} (the story of {other.path})"
+    elif b.story:
+        hint = f"if it is, add story: {b.story} to {other.path}"
+    else:
+        key = "-".join(other.slug.split("-")[:5])
+        hint = f"if it is, give both the same story key, e.g. story: {key}"
+    return (f"looks like the same story as {other.path} "
+            f"(similarity {index.content_similarity(m):.2f}, {days_apart(b.date, other.date)})"), hint
+
+
+def _kept_warnings(index: Index, site: SiteData, memo: RelatedMemo, files: Mapping[str, str],
+                   was_near: Mapping[int, list[tuple[int, Match]]],
+                   texts: Mapping[int, tuple[str, str, list[tuple[str, str | None, str, str]]]]) -> list[Diagnostic]:
+    """lookalike_warnings with the build cache: a brief's warnings say what the last build's said (`texts`, made
+    from the lists `was_near`) while its lookalikes are the list the last build worked out (relink keeps the very
+    list of a brief it did not link again, so its matches, and the settings that score them, are as they were)
+    and each brief named is as its file was (the rest of a warning is from the two files alone). Making 1,300
+    warnings' texts was most of their time at 4,000 briefs; now only an edited brief's are made again, and those
+    of the briefs whose lookalikes it changed."""
+    assert memo.linked is not None
+    near, docs, by_slug = memo.linked.near, index.docs, site.by_slug
+    known = memo.title_lines
+    noted: dict[str, tuple[str, int]] = {}
+    said: dict[int, tuple[str, str, list[tuple[str, str | None, str, str]]]] = {}
+    diags: list[Diagnostic] = []
+    for i in sorted(near):
+        group = near[i]
+        b = by_slug[docs[i].slug].rendered.brief
+        path, now = b.path, files.get(b.path)
+        was = known.get(path)
         line = was[1] if was is not None and was[0] == now else b.line_of("title")
+        kept = texts.get(i) if was_near.get(i) is group and now is not None else None
+        lines = kept[2] if kept is not None and kept[:2] == (path, now) and len(kept[2]) == len(group) else None
+        if lines is not None:  # one per match of `group`, in its order
+            for (j, _), (other_path, other_hash, _, _) in zip(group, lines):
+                if (other_hash is None or by_slug[docs[j].slug].rendered.brief.path != other_path
+                        or files.get(other_path) != other_hash):
+                    lines = None
+                    break
+        if lines is None:
+            lines = []
+            for j, m in group:
+                other = by_slug[docs[j].slug].rendered.brief
+                lines.append((other.path, files.get(other.path), *_lookalike(index, b, other, m)))
         if now is not None:
-            noted[b.path] = (now, line)
-        if other.story:
-            hint = f"if it is, add story: {other.story} (the story of {other.path})"
-        elif b.story:
-            hint = f"if it is, add story: {b.story} to {other.path}"
-        else:
-            key = "-".join(other.slug.split("-")[:5])
-            hint = f"if it is, give both the same story key, e.g. story: {key}"
-        diags.append(Diagnostic(b.path, line, "story",
-                                f"looks like the same story as {other.path} "
-                                f"(similarity {index.content_similarity(m):.2f}, {days_apart(b.date, other.date)})",
-                                WARNING, hint))
-    if memo is not None and hashes and noted != known:
+            noted[path] = (now, line)
+            said[i] = (path, now, lines)
+        for _, _, message, hint in lines:  # made as link_site makes a RelatedLink: no setattr per field
+            made = _new(Diagnostic)
+            made.__dict__.update(path=path, line=line, field="story", message=message, severity=WARNING, hint=hint)
+            diags.append(made)
+    memo.lookalikes = said
+    if noted != known or said != texts:
         memo.title_lines = noted
         memo.changed = True
     return diags

@@ -103,6 +103,9 @@ class RelatedMemo:
     # the title's line of each brief warned about as a lookalike (crosslink.lookalike_warnings), by its path: (its
     # content hash, the line)
     title_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # each lookalike warning's text, by the newer brief's doc of `linked` (crosslink._kept_warnings): its path and
+    # content hash, and per lookalike of its list, the older brief's path and content hash, the message and hint
+    lookalikes: dict[int, tuple[str, str, list[tuple[str, str | None, str, str]]]] = field(default_factory=dict)
     # per doc of `linked`: its related slugs as index.json lists them (crosslink.link_site), kept with its list
     quoted: list[str] = field(default_factory=list)
     # what crosslink.docs_of works out of each brief, by the brief's path: (its content hash, its Doc's topics, its

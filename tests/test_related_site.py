@@ -272,6 +272,31 @@ def test_the_hint_names_the_story_one_of_them_already_has(site_dir: Path) -> Non
         "(if it is, add story: marseille-fires (the story of content/fire-one.md))")
 
 
+def test_a_cached_build_warns_of_lookalikes_as_a_build_from_scratch(site_dir: Path) -> None:
+    # the build cache keeps each warning's text while the brief's lookalikes are the last build's list and both
+    # files are as they were: an edit of either file (its lookalikes kept), or of what links them, says it anew
+    from briefkit import pipeline
+    from briefkit.cache import BuildCache
+    from briefkit.project import open_project
+
+    _site(site_dir)
+    cache = BuildCache()
+    two, one = site_dir / "content" / "fire-two.md", site_dir / "content" / "fire-one.md"
+    other = site_dir / "content" / "other-1.md"
+    edits = [lambda: None, lambda: None,  # the first build; then nothing changed: every text kept
+             lambda: other.write_text(other.read_text().replace("record", "a record")),  # kept: another's fact
+             lambda: two.write_text(two.read_text().replace("---\n", "---\n# moved down a line\n", 1)),
+             lambda: one.write_text(one.read_text().replace("Le Monde", "Le Figaro", 1)),  # a hint to say again
+             lambda: one.write_text(one.read_text().replace("2024-03-03", "2024-03-04")),
+             lambda: (site_dir / "content" / "other-0.md").unlink()]
+    for edit in edits:
+        edit()
+        project, _ = open_project("content")
+        cached = pipeline.build(project, write=False, cache=cache).diagnostics
+        assert [d.format() for d in cached] == [d.format() for d in pipeline.build(project, write=False).diagnostics]
+        assert sum("looks like the same story" in d.message for d in cached) == 1
+
+
 def test_no_lookalike_warning_once_they_share_a_story(site_dir: Path) -> None:
     _site(site_dir, extra_a="story: marseille-fires\n", extra_b="story: marseille-fires\n")
     result = run("check")
