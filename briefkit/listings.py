@@ -233,10 +233,18 @@ def paginate(items: list[BriefView], size: int, first_path: str) -> list[tuple[s
     return out
 
 
+_new = object.__new__
+
+
 def brief_page(v: BriefView) -> Page:
     """The page of one brief."""
     b = v.rendered.brief  # not the view's `brief` property: a call per read, for every brief
-    return Page(f"briefs/{b.slug}/index.html", "brief.html", b.title, v.description, b.path, {"brief": v})
+    # made as Page's __init__ makes it, without the frozen dataclass's object.__setattr__ for each of six fields
+    # (half the cost of the 4,000 brief pages of every build)
+    page = _new(Page)
+    page.__dict__.update(path=f"briefs/{b.slug}/index.html", template="brief.html", title=b.title,
+                         description=v.description, origin=b.path, context={"brief": v})
+    return page
 
 
 def site_pages(site: SiteData) -> list[Page]:
