@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 import yaml
 
 from .diagnostics import Diagnostic
-from .yamlerrors import KEY_ON_LINE, yaml_error
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _BaseLoader
@@ -160,8 +159,12 @@ def load(path: str, text: str, first_line: int = 1, whole: str = "front matter")
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        from .yamlerrors import yaml_error  # imported for a file with a problem only (its patterns, 0.5 ms)
+
         return None, [yaml_error(path, text, first_line, exc, whole)]
     except yaml.reader.ReaderError as exc:  # a control character typed or pasted into the YAML
+        from .yamlerrors import KEY_ON_LINE
+
         char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "\0")
         # the first such character: the reader stops there (its position counts bytes in the C parser)
         at = text.find(chr(char)) if chr(char) in text else min(max(exc.position, 0), len(text))

@@ -22,7 +22,6 @@ from .pagelinks import ParsedPage, parse_page, scanner
 from .parallel import MIN_ITEMS, ordered_map
 from .project import SiteConfig, display_path
 from .reads import plain_values
-from .templateerrors import template_problem
 
 
 @dataclass(frozen=True)
@@ -301,6 +300,8 @@ def render_page(env: jinja2.Environment, site: SiteData, view: Any, page: Page,
         template = env.get_template(page.template)
         html = template.render(site=view, config=site.config, page=info, **extra, **page.context)
     except Exception as exc:  # noqa: BLE001 - any error inside a template is the theme's, shown with its line
+        from .templateerrors import template_problem  # imported for a failing template only
+
         names = {"site", "config", "page", *extra, *page.context, *env.globals}
         return None, [template_problem(exc, page.template, page.path, getattr(env.loader, "searchpath", ()), names)]
     if not html or html.isspace():  # as `not html.strip()`, without a copy of every page

@@ -13,7 +13,6 @@ import yaml
 from .diagnostics import Diagnostic, got
 from .project import Project, key_line
 from .slugs import is_plain_segment
-from .yamlerrors import yaml_error
 
 
 @dataclass(frozen=True)
@@ -64,6 +63,8 @@ def _extends(meta_file: Path, shown: str) -> tuple[str | None, Diagnostic | None
     try:
         meta = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
+        from .yamlerrors import yaml_error  # imported for a file with a problem only
+
         return None, yaml_error(shown, text, 1, exc, "theme.yaml")
     except yaml.YAMLError as exc:
         return None, Diagnostic(shown, 0, "theme.yaml", f"invalid YAML: {exc}")
