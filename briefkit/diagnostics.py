@@ -16,6 +16,8 @@ WARNING = "warning"
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
+    """One problem found in the input: where (path, line, field), what, and how bad."""
+
     path: str
     line: int
     field: str

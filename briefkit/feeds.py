@@ -33,6 +33,8 @@ GENERATOR_URI = "https://pypi.org/project/briefkit/"
 
 @dataclass(frozen=True)
 class Feed:
+    """One feed to write: its path, title and subtitle, the page it follows and its briefs."""
+
     path: str  # output path of the feed, e.g. topics/nato/feed.xml
     title: str
     subtitle: str

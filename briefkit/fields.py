@@ -31,6 +31,8 @@ _PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
 
 @dataclass
 class Ctx:
+    """What a field's check reads and reports to: the file, its parsed YAML, the site's timezone."""
+
     path: str
     doc: Document
     tz: tzinfo
@@ -54,6 +56,8 @@ Kind = Callable[[Any, Path_, Ctx], Any]
 
 @dataclass(frozen=True)
 class Field:
+    """One key of a YAML file: its name, what it takes, what it is for, and whether it must be given."""
+
     name: str
     kind: Kind
     doc: str

@@ -96,6 +96,8 @@ Path_ = tuple[Any, ...]  # a field path like ("sources", 2, "url"), 1-based list
 
 @dataclass
 class Split:
+    """A brief's file cut into its YAML front matter and its Markdown body, each with its first line."""
+
     yaml_text: str
     yaml_line: int  # file line of the YAML's first line
     body: str

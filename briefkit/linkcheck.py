@@ -45,6 +45,8 @@ def site_key(config: SiteConfig, files: Iterable[str]) -> str:
 
 @dataclass
 class LinkReport:
+    """What checking the links of every page found."""
+
     diagnostics: list[Diagnostic] = field(default_factory=list)
     linking: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # shown page, its external URLs
     pages: int = 0

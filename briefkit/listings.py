@@ -96,6 +96,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Page:
+    """A page to render: its output path, template, title and what the template is given."""
+
     path: str  # output file, e.g. briefs/x/index.html
     template: str
     title: str

@@ -29,6 +29,8 @@ _CLOSING = ".,;:!?)]}…’”»"  # punctuation that follows a word without a s
 
 @dataclass(frozen=True)
 class Fact:
+    """One fact of a brief's list, and the numbers of the sources it cites."""
+
     text: str  # plain text without markers
     sources: tuple[int, ...]
     line: int

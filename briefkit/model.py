@@ -15,12 +15,16 @@ from .packed import Packed, packs
 
 @dataclass(frozen=True)
 class Topic:
+    """A topic a brief is filed under: its name and its slug."""
+
     name: str
     slug: str
 
 
 @dataclass(frozen=True)
 class Image:
+    """A brief's lead image, its alt text and credit."""
+
     src: str
     alt: str
     credit: str = ""
@@ -28,6 +32,8 @@ class Image:
 
 @dataclass(frozen=True)
 class Source:
+    """A numbered source of a brief, which its facts cite as [n]."""
+
     number: int  # 1-based: the n in a [n] marker
     name: str
     url: str = ""
@@ -36,6 +42,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Narrative:
+    """How one outlet, from one perspective, tells the story of a brief."""
+
     perspective: str
     outlet: str
     text: str  # inline Markdown
@@ -45,6 +53,8 @@ class Narrative:
 
 @dataclass(frozen=True)
 class Prediction:
+    """A forecast a brief states: the claim, its probability, and its outcome once known."""
+
     claim: str  # inline Markdown
     probability: float  # 0..1
     by: date | None = None
@@ -57,6 +67,8 @@ class Prediction:
 
 @dataclass(frozen=True)
 class Correction:
+    """A correction made to a brief, dated."""
+
     date: date
     text: str  # inline Markdown
     line: int = 0
@@ -65,6 +77,8 @@ class Correction:
 @packs
 @dataclass(frozen=True)
 class Brief(Packed):
+    """One brief, as parsed from its file."""
+
     slug: str
     path: str  # as shown in diagnostics, e.g. content/nk-troops.md
     title: str
@@ -105,6 +119,8 @@ class Brief(Packed):
 
 @dataclass(frozen=True)
 class Outlet:
+    """A news outlet of outlets.yaml, with its ratings."""
+
     # a page's fingerprint digests an outlet once, apart, as thousands of sources name each one
     shared_by_pages: ClassVar[bool] = True
 

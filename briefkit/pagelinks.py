@@ -32,6 +32,8 @@ _IDS, _LINKS = itemgetter(0), itemgetter(1)
 
 @dataclass
 class ParsedPage:
+    """What the link checker reads of a page: its ids and its links."""
+
     ids: set[str] = field(default_factory=set)
     links: list[str] = field(default_factory=list)  # in document order
 

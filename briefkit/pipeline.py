@@ -36,6 +36,8 @@ ENDING: list[object] = []  # what a build that ends its process made, never free
 
 @dataclass
 class BuildResult:
+    """What a build or check gives back: its diagnostics, output, counts and timings."""
+
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files: MutableMapping[str, bytes] = field(default_factory=dict)
     briefs: int = 0
@@ -59,6 +61,8 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class Inputs:
+    """What a build read: the briefs' bytes, outlets.yaml, the assets and their files' stamps."""
+
     briefs: list[tuple[str, bytes | None]]  # (shown path, raw bytes), sorted; None: unchanged, left unread
     outlets: tuple[str, bytes] | None
     assets: list[tuple[str, Path]]  # (output path, file)

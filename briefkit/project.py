@@ -186,6 +186,8 @@ SITE_KEYS = {fld.name: fld for fld in SITE}
 
 @dataclass(frozen=True)
 class SiteConfig:
+    """The site's settings, from site.yaml (or their defaults)."""
+
     title: str = "Briefs"
     description: str = DESCRIPTION
     base_url: str = "/"

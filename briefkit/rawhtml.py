@@ -22,6 +22,8 @@ _ABRUPT = re.compile(r"<!---?>")
 
 @dataclass(frozen=True)
 class Address:
+    """An address written in raw HTML: its line, tag and attribute."""
+
     line: int
     tag: str
     attr: str
@@ -35,6 +37,8 @@ class Address:
 
 @dataclass
 class Findings:
+    """What reading a piece of raw HTML found: its addresses, and the elements left open."""
+
     addresses: list[Address] = field(default_factory=list)
     unclosed: list[tuple[int, str, str]] = field(default_factory=list)  # (line, what is open, its end)
 

@@ -24,6 +24,8 @@ class Doc:
 
 @dataclass(frozen=True)
 class Settings:
+    """The related stage's settings (site.yaml's related:)."""
+
     count: int = 5
     threshold: float = 0.15
     include_newer: bool = True

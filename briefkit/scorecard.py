@@ -27,6 +27,8 @@ from .reads import type_key
 
 @dataclass
 class OutletView:
+    """An outlet as its page shows it: the briefs citing it and the narratives given it."""
+
     # a page's fingerprint digests each once, apart, as every brief's sources point to theirs
     shared_by_pages: ClassVar[bool] = True
 
@@ -95,6 +97,8 @@ class BalanceView:
 
 @dataclass
 class Blindspot:
+    """A brief or story whose sources lean one way, as the blindspots page lists it."""
+
     kind: str  # "brief" or "story"
     name: str
     url: str
@@ -106,6 +110,8 @@ class Blindspot:
 
 @dataclass
 class QuestionView:
+    """A forecast question as the forecasts page shows it, each step with its brief."""
+
     question: fc.Question
     claim: Markup
     steps: list[tuple[fc.Forecast, BriefView]]
@@ -133,6 +139,8 @@ class PredictionView:
 
 @dataclass
 class ForecasterView:
+    """A forecaster's record as the forecasts page shows it, with its chart."""
+
     record: fc.Forecaster
     chart: Markup
     uid: str
@@ -140,6 +148,8 @@ class ForecasterView:
 
 @dataclass
 class CorrectionView:
+    """A correction as the corrections page lists it, with its brief."""
+
     date: date
     brief: BriefView
     html: Markup

@@ -17,6 +17,8 @@ from .slugs import is_plain_segment
 
 @dataclass(frozen=True)
 class Theme:
+    """Where a theme's templates and static files are, its chain of `extends:` resolved."""
+
     template_dirs: tuple[Path, ...]
     static_dirs: tuple[Path, ...]  # parent first, so a child's file wins
     # each theme of the chain by name, for a template that builds on the one it overrides: "default:base.html"

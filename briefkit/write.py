@@ -55,6 +55,8 @@ def as_listed(listing: Mapping[str, Seen]) -> bool:
 
 @dataclass(frozen=True)
 class WriteStats:
+    """What a write did to the output folder: files written, left as they were and removed."""
+
     written: int
     unchanged: int
     removed: int
