@@ -68,9 +68,9 @@ class Linked:
 
     def __getstate__(self) -> dict[str, object]:
         self.settle()
-        # a shown link's slug, reason and tier pickled once per distinct value (pickle writes one object once):
-        # unpickling 18,000 links made 11,000 slugs and 6,500 reasons of 3,600 and 500 distinct
-        one: dict[str, str] = {}
+        # a shown link's slug (the doc's own, in sig), reason and tier pickled once per distinct value (pickle writes
+        # one object once): unpickling 18,000 links made 11,000 slugs and 6,500 reasons of 3,600 and 500 distinct
+        one: dict[str, str] = {doc[0]: doc[0] for doc in self.sig}
         same = one.setdefault
         links = [[(same(s, s), same(r, r), score, same(t, t)) for s, r, score, t in shown] for shown in self.links]
         return {**self.__dict__, "links": links}
@@ -124,17 +124,25 @@ class RelatedMemo:
     index_made: IndexMade | None = None
 
     def __getstate__(self) -> dict[str, object]:
-        """Pickled with equal (key, name) pairs, and tuples of them, as one object: the briefs' 40,000 topics and
-        outlets are some 3,400 distinct pairs, unpickled once each (loading the memo is part of every edit)."""
-        shared_values: dict[Any, Any] = {}
+        """Pickled with equal values as one object, which pickle writes once and unpickling makes once (loading the
+        memo is part of every edit): the briefs' 40,000 topics and outlets are some 3,400 distinct (key, name)
+        pairs, and each brief's path, hash and related slugs are kept in several places."""
+        shared_values: dict[Any, Any] = {path: path for path in self.index_lines}
         same = shared_values.setdefault
 
         def one(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
             shared = tuple([same(pair, pair) for pair in pairs])
             return same(shared, shared)
 
-        briefs = {path: (h, one(topics), one(outlets), c) for path, (h, topics, outlets, c) in self.briefs.items()}
-        return {**self.__dict__, "briefs": briefs}
+        briefs = {same(path, path): (same(h, h), one(topics), one(outlets), c)
+                  for path, (h, topics, outlets, c) in self.briefs.items()}
+        state = {**self.__dict__, "briefs": briefs, "quoted": [same(q, q) for q in self.quoted]}
+        if self.index_made is not None:  # the briefs' paths, hashes and related slugs again, as index.json had them
+            made = self.index_made
+            state["index_made"] = made._replace(paths=[same(p, p) for p in made.paths],
+                                                hashes=[same(h, h) for h in made.hashes],
+                                                shown=[same(q, q) for q in made.shown])
+        return state
 
 
 class _Tracked(Index):
