@@ -7,10 +7,11 @@ else one claim text with one deadline; resolving it once resolves every forecast
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 
 from .model import Brief, Prediction
 from .outlets import name_key
@@ -118,15 +119,24 @@ def forecasts_of(briefs: Iterable[Brief]) -> list[Forecast]:
     return out
 
 
+_PREDICTION = attrgetter("prediction")
+
+
 def _date_slug(b: Brief) -> tuple[datetime, str]:
     return b.date, b.slug
 
 
-def questions(briefs: Iterable[Brief], today: date) -> list[Question]:
-    """Group forecasts into questions; the newest stated outcome is the question's outcome."""
+def questions(briefs: Iterable[Brief], today: date, keys: Mapping[str, Sequence[str]] | None = None) -> list[Question]:
+    """Group forecasts into questions; the newest stated outcome is the question's outcome. `keys`: each brief's
+    question_key of its predictions, in order, by its path, when known (named.Names.questions, which the build
+    cache keeps by the brief's file hash)."""
     grouped: dict[str, list[Forecast]] = {}
-    for f in forecasts_of(briefs):
-        key = question_key(f.prediction)
+    stated = forecasts_of(briefs)
+    if keys is None:
+        asked: Iterable[str] = map(question_key, map(_PREDICTION, stated))
+    else:  # a forecast is its brief's prediction number `index`: its key is that of the brief's keys
+        asked = [keys[f.brief.path][f.index - 1] for f in stated]
+    for f, key in zip(stated, asked):
         same = grouped.get(key)
         if same is None:
             grouped[key] = [f]

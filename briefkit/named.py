@@ -6,6 +6,10 @@ the check for outlets the registry lacks all read them; a one-brief edit matched
 whose file changed only, the others' kept by their content hash under a digest of the outlets they were
 matched against (any change to outlets.yaml's outlets, the ratings included, drops them all).
 
+Each Names holds the question key (forecasts.question_key) of each of the brief's predictions too: a function of
+the brief's file alone, like the rest, and grouping the site's 4,600 predictions into questions worked out every
+claim's key again (a casefold, a normalize and a split of each) in every build.
+
 The memo also keeps each story's name (listings.story_name), by a digest of the titles and summaries it is made from:
 naming the 133 stories of a 4,000-brief site was a quarter of listings.build_site.
 
@@ -19,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from .forecasts import question_key
 from .model import Brief
 from .outlets import Registry
 
@@ -34,6 +39,7 @@ class Names(NamedTuple):
     narratives: tuple[int, ...]  # position, outlet, position, outlet ... of each narrative whose outlet matched
     counts: tuple[int, tuple[int, int, int], tuple[int, int, int]]  # balance.Balance's sources, lean, establishment
     unknown: bool  # names an outlet the registry lacks (a source's name, or a narrative's `outlet:`)
+    questions: tuple[str, ...]  # forecasts.question_key of each prediction, in order (forecasts.questions reads them)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # unpickled by tuple.__new__ in C (as tracker.PageRecord), not the named tuple's __new__ in Python
@@ -110,7 +116,8 @@ def names_of(brief: Brief, reg: Registry, index: Mapping[int, int], file_hash: s
             else:
                 narratives += (k, index[id(o)])
     return Names(file_hash, tuple(numbers), tuple(outlets), tuple((i, tuple(nums)) for i, nums in cited.items()), tuple(narratives),
-                 (len(brief.sources), (lean[0], lean[1], lean[2]), (est[0], est[1], est[2])), unknown)
+                 (len(brief.sources), (lean[0], lean[1], lean[2]), (est[0], est[1], est[2])), unknown,
+                 tuple(map(question_key, brief.predictions)))
 
 
 def names_all(reg: Registry, briefs: Iterable[Brief], hashes: Mapping[str, str] | None = None,

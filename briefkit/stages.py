@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, tzinfo
+from operator import attrgetter
 from pathlib import Path
 
 from . import checks, crosslink, feeds, forecasts, linkcheck, metadata, scorecard, siteindex, sitemap
@@ -134,6 +135,9 @@ def foreign_output(project: Project) -> list[Diagnostic]:
                                               "first; hidden files such as .git may stay")]
 
 
+_QUESTIONS = attrgetter("questions")
+
+
 def _reused(memo: Memo | None, items: int, done: str) -> str:
     """", 3 parsed, 3997 from the cache": what a stage did itself and what the build cache gave it."""
     if memo is None or memo.computed >= items:
@@ -165,7 +169,8 @@ def run(project: Project, inputs: Inputs, result: BuildResult, stages: Stages, w
     reg = registry(outlets, present=bool(outlets))  # a registry that failed to parse names nothing missing
     names = names_all(reg, published, cache.hashes, cache.named) if cache is not None else names_all(reg, published)
     diags += checks.check_outlets(reg, published, inputs.outlets[0] if inputs.outlets else "", names)
-    questions = forecasts.questions(published, today)
+    # each brief's question keys are in its Names, kept by its file's hash with the cache
+    questions = forecasts.questions(published, today, dict(zip(names, map(_QUESTIONS, names.values()))))
     diags += checks.check_forecasts(questions)
     site = build_site(project.config, rendered, outlets, cache.named if cache is not None else None)
     diags += crosslink.link_site(site, cache.related, cache.hashes) if cache is not None else crosslink.link_site(site)

@@ -124,3 +124,24 @@ def test_a_probability_restated_after_the_deadline_is_not_scored():
     assert [[q.late(f) for f in q.forecasts] for q in qs] == [[False, False, True], [True]]
     records = fc.forecasters(qs)
     assert [(r.name, r.forecasts, r.resolved, r.brier) for r in records] == [("Alice", 2, 2, pytest.approx(0.1))]
+
+
+def test_questions_from_kept_keys_are_those_worked_out():
+    # the build gives each brief's question keys as its Names keep them (by its file's hash): the same questions
+    from briefkit.named import names_all
+    from briefkit.outlets import registry
+
+    a = brief("a", date(2024, 10, 23), Prediction(KURSK, 0.7, date(2024, 12, 31), "Desk"),
+              Prediction("Rates fall", 0.4, None, "desk", question="rates"))
+    b = brief("b", date(2024, 10, 24), Prediction("north korean troops  will fight in KURSK", 0.8,
+                                                  date(2024, 12, 31), "Desk", outcome=True))
+    twin = brief("a", date(2024, 10, 23), Prediction("Rates rise", 0.6, None, "Desk", question="rates"))
+    twin = Brief(**{**twin.__dict__, "path": "content/a-2.md"})  # two briefs of one slug: turn about, by index
+    briefs = [b, a, twin]
+    names = names_all(registry([]), briefs)
+    assert names["content/a.md"].questions == (fc.question_key(a.predictions[0]), "id:rates")
+    kept = fc.questions(briefs, date(2025, 1, 1), {p: n.questions for p, n in names.items()})
+    fresh = fc.questions(briefs, date(2025, 1, 1))
+    assert [(q.key, q.forecasts, q.outcome, q.status, q.conflicts) for q in kept] == \
+        [(q.key, q.forecasts, q.outcome, q.status, q.conflicts) for q in fresh]
+    assert [len(q.forecasts) for q in kept] == [2, 2]
