@@ -145,3 +145,13 @@ def test_questions_from_kept_keys_are_those_worked_out():
     assert [(q.key, q.forecasts, q.outcome, q.status, q.conflicts) for q in kept] == \
         [(q.key, q.forecasts, q.outcome, q.status, q.conflicts) for q in fresh]
     assert [len(q.forecasts) for q in kept] == [2, 2]
+
+
+
+def test_a_forecast_is_made_as_its_init_makes_it():
+    # forecasts_of sets a Forecast's fields itself: as Forecast(...) would
+    (q,) = fc.questions([brief("a", date(2024, 10, 1), Prediction(KURSK, 0.7, None, " the  desk"))], date(2025, 1, 1))
+    f = q.forecasts[0]
+    made = fc.Forecast(f.brief, 1, f.brief.predictions[0], "the desk")
+    assert f == made and list(vars(f).items()) == list(vars(made).items()) and f.made == date(2024, 10, 1)
+
