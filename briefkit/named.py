@@ -68,7 +68,7 @@ class NamedMemo:
             cites = tuple([same(c, c) for c in n.cites])
             counts = (n.counts[0], same(n.counts[1], n.counts[1]), same(n.counts[2], n.counts[2]))
             return Names(n.file_hash, same(n.numbers, n.numbers), same(n.outlets, n.outlets), same(cites, cites),
-                         same(n.narratives, n.narratives), same(counts, counts), n.unknown)
+                         same(n.narratives, n.narratives), same(counts, counts), n.unknown, n.questions)
 
         return {**self.__dict__, "entries": {path: compact(n) for path, n in self.entries.items()}}
 

@@ -72,6 +72,9 @@ def test_names_kept_by_file_hash_match_names_worked_out_again_and_go_when_the_re
     assert kept["content/b.md"].counts == (2, (0, 1, 1), (0, 1, 1)) and kept["content/b.md"].unknown
     memo.changed = False
     assert names_all(reg, [a, b], hashes, memo) == kept and not memo.changed  # nothing matched again
+    # as the build cache saves and loads it: every field of every entry comes back
+    import pickle
+    assert pickle.loads(pickle.dumps(memo)).entries == memo.entries
     # an edit (a new hash) is matched again; an entry under an old hash is not taken for it
     edited = replace(b, sources=(Source(1, "AP"),), narratives=())
     again = names_all(reg, [a, edited], {**hashes, "content/b.md": "3"}, memo)
