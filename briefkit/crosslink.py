@@ -20,7 +20,8 @@ from .matches import Match
 from .model import Brief
 from .packs import Damaged
 from .related import Doc, Index, Settings, outlet_key
-from .relink import Link, RelatedMemo, content, link_with, shown_links
+from .relatedmemo import RelatedMemo
+from .relink import Link, content, link_with, shown_links
 from .slugs import slugify
 from .timeline import first_reported
 

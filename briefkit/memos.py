@@ -18,7 +18,7 @@ from .parallel import Memo
 from .shards import SHARDS, Shards
 
 if TYPE_CHECKING:
-    from .relink import RelatedMemo
+    from .relatedmemo import RelatedMemo
 
 
 class Memos:
@@ -130,6 +130,6 @@ class Memos:
 
 def _related_memo() -> RelatedMemo:
     """An empty memo for the related stage, which (with the index it keeps) loads only when a build links briefs."""
-    from .relink import RelatedMemo
+    from .relatedmemo import RelatedMemo
 
     return RelatedMemo()

@@ -12,7 +12,7 @@ from operator import attrgetter
 
 from .crosslink import QUOTED_KEY
 from .listings import BriefView, SiteData
-from .relink import IndexMade, RelatedMemo
+from .relatedmemo import IndexMade, RelatedMemo
 
 INDEX_VERSION = 1
 _PATH, _SLUG, _URL = attrgetter("rendered.brief.path"), attrgetter("rendered.brief.slug"), attrgetter("url")

@@ -83,7 +83,7 @@ def test_index_json_keeps_a_briefs_line_while_its_file_and_url_are_as_they_were(
     from datetime import UTC, datetime
     from types import SimpleNamespace as NS
 
-    from briefkit.relink import RelatedMemo
+    from briefkit.relatedmemo import RelatedMemo
     from briefkit.siteindex import index_json
 
     def site(title: str, url: str) -> NS:
@@ -417,7 +417,7 @@ def test_index_json_is_kept_on_disk_only_while_it_holds_what_the_build_would_mak
     from types import SimpleNamespace as NS
 
     from briefkit.crosslink import QUOTED_KEY
-    from briefkit.relink import RelatedMemo
+    from briefkit.relatedmemo import RelatedMemo
     from briefkit.siteindex import index_json, index_on_disk
 
     def site(title: str, related: str = "") -> NS:
