@@ -98,6 +98,14 @@ class _Pair:
     (_Pair((_Pair(1, 2), _Pair(3, 4)), 0), _Pair((_Pair(1, 2), _Pair(3, "4")), 0)),
     (_Pair([_Pair(1, 2), _Pair(3, 4)], 0), _Pair([_Pair(1, 2), _Pair(3, 4), _Pair(5, 6)], 0)),
     (_Pair((_Pair(1, 2), _Pair(3, 4)), 0), _Pair((_Pair(1, 2), (3, 4)), 0)),
+    # a small dict of records (a brief's predictions), spelled by marshal: each plain type told apart
+    (_Pair({1: _Pair("a", True), 2: _Pair("b", None)}, 0), _Pair({1: _Pair("a", 1), 2: _Pair("b", None)}, 0)),
+    (_Pair({1: _Pair("a", 1), 2: _Pair("b", 2)}, 0), _Pair({True: _Pair("a", 1), 2: _Pair("b", 2)}, 0)),
+    (_Pair({1: _Pair("a", 0.0), 2: _Pair("b", 2)}, 0), _Pair({1: _Pair("a", -0.0), 2: _Pair("b", 2)}, 0)),
+    (_Pair({1: _Pair("a", "1"), 2: _Pair("b", 2)}, 0), _Pair({1: _Pair("a", 1), 2: _Pair("b", 2)}, 0)),
+    (_Pair({1: _Pair("a", b"x"), 2: _Pair("b", 2)}, 0), _Pair({1: _Pair("a", bytearray(b"x")), 2: _Pair("b", 2)}, 0)),
+    (_Pair({1: _Pair("a\udc80", 1), 2: _Pair("b", 2)}, 0), _Pair({1: _Pair("a\udc81", 1), 2: _Pair("b", 2)}, 0)),
+    (_Pair({1: _Pair("a", 1), 2: _Pair("b", 2)}, 0), _Pair({1: _Pair("a", 1), 2: _Pair("b", 2), 3: _Pair("c", 3)}, 0)),
 ])
 def test_fingerprints_spell_unlike_inputs_unlike(one: Any, other: Any) -> None:
     """A digest tells apart what a template could tell apart, however the values are spelled out (item by
