@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from functools import partial
+from itertools import compress, filterfalse
+from operator import itemgetter, ne
 from time import perf_counter
 from typing import Any, NamedTuple
 
@@ -28,12 +30,23 @@ class PageRecord(NamedTuple):
 
 
 _record = partial(tuple.__new__, PageRecord)  # PageRecord((fingerprint, reads))
+_fingerprint_of, _reads_of = itemgetter(0), itemgetter(1)  # a PageRecord's, in C
 
 
 def plan_pages(now: Mapping[str, str], before: Mapping[str, PageRecord], intact: Collection[str]) -> set[str]:
     """Pages to render: new ones, ones whose inputs changed, ones whose output file is gone or was edited."""
-    return {path for path, fp in now.items()
-            if path not in intact or path not in before or before[path].fingerprint != fp}
+    return _to_render(list(now), list(now.values()), list(map(before.get, now)), intact)
+
+
+def _to_render(paths: list[str], fingerprints: list[str], known: list[PageRecord | None],
+               intact: Collection[str]) -> set[str]:
+    """plan_pages() of the pages' paths, their fingerprints and their records of the last build (None: a new
+    page). When every page is known (an edit's), compared and sifted in C, not a Python step for each of 5,300."""
+    if None in known:
+        return {path for path, fp, record in zip(paths, fingerprints, known)
+                if record is None or path not in intact or record.fingerprint != fp}
+    changed = set(compress(paths, map(ne, fingerprints, map(_fingerprint_of, known))))
+    return changed.union(filterfalse(intact.__contains__, paths))
 
 
 class PageTracker:
@@ -102,15 +115,16 @@ class PageTracker:
         if not self.before:  # nothing to compare with: render everything, fingerprint afterwards
             self.records = {p.path: PageRecord("", ()) for p in pages}
             return {p.path for p in pages}
-        before = self.before
         paths = [p.path for p in pages]
-        reads = [before[path].reads if path in before else () for path in paths]
+        known = list(map(self.before.get, paths))  # None: a page new since
+        reads = list(map(_reads_of, known)) if None not in known else \
+            [record.reads if record is not None else () for record in known]
         fingerprints = self._fingerprints(pages, reads, every=True)
         # each page's record made in C (as PageRecord.__reduce__ unpickles one), not by a call for each of 5,000
         planned = dict(zip(paths, map(_record, zip(fingerprints, reads))))
         self._planned.update(planned)
         self.records.update(planned)
-        return plan_pages(dict(zip(paths, fingerprints)), before, self.intact)
+        return _to_render(paths, fingerprints, known, self.intact)
 
     def prepare(self, env: Any) -> None:
         self.log.install(env)

@@ -73,6 +73,9 @@ def test_planner_renders_new_changed_and_damaged_pages_only() -> None:
     intact = {"a.html", "b.html"}  # c.html was edited or deleted by hand since
     assert plan_pages(now, before, intact) == {"b.html", "c.html", "d.html"}
     assert plan_pages(now, before, set(now)) == {"b.html", "d.html"}
+    del now["d.html"]  # every page known (an edit's): compared in C
+    assert plan_pages(now, before, intact) == {"b.html", "c.html"}
+    assert plan_pages(now, before, set(now)) == {"b.html"}
 
 
 @dataclasses.dataclass
