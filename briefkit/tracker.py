@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from functools import partial
-from itertools import compress, filterfalse
-from operator import itemgetter, ne
+from itertools import compress, filterfalse, groupby
+from operator import attrgetter, itemgetter, ne
 from time import perf_counter
 from typing import Any, NamedTuple
 
@@ -30,7 +30,9 @@ class PageRecord(NamedTuple):
 
 
 _record = partial(tuple.__new__, PageRecord)  # PageRecord((fingerprint, reads))
-_fingerprint_of, _reads_of = itemgetter(0), itemgetter(1)  # a PageRecord's, in C
+_first, _second = itemgetter(0), itemgetter(1)
+_fingerprint_of, _reads_of = _first, _second  # a PageRecord's, in C
+_template_of = attrgetter("template")
 
 
 def plan_pages(now: Mapping[str, str], before: Mapping[str, PageRecord], intact: Collection[str]) -> set[str]:
@@ -101,15 +103,17 @@ class PageTracker:
     def _fingerprints(self, pages: list[Page], reads: list[tuple[Read, ...]], every: bool) -> list[str]:
         """Fingerprints on every core, each template's pages in one process (they share digests), the costliest
         (by what each template took last time) first; `every` page of the site: this time's costs are noted."""
-        self._fill({p.template for p in pages})
-        chunks = by_cost([p.template for p in pages], self.costs, workers() * 16) if self.costs else None
+        templates = list(map(_template_of, pages))
+        self._fill(set(templates))
+        chunks = by_cost(templates, self.costs, workers() * 16) if self.costs else None
         done = ordered_map(lambda i: self._fingerprint(pages[i], reads[i]), range(len(pages)), chunks)
         if every:
             took: dict[str, float] = {}
-            for page, (_, seconds) in zip(pages, done):
-                took[page.template] = took.get(page.template, 0.0) + seconds
+            # a template's pages come in runs (all the brief pages ...): each run's seconds summed in C
+            for template, run in groupby(zip(templates, map(_second, done)), key=_first):
+                took[template] = took.get(template, 0.0) + sum(map(_second, run))
             self.costs = took
-        return [fp for fp, _ in done]
+        return list(map(_first, done))
 
     def plan(self, pages: list[Page]) -> set[str]:
         if not self.before:  # nothing to compare with: render everything, fingerprint afterwards
@@ -173,8 +177,8 @@ def by_cost(templates: list[str], costs: Mapping[str, float], pieces: int) -> li
     together, as they share digests (a listing's briefs); the template with the most pages (brief pages,
     which share little) last, in `pieces` chunks that even out the end. Pure."""
     groups: dict[str, list[int]] = {}
-    for i, template in enumerate(templates):
-        groups.setdefault(template, []).append(i)
+    for template, run in groupby(range(len(templates)), key=templates.__getitem__):  # by runs, in C
+        groups.setdefault(template, []).extend(run)
     if not groups:
         return []
     spread = max(groups, key=lambda t: (len(groups[t]), t))
