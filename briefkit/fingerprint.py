@@ -47,10 +47,10 @@ class Digester(ViewPrints):
         # those of them an item or attribute spells out in place, as a tuple is: a brief's thousands of small
         # records (related links, predictions) are each its own, so a hash and a memo entry each was waste
         self._inline: dict[type, Record | None] = {}  # None: digested apart
-        # the digests of what pages read of `site`, by the reads: a digester lasts one build, whose site is
-        # not changed while its pages are fingerprinted (what the memos by id hold rests on that too)
-        self._reads: dict[tuple[Read, ...], list[str]] = {}
-        self._person: tuple[str, str, bytes] = ("", "", b"")  # `shared`, a template, their digest: see page()
+        # by the reads: `shared`, a template, and their digest with what the reads gave of `site`, the pages'
+        # hash's person (see page()); a digester lasts one build, whose site is not changed while its pages
+        # are fingerprinted (what the memos by id hold rests on that too)
+        self._reads: dict[tuple[Read, ...], tuple[str, str, bytes]] = {}
         self._unowned = unowned(attrs)  # keys of own_extra this template reads too much of to count as own
         self._init_views()
     def of(self, obj: Any, shallow: bool = False) -> str:
@@ -355,19 +355,16 @@ class Digester(ViewPrints):
                     self._spell((value,), False, parts)
         else:
             self._spell_map(context, False, parts)
-        # what it read of `site`, spelled once a build for each set of reads (most pages read the same two)
-        read = self._reads.get(reads)
-        if read is None:
-            read = self._reads[reads] = [f"{'/'.join(r)}={self.of(resolve(site, r))}" for r in reads]
-        parts += read
-        # `shared` and the template, the same for all of a template's pages, go into the hash's parameters
-        # (person), at no cost, rather than hashed again with each page: a tenth of a brief page's text
-        if shared != self._person[0] or page.template != self._person[1]:  # the same objects: compared at once
-            self._person = (shared, page.template, blake2b(
-                f"{shared}\x1f{page.template}".encode("utf-8", "surrogatepass"), digest_size=16).digest())
+        # what it read of `site` (spelled once a build for each set of reads: most pages read the same two),
+        # `shared` and the template, all the same for most of a template's pages, go into the hash's parameters
+        # (person), at no cost, rather than hashed again with each page's text: a sixth of a brief page's
+        person = self._reads.get(reads)
+        if person is None or person[0] != shared or person[1] != page.template:  # the same objects: at once
+            read = "".join(f"\x1f{'/'.join(r)}={self.of(resolve(site, r))}" for r in reads)
+            person = self._reads[reads] = (shared, page.template, blake2b(
+                f"{shared}\x1f{page.template}{read}".encode("utf-8", "surrogatepass"), digest_size=16).digest())
         return blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16,
-                       person=self._person[2]).hexdigest()
-
+                       person=person[2]).hexdigest()
 
 _second = operator.itemgetter(1)
 # the types marshal (version 2, which refers to no earlier object) writes exactly, each by its own code: not
