@@ -10,7 +10,7 @@ from functools import partial
 from itertools import compress, filterfalse, groupby
 from operator import attrgetter, itemgetter, ne
 from time import perf_counter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .fingerprint import Digester
 from .listings import Page, SiteData, url_of
@@ -47,7 +47,7 @@ def _to_render(paths: list[str], fingerprints: list[str], known: list[PageRecord
     if None in known:
         return {path for path, fp, record in zip(paths, fingerprints, known)
                 if record is None or path not in intact or record.fingerprint != fp}
-    changed = set(compress(paths, map(ne, fingerprints, map(_fingerprint_of, known))))
+    changed = set(compress(paths, map(ne, fingerprints, map(_fingerprint_of, cast("list[PageRecord]", known)))))
     return changed.union(filterfalse(intact.__contains__, paths))
 
 
@@ -121,7 +121,7 @@ class PageTracker:
             return {p.path for p in pages}
         paths = [p.path for p in pages]
         known = list(map(self.before.get, paths))  # None: a page new since
-        reads = list(map(_reads_of, known)) if None not in known else \
+        reads = list(map(_reads_of, cast("list[PageRecord]", known))) if None not in known else \
             [record.reads if record is not None else () for record in known]
         fingerprints = self._fingerprints(pages, reads, every=True)
         # each page's record made in C (as PageRecord.__reduce__ unpickles one), not by a call for each of 5,000
