@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .buildkey import build_key
-from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_hash, unchanged_test
+from .changes import DAY, Changes, Stamp, classify, content_hash, unchanged_test
 from .diagnostics import Diagnostic
 from .handoff import FAILED, LOCK, SaveLock, can_hand_off, hand_off, wait_for_save
 from .linkcheck import LinkMemory
@@ -27,7 +27,7 @@ from .saved import UNFINISHED, State, compact
 from .shards import dump, undump
 from .shown import ShownMemo
 from .tracker import PageTracker
-from .write import as_listed, open_folder
+from .write import as_listed, opened_folder
 
 if TYPE_CHECKING:
     from .listings import SiteData
@@ -78,10 +78,12 @@ class BuildCache(Memos):
                        for shown, raw in inputs.briefs}
         hashes = dict(self.hashes)
         self._stamps, self._read_at = dict(inputs.stamps), inputs.read_at
+        unchanged = self.unchanged_files() if inputs.assets else None
         for rel, file in inputs.assets:  # images can be large: read again only what changed, as for briefs
             key = "asset:" + rel
             try:
-                hashes[key] = self.unchanged(key, inputs.stamps[key]) or content_hash(file.read_bytes())
+                known = unchanged(key, inputs.stamps[key]) if unchanged is not None else None
+                hashes[key] = known or content_hash(file.read_bytes())
             except OSError:  # gone since it was listed: the stage copying it says so
                 hashes[key] = ""
         self.key = build_key(project, inputs.outlets, clock, dict(options or {}))
@@ -94,17 +96,10 @@ class BuildCache(Memos):
         self._intact: set[str] | None = None
         return self.changes
 
-    def unchanged(self, key: str, stamp: Stamp) -> str | None:
-        """The content hash of an input whose file is as the last good build read it (changes.unchanged_hash).
-        Not on Windows, whose st_ctime is the creation time: an edit putting size and mtime back would pass."""
-        self._load()
-        last = self.state
-        if last is None or os.name == "nt":
-            return None
-        return unchanged_hash(last.inputs, last.stamps, last.read_at, key, stamp)
-
     def unchanged_files(self) -> Callable[[str, Stamp], str | None] | None:
-        """unchanged() as one test for all of a build's files (changes.unchanged_test); None when it finds none."""
+        """A test giving the content hash of an input whose file is as the last good build read it
+        (changes.unchanged_test), or None when there is nothing to compare with. Not on Windows, whose st_ctime
+        is the creation time: an edit putting size and mtime back would pass."""
         self._load()
         last = self.state
         if last is None or os.name == "nt":
@@ -115,11 +110,8 @@ class BuildCache(Memos):
         """Output files still as the last build wrote them (same size and modification time)."""
         if self._intact is None:
             self._intact = set()
-            # each path from the output folder opened once, where the system can: the kernel walks two or three
-            # names, not the whole path, for each of 5,000 files; else a str, not a Path per file
-            folder = open_folder(out) if os.stat in os.supports_dir_fd else None
-            top = "" if folder is not None else f"{out}/"
-            try:
+            with opened_folder(out) as folder:  # each file stat'ed by its path in it, where the system can
+                top = "" if folder is not None else f"{out}/"  # a str, not a Path per file
                 for rel, sig in (self.state.outputs.items() if self.state else ()):
                     try:
                         st = os.stat(top + rel, dir_fd=folder)
@@ -127,9 +119,6 @@ class BuildCache(Memos):
                         continue
                     if (st.st_size, st.st_mtime_ns) == sig:
                         self._intact.add(rel)
-            finally:
-                if folder is not None:
-                    os.close(folder)
         return self._intact
 
     def nothing_changed(self, out: Path, now: datetime) -> bool:
@@ -322,4 +311,3 @@ class BuildCache(Memos):
             self.save_memos()
         finally:
             self._lock.release()
-

@@ -16,17 +16,12 @@ def stamp_of(st: os.stat_result) -> Stamp:
     return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
-def unchanged_hash(hashes: Mapping[str, str], stamps: Mapping[str, Stamp], read_at: int, key: str,
-                   now: Stamp) -> str | None:
-    """The content hash the last good build found for a file, when the file was left alone since: the same
-    size, times and inode, and last changed well before that build read it (an edit in the same clock
-    tick as the reading could keep all four). None: read it again."""
-    return unchanged_test(hashes, stamps, read_at)(key, now)
-
-
 def unchanged_test(hashes: Mapping[str, str], stamps: Mapping[str, Stamp],
                    read_at: int) -> Callable[[str, Stamp], str | None]:
-    """unchanged_hash for one build's files, one call per file (read_inputs asks it of 4,000 briefs)."""
+    """A test giving the content hash the last good build found for a file (by its key and stamp now), when the
+    file was left alone since: the same size, times and inode, and last changed well before that build read it
+    (an edit in the same clock tick as the reading could keep all four). None: read it again. Made once for a
+    build's files: read_inputs asks it of 4,000 briefs."""
     settled = read_at - SETTLE_NS
     was, hash_of = stamps.get, hashes.get
 

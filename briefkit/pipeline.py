@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .changes import Stamp, stamp_of
 from .diagnostics import WARNING, Diagnostic, unreadable
 from .project import Project, UsageError, is_brief, is_scratch
-from .write import WriteStats, open_folder
+from .write import WriteStats, opened_folder
 
 if TYPE_CHECKING:  # for annotations only: importing them would load what a no-change build skips
     from .cache import BuildCache
@@ -112,7 +112,6 @@ def read_inputs(project: Project,
     unchanged = unchanged_files() if unchanged_files is not None else None
     top = str(project.content)
     shown = shown_under(project, project.content)
-    by_fd = os.stat in os.supports_dir_fd
 
     def unlistable(exc: OSError) -> None:  # a folder without read permission: its briefs would silently go
         folder = os.path.relpath(exc.filename or top, top).replace(os.sep, "/")
@@ -125,11 +124,8 @@ def read_inputs(project: Project,
             problems.append(Diagnostic(shown(f"{under}/{d}" if under else d), 0, "", "a link to a folder, which "
                                        "the build does not follow: its files are left out (copy them in)", WARNING))
         folder = os.path.join(root, "")  # with its separator: a file's path is one concatenation, not a join
-        # each file stat'ed by its name in the folder, opened once where the system can: the kernel walks one
-        # name for each of 4,000 briefs, not the whole path
-        at = open_folder(root) if by_fd else None
-        where = "" if at is not None else folder
-        try:
+        with opened_folder(root) as at:  # each file stat'ed by its name in it, where the system can
+            where = "" if at is not None else folder
             for name in sorted(names):
                 if is_scratch(name):
                     continue
@@ -162,9 +158,6 @@ def read_inputs(project: Project,
                         assets.append((rel, Path(full)))
                 except OSError as exc:  # a link to nowhere, a file without read permission
                     problems.append(unreadable(shown(rel), exc))
-        finally:
-            if at is not None:
-                os.close(at)
     return Inputs(briefs, outlets, assets, stamps, known, read_at, problems)
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,6 +297,19 @@ def open_folder(path: str | Path) -> int | None:
         return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return None
+
+
+@contextmanager
+def opened_folder(path: str | Path) -> Iterator[int | None]:
+    """open_folder for the block, closed after it; None where os.stat takes no dir_fd (Windows) or it cannot be
+    opened: stat a file by its whole path then. By its name in the folder, the kernel walks one name, not the
+    whole path, which for 5,000 files is a measurable part of a one-brief edit."""
+    folder = open_folder(path) if os.stat in os.supports_dir_fd else None
+    try:
+        yield folder
+    finally:
+        if folder is not None:
+            os.close(folder)
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
