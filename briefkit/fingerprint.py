@@ -53,6 +53,7 @@ class Digester(ViewPrints):
         self._reads: dict[tuple[Read, ...], tuple[str, str, bytes]] = {}
         self._unowned = unowned(attrs)  # keys of own_extra this template reads too much of to count as own
         self._init_views()
+
     def of(self, obj: Any, shallow: bool = False) -> str:
         """A digest of `obj`; `shallow` views stand for their own brief only, not their neighbours."""
         kind = type(obj)
@@ -365,6 +366,7 @@ class Digester(ViewPrints):
                 f"{shared}\x1f{page.template}{read}".encode("utf-8", "surrogatepass"), digest_size=16).digest())
         return blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16,
                        person=person[2]).hexdigest()
+
 
 _second = operator.itemgetter(1)
 # the types marshal (version 2, which refers to no earlier object) writes exactly, each by its own code: not
